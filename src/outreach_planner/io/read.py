@@ -1,0 +1,608 @@
+"""``read_workspace(path) -> Workspace``: read, check and report every problem in one pass.
+
+A workspace is a folder with ``workspace.toml`` and the layers it names. Each layer
+can be CSV (``lon``/``lat`` columns), GeoJSON, a GeoPackage layer, a Shapefile or an
+XLSX sheet. See ``docs/workspace.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import InputError, InputWarning, Problem
+from ..model import (
+    Calendar,
+    Delivery,
+    Depot,
+    HomeVisitRequest,
+    Policy,
+    Regency,
+    School,
+    Service,
+    Team,
+    TravelConfig,
+    Village,
+    Workspace,
+    cross_check,
+)
+from ..model.workspace import OVER_COVERAGE_TOLERANCE
+
+#: A point further than this outside the regency boundary is an error, nearer a warning.
+OUTSIDE_ERROR_KM = 5.0
+_KM_PER_DEGREE = 111.32
+
+SPATIAL_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp"}
+TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
+
+
+# --------------------------------------------------------------------------- layer schemas
+# column -> (kind, required). Kinds: str, int, float, date, list, windows, wkt.
+_BASE_SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
+    "villages": {
+        "code": ("str", True),
+        "name": ("str", True),
+        "district_code": ("str", True),
+        "district_name": ("str", True),
+        "population": ("int", True),
+        "postal_code": ("str", False),
+        "lon": ("float", True),
+        "lat": ("float", True),
+        "wkt": ("wkt", False),
+    },
+    "schools": {
+        "id": ("str", True),
+        "name": ("str", True),
+        "level": ("str", False),
+        "village_code": ("str", True),
+        "lon": ("float", True),
+        "lat": ("float", True),
+        "notes": ("str", False),
+    },
+    "home_visit_requests": {
+        "id": ("str", True),
+        "name": ("str", True),
+        "nik": ("str", False),
+        "reason": ("str", True),
+        "services": ("list", True),
+        "village_code": ("str", True),
+        "lon": ("float", True),
+        "lat": ("float", True),
+        "address": ("str", False),
+        "windows": ("windows", False),
+        "requested_on": ("date", True),
+        "notes": ("str", False),
+    },
+    "deliveries": {
+        "id": ("str", True),
+        "document": ("str", True),
+        "recipient": ("str", True),
+        "village_code": ("str", True),
+        "lon": ("float", True),
+        "lat": ("float", True),
+        "address": ("str", False),
+        "ready_on": ("date", True),
+        "due_on": ("date", False),
+    },
+}
+
+_KIND_HELP = {
+    "int": "a whole number",
+    "float": "a number",
+    "date": "a date YYYY-MM-DD",
+    "str": "text",
+}
+
+
+def layer_schema(layer: str, services: tuple[Service, ...]) -> dict[str, tuple[str, bool]]:
+    """Columns of ``layer`` for the declared services: name -> (kind, required)."""
+    schema = dict(_BASE_SCHEMAS[layer])
+    if layer == "villages":
+        for s in services:
+            schema[f"{s.id}_eligible"] = ("int", True)
+            schema[f"{s.id}_covered"] = ("int", True)
+    elif layer == "schools":
+        for s in services:
+            if s.at_schools:
+                schema[f"{s.id}_needed"] = ("int", True)
+    return schema
+
+
+# --------------------------------------------------------------------------- small helpers
+@dataclass
+class _Collector:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, source: str, where: str, fld: str, value: object, message: str) -> None:
+        self.problems.append(Problem(source, where, fld, value, message))
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+
+def _is_blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def _coerce(kind: str, v: Any) -> Any:
+    """Convert one cell to ``kind``. Raises ValueError with a short reason."""
+    if kind == "str":
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v).strip()
+    if kind == "int":
+        if isinstance(v, bool):
+            raise ValueError
+        if isinstance(v, int):
+            return v
+        if isinstance(v, float):
+            if not v.is_integer():
+                raise ValueError
+            return int(v)
+        text = str(v).strip().replace(" ", "")
+        f = float(text)  # "1e3", "12.0" are fine, "abc" raises
+        if not f.is_integer():
+            raise ValueError
+        return int(f)
+    if kind == "float":
+        if isinstance(v, bool):
+            raise ValueError
+        return float(str(v).strip().replace(",", ".")) if isinstance(v, str) else float(v)
+    if kind == "date":
+        if isinstance(v, dt.datetime):
+            return v.date()
+        if isinstance(v, dt.date):
+            return v
+        if hasattr(v, "to_pydatetime"):  # pandas Timestamp
+            return v.to_pydatetime().date()
+        return dt.date.fromisoformat(str(v).strip()[:10])
+    if kind == "list":
+        return tuple(p.strip() for p in str(v).replace(",", ";").split(";") if p.strip())
+    if kind == "windows":
+        return tuple(p.strip() for p in str(v).split(";") if p.strip())
+    if kind == "wkt":
+        return str(v).strip()
+    raise AssertionError(kind)
+
+
+def _validation_problems(err: ValidationError, source: str, where: str, out: _Collector) -> None:
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        out.add(source, where, loc, e.get("input") if e["type"] != "missing" else None, msg)
+
+
+def _build(model: type[BaseModel], data: dict, source: str, where: str, out: _Collector) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        _validation_problems(err, source, where, out)
+        return None
+
+
+# --------------------------------------------------------------------------- geometry helpers
+class _Area:
+    """The regency outline (or the villages' union), for the outside-the-regency checks."""
+
+    def __init__(self, geom: Any):
+        import shapely
+
+        self.geom = geom
+        shapely.prepare(geom)
+
+    def contains(self, lon: float, lat: float) -> bool:
+        import shapely
+
+        return bool(self.geom.covers(shapely.Point(lon, lat)))
+
+    def distance_km(self, lon: float, lat: float) -> float:
+        import shapely
+
+        return float(self.geom.distance(shapely.Point(lon, lat))) * _KM_PER_DEGREE
+
+
+def _check_point(
+    lon: float, lat: float, area: _Area | None, source: str, where: str, out: _Collector
+) -> bool:
+    """Check a lon/lat pair; record a problem or a warning. Return False when unusable."""
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        out.add(source, where, "lon/lat", f"{lon}, {lat}", "coordinates are missing or not a number (NaN)")
+        return False
+    in_degrees = -180 <= lon <= 180 and -90 <= lat <= 90
+    swapped_ok = -180 <= lat <= 180 and -90 <= lon <= 90
+    if area is not None:
+        if in_degrees and area.contains(lon, lat):
+            return True
+        if swapped_ok and area.contains(lat, lon):
+            out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
+                    "latitude and longitude look swapped: the point lies outside the regency, "
+                    f"but (lon={lat}, lat={lon}) lies inside it; swap the two columns")
+            return False
+    if not in_degrees:
+        out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
+                "not WGS84 degrees (lon -180..180, lat -90..90): the layer looks projected "
+                "(e.g. UTM metres). Declare its CRS in [layers], e.g. "
+                "{ path = \"file.csv\", crs = \"EPSG:32751\" }, or convert it to EPSG:4326")
+        return False
+    if area is not None:
+        km = area.distance_km(lon, lat)
+        if km > OUTSIDE_ERROR_KM:
+            out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
+                    f"the point lies {km:.1f} km outside the regency boundary "
+                    f"(more than {OUTSIDE_ERROR_KM:g} km is refused); check the coordinates")
+            return False
+        out.warn(f"{source}, {where}: the point (lon={lon}, lat={lat}) lies {km:.1f} km outside "
+                 "the regency boundary")
+    return True
+
+
+# --------------------------------------------------------------------------- reading layers
+@dataclass
+class _Table:
+    source: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    geoms: list[Any] | None  # shapely geometries in EPSG:4326, or None for plain tables
+
+
+def _spec(value: Any) -> dict[str, Any]:
+    return {"path": value} if isinstance(value, str) else dict(value)
+
+
+def _read_table(root: Path, name: str, spec: dict[str, Any], out: _Collector) -> _Table | None:
+    path = root / str(spec.get("path", ""))
+    source = path.name + (f" (sheet {spec.get('sheet', name)})" if path.suffix.lower() in {".xlsx", ".xlsm"} else "")
+    if not spec.get("path"):
+        out.add("workspace.toml", f"[layers] {name}", "path", None, "the layer needs a path")
+        return None
+    if not path.is_file():
+        out.add("workspace.toml", f"[layers] {name}", "path", str(spec["path"]),
+                f"file not found: {path}")
+        return None
+    if path.stat().st_size == 0:
+        out.add(path.name, "", "", None, "the file is empty (not even a header row)")
+        return None
+    suffix = path.suffix.lower()
+    declared_crs = spec.get("crs")
+    try:
+        if suffix in SPATIAL_SUFFIXES:
+            return _read_spatial(path, name, spec, declared_crs, out)
+        if suffix == ".csv":
+            import pandas as pd
+
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        elif suffix in {".xlsx", ".xlsm"}:
+            import openpyxl
+            import pandas as pd
+
+            sheet = spec.get("sheet", name)
+            wb = openpyxl.load_workbook(path, read_only=True)
+            sheets = wb.sheetnames
+            wb.close()
+            if sheet not in sheets:
+                out.add(path.name, f"sheet {sheet!r}", "", sheet,
+                        f"sheet not found; the workbook has: {', '.join(sheets)}")
+                return None
+            df = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+        else:
+            out.add("workspace.toml", f"[layers] {name}", "path", str(spec["path"]),
+                    "unknown file type; use .csv, .xlsx, .geojson, .gpkg or .shp")
+            return None
+    except Exception as exc:  # a corrupt file: report, do not crash
+        out.add(source, "", "", None, f"cannot read the file: {exc}")
+        return None
+    df.columns = [str(c).strip() for c in df.columns]
+    rows = df.to_dict("records")
+    table = _Table(source, list(df.columns), rows, None)
+    if declared_crs and rows and "lon" in df.columns and "lat" in df.columns:
+        _transform_rows(table, declared_crs, out)
+    return table
+
+
+def _transform_rows(table: _Table, crs: str, out: _Collector) -> None:
+    from pyproj import CRS, Transformer
+
+    try:
+        src = CRS.from_user_input(crs)
+    except Exception:
+        out.add(table.source, "", "crs", crs, "unknown CRS; use an EPSG code such as 'EPSG:32751'")
+        return
+    if src.equals(CRS.from_epsg(4326)):
+        return
+    tr = Transformer.from_crs(src, 4326, always_xy=True)
+    for row in table.rows:
+        try:
+            x, y = float(row["lon"]), float(row["lat"])
+        except (TypeError, ValueError):
+            continue  # reported later as a bad number
+        row["lon"], row["lat"] = tr.transform(x, y)
+
+
+def _read_spatial(path: Path, name: str, spec: dict, declared_crs: str | None, out: _Collector) -> _Table | None:
+    import geopandas as gpd
+    import pyogrio
+
+    layer = spec.get("layer")
+    if path.suffix.lower() == ".gpkg":
+        layers = [str(x[0]) for x in pyogrio.list_layers(path)]
+        layer = layer or name
+        if layer not in layers:
+            out.add(path.name, f"layer {layer!r}", "", layer, f"layer not found; the GeoPackage has: {', '.join(layers)}")
+            return None
+    gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    source = path.name + (f" (layer {layer})" if layer else "")
+    if gdf.crs is None:
+        if declared_crs:
+            gdf = gdf.set_crs(declared_crs)
+    elif declared_crs and not gdf.crs.equals(declared_crs):
+        out.warn(f"{source}: the file says {gdf.crs.to_string()} but [layers] declares {declared_crs}; "
+                 "the file's CRS is used")
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        out.warn(f"{source}: reprojected from {gdf.crs.to_string()} to WGS84 (EPSG:4326)")
+        gdf = gdf.to_crs(4326)
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    df = gdf[cols]
+    rows = df.astype(object).where(df.notna(), None).to_dict("records")
+    return _Table(source, cols, rows, list(gdf.geometry.values))
+
+
+# --------------------------------------------------------------------------- layers -> entities
+def _normalise_wkt(geom: Any) -> str:
+    import shapely
+
+    return shapely.to_wkt(geom, rounding_precision=6, trim=True)
+
+
+def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _Collector):
+    """Yield (where, values) per row with cells coerced to the schema; problems recorded."""
+    schema = layer_schema(layer, services)
+    present = set(table.columns)
+    geom_points = table.geoms is not None and {"lon", "lat"} - present
+    if not table.rows:
+        if layer == "villages":
+            out.add(table.source, "", "", None, "the layer is empty; at least one village is needed")
+        return
+    missing = [c for c, (_, req) in schema.items() if req and c not in present
+               and not (geom_points and c in ("lon", "lat"))]
+    if missing:
+        out.add(table.source, "", ", ".join(missing), None,
+                f"missing column{'s' if len(missing) > 1 else ''}; columns present: {', '.join(table.columns) or 'none'}")
+        return
+    id_col = "code" if layer == "villages" else "id"
+    for i, row in enumerate(table.rows):
+        rid = row.get(id_col)
+        where = f"row {i + 2}" + ("" if _is_blank(rid) else f" ({id_col} {_coerce('str', rid)})")
+        if table.geoms is not None:
+            where = where.replace("row", "feature", 1).replace(f"feature {i + 2}", f"feature {i + 1}", 1)
+        values: dict[str, Any] = {}
+        ok = True
+        for col, (kind, required) in schema.items():
+            v = row.get(col)
+            if _is_blank(v):
+                if required and not (geom_points and col in ("lon", "lat")):
+                    out.add(table.source, where, col, None, "required value is empty")
+                    ok = False
+                continue
+            try:
+                values[col] = _coerce(kind, v)
+            except (ValueError, TypeError, OverflowError):
+                out.add(table.source, where, col, v, f"expected {_KIND_HELP.get(kind, kind)}")
+                ok = False
+        if table.geoms is not None:
+            geom = table.geoms[i]
+            if geom is not None and not geom.is_empty:
+                if geom.geom_type == "Point":
+                    values.setdefault("lon", geom.x)
+                    values.setdefault("lat", geom.y)
+                elif geom.geom_type in ("Polygon", "MultiPolygon"):
+                    values["wkt"] = _normalise_wkt(geom)
+                    if "lon" not in values or "lat" not in values:
+                        p = geom.representative_point()
+                        values.setdefault("lon", p.x)
+                        values.setdefault("lat", p.y)
+        elif "wkt" in values:
+            import shapely
+
+            try:
+                values["wkt"] = _normalise_wkt(shapely.from_wkt(values["wkt"]))
+            except Exception:
+                out.add(table.source, where, "wkt", values["wkt"][:40], "not a valid WKT geometry")
+                ok = False
+        if "lon" not in values or "lat" not in values:
+            if ok:
+                out.add(table.source, where, "lon/lat", None, "no coordinates (empty cells and no point geometry)")
+            ok = False
+        if ok:
+            yield where, values
+
+
+def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
+    result = []
+    for where, v in _layer_rows(table, "villages", services, out):
+        if not _check_point(v["lon"], v["lat"], area, table.source, where, out):
+            continue
+        data = {
+            "code": v["code"], "name": v["name"], "district_code": v["district_code"],
+            "district_name": v["district_name"], "population": v["population"],
+            "postal_code": v.get("postal_code"), "lon": v["lon"], "lat": v["lat"],
+            "boundary_wkt": v.get("wkt"),
+            "eligible": {s.id: v[f"{s.id}_eligible"] for s in services},
+            "covered": {s.id: v[f"{s.id}_covered"] for s in services},
+        }
+        village = _build(Village, data, table.source, where, out)
+        if village is None:
+            continue
+        if village.population == 0:
+            out.warn(f"{table.source}, {where}: population is 0")
+        for s in services:
+            e, c = village.eligible[s.id], village.covered[s.id]
+            if e < c <= e * (1 + OVER_COVERAGE_TOLERANCE) + 1:
+                out.warn(f"{table.source}, {where}: {s.id} coverage is {c / max(e, 1):.1%} (above 100%); "
+                         "the eligible count is probably out of date; treated as fully covered")
+        result.append(village)
+    return result
+
+
+def _schools(table, services, area, out) -> list[School]:
+    result = []
+    for where, v in _layer_rows(table, "schools", services, out):
+        if not _check_point(v["lon"], v["lat"], area, table.source, where, out):
+            continue
+        data = {k: v[k] for k in ("id", "name", "village_code", "lon", "lat")}
+        data.update(level=v.get("level", ""), notes=v.get("notes", ""),
+                    needed={s.id: v[f"{s.id}_needed"] for s in services if s.at_schools})
+        if (x := _build(School, data, table.source, where, out)) is not None:
+            result.append(x)
+    return result
+
+
+def _requests(table, services, area, out) -> list[HomeVisitRequest]:
+    result = []
+    for where, v in _layer_rows(table, "home_visit_requests", services, out):
+        if not _check_point(v["lon"], v["lat"], area, table.source, where, out):
+            continue
+        data = {k: v[k] for k in ("id", "name", "reason", "services", "village_code", "lon", "lat", "requested_on")}
+        data.update(nik=v.get("nik"), address=v.get("address", ""), windows=v.get("windows", ()),
+                    notes=v.get("notes", ""))
+        if (x := _build(HomeVisitRequest, data, table.source, where, out)) is not None:
+            result.append(x)
+    return result
+
+
+def _deliveries(table, services, area, out) -> list[Delivery]:
+    result = []
+    for where, v in _layer_rows(table, "deliveries", services, out):
+        if not _check_point(v["lon"], v["lat"], area, table.source, where, out):
+            continue
+        data = {k: v[k] for k in ("id", "document", "recipient", "village_code", "lon", "lat", "ready_on")}
+        data.update(address=v.get("address", ""), due_on=v.get("due_on"))
+        if (x := _build(Delivery, data, table.source, where, out)) is not None:
+            result.append(x)
+    return result
+
+
+# --------------------------------------------------------------------------- workspace.toml
+def _locate(path: str | Path) -> tuple[Path, Path]:
+    p = Path(path)
+    if p.is_dir():
+        return p, p / "workspace.toml"
+    return p.parent, p
+
+
+def _config(cfg: dict, out: _Collector) -> dict[str, Any]:
+    src = "workspace.toml"
+    parts: dict[str, Any] = {}
+    for key in ("regency", "calendar", "services", "teams", "depots", "layers"):
+        if key not in cfg:
+            out.add(src, f"[{key}]", "", None, "required section is missing")
+    known = {"regency", "depots", "calendar", "services", "teams", "policy", "travel", "layers"}
+    for key in cfg:
+        if key not in known:
+            out.add(src, f"[{key}]", "", None, f"unknown section; allowed: {', '.join(sorted(known))}")
+    if "regency" in cfg:
+        parts["regency"] = _build(Regency, cfg["regency"], src, "[regency]", out)
+    if "calendar" in cfg:
+        parts["calendar"] = _build(Calendar, cfg["calendar"], src, "[calendar]", out)
+    parts["policy"] = _build(Policy, cfg.get("policy", {}), src, "[policy]", out)
+    parts["travel"] = _build(TravelConfig, cfg.get("travel", {}), src, "[travel]", out)
+    for key, model, label in (("depots", Depot, "depot"), ("services", Service, "service"), ("teams", Team, "team")):
+        items = cfg.get(key, [])
+        if not isinstance(items, list):
+            out.add(src, f"[[{key}]]", "", None, f"must be an array of tables: [[{key}]]")
+            items = []
+        built = []
+        for n, item in enumerate(items, 1):
+            where = f"[[{key}]] #{n}" + (f" ({label} {item.get('id')!r})" if isinstance(item, dict) and "id" in item else "")
+            if (x := _build(model, item, src, where, out)) is not None:
+                built.append(x)
+        parts[key] = tuple(built)
+    return parts
+
+
+def _load_toml(toml_path: Path) -> dict:
+    if not toml_path.is_file():
+        raise InputError([Problem(str(toml_path), "", "", None, "workspace.toml not found; a workspace is a folder "
+                                  "with workspace.toml and its layers (see docs/workspace.md)")])
+    try:
+        with toml_path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(toml_path.name, "", "", None, f"not valid TOML: {exc}")]) from None
+
+
+def _area(root: Path, layers: dict, villages_table: _Table | None, out: _Collector) -> _Area | None:
+    import shapely
+
+    if "boundary" in layers:
+        t = _read_table(root, "boundary", _spec(layers["boundary"]), out)
+        geoms = [g for g in (t.geoms or []) if g is not None and not g.is_empty] if t else []
+        if t is not None and not geoms:
+            out.add(t.source, "", "geometry", None, "the boundary layer has no polygon")
+        return _Area(shapely.union_all(geoms)) if geoms else None
+    if villages_table is not None and villages_table.geoms:
+        polys = [g for g in villages_table.geoms if g is not None and g.geom_type in ("Polygon", "MultiPolygon")]
+        if polys:
+            return _Area(shapely.union_all(polys))
+    return None
+
+
+def read_workspace(path: str | Path) -> Workspace:
+    """Read and validate a workspace folder (or its ``workspace.toml``).
+
+    Every problem is collected before anything is reported: the one ``InputError``
+    raised lists them all (file, row or id, field, value, what is allowed). Legal
+    but suspicious input is reported with :class:`~outreach_planner.errors.InputWarning`.
+
+    Parameters
+    ----------
+    path
+        The workspace folder, or the path of its ``workspace.toml``.
+
+    Returns
+    -------
+    Workspace
+        The validated, frozen workspace.
+    """
+    root, toml_path = _locate(path)
+    cfg = _load_toml(toml_path)
+    out = _Collector()
+    parts = _config(cfg, out)
+    services = parts.get("services", ())
+    layers = cfg.get("layers", {}) if isinstance(cfg.get("layers", {}), dict) else {}
+    known_layers = {"villages", "schools", "home_visit_requests", "deliveries", "boundary"}
+    for key in layers:
+        if key not in known_layers:
+            out.add("workspace.toml", f"[layers] {key}", "", None,
+                    f"unknown layer; allowed: {', '.join(sorted(known_layers))}")
+    if "layers" in cfg and "villages" not in layers:
+        out.add("workspace.toml", "[layers]", "villages", None, "the villages layer is required")
+
+    tables = {name: _read_table(root, name, _spec(layers[name]), out)
+              for name in ("villages", "schools", "home_visit_requests", "deliveries") if name in layers}
+    area = _area(root, layers, tables.get("villages"), out)
+    readers = {"villages": _villages, "schools": _schools, "home_visit_requests": _requests, "deliveries": _deliveries}
+    target = {"villages": "villages", "schools": "schools", "home_visit_requests": "requests", "deliveries": "deliveries"}
+    for name, table in tables.items():
+        if table is not None:
+            parts[target[name]] = tuple(readers[name](table, services, area, out))
+    if area is not None:
+        parts["boundary_wkt"] = _normalise_wkt(area.geom)
+
+    out.problems.extend(cross_check({k: v for k, v in parts.items() if v is not None}))
+    if out.problems:
+        raise InputError(out.problems)
+    for w in out.warnings:
+        warnings.warn(w, InputWarning, stacklevel=2)
+    return Workspace(**parts)

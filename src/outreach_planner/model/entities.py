@@ -1,0 +1,222 @@
+"""Places, people-facing requests, teams, services and policy.
+
+Coordinates are WGS84 degrees (``lon``, ``lat``). Counts are people. Durations
+are minutes unless a name says otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .calendar import DayRange, Weekday, Window
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+Activity = Literal["village_session", "school_session", "home_visit", "delivery"]
+ACTIVITIES: tuple[str, ...] = ("village_session", "school_session", "home_visit", "delivery")
+Reason = Literal["elderly", "disabled", "sick"]
+
+
+def mask_nik(nik: str | None) -> str:
+    """Show at most the last 4 digits of a NIK: ``"************1234"``."""
+    if not nik:
+        return ""
+    tail = nik[-4:]
+    return "*" * 12 + tail
+
+
+class _Located(BaseModel):
+    model_config = _FROZEN
+    lon: float = Field(description="longitude, WGS84 degrees")
+    lat: float = Field(description="latitude, WGS84 degrees")
+
+    @model_validator(mode="after")
+    def _finite_and_in_range(self) -> _Located:
+        if not (math.isfinite(self.lon) and math.isfinite(self.lat)):
+            raise ValueError("coordinates must be finite numbers")
+        if not (-180 <= self.lon <= 180 and -90 <= self.lat <= 90):
+            raise ValueError(
+                f"({self.lon}, {self.lat}) is not lon/lat in degrees "
+                "(lon -180..180, lat -90..90); is the layer in another CRS?"
+            )
+        return self
+
+
+class Regency(BaseModel):
+    """The kabupaten the workspace plans for."""
+
+    model_config = _FROZEN
+    code: str = Field(description="kode wilayah, e.g. '74.08'")
+    name: str
+    timezone: str = Field(default="Asia/Makassar", description="IANA zone; WITA = UTC+8")
+
+
+class Depot(_Located):
+    """An office teams start and end their day at."""
+
+    id: str
+    name: str
+
+
+class Service(BaseModel):
+    """A registration service with a national coverage target.
+
+    Adding a service is a data change: declare it in ``workspace.toml`` and give
+    villages ``<id>_eligible`` / ``<id>_covered`` columns.
+    """
+
+    model_config = _FROZEN
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(description="English name")
+    name_id: str = Field(description="Indonesian name for printed sheets")
+    target: float = Field(gt=0, le=1, description="national target, share of eligible")
+    needs_kit: bool = Field(default=False, description="needs a recording kit (e-KTP perekaman)")
+    minutes_per_person: float = Field(gt=0, description="service minutes per person and kit")
+    turnout: float = Field(
+        default=0.3, gt=0, le=1, description="share of the unserved eligible who come to a village session"
+    )
+    at_schools: bool = Field(default=False, description="offered at school sessions")
+
+
+class Team(BaseModel):
+    """An outreach team or courier: who, how they travel, what they can do, when."""
+
+    model_config = _FROZEN
+    id: str
+    name: str
+    members: tuple[str, ...] = ()
+    vehicle: str = Field(default="car", description="travel profile: car or motorbike")
+    activities: tuple[Activity, ...] = Field(description="kinds of visit the team makes")
+    services: tuple[str, ...] = Field(default=(), description="service ids the team can deliver")
+    recording_kits: int = Field(default=0, ge=0, description="e-KTP recording kits carried")
+    delivery_capacity: int = Field(default=0, ge=0, description="documents carried per day")
+    depot: str
+    days: tuple[Weekday, ...] = Field(description="weekdays the team is available")
+    shift: dict[Weekday, DayRange] | None = Field(
+        default=None, description="own hours per weekday; default: the office calendar"
+    )
+
+    @property
+    def can_deliver(self) -> bool:
+        """Whether the team carries documents."""
+        return "delivery" in self.activities
+
+
+class Policy(BaseModel):
+    """Planning assumptions a planner can override in ``[policy]``."""
+
+    model_config = _FROZEN
+    setup_minutes: float = Field(default=20, ge=0, description="set-up time of a session")
+    max_session_minutes: float = Field(default=240, gt=0, description="longest session")
+    home_visit_minutes: float = Field(default=40, gt=0, description="time at one home visit")
+    delivery_stop_minutes: float = Field(default=5, gt=0, description="time at one delivery stop")
+    school_turnout: float = Field(
+        default=0.9, gt=0, le=1, description="share of pupils on the list present on the day"
+    )
+    outreach_teams_deliver: bool = Field(
+        default=False, description="outreach teams may drop off documents when passing by"
+    )
+    min_session_people: float = Field(
+        default=5, ge=0, description="a village session is offered only when at least this many are expected"
+    )
+
+
+class Village(_Located):
+    """A desa or kelurahan. ``lon``/``lat`` is the stop point (a settled place)."""
+
+    code: str
+    name: str
+    district_code: str
+    district_name: str
+    population: int = Field(ge=0)
+    boundary_wkt: str | None = Field(default=None, repr=False, description="polygon, WKT, WGS84")
+    postal_code: str | None = None
+    eligible: dict[str, int] = Field(description="people eligible per service id")
+    covered: dict[str, int] = Field(description="people already covered per service id")
+
+    @field_validator("eligible", "covered")
+    @classmethod
+    def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
+        bad = {k: n for k, n in v.items() if n < 0}
+        if bad:
+            raise ValueError(f"negative counts: {bad}")
+        return v
+
+    def coverage(self, service: str) -> float:
+        """Covered / eligible (1.0 when nobody is eligible)."""
+        e = self.eligible.get(service, 0)
+        return 1.0 if e == 0 else self.covered.get(service, 0) / e
+
+    def unserved(self, service: str) -> int:
+        """Eligible people not yet covered (never negative)."""
+        return max(0, self.eligible.get(service, 0) - self.covered.get(service, 0))
+
+
+class School(_Located):
+    """A school where pupils get first-time e-KTP (turning 17) or KIA (under 17)."""
+
+    id: str
+    name: str
+    level: str = ""
+    village_code: str
+    needed: dict[str, int] = Field(description="pupils still needing each service id")
+    notes: str = ""
+
+    @field_validator("needed")
+    @classmethod
+    def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
+        bad = {k: n for k, n in v.items() if n < 0}
+        if bad:
+            raise ValueError(f"negative counts: {bad}")
+        return v
+
+
+class HomeVisitRequest(_Located):
+    """A resident who cannot travel asks for a home visit. Personal data: never log it."""
+
+    id: str
+    name: str = Field(repr=False)
+    nik: str | None = Field(default=None, repr=False, description="16-digit NIK, shown masked")
+    reason: Reason
+    services: tuple[str, ...] = Field(min_length=1)
+    village_code: str
+    address: str = Field(default="", repr=False)
+    windows: tuple[Window, ...] = Field(default=(), description="empty: any time in a shift")
+    requested_on: dt.date
+    notes: str = Field(default="", repr=False)
+
+    @field_validator("nik")
+    @classmethod
+    def _nik_digits(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not (len(v) == 16 and v.isdigit()):
+            raise ValueError(f"a NIK has 16 digits, got {len(v)} characters ({mask_nik(v)})")
+        return v
+
+    @property
+    def nik_masked(self) -> str:
+        """The NIK with all but the last 4 digits hidden."""
+        return mask_nik(self.nik)
+
+
+class Delivery(_Located):
+    """A printed document to bring to a home. ``recipient`` is personal data."""
+
+    id: str
+    document: str = Field(description="kind of document, e.g. e-KTP, KIA, akta kelahiran, KK")
+    recipient: str = Field(repr=False)
+    village_code: str
+    address: str = Field(default="", repr=False)
+    ready_on: dt.date = Field(description="date the document was printed")
+    due_on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _due_after_ready(self) -> Delivery:
+        if self.due_on is not None and self.due_on < self.ready_on:
+            raise ValueError(f"due_on {self.due_on} is before ready_on {self.ready_on}")
+        return self
