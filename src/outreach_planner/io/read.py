@@ -32,6 +32,7 @@ from ..model import (
     Village,
     Workspace,
     cross_check,
+    mask_nik,
 )
 from ..model.workspace import OVER_COVERAGE_TOLERANCE
 
@@ -181,7 +182,11 @@ def _validation_problems(err: ValidationError, source: str, where: str, out: _Co
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"])
         msg = e["msg"].removeprefix("Value error, ")
-        out.add(source, where, loc, e.get("input") if e["type"] != "missing" else None, msg)
+        # A record-level error's input is the whole record: noise, and personal data (names, addresses).
+        value = e.get("input") if e["type"] != "missing" and e["loc"] else None
+        if e["loc"][:1] == ("nik",) and value is not None:
+            value = mask_nik(str(value))  # personal data: never print a NIK in full
+        out.add(source, where, loc, value, msg)
 
 
 def _build(model: type[BaseModel], data: dict, source: str, where: str, out: _Collector) -> Any:
@@ -547,10 +552,15 @@ def _area(root: Path, layers: dict, villages_table: _Table | None, out: _Collect
 
     if "boundary" in layers:
         t = _read_table(root, "boundary", _spec(layers["boundary"]), out)
-        geoms = [g for g in (t.geoms or []) if g is not None and not g.is_empty] if t else []
+        geoms = [g for g in (t.geoms or []) if g is not None and not g.is_empty
+                 and g.geom_type in ("Polygon", "MultiPolygon")] if t else []
         if t is not None and not geoms:
             out.add(t.source, "", "geometry", None, "the boundary layer has no polygon")
-        return _Area(shapely.union_all(geoms)) if geoms else None
+        if not geoms:
+            return None
+        # One feature is used as is: union_all would re-order its rings (a written
+        # workspace must read back to the same boundary_wkt).
+        return _Area(geoms[0] if len(geoms) == 1 else shapely.union_all(geoms))
     if villages_table is not None and villages_table.geoms:
         polys = [g for g in villages_table.geoms if g is not None and g.geom_type in ("Polygon", "MultiPolygon")]
         if polys:
@@ -600,7 +610,15 @@ def read_workspace(path: str | Path) -> Workspace:
     if area is not None:
         parts["boundary_wkt"] = _normalise_wkt(area.geom)
 
-    out.problems.extend(cross_check({k: v for k, v in parts.items() if v is not None}))
+    # A row naming a village whose own row was rejected (or whose layer could not be read) is
+    # not "unknown": that village's problem is reported already; do not bury it under echoes.
+    read_codes = {v.code for v in parts.get("villages") or ()}
+    vt = tables.get("villages")
+    rejected = {_coerce("str", r.get("code")) for r in (vt.rows if vt else []) if not _is_blank(r.get("code"))} - read_codes
+    out.problems.extend(
+        p for p in cross_check({k: v for k, v in parts.items() if v is not None})
+        if not (p.field == "village_code" and p.message == "unknown village code" and (not read_codes or p.value in rejected))
+    )
     if out.problems:
         raise InputError(out.problems)
     for w in out.warnings:
