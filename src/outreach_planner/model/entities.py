@@ -106,12 +106,36 @@ class Team(BaseModel):
         return "delivery" in self.activities
 
 
+class PriorityWeights(BaseModel):
+    """How visits are valued (``[policy.priority]``). One value point ~ one person brought to target.
+
+    A person served in a village below its target is worth ``below_target`` x
+    (1 + ``gap_steepness`` x gap / target) points, where gap = target - coverage; a person
+    above target ``above_target`` points. A service whose regency total already meets its
+    target is weighted ``service_above_target``.
+    """
+
+    model_config = _FROZEN
+    below_target: float = Field(default=1.0, ge=0)
+    above_target: float = Field(default=0.1, ge=0)
+    gap_steepness: float = Field(default=4.0, ge=0)
+    service_above_target: float = Field(default=0.5, ge=0)
+    home_visit_base: float = Field(default=15.0, ge=0, description="points for a home visit, before waiting")
+    delivery_base: float = Field(default=3.0, ge=0, description="points for a delivery, before urgency")
+    waiting_per_week: float = Field(default=0.25, ge=0, description="value growth per week a request has waited")
+    due_boost: float = Field(default=2.0, ge=0, description="extra share of value when a delivery is due now")
+    due_horizon_days: int = Field(default=14, ge=1, description="urgency starts this many days before due")
+    travel_hour_value: float = Field(
+        default=4.0, ge=0, description="value points an hour of driving is worth (trades value against travel)"
+    )
+
+
 class Policy(BaseModel):
     """Planning assumptions a planner can override in ``[policy]``."""
 
     model_config = _FROZEN
     setup_minutes: float = Field(default=20, ge=0, description="set-up time of a session")
-    max_session_minutes: float = Field(default=240, gt=0, description="longest session")
+    max_session_minutes: float = Field(default=120, gt=0, description="longest session")
     home_visit_minutes: float = Field(default=40, gt=0, description="time at one home visit")
     delivery_stop_minutes: float = Field(default=5, gt=0, description="time at one delivery stop")
     school_turnout: float = Field(
@@ -123,6 +147,10 @@ class Policy(BaseModel):
     min_session_people: float = Field(
         default=5, ge=0, description="a village session is offered only when at least this many are expected"
     )
+    max_sessions_per_village: int = Field(
+        default=3, ge=1, description="most sessions one village is offered in a week (at most one a day)"
+    )
+    priority: PriorityWeights = Field(default_factory=lambda: PriorityWeights())
 
 
 class Village(_Located):

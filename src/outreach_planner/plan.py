@@ -1,0 +1,113 @@
+"""The weekly plan: routes of steps per team-day, and the visits left out with a reason.
+
+Imports the model only. Times are timezone-aware datetimes in the regency's zone
+(WITA, UTC+8 for Kolaka Utara); durations are seconds; distances metres.
+``docs/plan-format.md`` documents the JSON form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+VisitKind = Literal["village_session", "school_session", "home_visit", "delivery"]
+StepType = Literal["start", "visit", "break", "end"]
+
+#: Reason codes of visits left out, with the sentence shown to planners.
+REASONS: dict[str, str] = {
+    "no_skill": "No team has the skills for this visit (activity, services or recording kit).",
+    "no_window": "Outside every shift or availability window this week.",
+    "unreachable": "Cannot be reached and returned from within a shift.",
+    "low_value": "Lower value than the visits that filled the week.",
+}
+ReasonCode = Literal["no_skill", "no_window", "unreachable", "low_value"]
+
+
+class Step(BaseModel):
+    """One step of a team-day: leave the office, a visit, a break, or return."""
+
+    model_config = _FROZEN
+    type: StepType
+    visit_id: str | None = None
+    kind: VisitKind | None = None
+    place: str = Field(default="", description="shareable place label (no resident names)")
+    village_code: str | None = None
+    location: tuple[float, float] | None = Field(default=None, description="(lon, lat), WGS84")
+    arrival: dt.datetime = Field(description="when the team arrives (start/end: leave/return)")
+    start: dt.datetime = Field(description="when the activity starts (after any wait)")
+    end: dt.datetime = Field(description="when the activity ends")
+    travel_s: int = Field(default=0, ge=0, description="driving time from the previous stop, seconds")
+    distance_m: int = Field(default=0, ge=0, description="driving distance from the previous stop, metres")
+    expected: dict[str, int] = Field(default_factory=dict, description="people expected per service id")
+    value: float = Field(default=0.0, description="priority value collected by this visit")
+    why: str = Field(default="", description="the gap numbers behind the value")
+
+
+class Route(BaseModel):
+    """The steps of one team on one date, starting and ending at its depot."""
+
+    model_config = _FROZEN
+    team: str
+    date: dt.date
+    depot: str
+    steps: tuple[Step, ...]
+
+    @property
+    def visits(self) -> list[Step]:
+        """The visit steps, in order."""
+        return [s for s in self.steps if s.type == "visit"]
+
+    @property
+    def travel_s(self) -> int:
+        """Total driving seconds."""
+        return sum(s.travel_s for s in self.steps)
+
+    @property
+    def distance_m(self) -> int:
+        """Total driving metres."""
+        return sum(s.distance_m for s in self.steps)
+
+
+class Unassigned(BaseModel):
+    """A candidate visit left out of the week, with a reason code and a sentence."""
+
+    model_config = _FROZEN
+    visit_id: str
+    kind: VisitKind
+    reason: ReasonCode
+    detail: str = ""
+    value: float = 0.0
+    village_code: str | None = None
+
+
+class Plan(BaseModel):
+    """A weekly plan. Carries data only; build it with :func:`outreach_planner.planner.make_plan`."""
+
+    model_config = _FROZEN
+    week: str = Field(description="ISO week, e.g. 2026-W49")
+    workspace: str = Field(description="regency code and name")
+    generated_at: dt.datetime
+    engine: str
+    timezone: str
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    summary: dict = Field(default_factory=dict, description="figures for people; see docs/plan-format.md")
+
+    @property
+    def visit_steps(self) -> list[tuple[Route, Step]]:
+        """Every (route, visit step) pair."""
+        return [(r, s) for r in self.routes for s in r.visits]
+
+    @property
+    def value(self) -> float:
+        """Total value collected."""
+        return sum(s.value for _, s in self.visit_steps)
+
+    @property
+    def travel_s(self) -> int:
+        """Total driving seconds."""
+        return sum(r.travel_s for r in self.routes)

@@ -1,0 +1,241 @@
+"""``make_plan``: workspace + week -> a validated weekly ``Plan``.
+
+Wires demand -> priority -> problem -> engine -> Plan. Does no IO.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from .coverage import regency_coverage
+from .demand import Visit, candidate_visits
+from .engines import EngineResult, SolveLimits, get_engine
+from .engines.base import Progress
+from .errors import NoPlanError
+from .model import Workspace
+from .plan import REASONS, Plan, Route, Step, Unassigned
+from .priority import value_visits
+from .problem import Problem, build_problem
+from .travel import TravelModel, travel_model
+from .week import Week
+
+
+@dataclass
+class PlanRun:
+    """A plan with what produced it (kept for benchmarks and the CLI summary)."""
+
+    plan: Plan
+    problem: Problem
+    result: EngineResult
+    solve_s: float
+
+
+def _breaks_between(veh, t0: int, t1: int) -> list[tuple[int, int]]:
+    return [(b0, b1) for b0, b1 in veh.breaks if b0 >= t0 and b0 < t1]
+
+
+def _arrive(t_leave: int, travel: int, brks: list[tuple[int, int]]) -> int:
+    """Arrival after leaving at ``t_leave`` with ``travel`` seconds of driving, pausing for breaks."""
+    t = t_leave + travel
+    for b0, b1 in brks:
+        if t > b0:  # driving would run into the break: stop for it, then drive on
+            t += b1 - b0
+    return t
+
+
+def _route_steps(p: Problem, ws: Workspace, vi: int, seq: list[tuple[int, int]]) -> list[Step]:
+    veh = p.vehicles[vi]
+    week = p.week
+    depot = ws.depot(p.depots[veh.depot_node])
+    dur, dist = p.durations[veh.profile], p.distances[veh.profile]
+    to_dt = week.to_datetime
+    steps: list[Step] = []
+
+    first_node = p.node(seq[0][0])
+    go = int(dur[veh.depot_node, first_node])
+    leave = seq[0][1] - go
+    for b0, b1 in sorted(veh.breaks, reverse=True):
+        if leave < b1 and seq[0][1] > b0:
+            leave -= b1 - b0
+    leave = max(veh.start_s, leave)
+    steps.append(Step(type="start", place=depot.name, location=(depot.lon, depot.lat),
+                      arrival=to_dt(leave), start=to_dt(leave), end=to_dt(leave)))
+
+    prev_node, prev_end = veh.depot_node, leave
+    for i, start in seq:
+        node = p.node(i)
+        vis = p.visits[i]
+        travel = int(dur[prev_node, node])
+        brks = _breaks_between(veh, prev_end, start)
+        for b0, b1 in brks:
+            steps.append(Step(type="break", place=_break_name(ws, week, b0), arrival=to_dt(b0),
+                              start=to_dt(b0), end=to_dt(b1)))
+        arrival = min(start, _arrive(prev_end, travel, brks))
+        end = start + p.service_s[veh.kits][node]
+        steps.append(Step(
+            type="visit", visit_id=vis.id, kind=vis.kind, place=vis.place, village_code=vis.village_code,
+            location=(vis.lon, vis.lat), arrival=to_dt(arrival), start=to_dt(start), end=to_dt(end),
+            travel_s=travel, distance_m=int(dist[prev_node, node]), expected=dict(vis.expected),
+            value=vis.value, why=vis.why,
+        ))
+        prev_node, prev_end = node, end
+    back = int(dur[prev_node, veh.depot_node])
+    brks = _breaks_between(veh, prev_end, _arrive(prev_end, back, veh.breaks))
+    for b0, b1 in brks:
+        steps.append(Step(type="break", place=_break_name(ws, week, b0), arrival=to_dt(b0),
+                          start=to_dt(b0), end=to_dt(b1)))
+    ret = _arrive(prev_end, back, brks)
+    steps.append(Step(type="end", place=depot.name, location=(depot.lon, depot.lat), arrival=to_dt(ret),
+                      start=to_dt(ret), end=to_dt(ret), travel_s=back,
+                      distance_m=int(dist[prev_node, veh.depot_node])))
+    return steps
+
+
+def _break_name(ws: Workspace, week: Week, abs_s: int) -> str:
+    date = week.monday + dt.timedelta(days=abs_s // 86400)
+    minute = (abs_s % 86400) // 60
+    for b in ws.calendar.breaks_on(date):
+        if b.start <= minute < b.end:
+            return b.name
+    return "Istirahat"
+
+
+def _unassigned(p: Problem, result: EngineResult, ws: Workspace) -> list[Unassigned]:
+    routed = {i for _, seq in result.routes for i, _ in seq}
+    excluded = {e.visit: e for e in p.excluded}
+    # lowest value scheduled per vehicle, to say what a left-out visit would have needed
+    low_by_vehicle: dict[int, float] = {}
+    for vi, seq in result.routes:
+        low_by_vehicle[vi] = min(p.visits[i].value for i, _ in seq)
+    team_of = {v.index: v.team for v in p.vehicles}
+    out = []
+    for i, vis in enumerate(p.visits):
+        if i in routed:
+            continue
+        if i in excluded:
+            e = excluded[i]
+            out.append(Unassigned(visit_id=vis.id, kind=vis.kind, reason=e.reason, detail=e.detail,
+                                  value=vis.value, village_code=vis.village_code))
+            continue
+        lows = [low_by_vehicle[v] for v in p.allowed[i] if v in low_by_vehicle]
+        teams = sorted({team_of[v] for v in p.allowed[i]})
+        need = f"; the lowest-value visit its teams made was worth {min(lows):.1f}" if lows else ""
+        more = f"; one more team-day of {teams[0]} would let it in" if teams else ""
+        out.append(Unassigned(
+            visit_id=vis.id, kind=vis.kind, reason="low_value",
+            detail=f"{REASONS['low_value']} Its value: {vis.value:.1f}{need}{more}",
+            value=vis.value, village_code=vis.village_code,
+        ))
+    return out
+
+
+def _summary(p: Problem, ws: Workspace, routes: list[Route], unassigned: list[Unassigned],
+             result: EngineResult, solve_s: float, travel_name: str) -> dict:
+    people: Counter[str] = Counter()
+    for r in routes:
+        for s in r.visits:
+            people.update(s.expected)
+    coverage = []
+    for row in regency_coverage(ws):
+        after = min(row.eligible, row.covered + people.get(row.service, 0))
+        coverage.append({
+            "service": row.service, "target": row.target, "eligible": row.eligible,
+            "before": round(row.coverage, 6),
+            "after": round(after / row.eligible if row.eligible else 1.0, 6),
+            "expected_people": people.get(row.service, 0),
+            "still_needed_after": max(0, int(-(-(row.target * row.eligible - after) // 1))),
+        })
+    per_team_day = [{"team": r.team, "date": r.date.isoformat(), "visits": len(r.visits),
+                     "kinds": dict(Counter(s.kind for s in r.visits)), "travel_s": r.travel_s,
+                     "distance_m": r.distance_m} for r in routes]
+    kinds_total = Counter(v.kind for v in p.visits)
+    kinds_done = Counter(s.kind for r in routes for s in r.visits)
+    return {
+        "engine": result.engine,
+        "travel_model": travel_name,
+        "solve_seconds": round(solve_s, 2),
+        "solver_status": result.status,
+        "objective": round(result.objective, 3),
+        "candidate_visits": len(p.visits),
+        "scheduled_visits": sum(kinds_done.values()),
+        "scheduled_by_kind": {k: kinds_done.get(k, 0) for k in kinds_total},
+        "candidates_by_kind": dict(kinds_total),
+        "value_collected": round(sum(s.value for r in routes for s in r.visits), 3),
+        "value_available": round(sum(v.value for v in p.visits), 3),
+        "travel_hours": round(sum(r.travel_s for r in routes) / 3600, 2),
+        "distance_km": round(sum(r.distance_m for r in routes) / 1000, 1),
+        "people_expected": dict(people),
+        "coverage": coverage,
+        "team_days": per_team_day,
+        "team_days_available": len(p.vehicles),
+        "unassigned_by_reason": dict(Counter(u.reason for u in unassigned)),
+    }
+
+
+def make_plan(
+    ws: Workspace,
+    week: Week,
+    limits: SolveLimits = SolveLimits(),
+    engine: str = "ortools",
+    travel: TravelModel | None = None,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> PlanRun:
+    """Plan ``week`` for every team of ``ws``.
+
+    Parameters
+    ----------
+    ws
+        The workspace.
+    week
+        The ISO week to plan (its time zone is the regency's).
+    limits
+        Time limit in seconds and, for repeatable runs, a solution limit.
+    engine
+        Engine name (``ortools``).
+    travel
+        Travel model; default: the one ``ws.travel`` configures.
+    progress
+        Called with (elapsed seconds, objective) at each improving solution.
+    now
+        Timestamp recorded as ``generated_at`` (default: the current time).
+
+    Raises
+    ------
+    NoPlanError
+        When no team works in the week.
+    """
+    travel = travel or travel_model(ws)
+    visits = value_visits(ws, week, candidate_visits(ws, week))
+    problem = build_problem(ws, week, visits, travel)
+    if not problem.vehicles:
+        raise NoPlanError(f"no team works in {week}: check [calendar] working_days, holidays and team days")
+    t0 = time.monotonic()
+    result = get_engine(engine)(problem, limits, progress)
+    solve_s = time.monotonic() - t0
+    if result.objective == float("inf"):
+        raise NoPlanError(f"the {engine} engine found no solution in {limits.time_limit_s:g} s ({result.status})")
+
+    by_vehicle = dict(result.routes)
+    routes = []
+    for veh in problem.vehicles:
+        seq = by_vehicle.get(veh.index)
+        if not seq:
+            continue
+        routes.append(Route(team=veh.team, date=week.dates[veh.date_index], depot=problem.depots[veh.depot_node],
+                            steps=tuple(_route_steps(problem, ws, veh.index, seq))))
+    unassigned = _unassigned(problem, result, ws)
+    summary = _summary(problem, ws, routes, unassigned, result, solve_s, getattr(travel, "name", "custom"))
+    plan = Plan(
+        week=str(week), workspace=f"{ws.regency.code} {ws.regency.name}",
+        generated_at=(now or dt.datetime.now(week.tz)).astimezone(week.tz).replace(microsecond=0),
+        engine=result.engine, timezone=week.timezone, routes=tuple(routes),
+        unassigned=tuple(sorted(unassigned, key=lambda u: (-u.value, u.visit_id))), summary=summary,
+    )
+    return PlanRun(plan, problem, result, solve_s)
+
+
+__all__ = ["PlanRun", "make_plan"]
