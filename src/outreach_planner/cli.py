@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -125,6 +126,37 @@ def check(workspace: WorkspaceArg = None) -> None:
     console.print(
         f"Open home-visit requests: {len(ws.requests)}; deliveries: {len(ws.deliveries)}. Workspace is valid."
     )
+
+
+class LayerFormat(str, Enum):
+    """Layer formats ``convert`` can write."""
+
+    csv = "csv"
+    geojson = "geojson"
+    gpkg = "gpkg"
+    xlsx = "xlsx"
+
+
+@app.command()
+def convert(
+    out: Annotated[Path, typer.Option("--out", help="New folder to write (must not exist).")],
+    workspace: WorkspaceArg = None,
+    to: Annotated[LayerFormat, typer.Option("--to", help="Format of the layers written.")] = LayerFormat.csv,
+) -> None:
+    """Write a workspace with all layers in one format (csv, geojson, gpkg or xlsx).
+
+    The workspace is read and checked first; invalid input exits with code 2 and
+    nothing is written.
+    """
+    from .io import write_workspace
+
+    ws = load(workspace)
+    if out.exists():
+        err_console.print(f"[bold red]{out} exists[/]; choose a new folder (nothing was written).", highlight=False)
+        raise typer.Exit(2)
+    folder = write_workspace(ws, out, to.value)
+    console.print(f"Wrote {folder} ({to.value}): {len(ws.villages)} villages, {len(ws.schools)} schools, "
+                  f"{len(ws.requests)} home-visit requests, {len(ws.deliveries)} deliveries.", highlight=False)
 
 
 def _cell(r, bold: bool = False) -> str:

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
+from ..errors import InputError, Problem
 from ..model import Workspace
 from ..units import minutes_to_hhmm
 
@@ -101,9 +102,13 @@ def _frame(records: list[dict[str, Any]], spatial: bool, polygon_col: str | None
         return df
     if polygon_col and polygon_col in df and df[polygon_col].notna().all() and len(df):
         geom = shapely.from_wkt(df[polygon_col].to_numpy())
+        df = df.drop(columns=[polygon_col])
     else:
+        # points; a polygon column that is only partly filled stays a plain text column
         geom = shapely.points(df["lon"].to_numpy(), df["lat"].to_numpy()) if len(df) else []
-    return gpd.GeoDataFrame(df.drop(columns=[c for c in [polygon_col] if c in df]), geometry=geom, crs="EPSG:4326")
+        if polygon_col and polygon_col in df and df[polygon_col].isna().all():
+            df = df.drop(columns=[polygon_col])
+    return gpd.GeoDataFrame(df, geometry=geom, crs="EPSG:4326")
 
 
 def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv") -> Path:
@@ -132,6 +137,7 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv")
         records = layer_records(ws)
         specs: dict[str, Any] = {}
         if fmt == "xlsx":
+            _check_excel_cells(records)
             with pd.ExcelWriter(tmp / "workspace.xlsx", engine="openpyxl") as xw:
                 for name in _LAYERS:
                     pd.DataFrame.from_records(records[name], columns=_columns(records[name], name)).to_excel(
@@ -149,7 +155,9 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv")
                 _frame(records[name], True, poly).to_file(tmp / f"{name}.geojson", driver="GeoJSON")
                 specs[name] = f"{name}.geojson"
             elif fmt == "gpkg":
-                _frame(records[name], True, poly).to_file(tmp / "workspace.gpkg", layer=name, driver="GPKG")
+                # keep Polygon and MultiPolygon as they are (the default promotes a mixed layer to multi)
+                _frame(records[name], True, poly).to_file(tmp / "workspace.gpkg", layer=name, driver="GPKG",
+                                                          promote_to_multi=False)
                 specs[name] = {"path": "workspace.gpkg", "layer": name}
             else:
                 raise ValueError(f"unknown format {fmt!r}; use csv, geojson, gpkg or xlsx")
@@ -166,6 +174,25 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv")
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return folder
+
+
+#: Excel refuses (or silently truncates) longer text in a cell.
+EXCEL_CELL_MAX_CHARS = 32_767
+
+
+def _check_excel_cells(records: dict[str, list[dict[str, Any]]]) -> None:
+    """Raise InputError when a text value does not fit in one Excel cell (e.g. a detailed polygon)."""
+    problems = [
+        Problem(name, f"{'village' if name == 'villages' else 'id'} {row.get('code', row.get('id'))}", col,
+                None, f"{len(v):,} characters do not fit in an Excel cell (at most {EXCEL_CELL_MAX_CHARS:,}); "
+                "write the workspace as gpkg or geojson, or simplify the polygon")
+        for name, rows in records.items()
+        for row in rows
+        for col, v in row.items()
+        if isinstance(v, str) and len(v) > EXCEL_CELL_MAX_CHARS
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 def _columns(records: list[dict[str, Any]], name: str) -> list[str] | None:
