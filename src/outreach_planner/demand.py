@@ -60,26 +60,33 @@ def _work_minutes(services: list[Service], people: dict[str, float]) -> tuple[fl
     return fixed, kit
 
 
-def village_sessions(ws: Workspace, week: Week) -> list[Visit]:
+def village_sessions(ws: Workspace, week: Week, cap_minutes: dict[str, float] | None = None) -> list[Visit]:
     """Village sessions: the unserved x turnout, cut into sessions of at most the longest session.
 
-    The cut assumes one recording kit, so a session always fits the longest session for
-    any team; a team with more kits finishes sooner. A village offers at most
-    ``max_sessions_per_village`` sessions and no more than the week's working days.
+    The cut assumes the most recording kits any village team carries, so such a team
+    fits a session into the longest session; a team with fewer kits takes longer. A
+    village offers at most ``max_sessions_per_village`` sessions and no more than the
+    week's working days. ``cap_minutes`` may lower the longest session per village code
+    (a remote village whose day trip leaves less time gets shorter sessions).
     """
     pol = ws.policy
-    offered = {s for t in ws.teams if "village_session" in t.activities for s in t.services}
+    village_teams = [t for t in ws.teams if "village_session" in t.activities]
+    offered = {s for t in village_teams for s in t.services}
+    kits = max([t.recording_kits for t in village_teams] + [1])
     services = [s for s in ws.services if s.id in offered]
     days = sum(1 for d in week.dates if ws.calendar.is_working_day(d))
     max_sessions = min(pol.max_sessions_per_village, days)
-    work_cap = pol.max_session_minutes - pol.setup_minutes
     out: list[Visit] = []
     for v in ws.villages:
+        longest = min(pol.max_session_minutes, (cap_minutes or {}).get(v.code, pol.max_session_minutes))
+        work_cap = longest - pol.setup_minutes
+        if work_cap <= 0:
+            continue
         remaining = {s.id: v.unserved(s.id) * s.turnout for s in services}
         chunks: list[dict[str, int]] = []
         while len(chunks) < max_sessions:
             fixed, kit = _work_minutes(services, remaining)
-            total = fixed + kit
+            total = fixed + kit / kits
             if sum(remaining.values()) < max(pol.min_session_people, 1e-9) or total <= 0:
                 break
             share = min(1.0, work_cap / total)
@@ -172,6 +179,11 @@ def deliveries(ws: Workspace, week: Week) -> list[Visit]:
     return out
 
 
-def candidate_visits(ws: Workspace, week: Week) -> list[Visit]:
-    """Every candidate visit of the week, without values (see :func:`priority.value_visits`)."""
-    return village_sessions(ws, week) + school_sessions(ws, week) + home_visits(ws, week) + deliveries(ws, week)
+def candidate_visits(ws: Workspace, week: Week, session_caps: dict[str, float] | None = None) -> list[Visit]:
+    """Every candidate visit of the week, without values (see :func:`priority.value_visits`).
+
+    ``session_caps`` (minutes per village code) shortens sessions where a day trip
+    leaves less time than the longest session; see :func:`problem.session_caps`.
+    """
+    return (village_sessions(ws, week, session_caps) + school_sessions(ws, week) + home_visits(ws, week)
+            + deliveries(ws, week))

@@ -18,7 +18,7 @@ from .errors import NoPlanError
 from .model import Workspace
 from .plan import REASONS, Plan, Route, Step, Unassigned
 from .priority import value_visits
-from .problem import Problem, build_problem
+from .problem import Problem, build_problem, session_caps
 from .travel import TravelModel, travel_model
 from .week import Week
 
@@ -209,7 +209,7 @@ def make_plan(
         When no team works in the week.
     """
     travel = travel or travel_model(ws)
-    visits = value_visits(ws, week, candidate_visits(ws, week))
+    visits = value_visits(ws, week, candidate_visits(ws, week, session_caps(ws, week, travel)))
     problem = build_problem(ws, week, visits, travel)
     if not problem.vehicles:
         raise NoPlanError(f"no team works in {week}: check [calendar] working_days, holidays and team days")

@@ -106,20 +106,47 @@ def build_vehicles(ws: Workspace, week: Week) -> list[Vehicle]:
     return out
 
 
+def _free_spans(veh: Vehicle) -> list[tuple[int, int]]:
+    spans, t = [], veh.start_s
+    for b0, b1 in sorted(veh.breaks):
+        spans.append((t, b0))
+        t = b1
+    spans.append((t, veh.end_s))
+    return spans
+
+
+def session_caps(ws: Workspace, week: Week, travel: TravelModel) -> dict[str, float]:
+    """Longest session (minutes) a day trip to each village allows, over every village-session team-day.
+
+    A session must lie between breaks, after the drive out and before the drive back.
+    """
+    vehicles = [v for v in build_vehicles(ws, week)
+                if "village_session" in next(t for t in ws.teams if t.id == v.team).activities]
+    caps: dict[str, float] = {}
+    if not vehicles:
+        return caps
+    pts = [(d.lon, d.lat) for d in ws.depots] + [(v.lon, v.lat) for v in ws.villages]
+    nd = len(ws.depots)
+    mats = {prof: travel.matrices(pts, prof)[0] for prof in {v.profile for v in vehicles}}
+    for k, vil in enumerate(ws.villages):
+        best = 0
+        for veh in vehicles:
+            m = mats[veh.profile]
+            go, back = int(m[veh.depot_node, nd + k]), int(m[nd + k, veh.depot_node])
+            for a, b in _free_spans(veh):
+                best = max(best, min(b, veh.end_s - back) - max(a, veh.start_s + go))
+        caps[vil.code] = best / 60
+    return caps
+
+
 def _fits(p: Problem, vi: int, veh: Vehicle) -> bool:
     """Whether visit ``vi`` alone fits a day of ``veh`` (round trip, time on site, windows, breaks)."""
     node, dep = p.node(vi), veh.depot_node
     go = int(p.durations[veh.profile][dep, node])
     back = int(p.durations[veh.profile][node, dep])
     dur = p.service_s[veh.kits][node]
-    # free spans of the shift (between breaks) in which the visit itself must lie
-    spans, t = [], veh.start_s
-    for b0, b1 in sorted(veh.breaks):
-        spans.append((t, b0))
-        t = b1
-    spans.append((t, veh.end_s))
     wins = p.windows(vi)
-    for s0, s1 in spans:
+    for s0, s1 in _free_spans(veh):
         lo, hi = max(s0, veh.start_s + go), min(s1, veh.end_s - back)
         cands = [(lo, hi)] if wins is None else [(max(lo, a), min(hi, b)) for a, b in wins]
         if any(b - a >= dur for a, b in cands):
