@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 plan: $(STAMP)
-	$(BIN)/outreach-planner check
+	$(BIN)/outreach-planner plan --week 2026-W49
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

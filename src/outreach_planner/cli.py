@@ -159,6 +159,111 @@ def convert(
                   f"{len(ws.requests)} home-visit requests, {len(ws.deliveries)} deliveries.", highlight=False)
 
 
+@app.command()
+def plan(
+    workspace: WorkspaceArg = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="ISO week to plan, e.g. 2026-W49. Default: next week.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: out/<week>/.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = 30.0,
+    solution_limit: Annotated[Optional[int], typer.Option(
+        "--solution-limit", min=1, help="Stop after this many solutions: repeatable results on any machine.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed, recorded in the plan (OR-Tools search is deterministic).")] = 0,
+) -> None:
+    """Make the weekly plan for every team and write plan.json, schedule.csv and schedule.xlsx."""
+    import datetime as dt
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .engines import SolveLimits
+    from .io.write_plan import write_plan_outputs
+    from .planner import make_plan
+    from .travel import travel_model
+    from .validate import check_plan
+    from .week import Week
+
+    ws = load(workspace)
+    tz = ws.regency.timezone
+    try:
+        wk = Week.parse(week, tz) if week else Week.following(dt.datetime.now(Week(2000, 1, tz).tz).date(), tz)
+    except ValueError as exc:
+        err_console.print(f"[bold red]--week:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    out_dir = out or Path("out") / str(wk)
+    limits = SolveLimits(time_limit_s=time_limit, solution_limit=solution_limit, seed=seed)
+    travel = travel_model(ws)
+    try:
+        with Progress(TextColumn("[bold]Solving {task.description}"), BarColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.fields[best]}"), console=err_console, transient=True) as bar:
+            task = bar.add_task(str(wk), total=time_limit, best="")
+            import threading
+            import time as _time
+
+            t0, done = _time.monotonic(), threading.Event()
+
+            def tick() -> None:
+                while not done.wait(0.5):
+                    bar.update(task, completed=min(time_limit, _time.monotonic() - t0))
+
+            ticker = threading.Thread(target=tick, daemon=True)
+            ticker.start()
+            try:
+                run_ = make_plan(ws, wk, limits, travel=travel,
+                                 progress=lambda t, obj: bar.update(task, best=f"objective {obj:,.1f}"))
+            finally:
+                done.set()
+                ticker.join()
+        check_plan(run_.plan, ws, travel)
+        paths = write_plan_outputs(run_.plan, ws, out_dir)
+    except OutreachError as exc:
+        err_console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    _print_plan_summary(run_.plan, ws)
+    console.print("Outputs:", highlight=False)
+    for name, path in paths.items():
+        console.print(f"  {name}: {path}", highlight=False)
+
+
+def _print_plan_summary(p, ws) -> None:
+    from collections import Counter
+
+    s = p.summary
+    console.print(f"[bold]Plan {p.week}[/] for {p.workspace}: {s['scheduled_visits']} of {s['candidate_visits']} "
+                  f"candidate visits, value {s['value_collected']:,.1f} of {s['value_available']:,.1f}, "
+                  f"travel {s['travel_hours']:.1f} h ({s['distance_km']:,.0f} km); engine {p.engine}, "
+                  f"{s['solve_seconds']:.0f} s.", highlight=False)
+    dates = sorted({r.date for r in p.routes})
+    t = Table(title="Visits per team and day")
+    t.add_column("Team")
+    for d in dates:
+        t.add_column(d.strftime("%a %d %b"), justify="right")
+    t.add_column("Travel h", justify="right")
+    for team in ws.teams:
+        routes = {r.date: r for r in p.routes if r.team == team.id}
+        if not routes:
+            continue
+        t.add_row(team.name, *(str(len(routes[d].visits)) if d in routes else "-" for d in dates),
+                  f"{sum(r.travel_s for r in routes.values()) / 3600:.1f}")
+    console.print(t)
+    c = Table(title="Coverage before and after the week (regency)")
+    for col in ("Service", "People expected", "Before", "After", "Target", "Still needed"):
+        c.add_column(col, justify="left" if col == "Service" else "right")
+    names = {sv.id: sv.name for sv in ws.services}
+    for row in s["coverage"]:
+        c.add_row(names[row["service"]], f"{row['expected_people']:,}", _pct(row["before"]), _pct(row["after"]),
+                  _pct(row["target"]), f"{row['still_needed_after']:,}" if row["still_needed_after"] else "reached")
+    console.print(c)
+    from .plan import REASONS
+
+    reasons = Counter(u.reason for u in p.unassigned)
+    if reasons:
+        u = Table(title="Visits left out, by reason")
+        u.add_column("Reason")
+        u.add_column("Visits", justify="right")
+        for code, n in reasons.most_common():
+            u.add_row(f"{code}: {REASONS[code]}", str(n))
+        console.print(u)
+
+
 def _cell(r, bold: bool = False) -> str:
     mark = "" if r.coverage >= r.target else " [red]▼[/]"
     text = f"{_pct(r.coverage)}{mark}"

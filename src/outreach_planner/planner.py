@@ -120,13 +120,23 @@ def _unassigned(p: Problem, result: EngineResult, ws: Workspace) -> list[Unassig
             out.append(Unassigned(visit_id=vis.id, kind=vis.kind, reason=e.reason, detail=e.detail,
                                   value=vis.value, village_code=vis.village_code))
             continue
-        lows = [low_by_vehicle[v] for v in p.allowed[i] if v in low_by_vehicle]
         teams = sorted({team_of[v] for v in p.allowed[i]})
-        need = f"; the lowest-value visit its teams made was worth {min(lows):.1f}" if lows else ""
-        more = f"; one more team-day of {teams[0]} would let it in" if teams else ""
+        node = p.node(i)
+        trip = min(int(p.durations[p.vehicles[v].profile][p.vehicles[v].depot_node, node])
+                   + int(p.durations[p.vehicles[v].profile][node, p.vehicles[v].depot_node]) for v in p.allowed[i])
+        trip_value = trip * p.travel_cost_per_s
+        if vis.value <= trip_value:
+            why = (f"its value ({vis.value:.1f}) does not pay for the {trip / 60:.0f} min round trip from the "
+                   f"office (worth {trip_value:.1f}); it is worth making only next to other visits")
+        else:
+            lows = [low_by_vehicle[v] for v in p.allowed[i] if v in low_by_vehicle]
+            why = (f"its value is {vis.value:.1f}; the team-days that could make it were filled with visits "
+                   f"worth more per hour (cheap ones on the way are worth as little as {min(lows):.1f})"
+                   if lows else f"its value is {vis.value:.1f}")
+        more = f"; one more team-day of {teams[0]} would let it in" if teams and vis.value > trip_value else ""
         out.append(Unassigned(
             visit_id=vis.id, kind=vis.kind, reason="low_value",
-            detail=f"{REASONS['low_value']} Its value: {vis.value:.1f}{need}{more}",
+            detail=f"{REASONS['low_value']} {why[0].upper()}{why[1:]}{more}.",
             value=vis.value, village_code=vis.village_code,
         ))
     return out

@@ -73,7 +73,7 @@ def value_visits(ws: Workspace, week: Week, visits: list[Visit]) -> list[Visit]:
             weeks = max(0.0, (monday - req.requested_on).days / 7)
             base = w.home_visit_base * (1 + w.waiting_per_week * weeks)
             value += base
-            parts.insert(0, f"kunjungan rumah ({req.reason}), menunggu {weeks:.1f} minggu")
+            parts.insert(0, f"kunjungan rumah, menunggu {weeks:.1f} minggu")
         if v.kind == "delivery":
             d = next(x for x in ws.deliveries if x.id == v.ref)
             weeks = max(0.0, (monday - d.ready_on).days / 7)

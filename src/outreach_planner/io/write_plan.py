@@ -1,0 +1,453 @@
+"""Write a weekly ``Plan`` as ``plan.json``, ``schedule.csv`` and ``schedule.xlsx``.
+
+``plan.json`` is the documented contract (``docs/plan-format.md``); the CSV and the
+workbook are views of the same plan for people: one row per visit or break, local
+``HH:MM`` times, minutes and kilometres, Indonesian day names and labels.
+
+Every file is first written to a hidden temporary file in the output folder; only when
+all three are complete are they moved into place with ``os.replace``. A failure leaves
+no temporary file behind and earlier outputs untouched.
+
+Steps carry shareable place labels only: nothing here reads resident names, addresses
+or NIKs from the workspace.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from ..model import Workspace
+from ..plan import REASONS, Plan, Step
+
+#: Version of the ``plan.json`` layout; bumped on any incompatible change.
+FORMAT_VERSION = 1
+
+PLAN_JSON = "plan.json"
+SCHEDULE_CSV = "schedule.csv"
+SCHEDULE_XLSX = "schedule.xlsx"
+
+#: Indonesian day names, Monday first (``date.weekday()`` order).
+DAY_NAMES_ID: tuple[str, ...] = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+
+#: Indonesian labels of visit kinds (and of breaks) for printed sheets.
+KIND_LABELS_ID: dict[str, str] = {
+    "village_session": "Sesi desa",
+    "school_session": "Sesi sekolah",
+    "home_visit": "Kunjungan rumah",
+    "delivery": "Antar dokumen",
+    "break": "Istirahat",
+}
+
+SUMMARY_SHEET = "Ringkasan"
+UNASSIGNED_SHEET = "Tidak terjadwal"
+
+
+# --------------------------------------------------------------------------- plan.json
+def _team_names(ws: Workspace) -> dict[str, str]:
+    return {t.id: t.name for t in ws.teams}
+
+
+def _step_json(step: Step, service_order: dict[str, int]) -> dict[str, Any]:
+    d = step.model_dump(mode="json")
+    # services in the workspace's declaration order, whatever order the engine produced
+    d["expected"] = dict(sorted(d["expected"].items(), key=lambda kv: (service_order.get(kv[0], 1 << 30), kv[0])))
+    return d
+
+
+def plan_document(plan: Plan, ws: Workspace) -> dict[str, Any]:
+    """The ``plan.json`` document as plain JSON types (see ``docs/plan-format.md``)."""
+    names = _team_names(ws)
+    order = {sid: i for i, sid in enumerate(ws.service_ids)}
+    head = plan.model_dump(mode="json", include={"week", "workspace", "generated_at", "engine", "timezone", "summary"})
+    routes = []
+    for r in plan.routes:
+        routes.append({
+            "team": r.team,
+            "team_name": names.get(r.team, r.team),
+            "date": r.date.isoformat(),
+            "depot": r.depot,
+            "steps": [_step_json(s, order) for s in r.steps],
+        })
+    unassigned = []
+    for u in plan.unassigned:
+        unassigned.append({
+            "visit_id": u.visit_id,
+            "kind": u.kind,
+            "reason": u.reason,
+            "reason_text": REASONS[u.reason],
+            "detail": u.detail,
+            "value": u.value,
+            "village_code": u.village_code,
+        })
+    return {
+        "format_version": FORMAT_VERSION,
+        "week": head["week"],
+        "workspace": head["workspace"],
+        "generated_at": head["generated_at"],
+        "engine": head["engine"],
+        "timezone": head["timezone"],
+        "summary": head["summary"],
+        "routes": routes,
+        "unassigned": unassigned,
+    }
+
+
+def _write_json(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
+    text = json.dumps(plan_document(plan, ws), indent=2, ensure_ascii=False) + "\n"
+    fh.write(text.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- schedule rows
+def _hhmm(t: dt.datetime, tz: dt.tzinfo | None) -> str:
+    return (t.astimezone(tz) if tz else t).strftime("%H:%M")
+
+
+def _tz(plan: Plan) -> dt.tzinfo | None:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(plan.timezone)
+    except Exception:  # an unknown zone name: keep the times as the plan gives them
+        return None
+
+
+def schedule_columns(ws: Workspace) -> list[str]:
+    """Columns of ``schedule.csv``: fixed ones plus ``expected_<service>`` per workspace service."""
+    return [
+        "team", "team_name", "date", "day", "stop_no", "type", "kind", "kind_id", "visit_id", "place",
+        "village_code", "arrival", "start", "end", "travel_min", "distance_km",
+        *(f"expected_{sid}" for sid in ws.service_ids),
+        "value", "why",
+    ]
+
+
+def schedule_rows(plan: Plan, ws: Workspace) -> list[dict[str, Any]]:
+    """One row per visit and break step, sorted by team id, date and start time.
+
+    ``stop_no`` numbers the visits of a team-day from 1; breaks have no number.
+    Breaks leave ``kind``, ``visit_id`` and the expected counts empty.
+    """
+    names = _team_names(ws)
+    tz = _tz(plan)
+    keyed: list[tuple[tuple, dict[str, Any]]] = []
+    for r in plan.routes:
+        stop = 0
+        for pos, s in enumerate(r.steps):
+            if s.type not in ("visit", "break"):
+                continue
+            is_visit = s.type == "visit"
+            if is_visit:
+                stop += 1
+            row: dict[str, Any] = {
+                "team": r.team,
+                "team_name": names.get(r.team, r.team),
+                "date": r.date.isoformat(),
+                "day": DAY_NAMES_ID[r.date.weekday()],
+                "stop_no": stop if is_visit else "",
+                "type": s.type,
+                "kind": s.kind or "",
+                "kind_id": KIND_LABELS_ID[s.kind] if is_visit and s.kind else KIND_LABELS_ID["break"],
+                "visit_id": s.visit_id or "",
+                "place": s.place,
+                "village_code": s.village_code or "",
+                "arrival": _hhmm(s.arrival, tz),
+                "start": _hhmm(s.start, tz),
+                "end": _hhmm(s.end, tz),
+                "travel_min": round(s.travel_s / 60, 1),
+                "distance_km": round(s.distance_m / 1000, 1),
+            }
+            for sid in ws.service_ids:
+                row[f"expected_{sid}"] = s.expected.get(sid, 0) if is_visit else ""
+            row["value"] = round(s.value, 3) if is_visit else ""
+            row["why"] = s.why
+            keyed.append(((r.team, r.date, s.start, pos), row))
+    keyed.sort(key=lambda kr: kr[0])
+    return [row for _, row in keyed]
+
+
+def _write_csv(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=schedule_columns(ws), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(schedule_rows(plan, ws))
+    fh.write(buf.getvalue().encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- schedule.xlsx
+_INVALID_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def _sheet_name(team_id: str, taken: set[str]) -> str:
+    base = (team_id.translate(_INVALID_SHEET_CHARS).strip("'") or "tim")[:31]
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f"~{n}"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _fit_columns(sheet, widths: dict[int, float] | None = None, cap: float = 60) -> None:
+    from openpyxl.utils import get_column_letter
+
+    best: dict[int, float] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            text = cell.value if isinstance(cell.value, str) else f"{cell.value}"
+            if isinstance(cell.value, float) and cell.number_format.endswith("%"):
+                text = "100.0%"
+            best[cell.column] = max(best.get(cell.column, 0), len(text))
+    for col, length in best.items():
+        sheet.column_dimensions[get_column_letter(col)].width = min(cap, max(6.0, length + 2))
+    for col, width in (widths or {}).items():
+        sheet.column_dimensions[get_column_letter(col)].width = width
+
+
+def _print_setup(sheet, title: str, header_row: int | None = 1) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    if header_row:
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.oddHeader.center.text = title
+    sheet.oddFooter.right.text = "&P / &N"
+
+
+def _table(sheet, header: list[str], rows: list[list[Any]], start_row: int, bold) -> int:
+    """Write a header and rows from ``start_row``; returns the next free row."""
+    for c, h in enumerate(header, 1):
+        sheet.cell(row=start_row, column=c, value=h).font = bold
+    r = start_row
+    for r, values in enumerate(rows, start_row + 1):
+        for c, v in enumerate(values, 1):
+            sheet.cell(row=r, column=c, value=v)
+    return r + 2
+
+
+def _summary_sheet(sheet, plan: Plan, ws: Workspace, bold, title_font) -> None:
+    s = plan.summary
+    tz = _tz(plan)
+    names = _team_names(ws)
+    svc_names = {sv.id: sv.name_id for sv in ws.services}
+    sheet["A1"] = f"Rencana jemput bola minggu {plan.week}"
+    sheet["A1"].font = title_font
+    dates_of_week = sorted({r.date for r in plan.routes})
+    try:
+        from ..week import Week
+
+        week_dates = Week.parse(plan.week, plan.timezone).dates
+    except Exception:
+        week_dates = dates_of_week
+    info = [
+        ("Wilayah", plan.workspace),
+        ("Minggu", f"{plan.week} ({week_dates[0]:%d-%m-%Y} s.d. {week_dates[-1]:%d-%m-%Y})" if week_dates else plan.week),
+        ("Dibuat", (plan.generated_at.astimezone(tz) if tz else plan.generated_at).strftime("%Y-%m-%d %H:%M %z")),
+        ("Mesin (engine)", f"{plan.engine}, status {s.get('solver_status', '')}, model perjalanan {s.get('travel_model', '')}"),
+        ("Zona waktu", plan.timezone),
+    ]
+    row = 3
+    for label, value in info:
+        sheet.cell(row=row, column=1, value=label).font = bold
+        sheet.cell(row=row, column=2, value=value)
+        row += 1
+    row += 1
+
+    # totals
+    sheet.cell(row=row, column=1, value="Total").font = title_font
+    row += 1
+    by_kind, cand = s.get("scheduled_by_kind", {}), s.get("candidates_by_kind", {})
+    kinds = [k for k in KIND_LABELS_ID if k in cand or k in by_kind]
+    kind_rows = [[KIND_LABELS_ID[k], by_kind.get(k, 0), cand.get(k, 0)] for k in kinds]
+    kind_rows.append(["Semua kunjungan", s.get("scheduled_visits", 0), s.get("candidate_visits", 0)])
+    row = _table(sheet, ["Jenis kunjungan", "Terjadwal", "Kandidat"], kind_rows, row, bold)
+    figures = [
+        ["Nilai terkumpul (poin)", s.get("value_collected")],
+        ["Nilai tersedia (poin)", s.get("value_available")],
+        ["Waktu perjalanan (jam)", s.get("travel_hours")],
+        ["Jarak tempuh (km)", s.get("distance_km")],
+        ["Hari-tim terpakai / tersedia", f"{len(plan.routes)} / {s.get('team_days_available', '')}"],
+    ]
+    row = _table(sheet, ["Angka", "Nilai"], figures, row, bold)
+
+    # coverage
+    sheet.cell(row=row, column=1, value="Cakupan kabupaten: sebelum → sesudah minggu ini").font = title_font
+    row += 1
+    cov_rows = [[svc_names.get(c["service"], c["service"]), c["target"], c["before"], c["after"],
+                 c["expected_people"], c["still_needed_after"]] for c in s.get("coverage", [])]
+    first = row + 1
+    row = _table(sheet, ["Layanan", "Target", "Sebelum", "Sesudah", "Orang dilayani", "Masih kurang"],
+                 cov_rows, row, bold)
+    for r in range(first, first + len(cov_rows)):
+        for c in (2, 3, 4):
+            sheet.cell(row=r, column=c).number_format = "0.0%"
+
+    # visits per team per day
+    sheet.cell(row=row, column=1, value="Kunjungan per tim per hari").font = title_font
+    row += 1
+    days = [d for d in week_dates if ws.calendar.is_working_day(d) or d in dates_of_week]
+    visits = {(r.team, r.date): len(r.visits) for r in plan.routes}
+    team_ids = [t.id for t in ws.teams] + sorted({r.team for r in plan.routes} - {t.id for t in ws.teams})
+    grid = []
+    for tid in team_ids:
+        counts = [visits.get((tid, d), 0) for d in days]
+        grid.append([names.get(tid, tid), *counts, sum(counts)])
+    grid.append(["Jumlah", *(sum(visits.get((t, d), 0) for t in team_ids) for d in days),
+                 sum(visits.values())])
+    header = ["Tim", *(f"{DAY_NAMES_ID[d.weekday()]} {d:%d/%m}" for d in days), "Jumlah"]
+    row = _table(sheet, header, grid, row, bold)
+
+    # unassigned by reason
+    sheet.cell(row=row, column=1, value="Tidak terjadwal menurut alasan").font = title_font
+    row += 1
+    counts = Counter(u.reason for u in plan.unassigned)
+    reason_rows = [[code, counts.get(code, 0), text] for code, text in REASONS.items()]
+    reason_rows.append(["Jumlah", len(plan.unassigned), ""])
+    _table(sheet, ["Alasan", "Jumlah", "Keterangan"], reason_rows, row, bold)
+
+    _fit_columns(sheet, {1: 32, 2: 14, 3: 14, 4: 12, 5: 15, 6: 14})
+    _print_setup(sheet, f"Ringkasan {plan.week}", header_row=None)
+    sheet.page_setup.orientation = "portrait"
+    sheet.print_options.gridLines = False
+
+
+def _write_xlsx(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    bold, title_font = Font(bold=True), Font(bold=True, size=13)
+    wb = Workbook()
+    summary = wb.active
+    summary.title = SUMMARY_SHEET
+    _summary_sheet(summary, plan, ws, bold, title_font)
+
+    columns = [c for c in schedule_columns(ws) if c != "team"]
+    rows = schedule_rows(plan, ws)
+    taken = {SUMMARY_SHEET.lower(), UNASSIGNED_SHEET.lower()}
+    names = _team_names(ws)
+    team_ids = [t.id for t in ws.teams if any(r.team == t.id for r in plan.routes)]
+    team_ids += sorted({r.team for r in plan.routes} - set(team_ids))
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for tid in team_ids:
+        sheet = wb.create_sheet(_sheet_name(tid, taken))
+        sheet.append(columns)
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in rows:
+            if row["team"] == tid:
+                sheet.append([row[c] if row[c] != "" else None for c in columns])
+        sheet.freeze_panes = "A2"
+        _fit_columns(sheet)
+        for name in ("place", "why"):
+            col = columns.index(name) + 1
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
+                cell.alignment = wrap
+        _print_setup(sheet, f"{names.get(tid, tid)} ({tid}) - {plan.week}")
+
+    sheet = wb.create_sheet(UNASSIGNED_SHEET)
+    sheet.append(["visit_id", "kind", "kind_id", "village_code", "reason", "reason_text", "detail", "value"])
+    for cell in sheet[1]:
+        cell.font = bold
+    for u in plan.unassigned:
+        sheet.append([u.visit_id, u.kind, KIND_LABELS_ID[u.kind], u.village_code, u.reason, REASONS[u.reason],
+                      u.detail, round(u.value, 3)])
+    sheet.freeze_panes = "A2"
+    _fit_columns(sheet)
+    _print_setup(sheet, f"Tidak terjadwal {plan.week}")
+
+    # reproducible document properties: the plan's timestamp, not the time of writing
+    when = plan.generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    wb.properties.created = wb.properties.modified = when
+    wb.properties.title = f"Rencana jemput bola {plan.week}"
+    wb.save(fh)
+
+
+# --------------------------------------------------------------------------- atomic writing
+_WRITERS: tuple[tuple[str, str], ...] = (
+    (PLAN_JSON, "_write_json"),
+    (SCHEDULE_CSV, "_write_csv"),
+    (SCHEDULE_XLSX, "_write_xlsx"),
+)
+
+
+def _temp_file(out_dir: Path, name: str) -> tuple[Path, int]:
+    """A new hidden file next to ``name``; created with 0o666 so the umask applies as for any file."""
+    while True:
+        path = out_dir / f".{name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+
+
+def write_plan_outputs(plan: Plan, ws: Workspace, out_dir: Path) -> dict[str, Path]:
+    """Write ``plan.json``, ``schedule.csv`` and ``schedule.xlsx`` into ``out_dir``.
+
+    All three are written to temporary files in ``out_dir`` first and moved into place
+    (``os.replace``) only once every one is complete, so a failure leaves the previous
+    outputs as they were and no partial or temporary file behind.
+
+    Parameters
+    ----------
+    plan
+        The weekly plan.
+    ws
+        The workspace it was made for (team names, service ids, calendar).
+    out_dir
+        Output folder; created (with parents) if missing. Existing outputs are replaced.
+
+    Returns
+    -------
+    dict[str, Path]
+        File name (``plan.json``, ``schedule.csv``, ``schedule.xlsx``) -> path written.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name, writer_name in _WRITERS:
+            writer: Callable[[IO[bytes], Plan, Workspace], None] = globals()[writer_name]
+            path, fd = _temp_file(out_dir, name)
+            temps.append((name, path))
+            with os.fdopen(fd, "wb") as fh:
+                writer(fh, plan, ws)
+                fh.flush()
+                os.fsync(fh.fileno())
+        done: dict[str, Path] = {}
+        for name, path in temps:
+            target = out_dir / name
+            os.replace(path, target)
+            done[name] = target
+        return done
+    finally:
+        for _, path in temps:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+
+
+__all__ = [
+    "DAY_NAMES_ID",
+    "FORMAT_VERSION",
+    "KIND_LABELS_ID",
+    "plan_document",
+    "schedule_columns",
+    "schedule_rows",
+    "write_plan_outputs",
+]

@@ -1,0 +1,104 @@
+"""Tiny workspaces where the right plan is obvious, and planner invariants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from outreach_planner.engines import SolveLimits
+from outreach_planner.io import read_workspace
+from outreach_planner.model import Policy, Team, Workspace
+from outreach_planner.planner import make_plan
+from outreach_planner.week import Week
+
+SMALL = Path(__file__).parent / "data" / "small"
+WEEK = Week.parse("2026-W49")
+FAST = SolveLimits(time_limit_s=20, solution_limit=40)
+
+
+@pytest.fixture(scope="module")
+def small() -> Workspace:
+    return read_workspace(SMALL)
+
+
+def rebuild(ws: Workspace, **changes) -> Workspace:
+    """A validated copy of ``ws`` with some parts replaced."""
+    data = {k: getattr(ws, k) for k in Workspace.model_fields}
+    data.update(changes)
+    return Workspace(**data)
+
+
+def _village(ws, code, **kw):
+    return ws.village(code).model_copy(update=kw)
+
+
+def test_lower_coverage_village_wins_the_only_session(small):
+    # Same unserved people (100 e-KTP) in both; A is at 80 %, B at 98 % of its eligible.
+    a = _village(small, "74.08.01.2002", eligible={"ektp": 500, "kia": 0, "akta": 0},
+                 covered={"ektp": 400, "kia": 0, "akta": 0})
+    b = _village(small, "74.08.01.2003", eligible={"ektp": 5000, "kia": 0, "akta": 0},
+                 covered={"ektp": 4900, "kia": 0, "akta": 0})
+    team = small.teams[0].model_copy(update={"days": ("mon",), "activities": ("village_session",)})
+    ws = rebuild(small, villages=(a, b), teams=(team,), schools=(), requests=(), deliveries=(),
+                 policy=Policy(max_session_minutes=200, max_sessions_per_village=1))
+    plan = make_plan(ws, WEEK, FAST).plan
+    done = [s.village_code for _, s in plan.visit_steps]
+    assert done == ["74.08.01.2002"]
+    left = {u.village_code: u.reason for u in plan.unassigned}
+    assert left == {"74.08.01.2003": "low_value"}
+
+
+def test_home_visit_needing_a_kit_never_goes_to_the_courier(small):
+    plan = make_plan(small, WEEK, FAST).plan
+    for route, step in plan.visit_steps:
+        if route.team == "kurir":
+            assert step.kind == "delivery"
+    # With only the courier working, the e-KTP home visits cannot be made at all.
+    ws = rebuild(small, teams=(small.teams[1],))
+    plan = make_plan(ws, WEEK, FAST).plan
+    assert not any(s.kind == "home_visit" for _, s in plan.visit_steps)
+    reasons = {u.visit_id: u.reason for u in plan.unassigned if u.kind == "home_visit"}
+    assert reasons and set(reasons.values()) == {"no_skill"}
+
+
+def test_school_session_never_on_friday_afternoon(small):
+    # The only team works Friday 12:00-16:00; schools close at 11:00 on Friday.
+    team = Team(id="t", name="T", activities=("school_session",), services=("ektp", "kia"), recording_kits=1,
+                depot="office", days=("fri",), shift={"fri": "12:00-16:00"})
+    ws = rebuild(small, teams=(team,), requests=(), deliveries=())
+    plan = make_plan(ws, WEEK, FAST).plan
+    assert not plan.visit_steps
+    assert {u.reason for u in plan.unassigned if u.kind == "school_session"} == {"no_window"}
+    # On a normal week every school session ends within school hours.
+    plan = make_plan(small, WEEK, FAST).plan
+    for _, s in plan.visit_steps:
+        if s.kind == "school_session":
+            limit = dt.time(11, 0) if s.start.weekday() == 4 else dt.time(13, 0)
+            assert s.end.timetz().replace(tzinfo=None) <= limit
+
+
+def test_every_candidate_is_accounted_for_once(small):
+    plan = make_plan(small, WEEK, FAST).plan
+    on_routes = [s.visit_id for _, s in plan.visit_steps]
+    left = [u.visit_id for u in plan.unassigned]
+    assert len(on_routes) == len(set(on_routes))
+    assert not set(on_routes) & set(left)
+    assert len(on_routes) + len(left) == plan.summary["candidate_visits"]
+
+
+def test_solution_limit_makes_runs_repeatable(small):
+    fixed = dt.datetime(2026, 11, 29, 9, 0, tzinfo=WEEK.tz)
+    a = make_plan(small, WEEK, FAST, now=fixed).plan
+    b = make_plan(small, WEEK, FAST, now=fixed).plan
+    assert a.routes == b.routes
+    assert a.unassigned == b.unassigned
+
+
+def test_no_team_working_is_no_plan(small):
+    from outreach_planner.errors import NoPlanError
+
+    cal = small.calendar.model_copy(update={"holidays": tuple(WEEK.dates)})
+    with pytest.raises(NoPlanError):
+        make_plan(rebuild(small, calendar=cal), WEEK, FAST)
