@@ -118,15 +118,15 @@ class PriorityWeights(BaseModel):
     model_config = _FROZEN
     below_target: float = Field(default=1.0, ge=0)
     above_target: float = Field(default=0.1, ge=0)
-    gap_steepness: float = Field(default=4.0, ge=0)
+    gap_steepness: float = Field(default=16.0, ge=0)
     service_above_target: float = Field(default=0.5, ge=0)
-    home_visit_base: float = Field(default=5.0, ge=0, description="points for a home visit, before waiting")
+    home_visit_base: float = Field(default=4.0, ge=0, description="points for a home visit, before waiting")
     delivery_base: float = Field(default=3.0, ge=0, description="points for a delivery, before urgency")
-    waiting_per_week: float = Field(default=0.15, ge=0, description="value growth per week a request has waited")
+    waiting_per_week: float = Field(default=0.25, ge=0, description="value growth per week a request has waited")
     due_boost: float = Field(default=2.0, ge=0, description="extra share of value when a delivery is due now")
     due_horizon_days: int = Field(default=14, ge=1, description="urgency starts this many days before due")
     travel_hour_value: float = Field(
-        default=4.0, ge=0, description="value points an hour of driving is worth (trades value against travel)"
+        default=2.0, ge=0, description="value points an hour of driving is worth (trades value against travel)"
     )
 
 
