@@ -30,7 +30,7 @@ class Vehicle:
     start_s: int
     end_s: int
     breaks: tuple[tuple[int, int], ...]
-    delivery_capacity: int
+    delivery_capacity: int  # capacity in ``Problem.load`` units (deliveries for the weekly planner)
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,11 @@ class Problem:
     same_day_groups: list[list[int]]  # visits of which at most one per date
     travel_cost_per_s: float  # value points per second of driving
     excluded: list[Excluded] = field(default_factory=list)
+    #: visit -> units it takes of ``Vehicle.delivery_capacity``; empty: 1 per delivery, 0 otherwise.
+    #: Generic so that benchmark CVRP/VRPTW demands fit the same model.
+    demand: list[int] = field(default_factory=list)
+    #: visits that must be made (no skipping); the weekly planner has none, benchmarks have all.
+    required: frozenset[int] = frozenset()
 
     @property
     def n_depots(self) -> int:
@@ -71,6 +76,12 @@ class Problem:
     def windows(self, visit: int) -> tuple[tuple[int, int], ...] | None:
         """Absolute (open, close) intervals the visit must fit in; None: any time in a shift."""
         return self.visits[visit].windows
+
+    def load(self, visit: int) -> int:
+        """Capacity units visit ``visit`` takes (see ``demand``)."""
+        if self.demand:
+            return self.demand[visit]
+        return 1 if self.visits[visit].kind == "delivery" else 0
 
 
 def _team_can(team: Team, v: Visit, ws: Workspace) -> bool:
@@ -96,11 +107,11 @@ def build_vehicles(ws: Workspace, week: Week) -> list[Vehicle]:
             if hours is None:
                 continue
             start, end = week.abs_s(date, hours.start), week.abs_s(date, hours.end)
-            breaks = tuple(
+            breaks = tuple(sorted(
                 (max(start, week.abs_s(date, b.start)), min(end, week.abs_s(date, b.end)))
                 for b in ws.calendar.breaks_on(date)
                 if week.abs_s(date, b.start) < end and week.abs_s(date, b.end) > start
-            )
+            ))
             out.append(Vehicle(len(out), team.id, di, depot_node[team.depot], team.vehicle,
                                team.recording_kits, start, end, breaks, team.delivery_capacity))
     return out

@@ -6,7 +6,10 @@ policy) and the travel model. The one thing borrowed is the *candidate set*:
 :func:`outreach_planner.demand.candidate_visits` tells which visit ids exist this week, where
 each takes place, which services it offers and how long it lasts. On-site time depends on the
 team: ``Visit.minutes(kits)`` shares the recording work among the team's recording kits, so a
-visit step must last ``ceil(60 x Visit.minutes(team.recording_kits))`` seconds.
+visit step must last ``ceil(60 x Visit.minutes(team.recording_kits))`` seconds. Village sessions
+are shorter where a day trip leaves less time than the longest session; the per-village cap
+demand needs for that is recomputed here (:func:`session_caps`) from the teams' shifts, the
+calendar's breaks and the travel model, not taken from ``problem``.
 
 Rules checked (each violation is one sentence naming the team, the date, the visit id and the
 numbers):
@@ -147,6 +150,54 @@ def _can_do(team: Team, visit: Visit, ws: Workspace) -> list[str]:
     if (kit or visit.needs_kit) and team.recording_kits == 0:
         why.append(f"{', '.join(kit) or 'the visit'} needs a recording kit and the team carries none")
     return why
+
+
+def _day_hours(ws: Workspace, team: Team, date: dt.date) -> tuple[int, int] | None:
+    """(start, end) seconds after midnight of ``team``'s shift on ``date``; None when it does not work."""
+    wd = WEEKDAYS[date.weekday()]
+    if wd not in team.days or not ws.calendar.is_working_day(date):
+        return None
+    hours = (team.shift or {}).get(wd) or ws.calendar.shift(date)  # type: ignore[call-overload]
+    return None if hours is None else (hours.start * 60, hours.end * 60)
+
+
+def _free_spans(ws: Workspace, date: dt.date, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the shift ``[start, end)`` between the calendar's breaks of ``date`` (seconds of day)."""
+    cuts = sorted((max(start, b.start * 60), min(end, b.end * 60)) for b in ws.calendar.breaks_on(date)
+                  if b.start * 60 < end and b.end * 60 > start)
+    spans, t = [], start
+    for b0, b1 in cuts:
+        spans.append((t, b0))
+        t = b1
+    spans.append((t, end))
+    return spans
+
+
+def session_caps(ws: Workspace, week: Week, travel: TravelModel) -> dict[str, float]:
+    """Longest village session (minutes) a day trip to each village allows this week.
+
+    Recomputed from the Workspace: over every working day of every team doing village
+    sessions, the longest stretch between breaks that remains after driving out from the
+    team's depot and before driving back. Demand shortens a village's sessions to this.
+    """
+    days = [(t, date, h) for t in ws.teams if "village_session" in t.activities
+            for date in week.dates if (h := _day_hours(ws, t, date)) is not None]
+    if not days:
+        return {}
+    depot_node = {d.id: i for i, d in enumerate(ws.depots)}
+    nd = len(ws.depots)
+    points = [(d.lon, d.lat) for d in ws.depots] + [(v.lon, v.lat) for v in ws.villages]
+    mats = {prof: travel.matrices(points, prof)[0] for prof in {t.vehicle for t, _, _ in days}}
+    caps: dict[str, float] = {}
+    for k, vil in enumerate(ws.villages):
+        best = 0
+        for team, date, (start, end) in days:
+            m, dn = mats[team.vehicle], depot_node[team.depot]
+            go, back = int(m[dn, nd + k]), int(m[nd + k, dn])
+            for a, b in _free_spans(ws, date, start, end):
+                best = max(best, min(b, end - back) - max(a, start + go))
+        caps[vil.code] = best / 60
+    return caps
 
 
 # --------------------------------------------------------------------------- route checks
@@ -359,7 +410,8 @@ def validate_plan(
     travel
         The travel model the plan's times and distances (seconds, metres) must agree with.
     candidates
-        The week's candidate visits; default ``demand.candidate_visits(ws, week)``. Used only
+        The week's candidate visits; default ``demand.candidate_visits(ws, week, caps)`` with
+        the caps of :func:`session_caps`. Used only
         for the set of visit ids, each visit's place, kind and services, and its on-site
         minutes per number of recording kits.
 
@@ -381,7 +433,7 @@ def validate_plan(
     except ValueError as exc:
         return out + [f"plan week: {exc}"]
     if candidates is None:
-        candidates = candidate_visits(ws, week)
+        candidates = candidate_visits(ws, week, session_caps(ws, week, travel))
     cand = {v.id: v for v in candidates}
 
     for (team, date), n in Counter((r.team, r.date) for r in plan.routes).items():
@@ -446,4 +498,4 @@ def check_plan(
         raise PlanValidationError(violations)
 
 
-__all__ = ["check_plan", "validate_plan"]
+__all__ = ["check_plan", "session_caps", "validate_plan"]
