@@ -39,7 +39,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     ws = read_workspace(args.workspace)
     week = Week.parse(args.week, ws.regency.timezone)
-    travel = travel_model(ws)
+    travel = travel_model(ws, args.workspace)
     rows = []
     for limit in args.limits:
         t0 = time.monotonic()

@@ -568,6 +568,28 @@ def _area(root: Path, layers: dict, villages_table: _Table | None, out: _Collect
     return None
 
 
+def _check_travel(root: Path, travel: TravelConfig, teams: tuple[Team, ...], out: _Collector) -> None:
+    """``[travel]``: every team's vehicle has speeds; a road network model needs a readable line layer."""
+    from ..travel.road_network import DEFAULT_CLASS_SPEEDS_KMH, inspect_network
+
+    known = travel.speed_kmh if travel.model == "great_circle" else DEFAULT_CLASS_SPEEDS_KMH
+    for t in teams:
+        if t.vehicle not in known:
+            out.add("workspace.toml [[teams]]", f"team {t.id!r}", "vehicle", t.vehicle,
+                    f"no speed for this vehicle in the {travel.model} travel model; known: {', '.join(sorted(known))}"
+                    + (" (add it to [travel.speed_kmh])" if travel.model == "great_circle" else ""))
+    if travel.model != "road_network":
+        return
+    where = "[travel]"
+    if not travel.network:
+        out.add("workspace.toml", where, "network", None,
+                'model = "road_network" needs a road line layer: network = "roads.gpkg" (relative to the '
+                "workspace folder)")
+        return
+    for message in inspect_network(root / travel.network):
+        out.add("workspace.toml", where, "network", travel.network, message)
+
+
 def read_workspace(path: str | Path) -> Workspace:
     """Read and validate a workspace folder (or its ``workspace.toml``).
 
@@ -609,6 +631,8 @@ def read_workspace(path: str | Path) -> Workspace:
             parts[target[name]] = tuple(readers[name](table, services, area, out))
     if area is not None:
         parts["boundary_wkt"] = _normalise_wkt(area.geom)
+    if parts.get("travel") is not None:
+        _check_travel(root, parts["travel"], parts.get("teams", ()), out)
 
     # A row naming a village whose own row was rejected (or whose layer could not be read) is
     # not "unknown": that village's problem is reported already; do not bury it under echoes.

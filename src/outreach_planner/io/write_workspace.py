@@ -111,7 +111,8 @@ def _frame(records: list[dict[str, Any]], spatial: bool, polygon_col: str | None
     return gpd.GeoDataFrame(df, geometry=geom, crs="EPSG:4326")
 
 
-def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv") -> Path:
+def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv",
+                    source: str | Path | None = None) -> Path:
     """Write ``ws`` as a workspace folder whose layers are all in ``fmt``.
 
     The folder is assembled in a temporary sibling and moved into place only when
@@ -125,12 +126,23 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv")
         Destination folder; must not exist yet.
     fmt
         ``csv``, ``geojson``, ``gpkg`` (one GeoPackage, a layer each) or ``xlsx`` (one workbook, a sheet each).
+    source
+        The folder ``ws`` was read from. Its ``[travel] network`` file (a road layer is not part of
+        ``Workspace``) is copied as it is; needed when the workspace uses a road network at a relative path.
     """
     import pandas as pd
 
     folder = Path(folder)
     if folder.exists():
         raise FileExistsError(f"{folder} exists; choose a new folder")
+    network = Path(ws.travel.network) if ws.travel.network else None
+    if network is not None and network.is_absolute():
+        network = None  # stays where it is
+    copy_network = network is not None and source is not None and (Path(source) / network).is_file()
+    if network is not None and not copy_network and ws.travel.model == "road_network":
+        raise ValueError(f"the workspace's road network {ws.travel.network!r} lives in its folder: pass "
+                         "source=<that folder> so that it is copied" if source is None else
+                         f"the road network {ws.travel.network!r} is not in {source}")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -168,6 +180,13 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv")
             gpd.GeoDataFrame(geometry=[shapely.from_wkt(ws.boundary_wkt)], crs="EPSG:4326").to_file(
                 tmp / "boundary.geojson", driver="GeoJSON")
             specs["boundary"] = "boundary.geojson"
+        if copy_network:
+            target = tmp / network
+            if target.exists():
+                raise ValueError(f"the road network file {ws.travel.network!r} has the name of a layer file; "
+                                 "rename it")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(source) / network, target)  # type: ignore[arg-type]
         (tmp / "workspace.toml").write_text(_config_toml(ws, specs), encoding="utf-8")
         tmp.rename(folder)
     except BaseException:

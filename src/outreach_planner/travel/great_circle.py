@@ -9,6 +9,7 @@ import numpy as np
 from .base import Point
 
 EARTH_RADIUS_M = 6_371_008.8
+_BLOCK_CELLS = 1 << 20  # pairs per block of rows in GreatCircle.matrices
 
 
 def haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
@@ -38,11 +39,34 @@ class GreatCircle:
             ) from None
 
     def matrices(self, points: Sequence[Point], profile: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(durations_s, distances_m)`` as int64 (n, n) arrays; seconds rounded up."""
+        """``(durations_s, distances_m)`` as int64 (n, n) arrays; seconds rounded up.
+
+        The haversine distance is computed as the chord between unit vectors,
+        ``2 R asin(|p - q| / 2)`` (the same quantity, no trigonometry per pair), in
+        blocks of rows so that the temporaries stay small.
+        """
         pts = np.asarray(points, dtype=float).reshape(-1, 2)
-        d = haversine_m(pts[:, None, 0], pts[:, None, 1], pts[None, :, 0], pts[None, :, 1]) * self.circuity
-        dist = np.rint(d).astype(np.int64)
-        dur = np.ceil(d / self._speed(profile) - 1e-9).astype(np.int64)
+        speed = self._speed(profile)
+        lon, lat = np.radians(pts[:, 0]), np.radians(pts[:, 1])
+        xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
+        n = len(pts)
+        dur = np.empty((n, n), dtype=np.int64)
+        dist = np.empty((n, n), dtype=np.int64)
+        step = max(1, _BLOCK_CELLS // max(n, 1))
+        for r0 in range(0, n, step):
+            blk = xyz[r0:r0 + step]
+            sq = np.square(blk[:, None, 0] - xyz[None, :, 0])
+            sq += np.square(blk[:, None, 1] - xyz[None, :, 1])
+            sq += np.square(blk[:, None, 2] - xyz[None, :, 2])
+            np.sqrt(sq, out=sq)
+            sq *= 0.5
+            np.clip(sq, 0.0, 1.0, out=sq)
+            np.arcsin(sq, out=sq)
+            sq *= 2 * EARTH_RADIUS_M * self.circuity  # metres along the road
+            np.rint(sq, out=dist[r0:r0 + step], casting="unsafe")
+            sq /= speed
+            sq -= 1e-9
+            np.ceil(sq, out=dur[r0:r0 + step], casting="unsafe")
         return dur, dist
 
     def path(self, a: Point, b: Point, profile: str) -> list[Point]:
