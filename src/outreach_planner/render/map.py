@@ -1,0 +1,524 @@
+"""The planner's interactive map of a week: ``map.html`` (folium / Leaflet), self-contained and offline.
+
+What it shows:
+
+- village polygons coloured by coverage gap, one base layer per service (radio buttons in the layer
+  control) with a legend that follows the chosen service and gives its target;
+- one layer per team per day in its own colour: route lines from ``travel.path`` between consecutive
+  stops and numbered stop markers whose popups give time, place, activity, people expected per
+  service and the "why" of the visit;
+- a layer of the visits left out, with their reason; the office.
+
+The HTML is **shareable by default**: steps carry shareable labels (``Kunjungan rumah hv2, Rante
+Limbong``) and nothing reads resident names, addresses, notes or NIKs, unless ``include_names=True``
+(for internal use) adds resident and recipient names and addresses. A NIK is never written.
+
+The HTML is **self-contained**: folium links Leaflet, jQuery, Bootstrap and Font Awesome from CDNs,
+which an offline browser cannot load. This map needs Leaflet only; its JavaScript and CSS (with the
+images the CSS uses as data URIs) are inlined from the ``xstatic-leaflet`` package (the same Leaflet
+1.9.3 folium pins), and every CDN link is dropped. No tiles by default (``tiles=None``): nothing is
+downloaded, and polygons and routes draw on a plain background.
+"""
+
+from __future__ import annotations
+
+import base64
+import colorsys
+import html
+import re
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+from ..model import Workspace
+from ..plan import Plan, Route
+from ._common import (
+    hhmm,
+    leg_path,
+    legs,
+    ordered_routes,
+    plan_id,
+    profile,
+    stop_numbers,
+    team_index,
+    tz_abbrev,
+    tzinfo,
+    visit_target,
+    write_bytes_atomic,
+)
+from .strings import format_date, labels, service_name
+
+#: Coverage-gap classes: (low, high) percentage points below target; None = open-ended.
+GAP_BINS: tuple[tuple[float, float | None], ...] = ((0, 2), (2, 5), (5, 10), (10, 20), (20, None))
+#: Fill colours of the gap classes (light to dark; readable for most colour-vision deficiencies).
+GAP_COLOURS: tuple[str, ...] = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+AT_TARGET_COLOUR = "#c7e9c0"
+NO_DATA_COLOUR = "#ffffff"
+
+#: One hue per team (mostly Okabe-Ito colours); days of a team vary in lightness.
+TEAM_HUES: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#6A3D9A", "#D55E00", "#7f7f7f",
+                              "#8c564b", "#56B4E9", "#bcbd22")
+
+#: CSS classes the map's elements carry (tests and scripts look them up).
+CLASS_ROUTE_LAYER = "op-route"
+CLASS_ROUTE_LINE = "op-route-line"
+CLASS_STOP = "op-stop"
+CLASS_COVERAGE_LAYER = "op-coverage"
+CLASS_UNASSIGNED_LAYER = "op-unassigned"
+
+
+# --------------------------------------------------------------------------- colours
+def gap_points(coverage: float, target: float) -> float:
+    """Percentage points below target (0 when at or above)."""
+    return max(0.0, (target - coverage) * 100)
+
+
+def gap_colour(coverage: float | None, target: float) -> str:
+    """Fill colour of a village for one service."""
+    if coverage is None:
+        return NO_DATA_COLOUR
+    gap = gap_points(coverage, target)
+    if gap <= 0:
+        return AT_TARGET_COLOUR
+    for (lo, hi), colour in zip(GAP_BINS, GAP_COLOURS):
+        if hi is None or gap <= hi:
+            return colour
+    return GAP_COLOURS[-1]
+
+
+def route_colours(routes: list[Route], team_ids: list[str]) -> dict[tuple[str, object], str]:
+    """A colour per (team, date): the team's hue, lighter or darker by day."""
+    out: dict[tuple[str, object], str] = {}
+    by_team: dict[str, list[Route]] = defaultdict(list)
+    for r in routes:
+        by_team[r.team].append(r)
+    order = {t: i for i, t in enumerate(team_ids)}
+    for team, rs in by_team.items():
+        base = TEAM_HUES[order.get(team, len(order)) % len(TEAM_HUES)]
+        h, lum, s = colorsys.rgb_to_hls(*(int(base[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+        n = len(rs)
+        for k, r in enumerate(sorted(rs, key=lambda x: x.date)):
+            # spread lightness from darker to lighter around the base colour
+            lk = min(0.72, max(0.22, lum + (k - (n - 1) / 2) * (0.12 if n > 1 else 0)))
+            rgb = colorsys.hls_to_rgb(h, lk, s)
+            out[(r.team, r.date)] = "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+    return out
+
+
+# --------------------------------------------------------------------------- offline Leaflet
+@lru_cache(maxsize=1)
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's ``(javascript, css)`` from the xstatic-leaflet package, images inlined as data URIs."""
+    try:
+        from xstatic.pkg import leaflet as xl
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ImportError("map.html inlines Leaflet from the 'xstatic-leaflet' package: "
+                          "pip install xstatic-leaflet") from exc
+    base = Path(xl.BASE_DIR)
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+
+    def png(name: str) -> str:
+        return "data:image/png;base64," + base64.b64encode((base / "images" / name).read_bytes()).decode("ascii")
+
+    css = re.sub(r"url\(images/([^)]+\.png)\)", lambda m: f"url({png(m.group(1))})", css)
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+    css = re.sub(r"/\*# sourceMappingURL=\S+ \*/", "", css)
+    # Default marker icons from data URIs too: folium creates a marker with the default icon before
+    # it sets its own, and the browser would otherwise request marker-icon.png next to the file.
+    js += ("\nL.Icon.Default.imagePath = '';\n"
+           f"L.Icon.Default.mergeOptions({{iconUrl: '{png('marker-icon.png')}', "
+           f"iconRetinaUrl: '{png('marker-icon-2x.png')}', shadowUrl: '{png('marker-shadow.png')}'}});\n")
+    return js.replace("</script", "<\\/script"), css
+
+
+_EXTRA_CSS = f"""
+.leaflet-container {{ background: #e8eef3; font: 13px/1.35 "Helvetica Neue", Arial, Helvetica, sans-serif; }}
+.{CLASS_STOP} {{ width: 22px; height: 22px; border-radius: 11px; color: #fff; border: 2px solid #222;
+  font: bold 12px/18px Arial, Helvetica, sans-serif; text-align: center; box-sizing: border-box;
+  box-shadow: 0 0 2px #fff; }}
+.op-office {{ width: 26px; height: 26px; background: #111; color: #fff; border: 2px solid #fff;
+  font: bold 14px/22px Arial, Helvetica, sans-serif; text-align: center; box-sizing: border-box;
+  box-shadow: 0 0 3px #000; }}
+.op-swatch {{ display: inline-block; width: 14px; height: 6px; margin: 0 4px 2px 0; vertical-align: middle;
+  border-radius: 2px; }}
+.op-box {{ background: rgba(255,255,255,0.94); padding: 6px 9px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-width: 300px; }}
+.op-box h4 {{ margin: 0 0 4px; font-size: 14px; }}
+.op-legend i {{ display: inline-block; width: 16px; height: 12px; margin-right: 6px; vertical-align: middle;
+  border: 1px solid #888; }}
+.op-popup td {{ vertical-align: top; padding: 1px 6px 1px 0; }}
+.op-popup th {{ text-align: left; vertical-align: top; padding: 1px 6px 1px 0; white-space: nowrap; }}
+.op-popup h4 {{ margin: 0 0 4px; }}
+"""
+
+
+def _popup(html_text: str, max_width: int = 380):
+    """A Leaflet popup with HTML content, bound to its parent layer.
+
+    folium's own ``Popup`` parses its HTML with jQuery, which this offline map does not load.
+    """
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    class _HtmlPopup(MacroElement):
+        _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup(
+            L.popup({maxWidth: {{ this.max_width|tojson }}}).setContent({{ this.html|tojson }}));
+        {% endmacro %}
+        """)
+
+        def __init__(self):
+            super().__init__()
+            self._name = "HtmlPopup"
+            self.html = html_text
+            self.max_width = max_width
+
+    return _HtmlPopup()
+
+
+def _inline_leaflet(m) -> None:
+    from branca.element import Element
+
+    js, css = leaflet_assets()
+    m.default_js = []  # instance attributes: folium's class-level CDN lists stay untouched
+    m.default_css = []
+    root = m.get_root()
+    root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
+    root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline")
+    root.header.add_child(Element(f"<style>{_EXTRA_CSS}</style>"), name="outreach_css")
+
+
+# --------------------------------------------------------------------------- popups
+def _esc(x: object) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _rows(rows: list[tuple[str, str]]) -> str:
+    return "".join(f"<tr><th>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
+
+
+def _resident_rows(ws: Workspace, visit_id: str | None, t) -> list[tuple[str, str]]:
+    """Name and address of a home-visit resident or a delivery recipient (internal maps only)."""
+    target = visit_target(ws, visit_id)
+    if target is None:
+        return []
+    if hasattr(target, "recipient"):
+        return [(t["recipient"], _esc(target.recipient)), (t["address"], _esc(target.address))]
+    if hasattr(target, "nik"):
+        return [(t["resident"], _esc(target.name)), (t["address"], _esc(target.address))]
+    return []
+
+
+def _stop_popup(plan: Plan, ws: Workspace, route: Route, step, no: int, lang: str, include_names: bool,
+                team_name: str) -> str:
+    t = labels(lang)
+    tz = tzinfo(plan)
+    names = {s.id: service_name(s, lang) for s in ws.services}
+    when = f"{hhmm(step.start, tz)}–{hhmm(step.end, tz)} {tz_abbrev(plan)}"
+    if step.arrival < step.start:
+        when += f" ({t['arrive']} {hhmm(step.arrival, tz)}, {t['wait_until']} {hhmm(step.start, tz)})"
+    expected = "<br>".join(f"{_esc(names.get(sid, sid))}: {n} {t['people']}"
+                           for sid, n in step.expected.items() if n) or "–"
+    rows = [
+        (t["time"], _esc(when)),
+        (t["place"], _esc(step.place)),
+        (t["activity"], _esc(t["kind"].get(step.kind, step.kind or ""))),
+    ]
+    if include_names:
+        rows += _resident_rows(ws, step.visit_id, t)
+    rows += [(t["expected"], expected), (t["why"], _esc(step.why) or "–")]
+    head = f"{_esc(team_name)} · {_esc(format_date(route.date, lang))} · #{no}"
+    return f'<div class="op-popup"><h4>{head}</h4><table>{_rows(rows)}</table></div>'
+
+
+def _unassigned_place(ws: Workspace, u, lang: str) -> tuple[tuple[float, float] | None, str]:
+    """Where an unassigned visit is and a shareable label for it."""
+    t = labels(lang)
+    target = visit_target(ws, u.visit_id)
+    village = ws.village_index.get(u.village_code or "")
+    vname = village.name if village else (u.village_code or "")
+    if target is None:
+        return ((village.lon, village.lat) if village else None), u.visit_id
+    loc = (target.lon, target.lat)
+    if u.kind == "village_session":
+        return loc, f"{target.name}, Kec. {target.district_name}"
+    if u.kind == "school_session":
+        return loc, f"{target.name}, {vname}"
+    return loc, f"{t['kind'][u.kind]} {target.id}, {vname}"
+
+
+# --------------------------------------------------------------------------- the map
+def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names: bool = False,
+              tiles: str | None = None):
+    """The folium ``Map`` of the week (see the module docstring). Computes nothing; calls no engine.
+
+    Parameters
+    ----------
+    plan, ws
+        The weekly plan and the workspace it was made for.
+    travel
+        Travel model; only ``travel.path(a, b, profile)`` is used, for the route lines.
+    lang
+        ``"id"`` (Indonesian) or ``"en"``.
+    include_names
+        Add resident and recipient names and addresses to popups (internal use only). NIKs never appear.
+    tiles
+        A folium tile name or URL for a background map; ``None`` (default) draws no tiles, so nothing
+        is downloaded.
+    """
+    import folium
+    import shapely
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    t = labels(lang)
+    tz = tzinfo(plan)
+    teams = team_index(ws)
+    routes = ordered_routes(plan, ws)
+
+    # extent: the regency outline, else the villages
+    if ws.boundary_wkt:
+        minx, miny, maxx, maxy = shapely.from_wkt(ws.boundary_wkt).bounds
+    else:
+        xs = [v.lon for v in ws.villages] + [d.lon for d in ws.depots]
+        ys = [v.lat for v in ws.villages] + [d.lat for d in ws.depots]
+        minx, miny, maxx, maxy = min(xs), min(ys), max(xs), max(ys)
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
+                   control_scale=True)
+    _inline_leaflet(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    if tiles:
+        folium.TileLayer(tiles, name="tiles", overlay=True, control=True, show=True).add_to(m)
+
+    # panes: coverage polygons under everything else, whichever service is switched on last
+    folium.map.CustomPane("coverage", z_index=350, pointer_events=True).add_to(m)
+
+    if ws.boundary_wkt:
+        outline = shapely.from_wkt(ws.boundary_wkt).simplify(0.0003)
+        folium.GeoJson(shapely.geometry.mapping(outline), name="outline", control=False,
+                       style_function=lambda f: {"color": "#333", "weight": 1.5, "fill": False},
+                       interactive=False).add_to(m)
+
+    # ---- coverage per service (base layers: one shown at a time)
+    shapes = {}
+    for v in ws.villages:
+        if v.boundary_wkt:
+            shapes[v.code] = shapely.geometry.mapping(shapely.from_wkt(v.boundary_wkt).simplify(0.0003))
+    legend_items: dict[str, str] = {}
+    for i, svc in enumerate(ws.services):
+        sname = service_name(svc, lang)
+        feats = []
+        for v in ws.villages:
+            cov = v.coverage(svc.id) if v.eligible.get(svc.id, 0) else None
+            gap = gap_points(cov, svc.target) if cov is not None else None
+            feats.append({
+                "type": "Feature",
+                # a village without a boundary shows as a circle at its point
+                "geometry": shapes.get(v.code) or {"type": "Point", "coordinates": [v.lon, v.lat]},
+                "properties": {
+                    "name": v.name,
+                    "district": v.district_name,
+                    "coverage": f"{100 * cov:.1f}%" if cov is not None else t["legend_no_data"],
+                    "gap": (t["points_below"].format(gap=f"{gap:.1f}") if gap else t["at_target"])
+                    if gap is not None else "–",
+                    "fill": gap_colour(cov, svc.target),
+                },
+            })
+        layer_name = (f'<span class="{CLASS_COVERAGE_LAYER}" data-sid="{_esc(svc.id)}">'
+                      f'{_esc(t["coverage_layer"].format(service=sname))}</span>')
+        fg = folium.FeatureGroup(name=layer_name, overlay=False, show=(i == 0))
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": feats},
+            style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.75,
+                                      "color": "#666", "weight": 0.6},
+            highlight_function=lambda f: {"weight": 2, "color": "#000"},
+            tooltip=folium.GeoJsonTooltip(
+                fields=["name", "district", "coverage", "gap"],
+                aliases=[t["village"], t["district"], f"{t['coverage']} ({sname})", t["gap"]]),
+            marker=folium.CircleMarker(radius=9, pane="coverage"),
+            pane="coverage",
+        ).add_to(fg)
+        fg.add_to(m)
+        target = f"{100 * svc.target:g}%"
+        rows = [f'<div><i style="background:{AT_TARGET_COLOUR}"></i>{_esc(t["legend_at_target"])}</div>']
+        for (lo, hi), colour in zip(GAP_BINS, GAP_COLOURS):
+            text = (t["legend_below"].format(lo=f"{lo:g}", hi=f"{hi:g}") if hi is not None
+                    else t["legend_below_open"].format(lo=f"{lo:g}"))
+            rows.append(f'<div><i style="background:{colour}"></i>{_esc(text)}</div>')
+        legend_items[svc.id] = (
+            f'<h4>{_esc(t["legend_title"].format(service=sname))}</h4>'
+            f'<div><b>{_esc(t["legend_target"].format(target=target))}</b></div>' + "".join(rows))
+
+    # ---- routes: one layer per team-day
+    colours = route_colours(routes, [tm.id for tm in ws.teams])
+    for r in routes:
+        team = teams.get(r.team)
+        tname = team.name if team else r.team
+        colour = colours[(r.team, r.date)]
+        numbers = stop_numbers(r)
+        n_visits = len(numbers)
+        layer_name = (f'<span class="{CLASS_ROUTE_LAYER}" data-team="{_esc(r.team)}" data-date="{r.date}">'
+                      f'<span class="op-swatch" style="background:{colour}"></span>'
+                      f'{_esc(tname)} · {_esc(format_date(r.date, lang, short=True))} '
+                      f'({n_visits} {t["stops"]})</span>')
+        fg = folium.FeatureGroup(name=layer_name, overlay=True, show=True)
+        prof = profile(ws, r.team)
+        for leg in legs(r):
+            pts = leg_path(travel, leg, prof)
+            dest = f"#{leg.to_stop}" if leg.to_stop else t["office"]
+            folium.PolyLine(
+                [(lat, lon) for lon, lat in pts], color=colour, weight=4, opacity=0.9,
+                class_name=f"{CLASS_ROUTE_LINE}",
+                tooltip=f"{_esc(tname)} · {_esc(format_date(r.date, lang, short=True))}: → {_esc(dest)} "
+                        f"({leg.end.travel_s / 60:.0f} min, {leg.end.distance_m / 1000:.1f} km)",
+            ).add_to(fg)
+        for i, s in enumerate(r.steps):
+            if i not in numbers or s.location is None:
+                continue
+            no = numbers[i]
+            lon, lat = s.location
+            icon = folium.DivIcon(html=f'<div class="{CLASS_STOP}" style="background:{colour}">{no}</div>',
+                                  icon_size=(22, 22), icon_anchor=(11, 11), class_name="op-stop-icon")
+            marker = folium.Marker([lat, lon], icon=icon, tooltip=f"#{no} {hhmm(s.start, tz)} {_esc(s.place)}")
+            marker.add_child(_popup(_stop_popup(plan, ws, r, s, no, lang, include_names, tname)))
+            marker.add_to(fg)
+        fg.add_to(m)
+
+    # ---- visits left out
+    grouped: dict[tuple[float, float], list[tuple[object, str]]] = defaultdict(list)
+    for u in plan.unassigned:
+        loc, label = _unassigned_place(ws, u, lang)
+        if loc is not None:
+            grouped[(round(loc[0], 6), round(loc[1], 6))].append((u, label))
+    ug = folium.FeatureGroup(
+        name=f'<span class="{CLASS_UNASSIGNED_LAYER}">{_esc(t["unassigned_layer"].format(n=len(plan.unassigned)))}'
+             "</span>",
+        overlay=True, show=True)
+    for (lon, lat), items in grouped.items():
+        parts = []
+        for u, label in items:
+            rows = [(t["activity"], _esc(t["kind"].get(u.kind, u.kind))),
+                    (t["reason_label"], _esc(t["unassigned_reason"].get(u.reason, u.reason))),
+                    ("", _esc(u.detail)), (t["value"], f"{u.value:.1f}")]
+            if include_names:
+                rows[1:1] = _resident_rows(ws, u.visit_id, t)
+            parts.append(f"<h4>{_esc(label)}</h4><table>{_rows(rows)}</table>")
+        marker = folium.CircleMarker(
+            [lat, lon], radius=5, color="#444", weight=1, fill=True, fill_color="#bbbbbb", fill_opacity=0.9,
+            tooltip=f"{_esc(t['unassigned_title'])}: {_esc(items[0][1])}"
+                    + (f" (+{len(items) - 1})" if len(items) > 1 else ""))
+        marker.add_child(_popup(f'<div class="op-popup">{"<hr>".join(parts)}</div>'))
+        marker.add_to(ug)
+    ug.add_to(m)
+
+    # ---- the office(s)
+    for d in ws.depots:
+        folium.Marker(
+            [d.lat, d.lon],
+            icon=folium.DivIcon(html='<div class="op-office">K</div>' if lang == "id"
+                                else '<div class="op-office">O</div>',
+                                icon_size=(26, 26), icon_anchor=(13, 13), class_name="op-office-icon"),
+            tooltip=f"{_esc(t['office'])}: {_esc(d.name)}", z_index_offset=1000,
+        ).add_to(m)
+
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+    # ---- title and legend (Leaflet controls); the legend follows the chosen coverage layer
+    title = (f'<h4>{_esc(t["map_title"])} · {_esc(t["map_week"])} {_esc(plan.week)}</h4>'
+             f'<div>{_esc(plan.workspace)}</div>'
+             f'<div>{len(plan.visit_steps)} {_esc(t["stops"])}, {len(plan.routes)} {_esc(t["team_days"])}; '
+             f'{_esc(t["unassigned_title"]).lower()}: {len(plan.unassigned)}</div>'
+             f'<div style="color:#555">{_esc(t["plan_id"])} {_esc(plan_id(plan))} {tz_abbrev(plan)}</div>'
+             f'<div>{_esc(t["all_routes"])}: <a href="#" class="op-all-routes" data-show="1">{_esc(t["show"])}</a>'
+             f' · <a href="#" class="op-all-routes" data-show="0">{_esc(t["hide"])}</a></div>')
+    first = ws.services[0].id if ws.services else ""
+
+    class _Controls(MacroElement):
+        _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+          var map = {{ this._parent.get_name() }};
+          var legends = {{ this.legends|tojson }};
+          function box(pos, cls, html) {
+            var c = L.control({position: pos});
+            c.onAdd = function() {
+              var d = L.DomUtil.create('div', 'op-box ' + cls);
+              d.innerHTML = html;
+              L.DomEvent.disableClickPropagation(d);
+              return d;
+            };
+            c.addTo(map);
+            return c;
+          }
+          box('topleft', 'op-title', {{ this.title|tojson }});
+          var legend = box('bottomleft', 'op-legend', legends[{{ this.first|tojson }}] || '');
+          // show or hide every route layer at once (the layer control's own check boxes)
+          document.querySelectorAll('.op-all-routes').forEach(function(a) {
+            a.addEventListener('click', function(ev) {
+              ev.preventDefault();
+              var want = a.getAttribute('data-show') === '1';
+              document.querySelectorAll('.leaflet-control-layers-overlays label').forEach(function(l) {
+                var input = l.querySelector('input');
+                if (l.querySelector('.op-route') && input && input.checked !== want) { input.click(); }
+              });
+            });
+          });
+          map.on('baselayerchange', function(e) {
+            var m = /data-sid="([^"]+)"/.exec(e.name || '');
+            if (m && legends[m[1]]) { legend.getContainer().innerHTML = legends[m[1]]; }
+          });
+        })();
+        {% endmacro %}
+        """)
+
+        def __init__(self):
+            super().__init__()
+            self._name = "OutreachControls"
+            self.legends = legend_items
+            self.title = title
+            self.first = first
+
+    _Controls().add_to(m)
+    return m
+
+
+def map_html(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names: bool = False,
+             tiles: str | None = None) -> str:
+    """The complete, self-contained HTML of the map."""
+    m = build_map(plan, ws, travel, lang=lang, include_names=include_names, tiles=tiles)
+    text = m.get_root().render()
+    title = f"{labels(lang)['map_title']} {plan.week}"
+    return text.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+
+
+def render_map(plan: Plan, ws: Workspace, travel, path: Path | str, lang: str = "id",
+               include_names: bool = False, tiles: str | None = None) -> Path:
+    """Write the map to ``path`` (normally ``map.html``) atomically; returns the path."""
+    return write_bytes_atomic(Path(path), map_html(plan, ws, travel, lang, include_names, tiles).encode("utf-8"))
+
+
+def route_layer_count(plan: Plan) -> int:
+    """How many route layers the map has: one per team-day."""
+    return len(plan.routes)
+
+
+def external_resources(text: str) -> list[str]:
+    """URLs the HTML would load from the network (``src=``/``href=`` of scripts, links and CSS ``url()``)."""
+    found = re.findall(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)\s*=\s*["']((?:https?:)?//[^"']+)""", text)
+    found += re.findall(r"""url\(\s*["']?((?:https?:)?//[^)"']+)""", text)
+    return found
+
+
+__all__ = [
+    "AT_TARGET_COLOUR",
+    "GAP_BINS",
+    "GAP_COLOURS",
+    "build_map",
+    "external_resources",
+    "gap_colour",
+    "map_html",
+    "render_map",
+    "route_layer_count",
+]

@@ -1,0 +1,251 @@
+"""Labels of the map and the route sheets, in Indonesian (default) and English.
+
+One flat dict per language; :func:`labels` returns the one for ``lang``. Text that comes
+from the plan itself (``Step.place``, ``Step.why``, ``Unassigned.detail``) is shown as the
+planner wrote it. Service names come from the workspace (``Service.name_id`` in Indonesian,
+``Service.name`` in English).
+"""
+
+from __future__ import annotations
+
+LANGS: tuple[str, ...] = ("id", "en")
+
+ID: dict[str, object] = {
+    # days and months, Monday / January first
+    "days": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
+    "days_short": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
+    "months": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+               "Oktober", "November", "Desember"),
+    # visit kinds and steps
+    "kind": {
+        "village_session": "Sesi desa",
+        "school_session": "Sesi sekolah",
+        "home_visit": "Kunjungan rumah",
+        "delivery": "Antar dokumen",
+    },
+    "break": "Istirahat",
+    "depart": "Berangkat dari kantor",
+    "return": "Kembali ke kantor",
+    "vehicle": {"car": "Mobil", "motorbike": "Sepeda motor"},
+    "reason": {"elderly": "lansia", "disabled": "disabilitas", "sick": "sakit"},
+    "unassigned_reason": {
+        "no_skill": "Tidak ada tim dengan keahlian untuk kunjungan ini (kegiatan, layanan atau alat perekaman).",
+        "no_window": "Di luar semua jam kerja atau jadwal yang diminta minggu ini.",
+        "unreachable": "Tidak bisa dicapai dan kembali dalam satu hari kerja.",
+        "low_value": "Nilainya lebih rendah daripada kunjungan yang mengisi minggu ini.",
+    },
+    # map
+    "map_title": "Rencana jemput bola",
+    "map_week": "Minggu",
+    "map_generated": "dibuat",
+    "coverage_layer": "Cakupan {service}",
+    "legend_title": "Cakupan {service}",
+    "legend_target": "target {target}",
+    "legend_at_target": "mencapai target",
+    "legend_below": "{lo}–{hi} poin di bawah target",
+    "legend_below_open": "≥ {lo} poin di bawah target",
+    "legend_no_data": "tidak ada data",
+    "coverage": "Cakupan",
+    "gap": "Kekurangan",
+    "points_below": "{gap} poin di bawah target",
+    "at_target": "mencapai target",
+    "village": "Desa/kelurahan",
+    "district": "Kecamatan",
+    "office": "Kantor",
+    "unassigned_layer": "Tidak terjadwal ({n})",
+    "unassigned_title": "Tidak terjadwal",
+    "reason_label": "Alasan",
+    "value": "Nilai",
+    "time": "Waktu",
+    "arrive": "tiba",
+    "wait_until": "tunggu sampai",
+    "place": "Tempat",
+    "activity": "Kegiatan",
+    "expected": "Perkiraan orang",
+    "why": "Alasan kunjungan",
+    "resident": "Warga",
+    "recipient": "Penerima",
+    "address": "Alamat",
+    "people": "org",
+    "stops": "kunjungan",
+    "team_days": "tim-hari",
+    "all_routes": "Semua rute",
+    "show": "tampilkan",
+    "hide": "sembunyikan",
+    # route sheet
+    "sheet_title": "LEMBAR RUTE JEMPUT BOLA",
+    "sheet_continued": "lanjutan",
+    "team": "Tim",
+    "members": "Anggota",
+    "date": "Tanggal",
+    "departure": "Berangkat",
+    "return_time": "Kembali",
+    "drive": "Perjalanan",
+    "vehicle_label": "Kendaraan",
+    "bring": "Bawa",
+    "distance": "Jarak",
+    "col_no": "No",
+    "col_time": "Tiba–Selesai",
+    "col_place": "Tempat",
+    "col_activity": "Kegiatan",
+    "col_services": "Layanan (perkiraan)",
+    "col_notes": "Catatan",
+    "col_done": "Selesai",
+    "col_tally": "Dilayani",
+    "nik": "NIK",
+    "windows": "jadwal",
+    "document": "Dokumen",
+    "due": "jatuh tempo",
+    "item_kia_forms": "formulir KIA",
+    "item_kit": "alat perekaman e-KTP",
+    "item_akta_forms": "formulir akta kelahiran",
+    "item_documents": "dokumen yang diantar",
+    "note_wait": "Tunggu sampai {time}",
+    "note_approx": "lokasi perkiraan",
+    "sign_leader": "Ketua Tim",
+    "sign_head": "Kepala Dinas / Kepala Bidang",
+    "sign_name": "Nama dan tanda tangan",
+    "plan_id": "Rencana",
+    "week": "minggu",
+    "page": "Hal. {page}/{pages}",
+    "north": "U",
+    "map_legend_office": "Kantor",
+    "map_legend_route": "Rute",
+    "map_legend_stop": "Kunjungan",
+    "no_visits": "Tidak ada kunjungan.",
+}
+
+EN: dict[str, object] = {
+    "days": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "days_short": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "months": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December"),
+    "kind": {
+        "village_session": "Village session",
+        "school_session": "School session",
+        "home_visit": "Home visit",
+        "delivery": "Document delivery",
+    },
+    "break": "Break",
+    "depart": "Leave the office",
+    "return": "Back at the office",
+    "vehicle": {"car": "Car", "motorbike": "Motorbike"},
+    "reason": {"elderly": "elderly", "disabled": "disabled", "sick": "sick"},
+    "unassigned_reason": {
+        "no_skill": "No team has the skills for this visit (activity, services or recording kit).",
+        "no_window": "Outside every shift or availability window this week.",
+        "unreachable": "Cannot be reached and returned from within a shift.",
+        "low_value": "Lower value than the visits that filled the week.",
+    },
+    "map_title": "Outreach plan",
+    "map_week": "Week",
+    "map_generated": "generated",
+    "coverage_layer": "Coverage {service}",
+    "legend_title": "Coverage {service}",
+    "legend_target": "target {target}",
+    "legend_at_target": "at or above target",
+    "legend_below": "{lo}–{hi} points below target",
+    "legend_below_open": "≥ {lo} points below target",
+    "legend_no_data": "no data",
+    "coverage": "Coverage",
+    "gap": "Gap",
+    "points_below": "{gap} points below target",
+    "at_target": "at or above target",
+    "village": "Village",
+    "district": "District",
+    "office": "Office",
+    "unassigned_layer": "Not scheduled ({n})",
+    "unassigned_title": "Not scheduled",
+    "reason_label": "Reason",
+    "value": "Value",
+    "time": "Time",
+    "arrive": "arrive",
+    "wait_until": "wait until",
+    "place": "Place",
+    "activity": "Activity",
+    "expected": "Expected people",
+    "why": "Why this visit",
+    "resident": "Resident",
+    "recipient": "Recipient",
+    "address": "Address",
+    "people": "people",
+    "stops": "visits",
+    "team_days": "team-days",
+    "all_routes": "All routes",
+    "show": "show",
+    "hide": "hide",
+    "sheet_title": "OUTREACH ROUTE SHEET",
+    "sheet_continued": "continued",
+    "team": "Team",
+    "members": "Members",
+    "date": "Date",
+    "departure": "Leave",
+    "return_time": "Back",
+    "drive": "Driving",
+    "vehicle_label": "Vehicle",
+    "bring": "Bring",
+    "distance": "Distance",
+    "col_no": "No",
+    "col_time": "Arrive–Leave",
+    "col_place": "Place",
+    "col_activity": "Activity",
+    "col_services": "Services (expected)",
+    "col_notes": "Notes",
+    "col_done": "Done",
+    "col_tally": "Served",
+    "nik": "NIK",
+    "windows": "times",
+    "document": "Document",
+    "due": "due",
+    "item_kia_forms": "KIA forms",
+    "item_kit": "e-KTP recording kit",
+    "item_akta_forms": "birth-certificate forms",
+    "item_documents": "documents to deliver",
+    "note_wait": "Wait until {time}",
+    "note_approx": "approximate location",
+    "sign_leader": "Team leader",
+    "sign_head": "Head of office",
+    "sign_name": "Name and signature",
+    "plan_id": "Plan",
+    "week": "week",
+    "page": "Page {page}/{pages}",
+    "north": "N",
+    "map_legend_office": "Office",
+    "map_legend_route": "Route",
+    "map_legend_stop": "Visit",
+    "no_visits": "No visits.",
+}
+
+_BY_LANG: dict[str, dict[str, object]] = {"id": ID, "en": EN}
+
+#: Short service labels for tally boxes; other services use their id in capitals.
+SHORT_SERVICE: dict[str, str] = {"ektp": "e-KTP", "kia": "KIA", "akta": "Akta"}
+
+
+def labels(lang: str = "id") -> dict[str, object]:
+    """The labels for ``lang`` (``"id"`` or ``"en"``); raises ValueError for any other."""
+    try:
+        return _BY_LANG[lang]
+    except KeyError:
+        raise ValueError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}") from None
+
+
+def service_name(service, lang: str = "id") -> str:
+    """The workspace's name of a service in ``lang`` (``name_id`` in Indonesian, ``name`` in English)."""
+    return service.name_id if lang == "id" else service.name
+
+
+def short_service(sid: str) -> str:
+    """A short label for a service id (``"ektp"`` -> ``"e-KTP"``)."""
+    return SHORT_SERVICE.get(sid, sid.upper())
+
+
+def format_date(d, lang: str = "id", short: bool = False) -> str:
+    """``Senin, 30 November 2026`` (``short``: ``Sen 30/11``)."""
+    t = labels(lang)
+    if short:
+        return f"{t['days_short'][d.weekday()]} {d:%d/%m}"
+    return f"{t['days'][d.weekday()]}, {d.day} {t['months'][d.month - 1]} {d.year}"
+
+
+__all__ = ["EN", "ID", "LANGS", "SHORT_SERVICE", "format_date", "labels", "service_name", "short_service"]
