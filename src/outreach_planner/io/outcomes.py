@@ -1,0 +1,261 @@
+"""The officers' tally form: written blank next to the plan, read back filled in.
+
+``outcomes_form.csv`` and ``outcomes_form.xlsx`` have one row per visit of the plan:
+the plan id, visit id, team, date, place (a shareable label: no resident names), kind and
+the people expected per service, then the columns officers fill in: ``status``
+(``done``/``missed`` for sessions and home visits, ``delivered``/``failed`` for deliveries,
+``cancelled`` for a request that is no longer needed), ``reason`` (required unless done or
+delivered) and ``served_<service>`` (people served per service).
+
+:func:`read_outcomes_form` reads either file back; :func:`validate_outcomes` checks every
+row against the plans and collects every problem before raising one ``InputError``.
+A row whose status is blank (and numbers too) is a visit not reported yet; it is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem
+from ..ledger import STATUSES, Outcome, plan_id_of
+from ..model import Workspace
+from ..plan import Plan
+from .write_plan import DAY_NAMES_ID, KIND_LABELS_ID, _temp_file
+
+FORM_CSV = "outcomes_form.csv"
+FORM_XLSX = "outcomes_form.xlsx"
+FORM_SHEET = "Hasil"
+#: A tally above this many times the people expected (and at least :data:`MIN_CAP`) is rejected.
+OVER_EXPECTED = 3
+MIN_CAP = 10
+
+
+def form_columns(ws: Workspace) -> list[str]:
+    """Columns of the form: fixed ones, ``expected_<service>``, status, reason, ``served_<service>``."""
+    return ["plan_id", "visit_id", "team", "date", "day", "place", "village_code", "kind", "kind_id",
+            *(f"expected_{s}" for s in ws.service_ids), "status", "allowed_status", "reason",
+            *(f"served_{s}" for s in ws.service_ids)]
+
+
+def form_rows(plan: Plan, ws: Workspace, plan_id: str | None = None) -> list[dict[str, Any]]:
+    """One blank row per visit step, by team, date and start time."""
+    pid = plan_id or plan_id_of(plan)
+    names = {t.id: t.name for t in ws.teams}
+    rows = []
+    for r, s in sorted(plan.visit_steps, key=lambda rs: (rs[0].team, rs[0].date, rs[1].start)):
+        row: dict[str, Any] = {
+            "plan_id": pid, "visit_id": s.visit_id, "team": names.get(r.team, r.team), "date": r.date.isoformat(),
+            "day": DAY_NAMES_ID[r.date.weekday()], "place": s.place, "village_code": s.village_code or "",
+            "kind": s.kind, "kind_id": KIND_LABELS_ID.get(s.kind or "", ""),
+        }
+        for sid in ws.service_ids:
+            row[f"expected_{sid}"] = s.expected.get(sid, 0)
+        row.update(status="", allowed_status="/".join(STATUSES[s.kind or "village_session"]), reason="")
+        for sid in ws.service_ids:
+            row[f"served_{sid}"] = ""
+        rows.append(row)
+    return rows
+
+
+def _csv_bytes(cols: list[str], rows: list[dict]) -> bytes:
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _xlsx_bytes(cols: list[str], rows: list[dict], plan_id: str) -> bytes:
+    import openpyxl
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.title = FORM_SHEET
+    sh.append(cols)
+    for c in range(1, len(cols) + 1):
+        sh.cell(row=1, column=c).font = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    editable = {i + 1 for i, c in enumerate(cols) if c in ("status", "reason") or c.startswith("served_")}
+    for row in rows:
+        sh.append([row[c] for c in cols])
+    for r in range(2, len(rows) + 2):
+        for c in editable:
+            sh.cell(row=r, column=c).fill = fill
+    status_col = get_column_letter(cols.index("status") + 1)
+    if rows:
+        dv = DataValidation(type="list", formula1='"done,missed,delivered,failed,cancelled"', allow_blank=True)
+        sh.add_data_validation(dv)
+        dv.add(f"{status_col}2:{status_col}{len(rows) + 1}")
+        served = [i + 1 for i, c in enumerate(cols) if c.startswith("served_")]
+        nv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        sh.add_data_validation(nv)
+        nv.add(f"{get_column_letter(served[0])}2:{get_column_letter(served[-1])}{len(rows) + 1}")
+    sh.freeze_panes = "C2"
+    for i, c in enumerate(cols, 1):
+        width = max([len(c)] + [len(str(r[c])) for r in rows])
+        sh.column_dimensions[get_column_letter(i)].width = min(50, width + 2)
+    sh.oddFooter.center.text = f"Rencana {plan_id}"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_outcomes_form(plan: Plan, ws: Workspace, out_dir: Path, plan_id: str | None = None) -> dict[str, Path]:
+    """Write the blank ``outcomes_form.csv`` and ``.xlsx`` into ``out_dir`` (atomically, both or none)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pid = plan_id or plan_id_of(plan)
+    cols, rows = form_columns(ws), form_rows(plan, ws, pid)
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name, data in ((FORM_CSV, _csv_bytes(cols, rows)), (FORM_XLSX, _xlsx_bytes(cols, rows, pid))):
+            path, fd = _temp_file(out_dir, name)
+            temps.append((name, path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        done = {}
+        for name, path in temps:
+            os.replace(path, out_dir / name)
+            done[name] = out_dir / name
+        return done
+    finally:
+        for _, path in temps:
+            path.unlink(missing_ok=True)
+
+
+def read_outcomes_form(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+    """Rows of a filled form (CSV or XLSX) as ``(spreadsheet row number, {column: value})``."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError([Problem(str(path), "", "", None, "no such file")])
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            return [(i, row) for i, row in enumerate(csv.DictReader(fh), start=2)]
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is an input problem
+            raise InputError([Problem(path.name, "", "", None, f"cannot read the workbook: {exc}")]) from None
+        sh = wb[FORM_SHEET] if FORM_SHEET in wb.sheetnames else wb.worksheets[0]
+        it = sh.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(it, ())]
+        out = [(i, dict(zip(header, vals))) for i, vals in enumerate(it, start=2)]
+        wb.close()
+        return [(i, r) for i, r in out if any(v not in (None, "") for v in r.values())]
+    raise InputError([Problem(path.name, "", "", suffix, "unknown file type; use the .csv or .xlsx form")])
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _count(v: Any) -> int | None:
+    """A non-negative whole number from a cell (blank: 0); None when it is not one."""
+    if _blank(v):
+        return 0
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return int(v) if float(v).is_integer() and v >= 0 else None
+    text = str(v).strip()
+    try:
+        f = float(text)
+    except ValueError:
+        return None
+    return int(f) if f.is_integer() and f >= 0 else None
+
+
+def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, Plan], ws: Workspace,
+                      source: str) -> list[Outcome]:
+    """Check every row and return the outcomes; any problem raises one ``InputError`` listing them all.
+
+    Checks: the plan id is known and the visit is in that plan; a visit appears once; the
+    status is allowed for the visit's kind; a reason is given unless done/delivered;
+    served counts are whole numbers >= 0, only for done visits, none for deliveries, and
+    at most ``OVER_EXPECTED`` x expected (at least ``MIN_CAP``) and at most the village's eligible people.
+    """
+    problems: list[Problem] = []
+    outcomes: list[Outcome] = []
+    seen: dict[tuple[str, str], int] = {}
+    steps = {pid: {s.visit_id: s for _, s in p.visit_steps} for pid, p in plans.items()}
+    villages = ws.village_index
+    sids = ws.service_ids
+    for n, row in rows:
+        where = f"row {n}"
+
+        def bad(fld: str, value: Any, msg: str) -> None:
+            problems.append(Problem(source, where, fld, value, msg))  # noqa: B023 - used at once
+
+        status = "" if _blank(row.get("status")) else str(row["status"]).strip().lower()
+        served_cells = {s: row.get(f"served_{s}") for s in sids}
+        if not status:
+            if any(not _blank(v) for v in served_cells.values()):
+                bad("status", None, "people served are filled in but the status is blank")
+            continue  # not reported yet
+        pid = "" if _blank(row.get("plan_id")) else str(row["plan_id"]).strip()
+        vid = "" if _blank(row.get("visit_id")) else str(row["visit_id"]).strip()
+        if pid not in steps:
+            bad("plan_id", pid or None, "unknown plan: not in the ledger and not the plan.json next to the form")
+            continue
+        step = steps[pid].get(vid)
+        if step is None:
+            bad("visit_id", vid or None, f"this visit is not in plan {pid}")
+            continue
+        if (pid, vid) in seen:
+            bad("visit_id", vid, f"the visit is already reported in row {seen[pid, vid]}")
+            continue
+        seen[pid, vid] = n
+        allowed = STATUSES[step.kind or "village_session"]
+        if status not in allowed:
+            bad("status", status, f"not allowed for a {step.kind}; allowed: {', '.join(allowed)}")
+        reason = "" if _blank(row.get("reason")) else str(row["reason"]).strip()
+        if status not in ("done", "delivered") and not reason:
+            bad("reason", None, f"give the reason the visit was {status}")
+        people: dict[str, int] = {}
+        vil = villages.get(step.village_code or "")
+        for sid, cell in served_cells.items():
+            k = _count(cell)
+            if k is None:
+                bad(f"served_{sid}", cell, "must be a whole number of people, 0 or more")
+                continue
+            if not k:
+                continue
+            if status != "done":
+                bad(f"served_{sid}", cell, f"people served on a visit that is {status}; leave it blank or use done")
+                continue
+            cap = max(MIN_CAP, OVER_EXPECTED * step.expected.get(sid, 0))
+            if vil is not None:
+                cap = min(cap, vil.eligible.get(sid, 0))
+            if k > cap:
+                bad(f"served_{sid}", cell, f"more than is possible here (expected {step.expected.get(sid, 0)}; "
+                                           f"at most {cap} accepted)")
+                continue
+            people[sid] = k
+        outcomes.append(Outcome(pid, vid, status, people, reason))
+    if problems:
+        raise InputError(problems)
+    return outcomes
+
+
+def plan_from_document(doc: dict[str, Any]) -> Plan:
+    """The ``Plan`` of a ``plan.json`` document (see :func:`outreach_planner.io.write_plan.plan_document`)."""
+    d = {k: v for k, v in doc.items() if k != "format_version"}
+    d["routes"] = [{k: v for k, v in r.items() if k != "team_name"} for r in doc.get("routes", [])]
+    d["unassigned"] = [{k: v for k, v in u.items() if k != "reason_text"} for u in doc.get("unassigned", [])]
+    return Plan.model_validate(d)
+
+
+__all__ = ["FORM_CSV", "FORM_XLSX", "form_columns", "form_rows", "plan_from_document", "read_outcomes_form",
+           "validate_outcomes", "write_outcomes_form"]
