@@ -73,6 +73,12 @@ def load(workspace: Path | None):
     return ws
 
 
+def _folder(workspace: Path | None) -> Path:
+    """The workspace folder of the ``workspace`` argument (a folder or its workspace.toml)."""
+    path = Path(workspace or DEFAULT_WORKSPACE)
+    return path.parent if path.is_file() else path
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.2f}%"
 
@@ -128,6 +134,13 @@ def check(workspace: WorkspaceArg = None) -> None:
     )
 
 
+class Lang(str, Enum):
+    """Languages of the map and the route sheets."""
+
+    id = "id"
+    en = "en"
+
+
 class LayerFormat(str, Enum):
     """Layer formats ``convert`` can write."""
 
@@ -154,9 +167,17 @@ def convert(
     if out.exists():
         err_console.print(f"[bold red]{out} exists[/]; choose a new folder (nothing was written).", highlight=False)
         raise typer.Exit(2)
-    folder = write_workspace(ws, out, to.value)
+    folder = write_workspace(ws, out, to.value, source=_folder(workspace))
     console.print(f"Wrote {folder} ({to.value}): {len(ws.villages)} villages, {len(ws.schools)} schools, "
                   f"{len(ws.requests)} home-visit requests, {len(ws.deliveries)} deliveries.", highlight=False)
+
+
+class EngineChoice(str, Enum):
+    """Engines ``plan --engine`` accepts."""
+
+    auto = "auto"
+    ortools = "ortools"
+    pyvrp = "pyvrp"
 
 
 @app.command()
@@ -168,8 +189,17 @@ def plan(
     solution_limit: Annotated[Optional[int], typer.Option(
         "--solution-limit", min=1, help="Stop after this many solutions: repeatable results on any machine.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed, recorded in the plan (OR-Tools search is deterministic).")] = 0,
+    engine: Annotated[EngineChoice, typer.Option(
+        "--engine", help="Solver: auto runs every engine that models the problem, in parallel, and keeps the "
+                         "best valid plan (PyVRP does not model breaks, so the default week uses OR-Tools).")
+    ] = EngineChoice.auto,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of map.html and the route sheets.")] = Lang.id,
+    include_names: Annotated[bool, typer.Option(
+        "--include-names", help="Put resident names in map.html (internal use; route sheets always name them).")
+    ] = False,
 ) -> None:
-    """Make the weekly plan for every team and write plan.json, schedule.csv and schedule.xlsx."""
+    """Make the weekly plan for every team and write plan.json, schedule.csv, schedule.xlsx, map.html,
+    route_sheets.pdf, sheets/<team>_<date>.pdf and plan.gpkg."""
     import datetime as dt
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -177,11 +207,13 @@ def plan(
     from .engines import SolveLimits
     from .io.write_plan import write_plan_outputs
     from .planner import make_plan
+    from .render import render_all
     from .travel import travel_model
     from .validate import check_plan
     from .week import Week
 
     ws = load(workspace)
+    ws = _campaign_workspace(ws, workspace)  # the ledger's progress, when <workspace>/ledger.sqlite exists
     tz = ws.regency.timezone
     try:
         wk = Week.parse(week, tz) if week else Week.following(dt.datetime.now(Week(2000, 1, tz).tz).date(), tz)
@@ -190,7 +222,7 @@ def plan(
         raise typer.Exit(2) from None
     out_dir = out or Path("out") / str(wk)
     limits = SolveLimits(time_limit_s=time_limit, solution_limit=solution_limit, seed=seed)
-    travel = travel_model(ws)
+    travel = travel_model(ws, _folder(workspace))
     try:
         with Progress(TextColumn("[bold]Solving {task.description}"), BarColumn(), TimeElapsedColumn(),
                       TextColumn("{task.fields[best]}"), console=err_console, transient=True) as bar:
@@ -207,20 +239,193 @@ def plan(
             ticker = threading.Thread(target=tick, daemon=True)
             ticker.start()
             try:
-                run_ = make_plan(ws, wk, limits, travel=travel,
-                                 progress=lambda t, obj: bar.update(task, best=f"objective {obj:,.1f}"))
+                with warnings.catch_warnings(record=True) as caught:  # e.g. a stop far from every road
+                    warnings.simplefilter("always", InputWarning)
+                    run_ = make_plan(ws, wk, limits, engine=EngineChoice(engine).value, travel=travel,
+                                     progress=lambda t, obj: bar.update(task, best=f"objective {obj:,.1f}"))
             finally:
                 done.set()
                 ticker.join()
+        for w in caught:
+            if issubclass(w.category, InputWarning):
+                err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         check_plan(run_.plan, ws, travel)
         paths = write_plan_outputs(run_.plan, ws, out_dir)
+        paths.update(render_all(run_.plan, ws, travel, out_dir, lang=lang.value, include_names=include_names))
+        paths.update(_issue_and_form(run_.plan, ws, workspace, out_dir))  # ledger + blank outcomes_form.*
     except OutreachError as exc:
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     _print_plan_summary(run_.plan, ws)
     console.print("Outputs:", highlight=False)
+    sheets = [p for name, p in paths.items() if name.startswith("sheets/")]
     for name, path in paths.items():
-        console.print(f"  {name}: {path}", highlight=False)
+        if not name.startswith("sheets/"):
+            console.print(f"  {name}: {path}", highlight=False)
+    if sheets:
+        console.print(f"  sheets/: {len(sheets)} route sheets in {sheets[0].parent}", highlight=False)
+
+
+def _campaign_workspace(ws, workspace: Path | None):
+    """``ws`` with the ledger's progress applied when the workspace has a ledger."""
+    from .campaign import ledger_path, workspace_for_planning
+
+    return workspace_for_planning(ws, ledger_path(_folder(workspace)))
+
+
+def _issue_and_form(plan_, ws, workspace: Path | None, out_dir: Path) -> dict[str, Path]:
+    """Issue the plan to the ledger (when there is one) and write the blank tally form."""
+    from .campaign import issue, ledger_path
+    from .io.outcomes import write_outcomes_form
+
+    return write_outcomes_form(plan_, ws, out_dir, issue(plan_, ledger_path(_folder(workspace))))
+
+
+@app.command()
+def record(
+    outcomes: Annotated[Path, typer.Argument(help="The filled tally form: outcomes_form.xlsx or .csv.")],
+    workspace: Annotated[Optional[Path], typer.Option(
+        "--workspace", help="Workspace folder. Default: the embedded Kolaka Utara workspace.")] = None,
+    ledger: Annotated[Optional[Path], typer.Option(
+        "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite (created when missing).")] = None,
+) -> None:
+    """Record the officers' tallies in the ledger: request states and people served per village.
+
+    Every row is checked first; any bad row is reported (exit code 2) and nothing is
+    applied. Recording the same form twice changes nothing. The next ``plan`` starts from
+    the updated coverage and carries over missed visits and failed deliveries.
+    """
+    from .campaign import ledger_path, record_form
+
+    ws = load(workspace)
+    path = ledger_path(_folder(workspace), ledger)
+    try:
+        result, plan_ids = record_form(outcomes, ws, path)
+    except InputError as exc:
+        err_console.print(f"[bold red]Invalid tally form[/] {outcomes}:", highlight=False)
+        for p in exc.problems:
+            err_console.print(f"  - {p}", highlight=False, markup=False)
+        err_console.print(f"{len(exc.problems)} problem(s); nothing was recorded.", highlight=False)
+        raise typer.Exit(2) from None
+    except OutreachError as exc:
+        err_console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    console.print(f"Recorded plan {', '.join(plan_ids) or '-'} in {path}: {result.new} new, {result.changed} "
+                  f"corrected, {result.unchanged} already recorded.", highlight=False)
+
+
+@app.command()
+def replan(
+    from_: Annotated[str, typer.Option("--from", help="First date to plan again (YYYY-MM-DD); earlier days are kept.")],
+    team_off: Annotated[Optional[str], typer.Option("--team-off", help="Team id off from that date on.")] = None,
+    workspace: Annotated[Optional[Path], typer.Option(
+        "--workspace", help="Workspace folder. Default: the embedded Kolaka Utara workspace.")] = None,
+    ledger: Annotated[Optional[Path], typer.Option(
+        "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite.")] = None,
+    plan_json: Annotated[Optional[Path], typer.Option(
+        "--plan", help="plan.json of the week, issued to the ledger first (when the ledger does not have it).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: out/<week>-replan-<date>/.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = 30.0,
+    solution_limit: Annotated[Optional[int], typer.Option("--solution-limit", min=1,
+                                                          help="Stop after this many solutions.")] = None,
+    engine: Annotated[EngineChoice, typer.Option("--engine", help="Solver, as for plan.")] = EngineChoice.auto,
+) -> None:
+    """Re-plan the rest of the week from a date: keep earlier days and done visits, drop a team if asked,
+    re-optimise the remaining days; writes plan.json, schedule.*, outcomes_form.* and changes.csv."""
+    import datetime as dt
+    import json
+
+    from .campaign import ledger_path
+    from .engines import SolveLimits
+    from .io.outcomes import plan_from_document, write_outcomes_form
+    from .io.write_changes import write_changes
+    from .io.write_plan import write_plan_outputs
+    from .ledger import Ledger
+    from .replan import replan as do_replan
+    from .travel import travel_model
+    from .validate import check_plan
+
+    ws = load(workspace)
+    try:
+        start = dt.date.fromisoformat(from_)
+    except ValueError:
+        err_console.print(f"[bold red]--from:[/] expected a date YYYY-MM-DD, got {from_!r}", highlight=False)
+        raise typer.Exit(2) from None
+    path = ledger_path(_folder(workspace), ledger)
+    if not path.is_file() and plan_json is None:
+        err_console.print(f"No ledger at {path}: give --plan out/<week>/plan.json (nothing was written).",
+                          highlight=False)
+        raise typer.Exit(2)
+    travel = travel_model(ws, _folder(workspace))
+    limits = SolveLimits(time_limit_s=time_limit, solution_limit=solution_limit)
+    try:
+        with Ledger(path) as led:
+            if plan_json is not None:
+                led.issue_plan(plan_from_document(json.loads(plan_json.read_text(encoding="utf-8"))))
+            res = do_replan(ws, led, start, team_off, limits, EngineChoice(engine).value, travel)
+            check_plan(res.new_part, res.workspace, travel)
+            pid = led.issue_plan(res.plan, source=f"replan from {start}")
+        out_dir = out or Path("out") / f"{res.plan.week}-replan-{start.isoformat()}"
+        paths = write_plan_outputs(res.plan, ws, out_dir)
+        paths.update(write_outcomes_form(res.plan, ws, out_dir, pid))
+        paths.update(write_changes(res.changes, out_dir))
+    except OutreachError as exc:
+        err_console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except (ValueError, OSError) as exc:  # an unreadable --plan file
+        err_console.print(f"Cannot use --plan {plan_json}: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    t = Table(title=f"Changes from {start} (based on {res.based_on}, new plan {pid})")
+    for col in ("Change", "Visit", "Before", "After"):
+        t.add_column(col)
+    for c in res.changes:
+        fmt = (lambda w: f"{w['team']} {w['date']} {w['start']}" if w else "-")
+        t.add_row(c["change"], c["visit_id"], fmt(c["before"]), fmt(c["after"]))
+    console.print(t)
+    console.print(f"{len(res.changes)} change(s); outputs in {out_dir}.", highlight=False)
+
+
+@app.command()
+def simulate(
+    weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks to simulate.")] = 12,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of turnout, no-shows and new requests.")] = 0,
+    workspace: Annotated[Optional[Path], typer.Option(
+        "--workspace", help="Workspace folder. Default: the embedded Kolaka Utara workspace.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder for simulation.md and simulation.png.")] = Path(
+        "out/simulation"),
+    week: Annotated[str, typer.Option("--week", help="First ISO week of the campaign.")] = "2026-W49",
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.5, help="Solver seconds per week.")] = 10.0,
+    solution_limit: Annotated[Optional[int], typer.Option(
+        "--solution-limit", min=1, help="Stop the solver after this many solutions: repeatable runs.")] = None,
+) -> None:
+    """Simulate a campaign (plan, draw outcomes, record, repeat) with this planner and two baselines
+    (district rotation, nearest first); writes a markdown table and a PNG chart."""
+    from .simulate import plot, report_markdown
+    from .simulate import simulate as run_sim
+    from .travel import travel_model
+    from .week import Week
+
+    ws = load(workspace)
+    try:
+        start = Week.parse(week, ws.regency.timezone)
+    except ValueError as exc:
+        err_console.print(f"[bold red]--week:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    try:
+        runs = run_sim(ws, weeks, seed, start, time_limit_s=time_limit, travel=travel_model(ws, _folder(workspace)),
+                       solution_limit=solution_limit)
+    except OutreachError as exc:
+        err_console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    out.mkdir(parents=True, exist_ok=True)
+    md = report_markdown(runs, ws)
+    (out / "simulation.md").write_text(f"# Simulated campaign: {weeks} weeks from {start}, seed {seed}\n\n{md}",
+                                       encoding="utf-8")
+    plot(runs, ws, out / "simulation.png")
+    console.print(md, highlight=False, markup=False)
+    console.print(f"Wrote {out / 'simulation.md'} and {out / 'simulation.png'}.", highlight=False)
 
 
 def _print_plan_summary(p, ws) -> None:
@@ -231,6 +436,11 @@ def _print_plan_summary(p, ws) -> None:
                   f"candidate visits, value {s['value_collected']:,.1f} of {s['value_available']:,.1f}, "
                   f"travel {s['travel_hours']:.1f} h ({s['distance_km']:,.0f} km); engine {p.engine}, "
                   f"{s['solve_seconds']:.0f} s.", highlight=False)
+    if len(s.get("engines", [])) > 1:
+        console.print("Engines: " + "; ".join(
+            f"{e['engine']} value {e['value_collected']:,.1f}, travel {e['travel_hours']:.1f} h"
+            + (f", {e['violations']} violation(s)" if e.get("violations") else "")
+            if "value_collected" in e else f"{e['engine']}: {e['status']}" for e in s["engines"]), highlight=False)
     dates = sorted({r.date for r in p.routes})
     t = Table(title="Visits per team and day")
     t.add_column("Team")

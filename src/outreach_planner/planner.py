@@ -8,13 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from .coverage import regency_coverage
 from .demand import Visit, candidate_visits
-from .engines import EngineResult, SolveLimits, get_engine
+from .engines import (ENGINES, EngineResult, SolveLimits, covering_engines, engine_available, engine_refusal,
+                      problem_features)
 from .engines.base import Progress
-from .errors import NoPlanError
+from .engines.portfolio import run_engines
+from .errors import InputError, NoPlanError
 from .model import Workspace
 from .plan import REASONS, Plan, Route, Step, Unassigned
 from .priority import value_visits
@@ -31,10 +34,13 @@ class PlanRun:
     problem: Problem
     result: EngineResult
     solve_s: float
+    #: every engine that ran: name -> its result, or the error message when it failed
+    results: dict[str, EngineResult | str] = field(default_factory=dict)
 
 
 def _breaks_between(veh, t0: int, t1: int) -> list[tuple[int, int]]:
-    return [(b0, b1) for b0, b1 in veh.breaks if b0 >= t0 and b0 < t1]
+    """Breaks starting in [t0, t1), in time order."""
+    return sorted((b0, b1) for b0, b1 in veh.breaks if b0 >= t0 and b0 < t1)
 
 
 def _arrive(t_leave: int, travel: int, brks: list[tuple[int, int]]) -> int:
@@ -83,7 +89,8 @@ def _route_steps(p: Problem, ws: Workspace, vi: int, seq: list[tuple[int, int]])
         ))
         prev_node, prev_end = node, end
     back = int(dur[prev_node, veh.depot_node])
-    brks = _breaks_between(veh, prev_end, _arrive(prev_end, back, veh.breaks))
+    ahead = [b for b in veh.breaks if b[0] >= prev_end]  # breaks already over do not delay the drive back
+    brks = _breaks_between(veh, prev_end, _arrive(prev_end, back, ahead))
     for b0, b1 in brks:
         steps.append(Step(type="break", place=_break_name(ws, week, b0), arrival=to_dt(b0),
                           start=to_dt(b0), end=to_dt(b1)))
@@ -189,10 +196,11 @@ def make_plan(
     ws: Workspace,
     week: Week,
     limits: SolveLimits = SolveLimits(),
-    engine: str = "ortools",
+    engine: str = "auto",
     travel: TravelModel | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    workspace_dir: str | Path | None = None,
 ) -> PlanRun:
     """Plan ``week`` for every team of ``ws``.
 
@@ -205,30 +213,95 @@ def make_plan(
     limits
         Time limit in seconds and, for repeatable runs, a solution limit.
     engine
-        Engine name (``ortools``).
+        ``ortools``, ``pyvrp`` or ``auto``: every installed engine whose features cover the
+        problem (:func:`outreach_planner.engines.covering_engines`), in parallel processes, one
+        core each; the plans are ranked (most value, then least travel) and re-checked with
+        :func:`outreach_planner.validate.validate_plan` in that order; the first valid one is kept
+        (none valid: the best, which the caller's own check then reports). ``plan.engine`` names
+        the winner; ``summary["engines"]`` has every engine's figures.
     travel
         Travel model; default: the one ``ws.travel`` configures.
     progress
         Called with (elapsed seconds, objective) at each improving solution.
     now
         Timestamp recorded as ``generated_at`` (default: the current time).
+    workspace_dir
+        The workspace folder, for the default travel model (a road network file is relative to it).
 
     Raises
     ------
     NoPlanError
-        When no team works in the week.
+        When no team works in the week, or no engine found a solution.
+    InputError
+        When ``engine`` is unknown, not installed, or does not model a feature the problem uses.
     """
-    travel = travel or travel_model(ws)
+    travel = travel or travel_model(ws, workspace_dir)
     visits = value_visits(ws, week, candidate_visits(ws, week, session_caps(ws, week, travel)))
     problem = build_problem(ws, week, visits, travel)
     if not problem.vehicles:
         raise NoPlanError(f"no team works in {week}: check [calendar] working_days, holidays and team days")
+    names = _engines_for(problem, engine)
     t0 = time.monotonic()
-    result = get_engine(engine)(problem, limits, progress)
+    results = run_engines(problem, limits, names, progress)
     solve_s = time.monotonic() - t0
-    if result.objective == float("inf"):
-        raise NoPlanError(f"the {engine} engine found no solution in {limits.time_limit_s:g} s ({result.status})")
+    travel_name = getattr(travel, "name", "custom")
+    plans: dict[str, Plan] = {}
+    for name, result in results.items():
+        if isinstance(result, EngineResult) and result.objective != float("inf"):
+            plans[name] = _plan_of(problem, ws, week, result, solve_s, travel_name, now)
+    if not plans:
+        why = "; ".join(f"{n}: {r if isinstance(r, str) else r.status}" for n, r in results.items())
+        raise NoPlanError(f"no engine found a solution in {limits.time_limit_s:g} s ({why})")
+    # best first (most value, then least travel); re-check in that order and keep the first valid plan
+    ranked = sorted(plans, key=lambda n: (-round(plans[n].value, 3), plans[n].travel_s, names.index(n)))
+    violations: dict[str, int] = {}
+    winner = ranked[0]
+    if len(ranked) > 1:
+        from .validate import validate_plan
 
+        for n in ranked:
+            violations[n] = len(validate_plan(plans[n], ws, travel))
+            if violations[n] == 0:
+                winner = n
+                break
+    plan = plans[winner]
+    table = []
+    for n in names:
+        r = results[n]
+        row: dict = {"engine": n, "status": r if isinstance(r, str) else r.status}
+        if n in plans:
+            row.update(objective=round(r.objective, 3), value_collected=round(plans[n].value, 3),
+                       travel_hours=round(plans[n].travel_s / 3600, 2),
+                       time_to_best_s=round(r.history[-1][0], 2) if r.history else None)
+            if n in violations:
+                row["violations"] = violations[n]
+        table.append(row)
+    summary = dict(plan.summary, engine=winner, engines=table)
+    plan = plan.model_copy(update={"summary": summary})
+    return PlanRun(plan, problem, results[winner], solve_s, results)
+
+
+def _engines_for(problem: Problem, engine: str) -> list[str]:
+    """The engines to run: ``engine``, or for ``auto`` every installed engine covering the problem."""
+    need = problem_features(problem)
+    if engine == "auto":
+        names = covering_engines(problem)
+        if not names:
+            raise InputError(f"no installed engine models every feature of this problem ({', '.join(sorted(need))})")
+        return names
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; choose one of: auto, {', '.join(ENGINES)}")
+    if not engine_available(engine):
+        raise InputError(f"the {engine} engine is not installed: pip install 'outreach-planner[bench]'")
+    why = engine_refusal(engine, problem)
+    if why:
+        raise InputError(f"{why}; choose --engine ortools or auto")
+    return [engine]
+
+
+def _plan_of(problem: Problem, ws: Workspace, week: Week, result: EngineResult, solve_s: float,
+             travel_name: str, now: dt.datetime | None) -> Plan:
+    """The Plan of one engine's result."""
     by_vehicle = dict(result.routes)
     routes = []
     for veh in problem.vehicles:
@@ -238,14 +311,13 @@ def make_plan(
         routes.append(Route(team=veh.team, date=week.dates[veh.date_index], depot=problem.depots[veh.depot_node],
                             steps=tuple(_route_steps(problem, ws, veh.index, seq))))
     unassigned = _unassigned(problem, result, ws)
-    summary = _summary(problem, ws, routes, unassigned, result, solve_s, getattr(travel, "name", "custom"))
-    plan = Plan(
+    summary = _summary(problem, ws, routes, unassigned, result, solve_s, travel_name)
+    return Plan(
         week=str(week), workspace=f"{ws.regency.code} {ws.regency.name}",
         generated_at=(now or dt.datetime.now(week.tz)).astimezone(week.tz).replace(microsecond=0),
         engine=result.engine, timezone=week.timezone, routes=tuple(routes),
         unassigned=tuple(sorted(unassigned, key=lambda u: (-u.value, u.visit_id))), summary=summary,
     )
-    return PlanRun(plan, problem, result, solve_s)
 
 
 __all__ = ["PlanRun", "make_plan"]

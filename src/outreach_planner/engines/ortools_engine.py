@@ -18,6 +18,14 @@ from ..week import DAY_S
 from .base import EngineResult, Progress, SolveLimits
 
 HORIZON = 7 * DAY_S
+#: RoutingModel status codes -> short names (ROUTING_PARTIAL_SUCCESS... means: a solution, limit reached).
+_STATUS = {v: n.removeprefix("ROUTING_").lower() for n, v in routing_enums_pb2.RoutingSearchStatus.Value.items()}
+
+#: Problem features this engine models: all of them (see ``engines.problem_features``).
+FEATURES = frozenset({
+    "breaks", "same_day_groups", "time_windows", "multiple_windows", "optional_visits", "required_visits",
+    "capacity", "several_vehicles", "several_depots", "several_profiles", "restrictions", "vehicle_service_times",
+})
 
 
 def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = None) -> EngineResult:
@@ -60,10 +68,16 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
             tdim.SetBreakIntervalsOfVehicle(intervals, v.index, p.service_s[v.kits])
 
     # --- deliveries: capacity per vehicle
-    if any(vis.kind == "delivery" for vis in p.visits):
-        demand = [0] * p.n_depots + [1 if vis.kind == "delivery" else 0 for vis in p.visits]
+    if any(p.load(i) for i in range(len(p.visits))):
+        demand = [0] * p.n_depots + [p.load(i) for i in range(len(p.visits))]
         dcb = routing.RegisterUnaryTransitVector(demand)
         routing.AddDimensionWithVehicleCapacity(dcb, 0, [v.delivery_capacity for v in vehicles], True, "load")
+
+    # --- depots no vehicle starts from are ordinary nodes to OR-Tools: keep them off every route
+    for d in set(range(p.n_depots)) - set(starts):
+        idx = manager.NodeToIndex(d)
+        routing.ActiveVar(idx).SetValue(0)
+        routing.AddDisjunction([idx], 0)
 
     # --- visits: who may make them, when, and what skipping costs
     for i, vis in enumerate(p.visits):
@@ -73,8 +87,12 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
             routing.ActiveVar(idx).SetValue(0)
             routing.AddDisjunction([idx], 0)
             continue
-        routing.VehicleVar(idx).SetValues([-1] + allowed)
-        routing.AddDisjunction([idx], max(1, scaled_value(vis.value)))
+        if i in p.required:  # must be made: no disjunction, any allowed vehicle
+            if len(allowed) < len(vehicles):
+                routing.VehicleVar(idx).SetValues(allowed)
+        else:
+            routing.VehicleVar(idx).SetValues([-1] + allowed)
+            routing.AddDisjunction([idx], max(1, scaled_value(vis.value)))
         if vis.windows is not None:
             longest = max(p.service_s[vehicles[a].kits][p.node(i)] for a in allowed)
             spans = sorted((a, b - longest) for a, b in vis.windows if b - longest >= a)
@@ -112,7 +130,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
 
     routing.AddAtSolutionCallback(on_solution)
     solution = routing.SolveWithParameters(params)
-    status = {0: "not solved", 1: "success", 2: "fail", 3: "timeout", 4: "invalid"}.get(routing.status(), str(routing.status()))
+    status = _STATUS.get(routing.status(), str(routing.status()))
     if solution is None:
         return EngineResult("ortools", [], float("inf"), status, history)
 

@@ -1,0 +1,89 @@
+"""Run several engines on one problem at once, one process each, and return every result.
+
+The caller (``planner.make_plan`` or the benchmark harness) validates the results and picks
+the best; this module only runs them. Each engine gets the full ``limits``; with N engines
+the run uses N cores for ``time_limit_s`` seconds of wall clock.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+
+from . import get_engine
+from .base import EngineResult, Progress, SolveLimits
+
+#: Seconds a child may run past its time limit (model building, start-up) before it is stopped.
+GRACE_S = 120.0
+
+
+def available_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _child(name: str, problem, limits: SolveLimits, q) -> None:
+    try:
+        res = get_engine(name)(problem, limits, lambda t, obj: q.put(("progress", name, t, obj)))
+        q.put(("result", name, res))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
+        q.put(("error", name, f"{type(exc).__name__}: {exc}"))
+
+
+def run_engines(problem, limits: SolveLimits, names: list[str],
+                progress: Progress | None = None) -> dict[str, EngineResult | str]:
+    """Solve ``problem`` with every engine in ``names``, in parallel processes.
+
+    Returns engine name -> its :class:`EngineResult`, or an error message (str) when the
+    engine failed. ``progress(elapsed, objective)`` sees the best objective over all engines.
+    One engine runs in this process (no start-up cost).
+    """
+    if len(names) == 1:
+        try:
+            return {names[0]: get_engine(names[0])(problem, limits, progress)}
+        except Exception as exc:  # noqa: BLE001
+            return {names[0]: f"{type(exc).__name__}: {exc}"}
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    q = ctx.Queue()
+    procs = {n: ctx.Process(target=_child, args=(n, problem, limits, q), daemon=True, name=f"engine-{n}")
+             for n in names}
+    t0 = time.monotonic()
+    for pr in procs.values():
+        pr.start()
+    out: dict[str, EngineResult | str] = {}
+    best = float("inf")
+    lock = threading.Lock()
+    deadline = t0 + limits.time_limit_s + GRACE_S
+    while len(out) < len(names):
+        try:
+            msg = q.get(timeout=0.5)
+        except queue.Empty:
+            for n, pr in procs.items():
+                if n not in out and not pr.is_alive() and pr.exitcode not in (0, None):
+                    out[n] = f"process ended with exit code {pr.exitcode}"
+            if time.monotonic() > deadline:
+                for n, pr in procs.items():
+                    if n not in out:
+                        pr.terminate()
+                        out[n] = f"no result within {limits.time_limit_s + GRACE_S:g} s"
+            continue
+        kind, name = msg[0], msg[1]
+        if kind == "progress":
+            with lock:
+                if msg[3] < best:
+                    best = msg[3]
+                    if progress:
+                        progress(time.monotonic() - t0, best)
+        else:
+            out[name] = msg[2]
+    for pr in procs.values():
+        pr.join(timeout=5)
+        if pr.is_alive():  # pragma: no cover
+            pr.terminate()
+    return out

@@ -1,0 +1,106 @@
+"""Engine features, the PyVRP engine on weekly problems, and the portfolio (``engine="auto"``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from outreach_planner.cli import app
+from outreach_planner.engines import SolveLimits, covering_engines, engine_refusal, problem_features
+from outreach_planner.errors import InputError
+from outreach_planner.io import read_workspace
+from outreach_planner.model import Workspace
+from outreach_planner.planner import make_plan
+from outreach_planner.travel import travel_model
+from outreach_planner.validate import validate_plan
+from outreach_planner.week import Week
+
+pytest.importorskip("pyvrp")
+
+from outreach_planner.engines.pyvrp_engine import _Clock  # noqa: E402
+
+SMALL = Path(__file__).parent / "data" / "small"
+WEEK = Week.parse("2026-W49")
+FAST = SolveLimits(time_limit_s=20, solution_limit=40)
+
+
+@pytest.fixture(scope="module")
+def small() -> Workspace:
+    return read_workspace(SMALL)
+
+
+@pytest.fixture(scope="module")
+def no_breaks(small) -> Workspace:
+    """The small workspace without fixed breaks and with one session per village."""
+    data = {k: getattr(small, k) for k in Workspace.model_fields}
+    data["calendar"] = small.calendar.model_copy(update={"breaks": ()})
+    data["policy"] = small.policy.model_copy(update={"max_sessions_per_village": 1})
+    return Workspace(**data)
+
+
+@pytest.fixture(scope="module")
+def auto_run(small):
+    return make_plan(small, WEEK, FAST)
+
+
+def test_small_week_uses_breaks_and_same_day_groups_and_both_engines_cover_it(auto_run):
+    feats = problem_features(auto_run.problem)
+    assert {"breaks", "same_day_groups", "multiple_windows", "restrictions", "capacity"} <= feats
+    assert covering_engines(auto_run.problem) == ["ortools", "pyvrp"]
+
+
+def test_auto_keeps_the_most_valuable_valid_plan(auto_run, small):
+    rows = {e["engine"]: e for e in auto_run.plan.summary["engines"]}
+    assert set(rows) == {"ortools", "pyvrp"} == set(auto_run.results)
+    best = max(rows.values(), key=lambda r: (round(r["value_collected"], 3), -r["travel_hours"]))
+    assert auto_run.plan.engine == auto_run.plan.summary["engine"] == best["engine"]
+    assert rows[best["engine"]]["violations"] == 0
+    assert auto_run.plan.value == pytest.approx(best["value_collected"], abs=1e-3)
+    assert validate_plan(auto_run.plan, small, travel_model(small)) == []
+    # both engines report the same objective: driving cost + value of the visits left out
+    for name, res in auto_run.results.items():
+        assert res.objective == pytest.approx(rows[name]["objective"], abs=1e-3)
+
+
+@pytest.mark.parametrize("which", ["small", "no_breaks"])
+def test_pyvrp_plan_is_valid(which, request):
+    ws = request.getfixturevalue(which)
+    run = make_plan(ws, WEEK, FAST, engine="pyvrp")
+    assert run.plan.engine == "pyvrp"
+    assert run.plan.routes
+    assert validate_plan(run.plan, ws, travel_model(ws)) == []
+
+
+def test_pyvrp_refuses_breaks_that_differ_between_teams(auto_run):
+    p = auto_run.problem
+    odd = [dataclasses.replace(v, breaks=()) if v.index == 0 else v for v in p.vehicles]
+    q = dataclasses.replace(p, vehicles=odd)
+    assert "breaks differ" in engine_refusal("pyvrp", q)
+    assert covering_engines(q) == ["ortools"]
+
+
+def test_unknown_engine_is_an_input_error(small):
+    with pytest.raises(InputError, match="unknown engine"):
+        make_plan(small, WEEK, FAST, engine="gurobi")
+
+
+def test_working_clock_removes_breaks_and_cuts_windows():
+    c = _Clock([(100, 160), (400, 430)])
+    assert [c.work(t) for t in (50, 100, 130, 160, 430, 500)] == [50, 100, 100, 100, 340, 410]
+    assert [c.absolute(w) for w in (50, 99, 100, 339, 340)] == [50, 99, 160, 399, 430]
+    # a 30 s visit may end at a break instant or start at it, never run across it
+    assert c.cut(0, 500, 30) == [(0, 70), (100, 310), (340, 500)]
+    assert c.cut(95, 300, 10) == [(100, 300)]
+
+
+def test_cli_engine_option(tmp_path):
+    res = CliRunner().invoke(app, ["plan", str(SMALL), "--week", "2026-W49", "--engine", "pyvrp",
+                                   "--time-limit", "5", "--solution-limit", "20", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert json.loads((tmp_path / "out" / "plan.json").read_text())["engine"] == "pyvrp"
+    bad = CliRunner().invoke(app, ["plan", str(SMALL), "--engine", "gurobi", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2
