@@ -16,8 +16,10 @@ import time
 from . import get_engine
 from .base import EngineResult, Progress, SolveLimits
 
-#: Seconds a child may run past its time limit (model building, start-up) before it is stopped.
-GRACE_S = 120.0
+#: A child may run this long past its time limit (model building, start-up) before it is stopped:
+#: ``GRACE_S`` plus ``GRACE_SHARE`` of the limit. An engine that overruns is reported, not waited for.
+GRACE_S = 5.0
+GRACE_SHARE = 0.1
 
 
 def available_cores() -> int:
@@ -59,7 +61,8 @@ def run_engines(problem, limits: SolveLimits, names: list[str],
     out: dict[str, EngineResult | str] = {}
     best = float("inf")
     lock = threading.Lock()
-    deadline = t0 + limits.time_limit_s + GRACE_S
+    grace = GRACE_S + GRACE_SHARE * limits.time_limit_s
+    deadline = t0 + limits.time_limit_s + grace
     while len(out) < len(names):
         try:
             msg = q.get(timeout=0.5)
@@ -71,7 +74,7 @@ def run_engines(problem, limits: SolveLimits, names: list[str],
                 for n, pr in procs.items():
                     if n not in out:
                         pr.terminate()
-                        out[n] = f"no result within {limits.time_limit_s + GRACE_S:g} s"
+                        out[n] = f"no result within {limits.time_limit_s + grace:g} s"
             continue
         kind, name = msg[0], msg[1]
         if kind == "progress":
