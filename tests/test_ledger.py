@@ -27,10 +27,6 @@ def small() -> Workspace:
     return read_workspace(SMALL)
 
 
-def rebuild(ws: Workspace, **changes) -> Workspace:
-    data = {k: getattr(ws, k) for k in Workspace.model_fields}
-    data.update(changes)
-    return Workspace(**data)
 
 
 def synthetic_plan(week: Week, visits: list[tuple[str, str, str, dict]], salt: int = 0) -> Plan:
@@ -79,7 +75,7 @@ def test_sync_is_idempotent_and_never_deletes(small, tmp_path):
     with Ledger(tmp_path / "l.sqlite") as led:
         assert led.sync_requests(small) == len(small.requests) + len(small.deliveries)
         assert led.sync_requests(small) == 0
-        assert led.sync_requests(rebuild(small, requests=(), deliveries=())) == 0
+        assert led.sync_requests(small.replace(requests=(), deliveries=())) == 0
         assert len(led.requests()) == len(small.requests) + len(small.deliveries)
         assert {r["state"] for r in led.requests().values()} == {"open"}
 
@@ -105,7 +101,7 @@ def test_random_weeks_account_for_every_request(small, tmp_path, seed):
                                             "ready_on": week.monday - dt.timedelta(days=2), "due_on": None})
                  for i in range(rng.randint(0, 4))]
         n += len(new_d)
-        ws = rebuild(small, requests=tuple(new_r), deliveries=tuple(new_d))
+        ws = small.replace(requests=tuple(new_r), deliveries=tuple(new_d))
         led.sync_requests(ws)
         for k in [f"hv:{r.id}" for r in new_r] + [f"dl:{d.id}" for d in new_d]:
             entered.add(k)

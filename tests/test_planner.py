@@ -23,11 +23,6 @@ def small() -> Workspace:
     return read_workspace(SMALL)
 
 
-def rebuild(ws: Workspace, **changes) -> Workspace:
-    """A validated copy of ``ws`` with some parts replaced."""
-    data = {k: getattr(ws, k) for k in Workspace.model_fields}
-    data.update(changes)
-    return Workspace(**data)
 
 
 def _village(ws, code, **kw):
@@ -41,7 +36,7 @@ def test_lower_coverage_village_wins_the_only_session(small):
     b = _village(small, "74.08.01.2003", eligible={"ektp": 5000, "kia": 0, "akta": 0},
                  covered={"ektp": 4900, "kia": 0, "akta": 0})
     team = small.teams[0].model_copy(update={"days": ("mon",), "activities": ("village_session",)})
-    ws = rebuild(small, villages=(a, b), teams=(team,), schools=(), requests=(), deliveries=(),
+    ws = small.replace(villages=(a, b), teams=(team,), schools=(), requests=(), deliveries=(),
                  policy=Policy(max_session_minutes=200, max_sessions_per_village=1))
     plan = make_plan(ws, WEEK, FAST).plan
     done = [s.village_code for _, s in plan.visit_steps]
@@ -56,7 +51,7 @@ def test_home_visit_needing_a_kit_never_goes_to_the_courier(small):
         if route.team == "kurir":
             assert step.kind == "delivery"
     # With only the courier working, the e-KTP home visits cannot be made at all.
-    ws = rebuild(small, teams=(small.teams[1],))
+    ws = small.replace(teams=(small.teams[1],))
     plan = make_plan(ws, WEEK, FAST).plan
     assert not any(s.kind == "home_visit" for _, s in plan.visit_steps)
     reasons = {u.visit_id: u.reason for u in plan.unassigned if u.kind == "home_visit"}
@@ -67,7 +62,7 @@ def test_school_session_never_on_friday_afternoon(small):
     # The only team works Friday 12:00-16:00; schools close at 11:00 on Friday.
     team = Team(id="t", name="T", activities=("school_session",), services=("ektp", "kia"), recording_kits=1,
                 depot="office", days=("fri",), shift={"fri": "12:00-16:00"})
-    ws = rebuild(small, teams=(team,), requests=(), deliveries=())
+    ws = small.replace(teams=(team,), requests=(), deliveries=())
     plan = make_plan(ws, WEEK, FAST).plan
     assert not plan.visit_steps
     assert {u.reason for u in plan.unassigned if u.kind == "school_session"} == {"no_window"}
@@ -101,4 +96,4 @@ def test_no_team_working_is_no_plan(small):
 
     cal = small.calendar.model_copy(update={"holidays": tuple(WEEK.dates)})
     with pytest.raises(NoPlanError):
-        make_plan(rebuild(small, calendar=cal), WEEK, FAST)
+        make_plan(small.replace(calendar=cal), WEEK, FAST)

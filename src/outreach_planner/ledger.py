@@ -404,11 +404,9 @@ class Ledger:
                 sc = sc.model_copy(update={"needed": {k: max(0, n - served.get(k, 0)) for k, n in sc.needed.items()}})
             schools.append(sc)
         closed = {k for k, r in self.requests().items() if r["state"] not in PENDING}
-        data = {k: getattr(ws, k) for k in Workspace.model_fields}
-        data.update(villages=tuple(villages), schools=tuple(schools),
-                    requests=tuple(r for r in ws.requests if f"hv:{r.id}" not in closed),
-                    deliveries=tuple(d for d in ws.deliveries if f"dl:{d.id}" not in closed))
-        return Workspace(**data)
+        return ws.replace(villages=tuple(villages), schools=tuple(schools),
+                          requests=tuple(r for r in ws.requests if f"hv:{r.id}" not in closed),
+                          deliveries=tuple(d for d in ws.deliveries if f"dl:{d.id}" not in closed))
 
     def dump(self) -> list[str]:
         """Every row of every table as SQL (for comparing states in tests)."""

@@ -40,10 +40,6 @@ class Replan:
     changes: list[dict]
 
 
-def _rebuild(ws: Workspace, **changes) -> Workspace:
-    data = {k: getattr(ws, k) for k in Workspace.model_fields}
-    data.update(changes)
-    return Workspace(**data)
 
 
 def remaining_workspace(ws: Workspace, week: Week, from_date: dt.date, kept: list[Route],
@@ -74,7 +70,7 @@ def remaining_workspace(ws: Workspace, week: Week, from_date: dt.date, kept: lis
         villages.append(v.model_copy(update={"covered": cov}) if cov != v.covered else v)
     # one session per school and week (its visit id is sc:<school>): a school kept is not offered again
     schools = tuple(sc for sc in ws.schools if f"sc:{sc.id}" not in gone)
-    return _rebuild(ws, calendar=calendar, teams=teams, villages=tuple(villages), schools=schools,
+    return ws.replace(calendar=calendar, teams=teams, villages=tuple(villages), schools=schools,
                     requests=tuple(r for r in ws.requests if f"hv:{r.id}" not in gone),
                     deliveries=tuple(d for d in ws.deliveries if f"dl:{d.id}" not in gone))
 

@@ -84,10 +84,6 @@ class PolicyRun:
         return None
 
 
-def _rebuild(ws: Workspace, **changes) -> Workspace:
-    data = {k: getattr(ws, k) for k in Workspace.model_fields}
-    data.update(changes)
-    return Workspace(**data)
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -272,7 +268,7 @@ def simulate(ws: Workspace, weeks: int = 12, seed: int = 0, start: Week | None =
         for w, week in enumerate(wk_list):
             requests += arr[w][0]
             deliveries += arr[w][1]
-            base = _rebuild(ws, requests=tuple(requests), deliveries=tuple(deliveries))
+            base = ws.replace(requests=tuple(requests), deliveries=tuple(deliveries))
             led.sync_requests(base)
             now = led.apply_progress(base)
             if policy == "planner":

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .calendar import DayRange, Weekday, Window
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def _non_negative(v: dict[str, int]) -> dict[str, int]:
+    bad = {k: n for k, n in v.items() if n < 0}
+    if bad:
+        raise ValueError(f"negative counts: {bad}")
+    return v
+
+
+#: People per service id; never negative.
+Counts = Annotated[dict[str, int], AfterValidator(_non_negative)]
 
 Activity = Literal["village_session", "school_session", "home_visit", "delivery"]
 ACTIVITIES: tuple[str, ...] = ("village_session", "school_session", "home_visit", "delivery")
@@ -163,16 +174,9 @@ class Village(_Located):
     population: int = Field(ge=0)
     boundary_wkt: str | None = Field(default=None, repr=False, description="polygon, WKT, WGS84")
     postal_code: str | None = None
-    eligible: dict[str, int] = Field(description="people eligible per service id")
-    covered: dict[str, int] = Field(description="people already covered per service id")
+    eligible: Counts = Field(description="people eligible per service id")
+    covered: Counts = Field(description="people already covered per service id")
 
-    @field_validator("eligible", "covered")
-    @classmethod
-    def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
-        bad = {k: n for k, n in v.items() if n < 0}
-        if bad:
-            raise ValueError(f"negative counts: {bad}")
-        return v
 
     def coverage(self, service: str) -> float:
         """Covered / eligible (1.0 when nobody is eligible)."""
@@ -191,16 +195,9 @@ class School(_Located):
     name: str
     level: str = ""
     village_code: str
-    needed: dict[str, int] = Field(description="pupils still needing each service id")
+    needed: Counts = Field(description="pupils still needing each service id")
     notes: str = ""
 
-    @field_validator("needed")
-    @classmethod
-    def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
-        bad = {k: n for k, n in v.items() if n < 0}
-        if bad:
-            raise ValueError(f"negative counts: {bad}")
-        return v
 
 
 class HomeVisitRequest(_Located):

@@ -55,6 +55,12 @@ class Workspace(BaseModel):
             raise ValueError("; ".join(str(p) for p in problems))
         return self
 
+    def replace(self, **changes) -> Workspace:
+        """A copy with some parts replaced, validated again (cross-checks included)."""
+        data = {k: getattr(self, k) for k in type(self).model_fields}
+        data.update(changes)
+        return type(self)(**data)
+
     # -- look-ups ---------------------------------------------------------
     def service(self, sid: str) -> Service:
         """The service with id ``sid``."""
