@@ -18,8 +18,10 @@ How the problem maps onto what PyVRP models:
   clock: every time is mapped to "working time" (seconds outside breaks), where a break is an
   instant. Driving and waiting may run across it (the team pauses), a visit may not: each
   client's window is cut at every break instant ``B`` so that its start is ``<= B - on-site``
-  or ``>= B`` (one more client copy per cut). Exact when every vehicle at work during a break
-  has that break, which :func:`unsupported` checks (true of calendar breaks);
+  or ``>= B`` (one more client copy per cut), using the longest on-site time of the teams that
+  may make it (a faster team loses the starts that only it could use: safe, not exact).
+  Needs every vehicle at work during a break to have that break, which :func:`unsupported`
+  checks (true of calendar breaks);
 * "at most one session of a village per date" (``same_day_groups``) is not expressible in
   PyVRP, so it is made true by construction: the week's working dates are dealt out among the
   sessions of a village (the most valuable first: with 5 dates and 2 sessions, dates 1, 3, 5
@@ -306,6 +308,12 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     for v in vehicles:
         team_sets[v.team] |= by_vehicle[v.index]
     routable = set(copy_visit)
+    # Forbidden edges: PyVRP's MAX_VALUE there lets penalised costs overflow during the search
+    # (seen as a local search that never returns), so use values that are merely prohibitive:
+    # a cost above every prize and route together, a duration longer than the whole horizon.
+    span = max(v.end_s for v in vehicles) - min(v.start_s for v in vehicles)
+    forbid_dur = 2 * span + 1
+    forbid_cost = None
     prof_keys: dict[tuple, int] = {}
     dist_mats: list[np.ndarray] = []
     dur_mats: list[np.ndarray] = []
@@ -319,9 +327,12 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
             if fold:
                 dur = dur + np.asarray(p.service_s[v.kits], dtype=np.int64)[idx][:, None]
             if restricted:
+                if forbid_cost is None:
+                    prizes = sum(cl.prize for cl in clients)
+                    forbid_cost = int(min(MAX_VALUE // 4, 2 * (prizes + len(idx) * int(cost.max())) + 1))
                 cols = [nd + c for c in range(n_copies) if copy_visit[c] in restricted]
-                cost[:, cols] = MAX_VALUE
-                dur[:, cols] = MAX_VALUE
+                cost[:, cols] = forbid_cost
+                dur[:, cols] = forbid_dur
             np.fill_diagonal(cost, 0)
             np.fill_diagonal(dur, 0)
             prof_keys[key] = len(dist_mats)
@@ -359,6 +370,9 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
         steps = [(copy_visit[act.idx], clock.absolute(int(act.start_time))) for act in r.schedule() if act.is_client()]
         if steps:
             routes.append((vi, steps))
+    allowed = [set(a) for a in p.allowed]
+    if any(vi not in allowed[i] for vi, seq in routes for i, _ in seq):  # a forbidden edge was used
+        return EngineResult("pyvrp", [], float("inf"), "infeasible (restriction broken)", stop.history)
     dropped = _repair_same_day(p, routes)
     routes = [(vi, seq) for vi, seq in routes if seq]
     status = "timeout" if stop.max_iter is None or stop.iters <= stop.max_iter else "success"
