@@ -251,7 +251,8 @@ def make_plan(
             plans[name] = _plan_of(problem, ws, week, result, solve_s, travel_name, now)
     if not plans:
         why = "; ".join(f"{n}: {r if isinstance(r, str) else r.status}" for n, r in results.items())
-        raise NoPlanError(f"no engine found a solution in {limits.time_limit_s:g} s ({why})")
+        raise NoPlanError(f"no engine found a solution in {limits.time_limit_s:g} s ({why}); "
+                          "a larger workspace needs a longer --time-limit")
     # best first (most value, then least travel); re-check in that order and keep the first valid plan
     ranked = sorted(plans, key=lambda n: (-round(plans[n].value, 3), plans[n].travel_s, names.index(n)))
     violations: dict[str, int] = {}

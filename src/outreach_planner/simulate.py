@@ -34,6 +34,7 @@ from pathlib import Path
 from .coverage import regency_coverage
 from .demand import candidate_visits
 from .engines import SolveLimits
+from .errors import NoPlanError
 from .ledger import Ledger, Outcome
 from .model import Delivery, HomeVisitRequest, Workspace
 from .plan import Plan, Route, Step
@@ -233,6 +234,18 @@ def _outcomes(plan: Plan, pid: str, ws: Workspace, rng: random.Random) -> list[O
     return out
 
 
+def _plan_week(ws: Workspace, week: Week, time_limit_s: float, solution_limit: int | None, travel) -> Plan:
+    """The planner's plan; the time limit doubles (up to 3 times) when it was too short for a first solution."""
+    for attempt in range(4):
+        limits = SolveLimits(time_limit_s=time_limit_s * 2 ** attempt, solution_limit=solution_limit)
+        try:
+            return make_plan(ws, week, limits, engine="ortools", travel=travel).plan
+        except NoPlanError:
+            if attempt == 3:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _worst10(ws: Workspace, sid: str) -> float:
     covs = sorted(v.coverage(sid) for v in ws.villages if v.eligible.get(sid, 0) > 0)
     k = max(1, math.ceil(len(covs) / 10))
@@ -272,8 +285,7 @@ def simulate(ws: Workspace, weeks: int = 12, seed: int = 0, start: Week | None =
             led.sync_requests(base)
             now = led.apply_progress(base)
             if policy == "planner":
-                limits = SolveLimits(time_limit_s=time_limit_s, solution_limit=solution_limit)
-                plan = make_plan(now, week, limits, engine="ortools", travel=travel).plan
+                plan = _plan_week(now, week, time_limit_s, solution_limit, travel)
                 travel_s = plan.travel_s
             else:
                 visits = value_visits(now, week, candidate_visits(now, week, session_caps(now, week, travel)))

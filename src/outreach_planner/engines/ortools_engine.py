@@ -133,6 +133,10 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     status = _STATUS.get(routing.status(), str(routing.status()))
     if solution is None:
         return EngineResult("ortools", [], float("inf"), status, history)
+    if not history:
+        # The time limit cut the first-solution heuristic short: OR-Tools then returns every
+        # visit unperformed without calling the solution callback. That is no plan, not an empty week.
+        return EngineResult("ortools", [], float("inf"), "no first solution within the time limit", history)
 
     routes = []
     for v in vehicles:
