@@ -52,6 +52,15 @@ def main(
     """Outreach planner."""
 
 
+def _input_error(title: str, exc: InputError, consequence: str) -> None:
+    """Print every problem of ``exc`` under ``title`` and exit with code 2."""
+    err_console.print(f"[bold red]{title}:", highlight=False)
+    for p in exc.problems:
+        err_console.print(f"  - {p}", highlight=False, markup=False)
+    err_console.print(f"{len(exc.problems)} problem(s); {consequence}.", highlight=False)
+    raise typer.Exit(2)
+
+
 def load(workspace: Path | None):
     """Read a workspace, printing warnings; input errors exit with code 2."""
     from .io import read_workspace
@@ -62,11 +71,7 @@ def load(workspace: Path | None):
         try:
             ws = read_workspace(path)
         except InputError as exc:
-            err_console.print(f"[bold red]Invalid workspace[/] {path}:", highlight=False)
-            for p in exc.problems:
-                err_console.print(f"  - {p}", highlight=False, markup=False)
-            err_console.print(f"{len(exc.problems)} problem(s); nothing was written.", highlight=False)
-            raise typer.Exit(2) from None
+            _input_error(f"Invalid workspace[/] {path}", exc, "nothing was written")
     for w in caught:
         if issubclass(w.category, InputWarning):
             err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
@@ -304,11 +309,7 @@ def record(
     try:
         result, plan_ids = record_form(outcomes, ws, path)
     except InputError as exc:
-        err_console.print(f"[bold red]Invalid tally form[/] {outcomes}:", highlight=False)
-        for p in exc.problems:
-            err_console.print(f"  - {p}", highlight=False, markup=False)
-        err_console.print(f"{len(exc.problems)} problem(s); nothing was recorded.", highlight=False)
-        raise typer.Exit(2) from None
+        _input_error(f"Invalid tally form[/] {outcomes}", exc, "nothing was recorded")
     except OutreachError as exc:
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
