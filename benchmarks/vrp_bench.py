@@ -21,9 +21,10 @@ Solvers, each on one core for the same wall-clock budget:
 * ``pyvrp``: PyVRP's ``solve`` with default parameters on the same integer data;
 * ``ours``: our planner's portfolio (``outreach_planner.engines.portfolio.run_engines``): the
   instance becomes the planner's engine-neutral ``Problem`` (every visit required, capacity as
-  ``Problem.demand``) and every engine that covers it runs at once, one process each; the
-  best verified result counts. Its engines are reported too (``ours_ortools``: the planner's
-  OR-Tools engine module, ``ours_pyvrp``: the planner's PyVRP engine module).
+  ``Problem.demand``) and the runs ``make_plan(engine="auto")`` would make start at once, one
+  process each (``engines.portfolio_runs``: these instances are modelled exactly by PyVRP, so
+  PyVRP once per core with different seeds: ``ours_pyvrp``, ``ours_pyvrp#2``); the best
+  verified result counts. Its runs are reported too.
 
 The two baselines run side by side (2 processes), then ``ours`` (2 processes), the order
 alternating from instance to instance, so both cores are busy throughout and machine noise
@@ -338,14 +339,14 @@ def bench_problem(inst: Instance):
 
 
 def solve_ours(inst: Instance, time_limit: float, seed: int = 0) -> dict[str, Run]:
-    """Our planner's portfolio on the instance; one Run per engine (``ours_<engine>``)."""
-    from outreach_planner.engines import SolveLimits, covering_engines
-    from outreach_planner.engines.portfolio import run_engines
+    """Our planner's portfolio on the instance; one Run per portfolio run (``ours_<engine>[#k]``)."""
+    from outreach_planner.engines import SolveLimits, portfolio_runs
+    from outreach_planner.engines.portfolio import available_cores, run_engines
     from outreach_planner.units import VALUE_SCALE
 
     t0 = time.monotonic()
     problem = bench_problem(inst)
-    names = covering_engines(problem)
+    names = portfolio_runs(problem, available_cores())
     results = run_engines(problem, SolveLimits(time_limit_s=time_limit, seed=seed), names)
     wall = time.monotonic() - t0
     out = {}
@@ -469,13 +470,14 @@ def _f(x) -> float | None:
 
 def write_markdown(rows: list[dict], path: Path, meta: str) -> None:
     """Per-instance table (gap % per solver) and per-set summary (mean and worst gap)."""
-    solvers = [s for s in ("ortools", "pyvrp", "ours", "ours_ortools", "ours_pyvrp") if any(r["solver"] == s for r in rows)]
+    solvers = ["ortools", "pyvrp", "ours"] + sorted({r["solver"] for r in rows if r["solver"].startswith("ours_")})
+    solvers = [s for s in solvers if any(r["solver"] == s for r in rows)]
     by = {(r["instance"], r["solver"]): r for r in rows}
     insts = list(dict.fromkeys((r["set"], r["instance"]) for r in rows))
     lines = [f"# VRP benchmark results", "", meta, "",
              "Gap = (cost - BKS) / BKS in %; BKS: `distance_dimacs_trunc1` (VRPTW, distance-only, one decimal) or "
-             "`cvrp_rounded_int` (X). `ours` = best verified result of the planner's portfolio; `ours_ortools` / "
-             "`ours_pyvrp` = its engines. `t` = seconds to the best solution. `—` = no verified solution.", ""]
+             "`cvrp_rounded_int` (X). `ours` = best verified result of the planner's portfolio; `ours_<engine>` = "
+             "its runs (`#2`: a second seed). `t` = seconds to the best solution. `—` = no verified solution.", ""]
     sets = list(dict.fromkeys(s for s, _ in insts))
     lines += ["## Summary per set", "",
               "| set | solver | instances solved | mean gap % | worst gap % | mean routes | mean t best s |",
@@ -536,7 +538,7 @@ def main(argv: list[str] | None = None) -> None:
     csv_path, md_path = out.with_suffix(".csv"), out.with_suffix(".md")
     meta = (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
             f"Time limit {args.time_limit:g} s per solver and instance; plain baselines side by side, then the "
-            f"portfolio (2 engines in parallel), order alternating per instance. Seed {args.seed}. Command: "
+            f"portfolio (its runs in parallel, one core each), order alternating per instance. Seed {args.seed}. Command: "
             f"`{' '.join(['benchmarks/vrp_bench.py'] + (argv if argv is not None else sys.argv[1:]))}`")
     if args.report_only:
         with open(csv_path, newline="") as fh:

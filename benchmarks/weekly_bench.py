@@ -7,16 +7,18 @@ Usage (from the repository root, after ``.venv/bin/pip install -e '.[bench]'``):
 Workspaces:
 
 * ``default``: the embedded Kolaka Utara workspace as shipped (lunch and Friday-prayer breaks,
-  several sessions per village). PyVRP does not model fixed breaks or "one session of a
-  village per date", so only OR-Tools covers it.
+  several sessions per village). PyVRP models fixed breaks and "one session of a village per
+  date" only approximately, so the portfolio runs OR-Tools and PyVRP side by side.
 * ``gen400`` / ``gen1200``: generated from the default (same villages, schools, road network
   and services; seeded synthetic home-visit requests and deliveries around real village
   points; more teams), about 400 and 1,200 candidate visits. They use a calendar WITHOUT fixed
   breaks and one session per village, so that both engines cover them and the portfolio has a
   choice; that is a modelling variant (teams pause when convenient), not the default policy.
+  PyVRP models them exactly, so the portfolio runs PyVRP with a different seed on each core
+  (``pyvrp``, ``pyvrp#2``); ``--engine ortools`` measures OR-Tools alone on them.
 
-Each (workspace, limit) is one ``make_plan(engine="auto")`` call: every covering engine runs
-at once, one process each, for the full limit, and every plan is re-checked by
+Each (workspace, limit) is one ``make_plan(engine=...)`` call (default ``auto``): every run
+of the portfolio at once, one process each, for the full limit, and every plan is re-checked by
 ``validate.py``. Writes ``benchmarks/results/weekly_engines.csv`` and ``.md``.
 """
 
@@ -128,12 +130,12 @@ def main() -> None:
                 s = run.plan.summary
                 for e in s["engines"]:
                     row = {"workspace": name, "candidates": s["candidate_visits"], "time_limit_s": limit,
-                           "engine": e["engine"], "won": e["engine"] == run.plan.engine,
+                           "engine": e["engine"], "won": e["engine"] == s["engine"],
                            "value_collected": e.get("value_collected", ""), "value_available": s["value_available"],
                            "travel_hours": e.get("travel_hours", ""), "status": e["status"],
                            "time_to_best_s": e.get("time_to_best_s", ""), "features": feats,
                            "scheduled": "", "violations": e.get("violations", "")}
-                    if e["engine"] == run.plan.engine:
+                    if e["engine"] == s["engine"]:
                         row["scheduled"] = s["scheduled_visits"]
                         if row["violations"] == "":
                             row["violations"] = len(validate_plan(run.plan, ws, travel))
@@ -149,8 +151,8 @@ def write_md(rows: list[dict], path: Path) -> None:
     """Markdown table: value and travel per workspace, limit and engine."""
     lines = ["# Weekly problem: value and travel per engine and time limit", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
-             "Each row is one engine inside one `make_plan(engine=\"auto\")` run (engines in parallel, one "
-             "core each, full limit each). `won` = the plan the portfolio kept (most value, then least travel). "
+             "Each row is one run inside one `make_plan(engine=\"auto\")` call (runs in parallel, one "
+             "core each, full limit each; `pyvrp#2` = PyVRP with a second seed). `won` = the plan the portfolio kept (most value, then least travel). "
              "Command: `benchmarks/weekly_bench.py` (see its docstring for the generated workspaces).", "",
              "| workspace | candidates | limit s | engine | won | value collected | of available | travel h | "
              "visits | violations | t best s |",

@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from outreach_planner.cli import app
-from outreach_planner.engines import SolveLimits, covering_engines, engine_refusal, problem_features
+from outreach_planner.engines import (SolveLimits, covering_engines, engine_refusal, portfolio_runs,
+                                     problem_features, run_seed_offset)
+from outreach_planner.engines.portfolio import available_cores, run_engines
 from outreach_planner.errors import InputError
 from outreach_planner.io import read_workspace
 from outreach_planner.model import Workspace
@@ -104,3 +106,30 @@ def test_cli_engine_option(tmp_path):
     assert json.loads((tmp_path / "out" / "plan.json").read_text())["engine"] == "pyvrp"
     bad = CliRunner().invoke(app, ["plan", str(SMALL), "--engine", "gurobi", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2
+
+
+def test_portfolio_runs_pyvrp_once_per_core_only_where_it_models_the_problem_exactly(auto_run, no_breaks):
+    # breaks and same-day groups: PyVRP only approximates them, so OR-Tools runs beside it
+    assert portfolio_runs(auto_run.problem, 2) == ["ortools", "pyvrp"]
+    exact = make_plan(no_breaks, WEEK, FAST, engine="pyvrp").problem
+    assert not problem_features(exact) & {"breaks", "same_day_groups"}
+    assert portfolio_runs(exact, 1) == ["pyvrp"]
+    assert portfolio_runs(exact, 3) == ["pyvrp", "pyvrp#2", "pyvrp#3"]
+    assert [run_seed_offset(n) for n in ("pyvrp", "pyvrp#2", "pyvrp#3")] == [0, 1, 2]
+
+
+def test_seeded_runs_use_their_own_seeds_and_the_best_is_kept(no_breaks):
+    problem = make_plan(no_breaks, WEEK, FAST, engine="pyvrp").problem
+    limits = SolveLimits(time_limit_s=20, solution_limit=40, seed=5)
+    results = run_engines(problem, limits, ["pyvrp", "pyvrp#2"])
+    one = run_engines(problem, dataclasses.replace(limits, seed=6), ["pyvrp"])["pyvrp"]
+    # the second run is exactly a run with the next seed (solution limits make runs repeatable)
+    assert results["pyvrp#2"].routes == one.routes
+    assert results["pyvrp#2"].engine == "pyvrp"
+    run = make_plan(no_breaks, WEEK, FAST)
+    rows = {e["engine"]: e for e in run.plan.summary["engines"]}
+    assert set(rows) == set(run.results) == set(portfolio_runs(run.problem, available_cores()))
+    assert run.plan.engine == "pyvrp" and run.plan.summary["engine"] in rows
+    best = max(rows.values(), key=lambda r: (round(r["value_collected"], 3), -r["travel_hours"]))
+    assert run.plan.value == pytest.approx(best["value_collected"], abs=1e-3)
+    assert validate_plan(run.plan, no_breaks, travel_model(no_breaks)) == []

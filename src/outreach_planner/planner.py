@@ -14,9 +14,9 @@ from pathlib import Path
 from .coverage import regency_coverage
 from .demand import Visit, candidate_visits
 from .engines import (ENGINES, EngineResult, SolveLimits, covering_engines, engine_available, engine_refusal,
-                      problem_features)
+                      portfolio_runs, problem_features)
 from .engines.base import Progress
-from .engines.portfolio import run_engines
+from .engines.portfolio import available_cores, run_engines
 from .errors import InputError, NoPlanError
 from .model import Workspace
 from .plan import REASONS, Plan, Route, Step, Unassigned
@@ -215,10 +215,12 @@ def make_plan(
     engine
         ``ortools``, ``pyvrp`` or ``auto``: every installed engine whose features cover the
         problem (:func:`outreach_planner.engines.covering_engines`), in parallel processes, one
-        core each; the plans are ranked (most value, then least travel) and re-checked with
+        core each; where PyVRP models the problem exactly, PyVRP once per core with different
+        seeds instead (:func:`outreach_planner.engines.portfolio_runs`). The plans are ranked (most value, then least travel) and re-checked with
         :func:`outreach_planner.validate.validate_plan` in that order; the first valid one is kept
         (none valid: the best, which the caller's own check then reports). ``plan.engine`` names
-        the winner; ``summary["engines"]`` has every engine's figures.
+        the winning engine, ``summary["engine"]`` its run (``pyvrp#2``: the second seed);
+        ``summary["engines"]`` has every run's figures.
     travel
         Travel model; default: the one ``ws.travel`` configures.
     progress
@@ -283,10 +285,10 @@ def make_plan(
 
 
 def _engines_for(problem: Problem, engine: str) -> list[str]:
-    """The engines to run: ``engine``, or for ``auto`` every installed engine covering the problem."""
+    """The runs: ``engine``, or for ``auto`` the portfolio's (:func:`~outreach_planner.engines.portfolio_runs`)."""
     need = problem_features(problem)
     if engine == "auto":
-        names = covering_engines(problem)
+        names = portfolio_runs(problem, available_cores())
         if not names:
             raise InputError(f"no installed engine models every feature of this problem ({', '.join(sorted(need))})")
         return names

@@ -13,13 +13,19 @@ import importlib.util
 from .base import EngineResult, SolveLimits
 
 __all__ = ["ENGINES", "EngineResult", "SolveLimits", "covering_engines", "engine_available", "engine_features",
-           "engine_refusal", "get_engine", "problem_features"]
+           "engine_refusal", "get_engine", "portfolio_runs", "problem_features", "run_engine", "run_seed_offset"]
 
 #: Engine name -> (module, solver library it needs).
 ENGINES: dict[str, tuple[str, str]] = {
     "ortools": ("ortools_engine", "ortools"),
     "pyvrp": ("pyvrp_engine", "pyvrp"),
 }
+
+
+#: The engine that, where it models a problem exactly, has won every comparison we measured
+#: (all 79 benchmark instances of docs/benchmarks.md and both generated weekly workspaces at
+#: every time limit); there the portfolio runs it once per core with different seeds.
+SEEDED_ENGINE = "pyvrp"
 
 
 def _module(name: str):
@@ -36,6 +42,11 @@ def get_engine(name: str):
 def engine_features(name: str) -> frozenset[str]:
     """The problem features engine ``name`` models."""
     return _module(name).FEATURES
+
+
+def engine_approximates(name: str) -> frozenset[str]:
+    """Features engine ``name`` models only approximately (its plans stay valid but may miss the best)."""
+    return getattr(_module(name), "APPROXIMATES", frozenset())
 
 
 def engine_available(name: str) -> bool:
@@ -95,3 +106,27 @@ def engine_refusal(name: str, problem) -> str | None:
 def covering_engines(problem) -> list[str]:
     """Installed engines that model every feature ``problem`` uses (OR-Tools first)."""
     return [n for n in ENGINES if engine_available(n) and engine_refusal(n, problem) is None]
+
+
+def run_engine(label: str) -> str:
+    """The engine of a portfolio run label (``pyvrp#2`` is the second PyVRP run)."""
+    return label.split("#", 1)[0]
+
+
+def run_seed_offset(label: str) -> int:
+    """How far a run's seed is from the caller's (0 for ``pyvrp``, 1 for ``pyvrp#2``)."""
+    return int(label.split("#", 1)[1]) - 1 if "#" in label else 0
+
+
+def portfolio_runs(problem, cores: int) -> list[str]:
+    """The runs of ``engine="auto"``, one process each, as labels (``ortools``, ``pyvrp``, ``pyvrp#2``).
+
+    When :data:`SEEDED_ENGINE` models every feature of ``problem`` exactly it gets every core,
+    each run with its own seed; otherwise every covering engine runs once (OR-Tools models fixed
+    breaks and "one session of a village per date" exactly, where PyVRP only approximates them).
+    """
+    names = covering_engines(problem)
+    lead = SEEDED_ENGINE
+    if lead in names and not (problem_features(problem) & engine_approximates(lead)):
+        return [lead] + [f"{lead}#{k}" for k in range(2, max(1, cores) + 1)]
+    return names

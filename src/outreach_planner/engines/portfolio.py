@@ -12,8 +12,9 @@ import os
 import queue
 import threading
 import time
+from dataclasses import replace
 
-from . import get_engine
+from . import get_engine, run_engine, run_seed_offset
 from .base import EngineResult, Progress, SolveLimits
 
 #: A child may run this long past its time limit (model building, start-up) before it is stopped:
@@ -30,9 +31,15 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _solve(label: str, problem, limits: SolveLimits, progress: Progress | None) -> EngineResult:
+    """Run ``label`` (an engine name, or ``<engine>#<k>`` for its k-th seed)."""
+    limits = replace(limits, seed=limits.seed + run_seed_offset(label))
+    return get_engine(run_engine(label))(problem, limits, progress)
+
+
 def _child(name: str, problem, limits: SolveLimits, q) -> None:
     try:
-        res = get_engine(name)(problem, limits, lambda t, obj: q.put(("progress", name, t, obj)))
+        res = _solve(name, problem, limits, lambda t, obj: q.put(("progress", name, t, obj)))
         q.put(("result", name, res))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
         q.put(("error", name, f"{type(exc).__name__}: {exc}"))
@@ -40,15 +47,16 @@ def _child(name: str, problem, limits: SolveLimits, q) -> None:
 
 def run_engines(problem, limits: SolveLimits, names: list[str],
                 progress: Progress | None = None) -> dict[str, EngineResult | str]:
-    """Solve ``problem`` with every engine in ``names``, in parallel processes.
+    """Solve ``problem`` with every run in ``names``, in parallel processes.
 
-    Returns engine name -> its :class:`EngineResult`, or an error message (str) when the
+    A name is an engine or ``<engine>#<k>``: the same engine with seed ``limits.seed + k - 1``.
+    Returns name -> its :class:`EngineResult`, or an error message (str) when the
     engine failed. ``progress(elapsed, objective)`` sees the best objective over all engines.
     One engine runs in this process (no start-up cost).
     """
     if len(names) == 1:
         try:
-            return {names[0]: get_engine(names[0])(problem, limits, progress)}
+            return {names[0]: _solve(names[0], problem, limits, progress)}
         except Exception as exc:  # noqa: BLE001
             return {names[0]: f"{type(exc).__name__}: {exc}"}
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")

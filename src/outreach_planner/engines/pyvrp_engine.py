@@ -54,6 +54,10 @@ FEATURES = frozenset({
     "vehicle_service_times",
 })
 
+#: Features modelled approximately: breaks conservatively (a faster team loses some starts),
+#: same-day groups by dealing dates out in advance (valid plans that can exclude the best one).
+APPROXIMATES = frozenset({"breaks", "same_day_groups"})
+
 #: Iterations per requested solution when ``SolveLimits.solution_limit`` is set (repeatable runs).
 ITERATIONS_PER_SOLUTION = 50
 
