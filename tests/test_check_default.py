@@ -34,6 +34,30 @@ def test_check_default_workspace_exits_0_and_summarises():
     assert "15 districts" in out
     assert "133 villages" in out
     assert "Workspace is valid." in out
+    assert "all 304 stop places reach each other by car, motorbike" in out
+
+
+def test_check_names_the_stops_the_road_network_does_not_reach(tmp_path, ws):
+    import shutil
+
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import LineString
+
+    folder = tmp_path / "ws"
+    shutil.copytree(DEFAULT_WORKSPACE, folder, ignore=shutil.ignore_patterns(".cache"))
+    school = ws.schools[3]
+    roads = gpd.read_file(folder / "roads.gpkg")
+    island = roads.iloc[[0]].copy()  # a 110 m road through the school, joined to nothing
+    island["geometry"] = [LineString([(school.lon - 0.0005, school.lat), (school.lon + 0.0005, school.lat)])]
+    pd.concat([roads, island], ignore_index=True).to_file(folder / "roads.gpkg", driver="GPKG")
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 2, result.output
+    out = _flat(result.output)
+    assert f"school {school.id} ({school.name})" in out
+    assert "is on road component #2 (0.1 km of road" in out and "not connected to the main road network" in out
+    assert "Workspace is valid." not in out
+    assert not (folder / ".cache").exists()  # check writes nothing
 
 
 def test_check_accepts_the_workspace_folder_explicitly():

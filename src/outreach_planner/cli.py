@@ -134,9 +134,34 @@ def check(workspace: WorkspaceArg = None) -> None:
             low.add_row(v.code, v.name, v.district_name, _pct(v.coverage(s.id)), f"{v.unserved(s.id):,}")
         console.print(low)
 
+    _check_roads(ws, workspace)
     console.print(
         f"Open home-visit requests: {len(ws.requests)}; deliveries: {len(ws.deliveries)}. Workspace is valid."
     )
+
+
+def _check_roads(ws, workspace: Path | None) -> None:
+    """With a road network: every stop near a road and joined to the main network (exit 2 if not)."""
+    from .travel import RoadNetwork, place_names, travel_model
+
+    travel = travel_model(ws, _folder(workspace))
+    if not isinstance(travel, RoadNetwork):
+        return
+    stops = list(place_names(ws))
+    profiles = sorted({t.vehicle for t in ws.teams})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        try:
+            for profile in profiles:
+                travel.check_stops(stops, profile)
+        except InputError as exc:
+            _input_error(f"Stops the road network does not reach[/] ({travel.network_path.name})", exc,
+                         "fix the road layer or the coordinates before planning")
+    for w in caught:
+        if issubclass(w.category, InputWarning):
+            err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+    console.print(f"Road network {travel.network_path.name}: all {len(stops)} stop places reach each other "
+                  f"by {', '.join(profiles)}.", highlight=False)
 
 
 class Lang(str, Enum):

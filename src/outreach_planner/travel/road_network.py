@@ -611,6 +611,34 @@ class RoadNetwork:
         self._remember(profile, micro, dur, dist)
         return dur.copy(), dist.copy()
 
+    def check_stops(self, points: Sequence[Point], profile: str, labels: Sequence[str] | None = None) -> None:
+        """Check, without computing any path, that every stop reaches every other on ``profile``'s roads.
+
+        What :meth:`matrices` would refuse is raised here, at a fraction of its cost: a stop too far
+        from every road, or on a part of the network not joined to the main part (one-way dead ends
+        show only in :meth:`matrices`). A far (but allowed) snap warns.
+
+        Raises
+        ------
+        InputError
+            The stops at fault, each named.
+        ValueError
+            Unknown profile.
+        """
+        micro = rounded_points(points)
+        self._speeds(profile)
+        if len(micro) == 0:
+            return
+        g = self._graph(profile)
+        uniq, first = np.unique(micro, axis=0, return_index=True)
+        names = [str(labels[f]) if labels is not None else self._label(uniq[j], int(f), None)
+                 for j, f in enumerate(first)]
+        e, pos, _, acc_m, snap = self._snap(g, uniq)
+        self._check_far(uniq, acc_m, names)
+        graph, node, _ = self._augmented(g, e, pos, snap)
+        self._check_connected(g, graph, node, uniq, names)
+        self._warn_far(uniq, acc_m, names)
+
     def _compute(self, micro: np.ndarray, profile: str, labels):
         from scipy.sparse.csgraph import dijkstra
 
