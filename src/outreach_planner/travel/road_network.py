@@ -627,25 +627,18 @@ class RoadNetwork:
         """
         micro = rounded_points(points)
         self._speeds(profile)
-        if len(micro) == 0:
-            return
-        g = self._graph(profile)
-        uniq, first = np.unique(micro, axis=0, return_index=True)
-        names = [str(labels[f]) if labels is not None else self._label(uniq[j], int(f), None)
-                 for j, f in enumerate(first)]
-        e, pos, _, acc_m, snap = self._snap(g, uniq)
-        self._check_far(uniq, acc_m, names)
-        graph, node, _ = self._augmented(g, e, pos, snap)
-        self._check_connected(g, graph, node, uniq, names)
-        self._warn_far(uniq, acc_m, names)
+        if len(micro):
+            _, uniq, _, names, _, acc_m, _, _ = self._joined(micro, profile, labels)
+            self._warn_far(uniq, acc_m, names)
 
-    def _compute(self, micro: np.ndarray, profile: str, labels):
-        from scipy.sparse.csgraph import dijkstra
+    def _joined(self, micro: np.ndarray, profile: str, labels):
+        """Snap the distinct stops onto ``profile``'s graph and check them (too far, not connected).
 
-        self.computations += 1
+        Returns the graph, the distinct stops, the inverse index of ``micro`` into them, their
+        names, and per distinct stop its access weight and metres, the augmented graph and its node.
+        """
         g = self._graph(profile)
         uniq, first, inv = np.unique(micro, axis=0, return_index=True, return_inverse=True)
-        inv = inv.reshape(-1)
         # names of the distinct points, as the caller's first point at each place
         names = [str(labels[f]) if labels is not None else self._label(uniq[j], int(f), None)
                  for j, f in enumerate(first)]
@@ -653,6 +646,13 @@ class RoadNetwork:
         self._check_far(uniq, acc_m, names)
         graph, node, _ = self._augmented(g, e, pos, snap)
         self._check_connected(g, graph, node, uniq, names)
+        return g, uniq, inv.reshape(-1), names, acc_w, acc_m, graph, node
+
+    def _compute(self, micro: np.ndarray, profile: str, labels):
+        from scipy.sparse.csgraph import dijkstra
+
+        self.computations += 1
+        g, uniq, inv, names, acc_w, acc_m, graph, node = self._joined(micro, profile, labels)
         src, src_of = np.unique(node, return_inverse=True)
         src_of = src_of.reshape(-1)
         if (self.workers > 1 and len(src) * graph.shape[0] >= PARALLEL_MIN_WORK and sys.platform == "linux"
