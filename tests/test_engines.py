@@ -133,3 +133,16 @@ def test_seeded_runs_use_their_own_seeds_and_the_best_is_kept(no_breaks):
     best = max(rows.values(), key=lambda r: (round(r["value_collected"], 3), -r["travel_hours"]))
     assert run.plan.value == pytest.approx(best["value_collected"], abs=1e-3)
     assert validate_plan(run.plan, no_breaks, travel_model(no_breaks)) == []
+
+
+def test_plan_hints_at_a_longer_time_limit_only_when_the_kept_run_improved_late():
+    from outreach_planner.cli import still_improving
+
+    summary = {"engine": "pyvrp#2", "engines": [{"engine": "pyvrp", "time_to_best_s": 29.5},
+                                                 {"engine": "pyvrp#2", "time_to_best_s": 28.0}]}
+    hint = still_improving(summary, 30)
+    assert hint and "28 s of 30 s" in hint and "--time-limit (say 120)" in hint
+    assert still_improving(dict(summary, engine="pyvrp"), 30) is not None
+    summary["engines"][1]["time_to_best_s"] = 12.0
+    assert still_improving(summary, 30) is None  # the kept run settled early
+    assert still_improving(summary | {"engine": "pyvrp"}, None) is None  # solution limit: no time limit to raise

@@ -289,6 +289,9 @@ def plan(
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     _print_plan_summary(run_.plan, ws)
+    hint = still_improving(run_.plan.summary, None if solution_limit else time_limit)
+    if hint:
+        console.print(f"[yellow]note:[/] {hint}", highlight=False)
     console.print("Outputs:", highlight=False)
     sheets = [p for name, p in paths.items() if name.startswith("sheets/")]
     for name, path in paths.items():
@@ -452,6 +455,23 @@ def simulate(
     plot(runs, ws, out / "simulation.png")
     console.print(md, highlight=False, markup=False)
     console.print(f"Wrote {out / 'simulation.md'} and {out / 'simulation.png'}.", highlight=False)
+
+
+#: The search counts as still improving when its last improvement came in the last part of the time limit.
+STILL_IMPROVING_SHARE = 0.8
+
+
+def still_improving(summary: dict, time_limit: float | None) -> str | None:
+    """A hint to raise ``--time-limit`` when the kept run improved late in its time limit (None: no hint)."""
+    if not time_limit:
+        return None
+    row = next((e for e in summary.get("engines", []) if e["engine"] == summary.get("engine")), None)
+    t = row.get("time_to_best_s") if row else None
+    if t is None or t < STILL_IMPROVING_SHARE * time_limit:
+        return None
+    return (f"the search was still improving when the time limit ended (last improvement at {t:.0f} s of "
+            f"{time_limit:g} s): a longer --time-limit (say {4 * time_limit:g}) may collect more value; large "
+            "workspaces need it (docs/benchmarks.md)")
 
 
 def _print_plan_summary(p, ws) -> None:
