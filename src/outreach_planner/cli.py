@@ -289,7 +289,7 @@ def plan(
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     _print_plan_summary(run_.plan, ws)
-    hint = still_improving(run_.plan.summary, None if solution_limit else time_limit)
+    hint = still_improving(run_.result.history, run_.plan.value, None if solution_limit else time_limit)
     if hint:
         console.print(f"[yellow]note:[/] {hint}", highlight=False)
     console.print("Outputs:", highlight=False)
@@ -457,19 +457,29 @@ def simulate(
     console.print(f"Wrote {out / 'simulation.md'} and {out / 'simulation.png'}.", highlight=False)
 
 
-#: The search counts as still improving when its last improvement came in the last part of the time limit.
+#: The search counts as still improving when, in the last fifth of the time limit, its objective improved by at
+#: least 1 % of the value collected.
 STILL_IMPROVING_SHARE = 0.8
+STILL_IMPROVING_GAIN = 0.01
 
 
-def still_improving(summary: dict, time_limit: float | None) -> str | None:
-    """A hint to raise ``--time-limit`` when the kept run improved late in its time limit (None: no hint)."""
-    if not time_limit:
+def still_improving(history: list[tuple[float, float]], value: float, time_limit: float | None) -> str | None:
+    """A hint to raise ``--time-limit`` when the kept run still improved much late in its time limit.
+
+    ``history`` is the kept run's (seconds, objective) at each improvement, ``value`` the value its plan
+    collects. None: no hint (no time limit to raise, or the search had settled).
+    """
+    if not time_limit or not history:
         return None
-    row = next((e for e in summary.get("engines", []) if e["engine"] == summary.get("engine")), None)
-    t = row.get("time_to_best_s") if row else None
-    if t is None or t < STILL_IMPROVING_SHARE * time_limit:
+    late = STILL_IMPROVING_SHARE * time_limit
+    if history[-1][0] < late:
         return None
-    return (f"the search was still improving when the time limit ended (last improvement at {t:.0f} s of "
+    before = [obj for t, obj in history if t < late]
+    gain = (before[-1] - history[-1][1]) if before else float("inf")
+    if gain < STILL_IMPROVING_GAIN * max(value, 1.0):
+        return None
+    how = f"by {gain:,.1f} in the last {time_limit - late:g} s" if before else "after its first solution came late"
+    return (f"the search was still improving when the time limit ended ({how}, last at {history[-1][0]:.0f} s of "
             f"{time_limit:g} s): a longer --time-limit (say {4 * time_limit:g}) may collect more value; large "
             "workspaces need it (docs/benchmarks.md)")
 
