@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .coverage import regency_coverage
 from .demand import Visit, candidate_visits
-from .engines import (ENGINES, EngineResult, SolveLimits, covering_engines, engine_available, engine_refusal,
+from .engines import (ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
                       portfolio_runs, problem_features)
 from .engines.base import Progress
 from .engines.portfolio import available_cores, run_engines
