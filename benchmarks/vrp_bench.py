@@ -474,7 +474,7 @@ def write_markdown(rows: list[dict], path: Path, meta: str) -> None:
     solvers = [s for s in solvers if any(r["solver"] == s for r in rows)]
     by = {(r["instance"], r["solver"]): r for r in rows}
     insts = list(dict.fromkeys((r["set"], r["instance"]) for r in rows))
-    lines = [f"# VRP benchmark results", "", meta, "",
+    lines = ["# VRP benchmark results", "", meta, "",
              "Gap = (cost - BKS) / BKS in %; BKS: `distance_dimacs_trunc1` (VRPTW, distance-only, one decimal) or "
              "`cvrp_rounded_int` (X). `ours` = best verified result of the planner's portfolio; `ours_<engine>` = "
              "its runs (`#2`: a second seed). `t` = seconds to the best solution. `—` = no verified solution.", ""]

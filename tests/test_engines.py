@@ -14,7 +14,6 @@ from outreach_planner.engines import (SolveLimits, covering_engines, engine_refu
                                      problem_features, run_seed_offset)
 from outreach_planner.engines.portfolio import available_cores, run_engines
 from outreach_planner.errors import InputError
-from outreach_planner.io import read_workspace
 from outreach_planner.model import Workspace
 from outreach_planner.planner import make_plan
 from outreach_planner.travel import travel_model
@@ -28,11 +27,6 @@ from outreach_planner.engines.pyvrp_engine import _Clock  # noqa: E402
 SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
 FAST = SolveLimits(time_limit_s=20, solution_limit=40)
-
-
-@pytest.fixture(scope="module")
-def small() -> Workspace:
-    return read_workspace(SMALL)
 
 
 @pytest.fixture(scope="module")

@@ -8,25 +8,14 @@ import random
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from outreach_planner.io import read_workspace
 from outreach_planner.ledger import PENDING, SCHEMA_VERSION, STATES, Ledger, Outcome, plan_id_of
-from outreach_planner.model import Delivery, HomeVisitRequest, Workspace
 from outreach_planner.plan import Plan, Route, Step
 from outreach_planner.week import Week
 
-SMALL = Path(__file__).parent / "data" / "small"
 WITA = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture(scope="module")
-def small() -> Workspace:
-    return read_workspace(SMALL)
-
-
 
 
 def synthetic_plan(week: Week, visits: list[tuple[str, str, str, dict]], salt: int = 0) -> Plan:

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from outreach_planner.engines import SolveLimits
-from outreach_planner.io import read_workspace
-from outreach_planner.model import Policy, Team, Workspace
+from outreach_planner.model import Policy, Team
 from outreach_planner.planner import make_plan
 from outreach_planner.week import Week
 
-SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
 FAST = SolveLimits(time_limit_s=20, solution_limit=40)
-
-
-@pytest.fixture(scope="module")
-def small() -> Workspace:
-    return read_workspace(SMALL)
-
-
 
 
 def _village(ws, code, **kw):

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from outreach_planner.cli import app
 from outreach_planner.engines import SolveLimits
-from outreach_planner.io import read_workspace
 from outreach_planner.ledger import Ledger, Outcome
 from outreach_planner.planner import make_plan
 from outreach_planner.replan import replan
@@ -24,11 +23,6 @@ SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
 FAST = SolveLimits(time_limit_s=20, solution_limit=30)
 WED = dt.date(2026, 12, 2)
-
-
-@pytest.fixture(scope="module")
-def small():
-    return read_workspace(SMALL)
 
 
 @pytest.fixture(scope="module")

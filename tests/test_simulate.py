@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from outreach_planner.cli import app
 from outreach_planner.demand import candidate_visits
-from outreach_planner.io import read_workspace
 from outreach_planner.ledger import Ledger
 from outreach_planner.priority import value_visits
 from outreach_planner.problem import build_problem, session_caps
@@ -19,11 +17,6 @@ from outreach_planner.week import Week
 
 SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
-
-
-@pytest.fixture(scope="module")
-def small():
-    return read_workspace(SMALL)
 
 
 def test_greedy_baseline_respects_shifts_windows_and_skills(small):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .coverage import regency_coverage
-from .demand import Visit, candidate_visits
+from .demand import candidate_visits
 from .engines import (ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
                       portfolio_runs, problem_features)
 from .engines.base import Progress
