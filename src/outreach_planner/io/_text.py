@@ -57,7 +57,7 @@ def decode(data: bytes) -> Decoded:
     if text.startswith(BOM):
         text = text[1:]
     note = (f"the file is not UTF-8 (byte 0x{data[pos]:02x} on line {line}); it was read as {label}: "
-            "check accented letters, and save it as UTF-8 (Excel: 'CSV UTF-8')")
+            "check accented letters, and save it as UTF-8")
     return Decoded(text, encoding, had_bom, [note])
 
 

@@ -298,6 +298,7 @@ class _Table:
     rows: list[dict[str, Any]]
     geoms: list[Any] | None  # shapely geometries in EPSG:4326, or None for plain tables
     numbers: list[int] | None = None  # spreadsheet row number of each row (CSV, Excel)
+    broken: set[int] = field(default_factory=set)  # rows reported already (cells shifted): not read
 
 
 def _header_columns(layer: str) -> list[str]:
@@ -329,22 +330,24 @@ def _grid_table(source: str, layer: str, grid: list[list[Any]], numbers: list[in
                     f"the column appears twice (columns {seen[name] + 1} and {i + 1}); keep one")
         seen.setdefault(name, i)
     columns = [c for c in seen if c]
-    rows, nums = [], []
+    rows, nums, broken = [], [], set()
     for cells, n in zip(grid[at + 1:], numbers[at + 1:]):
         extra = [c for c in cells[len(header):] if not _is_blank(c)]
         if extra:
+            broken.add(len(rows))
             out.add(source, f"row {n}", "", None,
-                    f"the row has {len(header) + len(extra)} or more cells but the header has {len(header)}: "
+                    f"the row has {max(i for i, c in enumerate(cells) if not _is_blank(c)) + 1} cells but the header "
+                    f"has {len(header)}: "
                     "a value contains the separator? Quote it (a decimal comma: \"120,88\") or use a decimal point")
         rows.append({c: (cells[i] if i < len(cells) else blank) for c, i in seen.items() if c})
         nums.append(n)
-    return _Table(source, columns, rows, None, nums)
+    return _Table(source, columns, rows, None, nums, broken)
 
 
 def _csv_table(path: Path, layer: str, out: _Collector) -> _Table:
     parsed = read_csv_rows(path.read_bytes(), expected=_header_columns(layer))
     for note in parsed.decoded.notes:
-        out.warn(f"{path.name}: {note}")
+        out.warn(f"{path.name}: {note} (Excel: 'CSV UTF-8')")
     if parsed.delimiter != ",":
         out.warn(f"{path.name}: read as {delimiter_name(parsed.delimiter)}-separated, not comma-separated")
     return _grid_table(path.name, layer, [list(r) for r in parsed.rows], parsed.numbers, "", out)
@@ -475,6 +478,8 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
         return
     id_col = "code" if layer == "villages" else "id"
     for i, row in enumerate(table.rows):
+        if i in table.broken:
+            continue
         rid = row.get(id_col)
         if table.geoms is not None:
             where = f"feature {i + 1}"
