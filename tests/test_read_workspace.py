@@ -290,3 +290,15 @@ def test_decode_falls_back_to_latin1_for_bytes_windows_1252_does_not_define():
     assert "byte 0xe9 on line 2" in cp.notes[0]
     latin = decode(b"x\x81y\xe9")
     assert (latin.text, latin.encoding) == ("x\x81yé", "latin-1")
+
+
+def test_friday_prayers_after_an_early_friday_shift_warn_and_read(ws: Path):
+    # fri ends at 11:00; prayers 11:30-13:00 never apply, but 11:30 is working time mon-thu: legal, a warning.
+    replace_in(ws / "workspace.toml", 'fri = "08:00-11:30"', 'fri = "07:30-11:00"')
+    replace_in(ws / "workspace.toml", 'start = "12:00"\nend = "13:00"\n',
+               'start = "12:00"\nend = "13:00"\n\n[[calendar.breaks]]\nname = "Salat Jumat"\ndays = ["fri"]\n'
+               'start = "11:30"\nend = "13:00"\n')
+    with pytest.warns(InputWarning, match=r"#2 \('Salat Jumat'\): the break \(11:30-13:00\) lies outside the shift "
+                                          r"on each of its days \(fri 07:30-11:00\); it never applies"):
+        result = read_workspace(ws)
+    assert len(result.calendar.breaks) == 2

@@ -445,7 +445,7 @@ def ServiceMinutesText(ws: Path) -> None:
 
 
 @case("[[calendar.breaks]] #1 ('Istirahat siang')", "field 'start/end'", "'17:00-18:00'",
-      "outside every shift", "mon 08:00-16:00")
+      "outside every shift", "mon 08:00-16:00", "outside the working hours of every other day")
 def BreakOutsideShift(ws: Path) -> None:
     replace_text(ws / "workspace.toml", 'start = "12:00"\nend = "13:00"', 'start = "17:00"\nend = "18:00"')
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, model_validator
 
 from ..errors import Problem
 from ..units import minutes_to_hhmm
-from .calendar import Calendar, DayRange
+from .calendar import WEEKDAYS, Calendar, DayRange
 from .entities import Delivery, Depot, HomeVisitRequest, Policy, Regency, School, Service, Team, Village
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -109,9 +109,13 @@ def _shifts_on(cal: Calendar, teams: Iterable[Team], days: Iterable[str]) -> lis
 
 
 def break_findings(cal: Calendar, teams: Iterable[Team] = ()) -> tuple[list[Problem], list[str]]:
-    """Breaks that fall outside every shift or swallow a whole shift (errors), or miss some shifts
-    (warnings). A break that only touches a shift's end (Friday prayers from 11:30 after a shift to
-    11:30) is fine: it ends the day."""
+    """Problems with breaks against the shifts of their days.
+
+    Errors: a break that swallows a whole shift, or that lies outside every shift of the week (no
+    working time at all: a typo in its times). Warnings: a break outside the shift on some or all of its
+    days but within working hours on other days (a lunch break copied onto a short Friday). A break that
+    only touches a shift's end (Friday prayers from 11:30 after a shift to 11:30) is fine: it ends the day.
+    """
     teams = tuple(teams)
     errors: list[Problem] = []
     notes: list[str] = []
@@ -136,10 +140,17 @@ def break_findings(cal: Calendar, teams: Iterable[Team] = ()) -> tuple[list[Prob
                                   "no working time is left that day; shorten the break, or take the day out of "
                                   "its days (or out of working_days)"))
         elif not inside and not touching:
-            errors.append(Problem("workspace.toml", where, "start/end", span,
-                                  f"the break lies outside every shift on its days "
-                                  f"({', '.join(label(x) for x in shifts)}), so it never applies; a break must "
-                                  "fall within a shift: check its times (24-hour HH:MM) and its days"))
+            week = _shifts_on(cal, teams, WEEKDAYS)
+            if any(b.start < x[1].end and b.end > x[1].start for x in week):
+                # working time on other days (Friday prayers after a short Friday shift): harmless
+                notes.append(f"workspace.toml, {where}: the break ({span}) lies outside the shift on each of its "
+                             f"days ({', '.join(label(x) for x in shifts)}); it never applies")
+            else:
+                errors.append(Problem("workspace.toml", where, "start/end", span,
+                                      f"the break lies outside every shift on its days "
+                                      f"({', '.join(label(x) for x in shifts)}) and outside the working hours of "
+                                      "every other day, so it never applies; a break must fall within a shift: "
+                                      "check its times (24-hour HH:MM) and its days"))
         else:
             missed = [x for x in shifts if x not in inside and x not in touching]
             if missed and inside:
