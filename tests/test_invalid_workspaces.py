@@ -3,6 +3,10 @@
 Each folder is ``tests/data/small`` with one defect (``make_invalid.py`` writes them).
 ``outreach-planner check FOLDER`` must exit 2, name the culprit (every line of the
 folder's ``expected.txt`` appears in the output, case-insensitive) and write nothing.
+
+``tests/data/copes/`` holds input the reader copes with (``;``/tab-separated or Latin-1 CSV, a BOM
+in ``workspace.toml``, title rows above an Excel header): each reads, with the warnings in its
+``expected.txt``, to the same workspace as its clean twin.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import importlib.util
 import re
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -18,13 +23,15 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from outreach_planner import cli
-from outreach_planner.errors import InputError
+from outreach_planner.errors import InputError, InputWarning
 from outreach_planner.io import read_workspace
 
 DATA = Path(__file__).resolve().parent / "data"
 SMALL = DATA / "small"
 INVALID = DATA / "invalid"
 CASES = sorted(p for p in INVALID.iterdir() if p.is_dir()) if INVALID.is_dir() else []
+COPES = DATA / "copes"
+COPES_CASES = sorted(p for p in COPES.iterdir() if p.is_dir()) if COPES.is_dir() else []
 
 
 def _generator():
@@ -121,12 +128,105 @@ def test_xlsx_layers_read_when_every_sheet_is_there(tmp_path: Path):
     assert ws.deliveries == expected.deliveries
 
 
-def test_corpus_is_what_the_generator_writes(tmp_path: Path):
+@pytest.mark.parametrize("kind", ["invalid", "copes"])
+def test_corpus_is_what_the_generator_writes(tmp_path: Path, kind: str):
     """The committed folders are up to date and the generator is deterministic."""
-    _generator().main(tmp_path / "invalid")
-    fresh = {str(p.relative_to(tmp_path / "invalid")): p.read_bytes()
-             for p in sorted((tmp_path / "invalid").rglob("*")) if p.is_file()}
-    committed = {str(p.relative_to(INVALID)): p.read_bytes() for p in sorted(INVALID.rglob("*")) if p.is_file()}
+    _generator().main(tmp_path / "invalid", tmp_path / "copes")
+    fresh = {str(p.relative_to(tmp_path / kind)): p.read_bytes()
+             for p in sorted((tmp_path / kind).rglob("*")) if p.is_file()}
+    committed = {str(p.relative_to(DATA / kind)): p.read_bytes() for p in sorted((DATA / kind).rglob("*")) if p.is_file()}
     assert sorted(fresh) == sorted(committed), "run: .venv/bin/python tests/data/make_invalid.py"
     stale = [name for name in fresh if fresh[name] != committed[name]]
     assert not stale, f"out of date: {stale}; run: .venv/bin/python tests/data/make_invalid.py"
+
+
+# --------------------------------------------------------------------------- one problem, one error
+@pytest.mark.parametrize("name", ["ServiceTargetPercent", "ServiceTargetAsPercentNumber", "ServiceMinutesText"])
+def test_one_bad_service_value_is_one_problem(name: str):
+    """A service with a bad value still counts as declared: no "unknown service" per village, team, request."""
+    with pytest.raises(InputError) as info:
+        read_workspace(INVALID / name)
+    assert len(info.value.problems) == 1, [str(p) for p in info.value.problems]
+
+
+def test_a_bad_depot_value_does_not_make_the_depot_unknown(tmp_path: Path):
+    gen = _generator()
+    root = tmp_path / "ws"
+    gen.copy_base(root, boundary=str(SMALL / "boundary.geojson"))
+    gen.replace_text(root / "workspace.toml", "lon = 120.883078", 'lon = "120.883078"')
+    with pytest.raises(InputError) as info:
+        read_workspace(root)
+    assert [(p.where, p.field, p.value) for p in info.value.problems] == [
+        ("[[depots]] #1 (depot 'office')", "lon", "120.883078")]
+
+
+# --------------------------------------------------------------------------- input the reader copes with
+def test_copes_corpus_has_every_kind():
+    assert {c.name for c in COPES_CASES} >= {
+        "SemicolonCsv", "TabSeparatedCsv", "Latin1Csv", "Latin1Toml", "BomInToml", "ExcelTitleRows"}
+
+
+@pytest.mark.parametrize("folder", COPES_CASES, ids=[c.name for c in COPES_CASES])
+def test_copes_reads_as_its_clean_twin_with_the_warning(folder: Path, tmp_path: Path):
+    twin = tmp_path / "clean"
+    _generator().clean_twin(folder.name, twin, boundary=str(SMALL / "boundary.geojson"))
+    with warnings.catch_warnings(record=True) as clean_caught:
+        warnings.simplefilter("always")
+        expected = read_workspace(twin)
+    assert not [w for w in clean_caught if issubclass(w.category, InputWarning)]
+    before = _snapshot(folder)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ws = read_workspace(folder)
+    assert ws == expected
+    said = _norm(" ".join(str(w.message) for w in caught if issubclass(w.category, InputWarning)))
+    for line in _expected(folder):
+        assert _norm(line) in said, f"{line!r} not in the warnings: {said}"
+    assert _snapshot(folder) == before
+
+
+@pytest.mark.parametrize("folder", COPES_CASES, ids=[c.name for c in COPES_CASES])
+def test_check_copes_exits_0_with_the_warning(folder: Path, wide_err_console):
+    result = CliRunner().invoke(cli.app, ["check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.output
+    for line in _expected(folder):
+        assert _norm(line) in _norm(result.output)
+
+
+def test_excel_rows_are_numbered_as_the_sheet_shows_them(tmp_path: Path):
+    """Below two title rows the first data row is sheet row 4: a problem there says row 4."""
+    root = tmp_path / "ws"
+    shutil.copytree(COPES / "ExcelTitleRows", root)
+    gen = _generator()
+    gen.replace_text(root / "workspace.toml", 'boundary = "../../small/boundary.geojson"',
+                     f'boundary = "{(SMALL / "boundary.geojson").as_posix()}"')
+    import openpyxl
+
+    wb = openpyxl.load_workbook(root / "villages.xlsx")
+    sheet = wb["villages"]
+    col = [c.value for c in sheet[3]].index("population") + 1
+    assert sheet.cell(4, 1).value == "74.08.01.1001"
+    sheet.cell(4, col).value = "banyak"
+    wb.save(root / "villages.xlsx")
+    with pytest.raises(InputError) as info, warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        read_workspace(root)
+    assert [(p.where, p.field, p.value) for p in info.value.problems] == [
+        ("row 4 (code 74.08.01.1001)", "population", "banyak")]
+
+
+# --------------------------------------------------------------------------- check in a workspace folder
+def test_check_without_argument_reads_the_current_folder(monkeypatch, wide_err_console):
+    monkeypatch.chdir(INVALID / "TimezoneAbbreviation")
+    result = CliRunner().invoke(cli.app, ["check"])
+    assert result.exit_code == 2, result.output
+    assert "'WITA'" in result.output
+
+
+def test_check_without_argument_in_a_valid_workspace_folder(monkeypatch, wide_err_console):
+    monkeypatch.chdir(SMALL)
+    result = CliRunner().invoke(cli.app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert _norm("Kabupaten Kolaka Utara (test)") in _norm(result.output)
+    assert "4 villages" in _norm(result.output)

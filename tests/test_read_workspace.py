@@ -226,3 +226,79 @@ def test_geojson_in_utm_is_reprojected_with_a_warning(ws: Path):
         assert metres_apart(s.lon, s.lat, *original[s.id]) < 1.0, s.id
     expected = read_quietly(SMALL)
     assert [s.needed for s in result.schools] == [s.needed for s in expected.schools]
+
+
+# --------------------------------------------------------------------------- breaks against shifts
+def test_a_break_outside_the_shift_on_some_days_warns_and_one_after_the_shift_end_is_fine(ws: Path):
+    # lunch 12:00-13:00 now also on fri, whose shift ends at 11:30: it does not apply that day (warning);
+    # Friday prayers 11:30-13:00 start when the fri shift ends: they just end the day (no message).
+    replace_in(ws / "workspace.toml", 'days = ["mon", "tue", "wed", "thu"]', 'days = ["mon", "tue", "wed", "thu", "fri"]')
+    replace_in(ws / "workspace.toml", 'start = "12:00"\nend = "13:00"\n',
+               'start = "12:00"\nend = "13:00"\n\n[[calendar.breaks]]\nname = "Salat Jumat"\ndays = ["fri"]\n'
+               'start = "11:30"\nend = "13:00"\n')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = read_workspace(ws)
+    said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+    assert said == ["workspace.toml, [[calendar.breaks]] #1 ('Istirahat siang'): the break (12:00-13:00) lies "
+                    "outside the shift on fri 08:00-11:30; it does not apply there"]
+    assert len(result.calendar.breaks) == 2
+
+
+def test_a_break_within_a_teams_own_shift_is_not_outside_every_shift(ws: Path):
+    # 17:00-18:00 is after the office hours, but tim1 works mon 08:00-19:00: a warning for the other days only.
+    replace_in(ws / "workspace.toml", 'start = "12:00"\nend = "13:00"', 'start = "17:00"\nend = "18:00"')
+    replace_in(ws / "workspace.toml", 'days = ["mon", "tue", "wed", "thu", "fri"]\n\n[[teams]]',
+               'days = ["mon", "tue", "wed", "thu", "fri"]\nshift = { mon = "08:00-19:00" }\n\n[[teams]]')
+    with pytest.warns(InputWarning, match=r"outside the shift on mon 08:00-16:00, tue 08:00-16:00"):
+        read_workspace(ws)
+
+
+# --------------------------------------------------------------------------- strict workspace.toml types
+@pytest.mark.parametrize(("old", "new", "field", "message"), [
+    ("needs_kit = true", 'needs_kit = "true"', "needs_kit", "expected true or false, got text"),
+    ("recording_kits = 1", "recording_kits = 1.5", "recording_kits", "expected a whole number, got 1.5"),
+    ("turnout = 0.35", 'turnout = "35%"', "turnout", "write 0.35, not '35%'"),
+    ("[layers]", '[travel.speed_kmh]\ncar = "40"\nmotorbike = 35\n\n[layers]', "speed_kmh.car",
+     "write it without quotes: car = 40"),
+])
+def test_toml_values_of_the_wrong_type_are_refused(ws: Path, old, new, field, message):
+    replace_in(ws / "workspace.toml", old, new)
+    with pytest.raises(InputError) as info:
+        read_workspace(ws)
+    assert [p.field for p in info.value.problems] == [field]
+    assert message in info.value.problems[0].message
+
+
+# --------------------------------------------------------------------------- text files (io/_text.py)
+def test_sniff_delimiter_prefers_the_one_that_yields_the_columns():
+    from outreach_planner.io._text import sniff_delimiter
+
+    assert sniff_delimiter("id;name;notes, more\n1;a;b\n", expected=("id", "name")) == ";"
+    assert sniff_delimiter("id\tname\n1\ta\n") == "\t"
+    assert sniff_delimiter("id,name\n") == ","
+    assert sniff_delimiter("id\n1\n") == ","
+
+
+def test_decode_falls_back_to_latin1_for_bytes_windows_1252_does_not_define():
+    from outreach_planner.io._text import decode
+
+    utf8 = decode("\ufeffkafé".encode())
+    assert (utf8.text, utf8.encoding, utf8.had_bom, utf8.notes) == ("kafé", "utf-8", True, [])
+    cp = decode("a\nkafé – b".encode("cp1252"))
+    assert (cp.text, cp.encoding) == ("a\nkafé – b", "cp1252")
+    assert "byte 0xe9 on line 2" in cp.notes[0]
+    latin = decode(b"x\x81y\xe9")
+    assert (latin.text, latin.encoding) == ("x\x81yé", "latin-1")
+
+
+def test_friday_prayers_after_an_early_friday_shift_warn_and_read(ws: Path):
+    # fri ends at 11:00; prayers 11:30-13:00 never apply, but 11:30 is working time mon-thu: legal, a warning.
+    replace_in(ws / "workspace.toml", 'fri = "08:00-11:30"', 'fri = "07:30-11:00"')
+    replace_in(ws / "workspace.toml", 'start = "12:00"\nend = "13:00"\n',
+               'start = "12:00"\nend = "13:00"\n\n[[calendar.breaks]]\nname = "Salat Jumat"\ndays = ["fri"]\n'
+               'start = "11:30"\nend = "13:00"\n')
+    with pytest.warns(InputWarning, match=r"#2 \('Salat Jumat'\): the break \(11:30-13:00\) lies outside the shift "
+                                          r"on each of its days \(fri 07:30-11:00\); it never applies"):
+        result = read_workspace(ws)
+    assert len(result.calendar.breaks) == 2

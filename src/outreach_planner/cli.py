@@ -22,7 +22,8 @@ app = typer.Typer(
     help=(
         "Plan the week of civil-registration outreach (jemput bola): which team visits which "
         "village, school or home on which day, lowest coverage first.\n\n"
-        "Without WORKSPACE, commands use the embedded Kolaka Utara workspace."
+        "Without WORKSPACE, commands use the current folder when it has a workspace.toml, "
+        "else the embedded Kolaka Utara workspace."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -33,8 +34,15 @@ err_console = Console(stderr=True)
 
 WorkspaceArg = Annotated[
     Optional[Path],
-    typer.Argument(help="Workspace folder (with workspace.toml). Default: the embedded Kolaka Utara workspace."),
+    typer.Argument(help="Workspace folder (with workspace.toml). Default: the current folder when it has a "
+                   "workspace.toml, else the embedded Kolaka Utara workspace."),
 ]
+
+
+def default_workspace() -> Path:
+    """The workspace used without a WORKSPACE argument: the current folder when it holds a
+    ``workspace.toml`` (a planner runs ``check`` inside the workspace), else the embedded one."""
+    return Path.cwd() if (Path.cwd() / "workspace.toml").is_file() else DEFAULT_WORKSPACE
 
 
 def _version(value: bool) -> None:
@@ -65,7 +73,7 @@ def load(workspace: Path | None):
     """Read a workspace, printing warnings; input errors exit with code 2."""
     from .io import read_workspace
 
-    path = workspace or DEFAULT_WORKSPACE
+    path = workspace or default_workspace()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         try:
@@ -80,7 +88,7 @@ def load(workspace: Path | None):
 
 def _folder(workspace: Path | None) -> Path:
     """The workspace folder of the ``workspace`` argument (a folder or its workspace.toml)."""
-    path = Path(workspace or DEFAULT_WORKSPACE)
+    path = Path(workspace or default_workspace())
     return path.parent if path.is_file() else path
 
 
@@ -320,7 +328,8 @@ def _issue_and_form(plan_, ws, workspace: Path | None, out_dir: Path) -> dict[st
 def record(
     outcomes: Annotated[Path, typer.Argument(help="The filled tally form: outcomes_form.xlsx or .csv.")],
     workspace: Annotated[Optional[Path], typer.Option(
-        "--workspace", help="Workspace folder. Default: the embedded Kolaka Utara workspace.")] = None,
+        "--workspace", help="Workspace folder. Default: the current folder when it has a workspace.toml, "
+        "else the embedded Kolaka Utara workspace.")] = None,
     ledger: Annotated[Optional[Path], typer.Option(
         "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite (created when missing).")] = None,
 ) -> None:
@@ -350,7 +359,8 @@ def replan(
     from_: Annotated[str, typer.Option("--from", help="First date to plan again (YYYY-MM-DD); earlier days are kept.")],
     team_off: Annotated[Optional[str], typer.Option("--team-off", help="Team id off from that date on.")] = None,
     workspace: Annotated[Optional[Path], typer.Option(
-        "--workspace", help="Workspace folder. Default: the embedded Kolaka Utara workspace.")] = None,
+        "--workspace", help="Workspace folder. Default: the current folder when it has a workspace.toml, "
+        "else the embedded Kolaka Utara workspace.")] = None,
     ledger: Annotated[Optional[Path], typer.Option(
         "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite.")] = None,
     plan_json: Annotated[Optional[Path], typer.Option(
@@ -421,7 +431,8 @@ def simulate(
     weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks to simulate.")] = 12,
     seed: Annotated[int, typer.Option("--seed", help="Seed of turnout, no-shows and new requests.")] = 0,
     workspace: Annotated[Optional[Path], typer.Option(
-        "--workspace", help="Workspace folder. Default: the embedded Kolaka Utara workspace.")] = None,
+        "--workspace", help="Workspace folder. Default: the current folder when it has a workspace.toml, "
+        "else the embedded Kolaka Utara workspace.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder for simulation.md and simulation.png.")] = Path(
         "out/simulation"),
     week: Annotated[str, typer.Option("--week", help="First ISO week of the campaign.")] = "2026-W49",

@@ -14,6 +14,11 @@ Deterministic: running it again rewrites the corpus byte for byte::
 
 The output folder is deleted and rebuilt, so do not hand-edit anything in it: add a
 patch function here instead.
+
+It also writes ``tests/data/copes/``: input the reader copes with (a ``;``-separated or
+Latin-1 CSV, a BOM in ``workspace.toml``, title rows above an Excel header). Each of those
+folders must read, with the warning in its ``expected.txt``, to the same workspace as its
+clean twin (the base, with the same content change when the case needs one, see ``COPES``).
 """
 
 from __future__ import annotations
@@ -31,10 +36,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SMALL = HERE / "small"
 OUT = HERE / "invalid"
+COPES_OUT = HERE / "copes"
 SHARED_BOUNDARY = "../../small/boundary.geojson"
 
 Patch = Callable[[Path], None]
 CASES: dict[str, tuple[Patch, tuple[str, ...]]] = {}
+#: name -> (content change applied to the clean twin too, or None; the coping patch; warning texts)
+COPES: dict[str, tuple[Patch | None, Patch, tuple[str, ...]]] = {}
 
 
 def case(*expected: str) -> Callable[[Patch], Patch]:
@@ -46,6 +54,19 @@ def case(*expected: str) -> Callable[[Patch], Patch]:
         assert re.fullmatch(r"[A-Z][A-Za-z0-9]*", name), f"not CamelCase: {name}"
         assert expected and all(e.strip() and "\n" not in e for e in expected), name
         CASES[name] = (fn, expected)
+        return fn
+
+    return register
+
+
+def copes(*expected: str, content: Patch | None = None) -> Callable[[Patch], Patch]:
+    """Register input the reader copes with; ``content`` is applied to the clean twin as well."""
+
+    def register(fn: Patch) -> Patch:
+        name = fn.__name__
+        assert name not in COPES and name not in CASES, name
+        assert expected and all(e.strip() and "\n" not in e for e in expected), name
+        COPES[name] = (content, fn, expected)
         return fn
 
     return register
@@ -100,8 +121,12 @@ _FIXED_TIME = dt.datetime(2026, 1, 1)
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
 
-def write_xlsx(path: Path, sheets: dict[str, Path]) -> None:
-    """Write CSV files as the sheets of one workbook, reproducibly (fixed times in the zip)."""
+def write_xlsx(path: Path, sheets: dict[str, Path], above: dict[str, list[list[object]]] | None = None,
+               merge: dict[str, list[str]] | None = None) -> None:
+    """Write CSV files as the sheets of one workbook, reproducibly (fixed times in the zip).
+
+    ``above[sheet]`` are rows written above the header (a title); ``merge[sheet]`` cell ranges to merge.
+    """
     import openpyxl
 
     text_cols = {"code", "district_code", "village_code", "postal_code", "id", "nik", "name"}
@@ -113,6 +138,8 @@ def write_xlsx(path: Path, sheets: dict[str, Path]) -> None:
     for sheet, csv_path in sheets.items():
         ws = wb.create_sheet(sheet)
         header, rows = read_csv(csv_path)
+        for extra in (above or {}).get(sheet, []):
+            ws.append(extra)
         ws.append(header)
         for row in rows:
             cells: list[object] = []
@@ -129,6 +156,8 @@ def write_xlsx(path: Path, sheets: dict[str, Path]) -> None:
                 else:
                     cells.append(v)
             ws.append(cells)
+        for cells in (merge or {}).get(sheet, []):
+            ws.merge_cells(cells)
     raw = io.BytesIO()
     wb.save(raw)
     # openpyxl stamps "modified" with the current time and the zip entries with the
@@ -381,11 +410,157 @@ def BoundaryWithoutPolygon(ws: Path) -> None:
                '"geometry":{"type":"Point","coordinates":[121.134047,-3.262712]}}]}\n')
 
 
+# input that used to slip through ---------------------------------------------------
+@case("[regency]", "field 'timezone'", "'WITA'", 'use "Asia/Makassar"')
+def TimezoneAbbreviation(ws: Path) -> None:
+    replace_text(ws / "workspace.toml", 'name = "Kabupaten Kolaka Utara (test)"\n',
+                 'name = "Kabupaten Kolaka Utara (test)"\ntimezone = "WITA"\n')
+
+
+@case("[regency]", "field 'timezone'", "'Asia/Makasar'", "unknown time zone", "Asia/Makassar")
+def TimezoneMisspelt(ws: Path) -> None:
+    replace_text(ws / "workspace.toml", 'name = "Kabupaten Kolaka Utara (test)"\n',
+                 'name = "Kabupaten Kolaka Utara (test)"\ntimezone = "Asia/Makasar"\n')
+
+
+@case("service 'ektp'", "field 'target'", "'98%'", "between 0 and 1", "write 0.98")
+def ServiceTargetPercent(ws: Path) -> None:
+    replace_text(ws / "workspace.toml", "target = 0.98", 'target = "98%"')
+
+
+@case("service 'ektp'", "field 'target'", "(value: 98)", "looks like a percentage: write 0.98")
+def ServiceTargetAsPercentNumber(ws: Path) -> None:
+    replace_text(ws / "workspace.toml", "target = 0.98", "target = 98")
+
+
+@case("team 'kurir'", "field 'delivery_capacity'", "'40'", "expected a whole number, got text",
+      "delivery_capacity = 40")
+def DeliveryCapacityText(ws: Path) -> None:
+    replace_text(ws / "workspace.toml", "delivery_capacity = 20", 'delivery_capacity = "40"')
+
+
+@case("service 'kia'", "field 'minutes_per_person'", "'4'", "expected a number, got text")
+def ServiceMinutesText(ws: Path) -> None:
+    replace_text(ws / "workspace.toml", "minutes_per_person = 4", 'minutes_per_person = "4"')
+
+
+@case("[[calendar.breaks]] #1 ('Istirahat siang')", "field 'start/end'", "'17:00-18:00'",
+      "outside every shift", "mon 08:00-16:00", "outside the working hours of every other day")
+def BreakOutsideShift(ws: Path) -> None:
+    replace_text(ws / "workspace.toml", 'start = "12:00"\nend = "13:00"', 'start = "17:00"\nend = "18:00"')
+
+
+@case("[[calendar.breaks]] #2 ('Apel pagi')", "'07:30-12:00'", "removes the whole shift on fri 08:00-11:30")
+def BreakRemovesShift(ws: Path) -> None:
+    replace_text(ws / "workspace.toml", 'start = "12:00"\nend = "13:00"\n',
+                 'start = "12:00"\nend = "13:00"\n\n[[calendar.breaks]]\nname = "Apel pagi"\n'
+                 'days = ["fri"]\nstart = "07:30"\nend = "12:00"\n')
+
+
+# files whose form hides the problem ---------------------------------------------------
+@case("home_visit_requests.geojson", "feature 1 (id hv1)", "field 'geometry'", "LineString",
+      "needs one Point per feature")
+def RequestsAsLines(ws: Path) -> None:
+    import json
+
+    header, rows = read_csv(ws / "home_visit_requests.csv")
+    features = []
+    for r in rows:
+        lon, lat = float(r["lon"]), float(r["lat"])
+        props = {k: v for k, v in r.items() if k not in ("lon", "lat")}
+        line = [[lon, lat], [round(lon + 0.001, 6), round(lat + 0.001, 6)]]
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": {"type": "LineString", "coordinates": line}})
+    write_text(ws / "home_visit_requests.geojson",
+               json.dumps({"type": "FeatureCollection", "features": features}, indent=1) + "\n")
+    (ws / "home_visit_requests.csv").unlink()
+    replace_text(ws / "workspace.toml", 'home_visit_requests = "home_visit_requests.csv"',
+                 'home_visit_requests = "home_visit_requests.geojson"')
+
+
+@case("villages.csv", "row 3", "the header has 14", "contains the separator", "decimal comma")
+def UnquotedDecimalComma(ws: Path) -> None:
+    replace_text(ws / "villages.csv", "120.885746,-3.51641,", "120,885746,-3,51641,")
+
+
+@case("villages.csv", "field 'population'", "the column appears twice")
+def DuplicateColumn(ws: Path) -> None:
+    header, rows = read_csv(ws / "villages.csv")
+    text = (ws / "villages.csv").read_text(encoding="utf-8").splitlines()
+    out = [text[0] + ",population"] + [line + "," + r["population"] for line, r in zip(text[1:], rows)]
+    write_text(ws / "villages.csv", "\n".join(out) + "\n")
+
+
 # two defects, in two files: both must be reported by one run ---------------------
 @case("duplicate team id: tim1", "'empat puluh'")
 def TwoProblemsReportedTogether(ws: Path) -> None:
     DuplicateTeamId(ws)
     set_cell(ws / "schools.csv", "sma1", "ektp_needed", "empat puluh")
+
+
+# --------------------------------------------------------------------------- input the reader copes with
+def _csv_with(path: Path, delimiter: str, decimal_comma: tuple[str, ...] = ()) -> None:
+    header, rows = read_csv(path)
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")  # as Excel writes it
+    w.writerow(header)
+    for r in rows:
+        w.writerow([r[c].replace(".", ",") if c in decimal_comma else r[c] for c in header])
+    write_text(path, buf.getvalue())
+
+
+@copes("villages.csv", "semicolon (;)-separated")
+def SemicolonCsv(ws: Path) -> None:
+    _csv_with(ws / "villages.csv", ";", decimal_comma=("lon", "lat"))  # Excel, Indonesian locale
+
+
+@copes("schools.csv", "tab-separated")
+def TabSeparatedCsv(ws: Path) -> None:
+    _csv_with(ws / "schools.csv", "\t")
+
+
+def _accented_address(ws: Path) -> None:
+    set_cell(ws / "home_visit_requests.csv", "hv2", "address", "Dusun II – dekat kafé")
+
+
+@copes("home_visit_requests.csv", "not UTF-8 (byte 0x96 on line 3)", "Windows-1252", "save it as UTF-8",
+       content=_accented_address)
+def Latin1Csv(ws: Path) -> None:
+    path = ws / "home_visit_requests.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+
+
+def _accented_regency(ws: Path) -> None:
+    replace_text(ws / "workspace.toml", 'name = "Kabupaten Kolaka Utara (test)"',
+                 'name = "Kabupaten Kolaka Utara (tés)"')
+
+
+@copes("workspace.toml", "not UTF-8", "Windows-1252", content=_accented_regency)
+def Latin1Toml(ws: Path) -> None:
+    path = ws / "workspace.toml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+
+
+@copes("workspace.toml", "byte-order mark (BOM)", "skipped")
+def BomInToml(ws: Path) -> None:
+    path = ws / "workspace.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+
+@copes("villages.xlsx (sheet villages)", "the header is on row 3", "2 rows above it")
+def ExcelTitleRows(ws: Path) -> None:
+    header, _ = read_csv(ws / "villages.csv")
+    group = [None] * len(header)
+    group[header.index("lon")] = "Koordinat (WGS84)"
+    group[header.index("ektp_eligible")] = "Perekaman e-KTP"
+    cols = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    lon_col, ek = cols[header.index("lon")], cols[header.index("ektp_eligible")]
+    write_xlsx(ws / "villages.xlsx", {"villages": ws / "villages.csv"},
+               above={"villages": [["Data desa Kabupaten Kolaka Utara, 2026"], group]},
+               merge={"villages": [f"A1:{cols[len(header) - 1]}1", f"{lon_col}2:{cols[header.index('lat')]}2",
+                                   f"{ek}2:{cols[header.index('ektp_covered')]}2"]})
+    (ws / "villages.csv").unlink()
+    replace_text(ws / "workspace.toml", 'villages = "villages.csv"', 'villages = "villages.xlsx"')
 
 
 # --------------------------------------------------------------------------- build
@@ -405,14 +580,35 @@ def build_case(name: str, dest: Path) -> None:
     write_text(dest / "expected.txt", "".join(f"{line}\n" for line in expected))
 
 
-def main(out: Path = OUT) -> None:
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    for name in sorted(CASES):
-        build_case(name, out / name)
-    print(f"wrote {len(CASES)} cases to {out}")
+def build_copes(name: str, dest: Path) -> None:
+    content, patch, expected = COPES[name]
+    copy_base(dest)
+    if content is not None:
+        content(dest)
+    patch(dest)
+    write_text(dest / "expected.txt", "".join(f"{line}\n" for line in expected))
+
+
+def clean_twin(name: str, dest: Path, boundary: str = SHARED_BOUNDARY) -> None:
+    """The base with the case's content change only: what the coped-with case must read as."""
+    content = COPES[name][0]
+    copy_base(dest, boundary=boundary)
+    if content is not None:
+        content(dest)
+
+
+def main(out: Path = OUT, copes_out: Path = COPES_OUT) -> None:
+    for folder, registry, build in ((out, CASES, build_case), (copes_out, COPES, build_copes)):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        for name in sorted(registry):
+            build(name, folder / name)
+        print(f"wrote {len(registry)} cases to {folder}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)
+    if len(sys.argv) > 1:
+        main(Path(sys.argv[1]) / "invalid", Path(sys.argv[1]) / "copes")
+    else:
+        main()

@@ -31,10 +31,12 @@ from ..model import (
     TravelConfig,
     Village,
     Workspace,
+    break_findings,
     cross_check,
     mask_nik,
 )
 from ..model.workspace import OVER_COVERAGE_TOLERANCE
+from ._text import best_header_guess, decode, delimiter_name, read_csv_rows
 
 #: A point further than this outside the regency boundary is an error, nearer a warning.
 OUTSIDE_ERROR_KM = 5.0
@@ -178,10 +180,45 @@ def _coerce(kind: str, v: Any) -> Any:
     raise AssertionError(kind)
 
 
+_STRICT_HELP = {
+    "int_type": ("a whole number", "40"),
+    "float_type": ("a number", "0.5"),
+    "bool_type": ("true or false", "true"),
+}
+
+
+def _type_message(e: dict, loc: str) -> str | None:
+    """A clearer message for a TOML value of the wrong type (text where a number belongs)."""
+    kind = _STRICT_HELP.get(e["type"])
+    if kind is None:
+        return None
+    value = e.get("input")
+    key = str(e["loc"][-1]) if e["loc"] else loc
+    if isinstance(value, str):
+        text = value.strip()
+        example = text if _looks_like(e["type"], text) else kind[1]
+        return f"expected {kind[0]}, got text (in quotes); write it without quotes: {key} = {example}"
+    if e["type"] == "int_type" and isinstance(value, float):
+        return f"expected {kind[0]}, got {value!r}"
+    if isinstance(value, bool):
+        return f"expected {kind[0]}, got a boolean"
+    return f"expected {kind[0]}"
+
+
+def _looks_like(kind: str, text: str) -> bool:
+    if kind == "bool_type":
+        return text in ("true", "false")
+    try:
+        x = float(text)
+    except ValueError:
+        return False
+    return kind != "int_type" or x.is_integer()
+
+
 def _validation_problems(err: ValidationError, source: str, where: str, out: _Collector) -> None:
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
+        msg = _type_message(e, loc) or e["msg"].removeprefix("Value error, ")
         # A record-level error's input is the whole record: noise, and personal data (names, addresses).
         value = e.get("input") if e["type"] != "missing" and e["loc"] else None
         if e["loc"][:1] == ("nik",) and value is not None:
@@ -260,6 +297,60 @@ class _Table:
     columns: list[str]
     rows: list[dict[str, Any]]
     geoms: list[Any] | None  # shapely geometries in EPSG:4326, or None for plain tables
+    numbers: list[int] | None = None  # spreadsheet row number of each row (CSV, Excel)
+    broken: set[int] = field(default_factory=set)  # rows reported already (cells shifted): not read
+
+
+def _header_columns(layer: str) -> list[str]:
+    """The columns that identify the header row of a layer (its base required columns)."""
+    return [c for c, (_, req) in _BASE_SCHEMAS.get(layer, {}).items() if req]
+
+
+def _grid_table(source: str, layer: str, grid: list[list[Any]], numbers: list[int],
+                blank: Any, out: _Collector) -> _Table:
+    """Rows of cells -> a table: find the header row (below title rows), name the cells."""
+    if not grid:
+        return _Table(source, [], [], None, [])
+    wanted = _header_columns(layer)
+    at = 0
+    if wanted:
+        guess, hits = best_header_guess(grid, wanted)
+        first = len(set(wanted) & {str(c).strip() for c in grid[0] if c is not None})
+        if hits > first:
+            at = guess
+            above = numbers[at] - 1
+            out.warn(f"{source}: the header is on row {numbers[at]}; the {above} row{'s' if above != 1 else ''} "
+                     "above it (a title or a merged group header) were skipped. Keep the header on row 1 "
+                     "to silence this")
+    header = ["" if c is None or (isinstance(c, float) and math.isnan(c)) else str(c).strip() for c in grid[at]]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name and name in seen:
+            out.add(source, f"row {numbers[at]}", name, None,
+                    f"the column appears twice (columns {seen[name] + 1} and {i + 1}); keep one")
+        seen.setdefault(name, i)
+    columns = [c for c in seen if c]
+    rows, nums, broken = [], [], set()
+    for cells, n in zip(grid[at + 1:], numbers[at + 1:]):
+        extra = [c for c in cells[len(header):] if not _is_blank(c)]
+        if extra:
+            broken.add(len(rows))
+            out.add(source, f"row {n}", "", None,
+                    f"the row has {max(i for i, c in enumerate(cells) if not _is_blank(c)) + 1} cells but the header "
+                    f"has {len(header)}: "
+                    "a value contains the separator? Quote it (a decimal comma: \"120,88\") or use a decimal point")
+        rows.append({c: (cells[i] if i < len(cells) else blank) for c, i in seen.items() if c})
+        nums.append(n)
+    return _Table(source, columns, rows, None, nums, broken)
+
+
+def _csv_table(path: Path, layer: str, out: _Collector) -> _Table:
+    parsed = read_csv_rows(path.read_bytes(), expected=_header_columns(layer))
+    for note in parsed.decoded.notes:
+        out.warn(f"{path.name}: {note} (Excel: 'CSV UTF-8')")
+    if parsed.delimiter != ",":
+        out.warn(f"{path.name}: read as {delimiter_name(parsed.delimiter)}-separated, not comma-separated")
+    return _grid_table(path.name, layer, [list(r) for r in parsed.rows], parsed.numbers, "", out)
 
 
 def _spec(value: Any) -> dict[str, Any]:
@@ -285,22 +376,25 @@ def _read_table(root: Path, name: str, spec: dict[str, Any], out: _Collector) ->
         if suffix in SPATIAL_SUFFIXES:
             return _read_spatial(path, name, spec, declared_crs, out)
         if suffix == ".csv":
-            import pandas as pd
-
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            table = _csv_table(path, name, out)
         elif suffix in {".xlsx", ".xlsm"}:
             import openpyxl
-            import pandas as pd
 
             sheet = spec.get("sheet", name)
-            wb = openpyxl.load_workbook(path, read_only=True)
-            sheets = wb.sheetnames
-            wb.close()
-            if sheet not in sheets:
-                out.add(path.name, f"sheet {sheet!r}", "", sheet,
-                        f"sheet not found; the workbook has: {', '.join(sheets)}")
-                return None
-            df = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                if sheet not in wb.sheetnames:
+                    out.add(path.name, f"sheet {sheet!r}", "", sheet,
+                            f"sheet not found; the workbook has: {', '.join(wb.sheetnames)}")
+                    return None
+                grid, numbers = [], []
+                for n, cells in enumerate(wb[sheet].iter_rows(values_only=True), 1):
+                    if any(not _is_blank(c) for c in cells):
+                        grid.append(list(cells))
+                        numbers.append(n)
+            finally:
+                wb.close()
+            table = _grid_table(source, name, grid, numbers, None, out)
         else:
             out.add("workspace.toml", f"[layers] {name}", "path", str(spec["path"]),
                     "unknown file type; use .csv, .xlsx, .geojson, .gpkg or .shp")
@@ -308,10 +402,7 @@ def _read_table(root: Path, name: str, spec: dict[str, Any], out: _Collector) ->
     except Exception as exc:  # a corrupt file: report, do not crash
         out.add(source, "", "", None, f"cannot read the file: {exc}")
         return None
-    df.columns = [str(c).strip() for c in df.columns]
-    rows = df.to_dict("records")
-    table = _Table(source, list(df.columns), rows, None)
-    if declared_crs and rows and "lon" in df.columns and "lat" in df.columns:
+    if declared_crs and table.rows and "lon" in table.columns and "lat" in table.columns:
         _transform_rows(table, declared_crs, out)
     return table
 
@@ -387,10 +478,14 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
         return
     id_col = "code" if layer == "villages" else "id"
     for i, row in enumerate(table.rows):
+        if i in table.broken:
+            continue
         rid = row.get(id_col)
-        where = f"row {i + 2}" + ("" if _is_blank(rid) else f" ({id_col} {_coerce('str', rid)})")
         if table.geoms is not None:
-            where = where.replace("row", "feature", 1).replace(f"feature {i + 2}", f"feature {i + 1}", 1)
+            where = f"feature {i + 1}"
+        else:
+            where = f"row {table.numbers[i] if table.numbers else i + 2}"
+        where += "" if _is_blank(rid) else f" ({id_col} {_coerce('str', rid)})"
         values: dict[str, Any] = {}
         ok = True
         for col, (kind, required) in schema.items():
@@ -417,6 +512,12 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
                         p = geom.representative_point()
                         values.setdefault("lon", p.x)
                         values.setdefault("lat", p.y)
+                elif "lon" not in values or "lat" not in values:
+                    out.add(table.source, where, "geometry", geom.geom_type,
+                            f"the geometry is a {geom.geom_type}, but a {_NOUN[layer]} is a place: this layer "
+                            "needs one Point per feature (or lon/lat columns). Convert the geometries to points "
+                            "(e.g. QGIS: Vector > Geometry Tools > Centroids) or fill lon/lat")
+                    ok = False
         elif "wkt" in values:
             import shapely
 
@@ -431,6 +532,10 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
             ok = False
         if ok:
             yield where, values
+
+
+_NOUN = {"villages": "village", "schools": "school", "home_visit_requests": "home visit request",
+         "deliveries": "delivery"}
 
 
 def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
@@ -530,21 +635,38 @@ def _config(cfg: dict, out: _Collector) -> dict[str, Any]:
         built = []
         for n, item in enumerate(items, 1):
             where = f"[[{key}]] #{n}" + (f" ({label} {item.get('id')!r})" if isinstance(item, dict) and "id" in item else "")
-            if (x := _build(model, item, src, where, out)) is not None:
-                built.append(x)
+            try:
+                built.append(model.model_validate(item))
+            except ValidationError as err:
+                _validation_problems(err, src, where, out)
+                if key in ("services", "depots") and isinstance(item, dict) and isinstance(item.get("id"), str):
+                    bad = {e["loc"][0] for e in err.errors() if e["loc"]}
+                    built.append(_declared(model, item, bad))
         parts[key] = tuple(built)
     return parts
 
 
-def _load_toml(toml_path: Path) -> dict:
+def _declared(model: type[BaseModel], item: dict, bad: set) -> Any:
+    """A service or depot whose entry has a problem (reported already) still counts as declared:
+    the cross-checks must not turn one bad value into an "unknown service" per village, school,
+    request and team. Only its valid keys are kept (the workspace is not built: there is an error)."""
+    return model.model_construct(**{k: v for k, v in item.items() if k in model.model_fields and (k == "id" or k not in bad)})
+
+
+def _load_toml(toml_path: Path) -> tuple[dict, list[str]]:
     if not toml_path.is_file():
         raise InputError([Problem(str(toml_path), "", "", None, "workspace.toml not found; a workspace is a folder "
                                   "with workspace.toml and its layers (see docs/workspace.md)")])
+    decoded = decode(toml_path.read_bytes())
     try:
-        with toml_path.open("rb") as fh:
-            return tomllib.load(fh)
+        cfg = tomllib.loads(decoded.text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(toml_path.name, "", "", None, f"not valid TOML: {exc}")]) from None
+    notes = [f"{toml_path.name}: {n}" for n in decoded.notes]
+    if decoded.had_bom:
+        notes.append(f"{toml_path.name}: the file starts with a byte-order mark (BOM), which TOML does not allow; "
+                     "it was skipped. Save the file as UTF-8 without BOM")
+    return cfg, notes
 
 
 def _area(root: Path, layers: dict, villages_table: _Table | None, out: _Collector) -> _Area | None:
@@ -608,8 +730,8 @@ def read_workspace(path: str | Path) -> Workspace:
         The validated, frozen workspace.
     """
     root, toml_path = _locate(path)
-    cfg = _load_toml(toml_path)
-    out = _Collector()
+    cfg, notes = _load_toml(toml_path)
+    out = _Collector(warnings=notes)
     parts = _config(cfg, out)
     services = parts.get("services", ())
     layers = cfg.get("layers", {}) if isinstance(cfg.get("layers", {}), dict) else {}
@@ -633,6 +755,8 @@ def read_workspace(path: str | Path) -> Workspace:
         parts["boundary_wkt"] = _normalise_wkt(area.geom)
     if parts.get("travel") is not None:
         _check_travel(root, parts["travel"], parts.get("teams", ()), out)
+    if parts.get("calendar") is not None:
+        out.warnings.extend(break_findings(parts["calendar"], parts.get("teams", ()))[1])
 
     # A row naming a village whose own row was rejected (or whose layer could not be read) is
     # not "unknown": that village's problem is reported already; do not bury it under echoes.

@@ -16,7 +16,7 @@ from .entities import (
     Village,
     mask_nik,
 )
-from .workspace import TravelConfig, Workspace, cross_check
+from .workspace import TravelConfig, Workspace, break_findings, cross_check
 
 __all__ = [
     "ACTIVITIES",
@@ -39,6 +39,7 @@ __all__ = [
     "Weekday",
     "Window",
     "Workspace",
+    "break_findings",
     "cross_check",
     "mask_nik",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from ..units import hhmm_to_minutes, minutes_to_hhmm
 
@@ -60,8 +60,8 @@ class Break(BaseModel):
     model_config = _FROZEN
     name: str
     days: tuple[Weekday, ...]
-    start: int = Field(ge=0, le=24 * 60, description="minutes after midnight")
-    end: int = Field(ge=0, le=24 * 60, description="minutes after midnight")
+    start: StrictInt = Field(ge=0, le=24 * 60, description="minutes after midnight")
+    end: StrictInt = Field(ge=0, le=24 * 60, description="minutes after midnight")
 
     @model_validator(mode="before")
     @classmethod

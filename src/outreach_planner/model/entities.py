@@ -9,8 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from .calendar import DayRange, Weekday, Window
 
@@ -30,6 +42,27 @@ Counts = Annotated[dict[str, int], AfterValidator(_non_negative)]
 Activity = Literal["village_session", "school_session", "home_visit", "delivery"]
 ACTIVITIES: tuple[str, ...] = ("village_session", "school_session", "home_visit", "delivery")
 Reason = Literal["elderly", "disabled", "sick"]
+
+
+def _share_not_percent(v: object) -> object:
+    """A share is 0..1: refuse ``"98%"`` and ``98`` with the fix (``0.98``)."""
+    if isinstance(v, str) and v.strip().endswith("%"):
+        try:
+            x = float(v.strip()[:-1].replace(",", "."))
+        except ValueError:
+            raise ValueError("expected a share between 0 and 1 (0.98 = 98%), as a number without quotes") from None
+        raise ValueError(f"expected a share between 0 and 1, as a number without quotes: write {x / 100:g}, not '{v}'")
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 < v <= 100:
+        raise ValueError(f"expected a share between 0 and 1; {v:g} looks like a percentage: write {v / 100:g}")
+    return v
+
+
+#: A share between 0 and 1 in workspace.toml: a TOML number (no text), never a percentage.
+Share = Annotated[StrictFloat, BeforeValidator(_share_not_percent)]
+
+#: Time zone abbreviations planners write, and the IANA zone each one means.
+TZ_ABBREVIATIONS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+_TZ_HELP = "; ".join(f"{abbr}: {zone}" for abbr, zone in TZ_ABBREVIATIONS.items())
 
 
 def mask_nik(nik: str | None) -> str:
@@ -65,10 +98,25 @@ class Regency(BaseModel):
     name: str
     timezone: str = Field(default="Asia/Makassar", description="IANA zone; WITA = UTC+8")
 
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, v: str) -> str:
+        key = v.strip()
+        if key.upper() in TZ_ABBREVIATIONS:
+            raise ValueError(f"{key} is an abbreviation, not an IANA time zone name: "
+                             f"use \"{TZ_ABBREVIATIONS[key.upper()]}\"")
+        try:
+            ZoneInfo(key)
+        except Exception:  # ZoneInfoNotFoundError, ValueError (malformed key), OSError
+            raise ValueError(f"unknown time zone; use an IANA name ({_TZ_HELP})") from None
+        return key
+
 
 class Depot(_Located):
     """An office teams start and end their day at."""
 
+    lon: StrictFloat = Field(description="longitude, WGS84 degrees")
+    lat: StrictFloat = Field(description="latitude, WGS84 degrees")
     id: str
     name: str
 
@@ -84,13 +132,13 @@ class Service(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(description="English name")
     name_id: str = Field(description="Indonesian name for printed sheets")
-    target: float = Field(gt=0, le=1, description="national target, share of eligible")
-    needs_kit: bool = Field(default=False, description="needs a recording kit (e-KTP perekaman)")
-    minutes_per_person: float = Field(gt=0, description="service minutes per person and kit")
-    turnout: float = Field(
+    target: Share = Field(gt=0, le=1, description="national target, share of eligible")
+    needs_kit: StrictBool = Field(default=False, description="needs a recording kit (e-KTP perekaman)")
+    minutes_per_person: StrictFloat = Field(gt=0, description="service minutes per person and kit")
+    turnout: Share = Field(
         default=0.3, gt=0, le=1, description="share of the unserved eligible who come to a village session"
     )
-    at_schools: bool = Field(default=False, description="offered at school sessions")
+    at_schools: StrictBool = Field(default=False, description="offered at school sessions")
 
 
 class Team(BaseModel):
@@ -103,8 +151,8 @@ class Team(BaseModel):
     vehicle: str = Field(default="car", description="travel profile: car or motorbike")
     activities: tuple[Activity, ...] = Field(description="kinds of visit the team makes")
     services: tuple[str, ...] = Field(default=(), description="service ids the team can deliver")
-    recording_kits: int = Field(default=0, ge=0, description="e-KTP recording kits carried")
-    delivery_capacity: int = Field(default=0, ge=0, description="documents carried per day")
+    recording_kits: StrictInt = Field(default=0, ge=0, description="e-KTP recording kits carried")
+    delivery_capacity: StrictInt = Field(default=0, ge=0, description="documents carried per day")
     depot: str
     days: tuple[Weekday, ...] = Field(description="weekdays the team is available")
     shift: dict[Weekday, DayRange] | None = Field(
@@ -127,16 +175,16 @@ class PriorityWeights(BaseModel):
     """
 
     model_config = _FROZEN
-    below_target: float = Field(default=1.0, ge=0)
-    above_target: float = Field(default=0.1, ge=0)
-    gap_steepness: float = Field(default=16.0, ge=0)
-    service_above_target: float = Field(default=0.5, ge=0)
-    home_visit_base: float = Field(default=4.0, ge=0, description="points for a home visit, before waiting")
-    delivery_base: float = Field(default=3.0, ge=0, description="points for a delivery, before urgency")
-    waiting_per_week: float = Field(default=0.25, ge=0, description="value growth per week a request has waited")
-    due_boost: float = Field(default=2.0, ge=0, description="extra share of value when a delivery is due now")
-    due_horizon_days: int = Field(default=14, ge=1, description="urgency starts this many days before due")
-    travel_hour_value: float = Field(
+    below_target: StrictFloat = Field(default=1.0, ge=0)
+    above_target: StrictFloat = Field(default=0.1, ge=0)
+    gap_steepness: StrictFloat = Field(default=16.0, ge=0)
+    service_above_target: StrictFloat = Field(default=0.5, ge=0)
+    home_visit_base: StrictFloat = Field(default=4.0, ge=0, description="points for a home visit, before waiting")
+    delivery_base: StrictFloat = Field(default=3.0, ge=0, description="points for a delivery, before urgency")
+    waiting_per_week: StrictFloat = Field(default=0.25, ge=0, description="value growth per week a request has waited")
+    due_boost: StrictFloat = Field(default=2.0, ge=0, description="extra share of value when a delivery is due now")
+    due_horizon_days: StrictInt = Field(default=14, ge=1, description="urgency starts this many days before due")
+    travel_hour_value: StrictFloat = Field(
         default=2.0, ge=0, description="value points an hour of driving is worth (trades value against travel)"
     )
 
@@ -145,20 +193,20 @@ class Policy(BaseModel):
     """Planning assumptions a planner can override in ``[policy]``."""
 
     model_config = _FROZEN
-    setup_minutes: float = Field(default=20, ge=0, description="set-up time of a session")
-    max_session_minutes: float = Field(default=120, gt=0, description="longest session")
-    home_visit_minutes: float = Field(default=40, gt=0, description="time at one home visit")
-    delivery_stop_minutes: float = Field(default=5, gt=0, description="time at one delivery stop")
-    school_turnout: float = Field(
+    setup_minutes: StrictFloat = Field(default=20, ge=0, description="set-up time of a session")
+    max_session_minutes: StrictFloat = Field(default=120, gt=0, description="longest session")
+    home_visit_minutes: StrictFloat = Field(default=40, gt=0, description="time at one home visit")
+    delivery_stop_minutes: StrictFloat = Field(default=5, gt=0, description="time at one delivery stop")
+    school_turnout: Share = Field(
         default=0.9, gt=0, le=1, description="share of pupils on the list present on the day"
     )
-    outreach_teams_deliver: bool = Field(
+    outreach_teams_deliver: StrictBool = Field(
         default=False, description="outreach teams may drop off documents when passing by"
     )
-    min_session_people: float = Field(
+    min_session_people: StrictFloat = Field(
         default=5, ge=0, description="a village session is offered only when at least this many are expected"
     )
-    max_sessions_per_village: int = Field(
+    max_sessions_per_village: StrictInt = Field(
         default=3, ge=1, description="most sessions one village is offered in a week (at most one a day)"
     )
     priority: PriorityWeights = Field(default_factory=lambda: PriorityWeights())

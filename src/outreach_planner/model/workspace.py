@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, model_validator
 
 from ..errors import Problem
-from .calendar import Calendar
+from ..units import minutes_to_hhmm
+from .calendar import WEEKDAYS, Calendar, DayRange
 from .entities import Delivery, Depot, HomeVisitRequest, Policy, Regency, School, Service, Team, Village
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -23,8 +24,8 @@ class TravelConfig(BaseModel):
 
     model_config = _FROZEN
     model: Literal["great_circle", "road_network"] = "great_circle"
-    circuity: float = Field(default=1.35, ge=1.0, description="road distance / straight-line distance")
-    speed_kmh: dict[str, float] = Field(
+    circuity: StrictFloat = Field(default=1.35, ge=1.0, description="road distance / straight-line distance")
+    speed_kmh: dict[str, Annotated[StrictFloat, Field(gt=0)]] = Field(
         default_factory=lambda: {"car": 40.0, "motorbike": 35.0},
         description="average speed per vehicle profile",
     )
@@ -93,6 +94,71 @@ def _dups(source: str, kind: str, ids: Iterable[str]) -> list[Problem]:
     ]
 
 
+def _shifts_on(cal: Calendar, teams: Iterable[Team], days: Iterable[str]) -> list[tuple[str, DayRange, str]]:
+    """(weekday, shift, whose) for the working weekdays in ``days``, as the planner uses them:
+    each team's own shift on a day it works, else the office hours."""
+    out: list[tuple[str, DayRange, str]] = []
+    for wd in days:
+        if wd not in cal.working_days or wd not in cal.hours:
+            continue
+        own = [(wd, (t.shift or {}).get(wd) or cal.hours[wd], f"team {t.id!r}") for t in teams if wd in t.days]
+        office = [x for x in own if x[1] == cal.hours[wd]]
+        out += [(wd, cal.hours[wd], "office")] if office or not own else []
+        out += [x for x in own if x[1] != cal.hours[wd]]
+    return out
+
+
+def break_findings(cal: Calendar, teams: Iterable[Team] = ()) -> tuple[list[Problem], list[str]]:
+    """Problems with breaks against the shifts of their days.
+
+    Errors: a break that swallows a whole shift, or that lies outside every shift of the week (no
+    working time at all: a typo in its times). Warnings: a break outside the shift on some or all of its
+    days but within working hours on other days (a lunch break copied onto a short Friday). A break that
+    only touches a shift's end (Friday prayers from 11:30 after a shift to 11:30) is fine: it ends the day.
+    """
+    teams = tuple(teams)
+    errors: list[Problem] = []
+    notes: list[str] = []
+    for n, b in enumerate(cal.breaks, 1):
+        where = f"[[calendar.breaks]] #{n} ({b.name!r})"
+        span = f"{minutes_to_hhmm(b.start)}-{minutes_to_hhmm(b.end)}"
+        shifts = _shifts_on(cal, teams, b.days)
+        if not shifts:
+            notes.append(f"workspace.toml, {where}: none of its days ({', '.join(b.days)}) is a working day; "
+                         "the break has no effect")
+            continue
+
+        def label(x: tuple[str, DayRange, str]) -> str:
+            return f"{x[0]} {x[1]}" + ("" if x[2] == "office" else f" ({x[2]})")
+
+        inside = [x for x in shifts if b.start < x[1].end and b.end > x[1].start]
+        touching = [x for x in shifts if b.start == x[1].end or b.end == x[1].start]
+        whole = [x for x in inside if b.start <= x[1].start and b.end >= x[1].end]
+        if whole:
+            errors.append(Problem("workspace.toml", where, "start/end", span,
+                                  f"the break removes the whole shift on {', '.join(label(x) for x in whole)}: "
+                                  "no working time is left that day; shorten the break, or take the day out of "
+                                  "its days (or out of working_days)"))
+        elif not inside and not touching:
+            week = _shifts_on(cal, teams, WEEKDAYS)
+            if any(b.start < x[1].end and b.end > x[1].start for x in week):
+                # working time on other days (Friday prayers after a short Friday shift): harmless
+                notes.append(f"workspace.toml, {where}: the break ({span}) lies outside the shift on each of its "
+                             f"days ({', '.join(label(x) for x in shifts)}); it never applies")
+            else:
+                errors.append(Problem("workspace.toml", where, "start/end", span,
+                                      f"the break lies outside every shift on its days "
+                                      f"({', '.join(label(x) for x in shifts)}) and outside the working hours of "
+                                      "every other day, so it never applies; a break must fall within a shift: "
+                                      "check its times (24-hour HH:MM) and its days"))
+        else:
+            missed = [x for x in shifts if x not in inside and x not in touching]
+            if missed and inside:
+                notes.append(f"workspace.toml, {where}: the break ({span}) lies outside the shift on "
+                             f"{', '.join(label(x) for x in missed)}; it does not apply there")
+    return errors, notes
+
+
 def cross_check(ws: Workspace | dict) -> list[Problem]:
     """Problems that span entities: unique ids, known codes, depots and skills.
 
@@ -109,6 +175,8 @@ def cross_check(ws: Workspace | dict) -> list[Problem]:
     codes = {v.code for v in villages}
     dids = {d.id for d in depots}
 
+    if g.get("calendar") is not None:
+        problems += break_findings(g["calendar"], teams)[0]
     problems += _dups("workspace.toml [[services]]", "service", (s.id for s in services))
     problems += _dups("workspace.toml [[depots]]", "depot", (d.id for d in depots))
     problems += _dups("workspace.toml [[teams]]", "team", (t.id for t in teams))
