@@ -208,6 +208,7 @@ class EngineChoice(str, Enum):
     auto = "auto"
     ortools = "ortools"
     pyvrp = "pyvrp"
+    greedy = "greedy"
 
 
 @app.command()
