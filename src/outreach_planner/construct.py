@@ -2,8 +2,10 @@
 
 :func:`construct` inserts visits one at a time into the team-days (vehicles) of a
 :class:`~outreach_planner.problem.Problem`, always taking the insertion with the most net value
-(value minus the driving it adds, priced at ``travel_cost_per_s``) per minute of team time it uses
-(time on site + added driving + waiting before the visit). Required visits go first. It respects
+(value minus the driving it adds, priced at ``travel_cost_per_s``) per square root of the minutes
+of team time it uses (time on site + added driving + waiting before the visit): between "most net
+value" and "most net value per minute", which on the shipped week collect 1,957 and 1,938 value
+points; the square root 1,969. Required visits go first. It respects
 every rule the engines model:
 
 * shifts: a route leaves its depot at the shift start at the earliest and is back by its end;
@@ -201,7 +203,7 @@ class _Lane:
         dtravel = t_in + t_out - t_old[:, None]
         net = self.value[idx][None, :] - cost_per_s * dtravel
         used = svc[None, :] + dtravel + np.where(ok, start - arr, 0)
-        sc = net / (np.maximum(used, 0) / 60.0 + 1.0)
+        sc = net / np.sqrt(np.maximum(used, 0) / 60.0 + 1.0)
         req = self.required[idx][None, :]
         sc = np.where(req, sc + _REQUIRED_BONUS, sc)
         sc = np.where(ok & ((net > 0) | req), sc, -np.inf)
