@@ -216,6 +216,7 @@ class EngineChoice(str, Enum):
     auto = "auto"
     ortools = "ortools"
     pyvrp = "pyvrp"
+    greedy = "greedy"
 
 
 @app.command()

@@ -12,14 +12,19 @@ import importlib.util
 
 from .base import EngineResult, SolveLimits
 
-__all__ = ["ENGINES", "EngineResult", "SolveLimits", "covering_engines", "engine_available", "engine_features",
+__all__ = ["CONSTRUCTIONS", "ENGINES", "EngineResult", "SolveLimits", "covering_engines", "engine_available", "engine_features",
            "engine_refusal", "get_engine", "portfolio_runs", "problem_features", "run_engine", "run_seed_offset"]
 
 #: Engine name -> (module, solver library it needs).
 ENGINES: dict[str, tuple[str, str]] = {
     "ortools": ("ortools_engine", "ortools"),
     "pyvrp": ("pyvrp_engine", "pyvrp"),
+    "greedy": ("greedy_engine", "numpy"),
 }
+
+#: Engines that construct a plan without searching: selectable by name, never part of ``auto``'s
+#: portfolio (:func:`covering_engines` leaves them out).
+CONSTRUCTIONS = frozenset({"greedy"})
 
 
 #: The engine that, where it models a problem exactly, has won every comparison we measured
@@ -104,8 +109,9 @@ def engine_refusal(name: str, problem) -> str | None:
 
 
 def covering_engines(problem) -> list[str]:
-    """Installed engines that model every feature ``problem`` uses (OR-Tools first)."""
-    return [n for n in ENGINES if engine_available(n) and engine_refusal(n, problem) is None]
+    """Installed search engines that model every feature ``problem`` uses (OR-Tools first; no constructions)."""
+    return [n for n in ENGINES if n not in CONSTRUCTIONS and engine_available(n)
+            and engine_refusal(n, problem) is None]
 
 
 def run_engine(label: str) -> str:

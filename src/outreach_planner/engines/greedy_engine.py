@@ -1,0 +1,28 @@
+"""Greedy construction engine: :func:`outreach_planner.construct.construct` as an engine.
+
+No search: one greedy insertion pass, a valid plan within seconds at any size. It models every
+problem feature (the construction checks every rule exactly), so it never refuses a problem; it
+is not part of ``engine="auto"``'s portfolio (:data:`outreach_planner.engines.CONSTRUCTIONS`).
+"""
+
+from __future__ import annotations
+
+from ..construct import construct
+from ..problem import Problem
+from .base import EngineResult, Progress, SolveLimits
+
+#: Problem features this engine models: all of them (see ``engines.problem_features``).
+FEATURES = frozenset({
+    "breaks", "same_day_groups", "time_windows", "multiple_windows", "optional_visits", "required_visits",
+    "capacity", "several_vehicles", "several_depots", "several_profiles", "restrictions", "vehicle_service_times",
+})
+
+
+def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = None) -> EngineResult:
+    """Construct a plan (``limits`` is not needed: the construction is one deterministic pass)."""
+    if not problem.vehicles:
+        return EngineResult("greedy", [], 0.0, "no vehicles")
+    res = construct(problem)
+    if progress and res.history:
+        progress(*res.history[-1])
+    return res
