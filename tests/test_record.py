@@ -200,3 +200,52 @@ def test_a_bad_row_leaves_an_existing_ledger_untouched(planned, tmp_path):
     assert res.exit_code == 2
     with Ledger(ws / "ledger.sqlite") as led:
         assert led.dump() == before
+
+
+def _served(rows: list[dict]) -> int:
+    return sum(int(r[k] or 0) for r in rows for k in r if k.startswith("served_"))
+
+
+def test_week_49_in_two_parts_around_the_week_50_plan_counts_people_once(planned, tmp_path):
+    """Plan W49, record part 1 of its form, plan W50, record part 2 of W49 and W50's form (issue 11)."""
+    import json
+
+    from outreach_planner.ledger import STATES
+
+    ws_dir, out = planned
+    ws = tmp_path / "ws"
+    shutil.copytree(ws_dir, ws)
+    w49 = tmp_path / "w49"
+    shutil.copytree(out, w49)
+    runner = CliRunner()
+    filled = [dict(r, status="delivered") if r["kind"] == "delivery" else
+              dict(r, status="done", **{"served_" + k[9:]: r[k] for k in r if k.startswith("expected_")})
+              for r in _rows(w49)]
+    homes = {r["visit_id"] for r in filled if r["kind"] == "home_visit"}
+    assert homes
+    part1 = [r for r in filled if r["visit_id"] not in homes]
+    part2 = [r for r in filled if r["visit_id"] in homes]
+    assert runner.invoke(app, ["record", str(_write_csv(w49 / "part1.csv", part1)), "--workspace", str(ws)]
+                         ).exit_code == 0
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W50", "--solution-limit", "30", "--engine", "ortools",
+                              "--out", str(tmp_path / "w50")])
+    assert res.exit_code == 0, res.output
+    doc = json.loads((tmp_path / "w50" / "plan.json").read_text())
+    offered = {r["visit_id"] for r in _rows(tmp_path / "w50")} | {u["visit_id"] for u in doc["unassigned"]}
+    assert not homes & offered  # W49's unreported home visits stay with W49's plan
+    form50 = [dict(r, status="delivered") if r["kind"] == "delivery" else
+              dict(r, status="done", **{"served_" + k[9:]: r[k] for k in r if k.startswith("expected_")})
+              for r in _rows(tmp_path / "w50")]
+    for form in (_write_csv(w49 / "part2.csv", part2), _write_csv(tmp_path / "w50" / "filled.csv", form50)):
+        res = runner.invoke(app, ["record", str(form), "--workspace", str(ws)])
+        assert res.exit_code == 0, res.output
+    with Ledger(ws / "ledger.sqlite") as led:
+        progress = sum(led.progress().values())
+        reqs = led.requests()
+        hist = led.history()
+    # each home visit's people once, whichever form reported it first
+    assert progress == _served(part1) + _served(part2) + _served([r for r in form50 if r["visit_id"] not in homes])
+    assert set(reqs) >= homes and all(reqs[k]["state"] == "done" for k in homes)
+    for k, r in reqs.items():  # every request in exactly one final state, its history ending in it
+        assert r["state"] in STATES
+        assert [h["new_state"] for h in hist if h["key"] == k][-1] == r["state"]

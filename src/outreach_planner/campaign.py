@@ -17,16 +17,18 @@ def ledger_path(workspace_dir: str | Path, ledger: str | Path | None = None) -> 
     return Path(ledger) if ledger else Path(workspace_dir) / LEDGER_FILE
 
 
-def workspace_for_planning(ws: Workspace, path: Path) -> Workspace:
+def workspace_for_planning(ws: Workspace, path: Path, week: str | None = None) -> Workspace:
     """``ws`` with the ledger's progress applied, when the ledger file exists (else ``ws``).
 
-    Requests and deliveries of ``ws`` not yet in the ledger are entered first.
+    Requests and deliveries of ``ws`` not yet in the ledger are entered first. With ``week``
+    (the week to plan), requests still scheduled by a plan of another week whose form has
+    not come back are left out (:meth:`outreach_planner.ledger.Ledger.held`).
     """
     if not path.is_file():
         return ws
     with Ledger(path) as led:
         led.sync_requests(ws)
-        return led.apply_progress(ws)
+        return led.apply_progress(ws, week)
 
 
 def issue(plan: Plan, path: Path) -> str:

@@ -243,13 +243,13 @@ def plan(
     from .week import Week
 
     ws = load(workspace)
-    ws = _campaign_workspace(ws, workspace)  # the ledger's progress, when <workspace>/ledger.sqlite exists
     tz = ws.regency.timezone
     try:
         wk = Week.parse(week, tz) if week else Week.following(dt.datetime.now(Week(2000, 1, tz).tz).date(), tz)
     except ValueError as exc:
         err_console.print(f"[bold red]--week:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
+    ws = _campaign_workspace(ws, workspace, str(wk))  # the ledger's progress, when <workspace>/ledger.sqlite exists
     out_dir = out or Path("out") / str(wk)
     limits = SolveLimits(time_limit_s=time_limit, solution_limit=solution_limit, seed=seed)
     travel = travel_model(ws, _folder(workspace))
@@ -301,11 +301,11 @@ def plan(
         console.print(f"  sheets/: {len(sheets)} route sheets in {sheets[0].parent}", highlight=False)
 
 
-def _campaign_workspace(ws, workspace: Path | None):
-    """``ws`` with the ledger's progress applied when the workspace has a ledger."""
+def _campaign_workspace(ws, workspace: Path | None, week: str | None = None):
+    """``ws`` with the ledger's progress applied when the workspace has a ledger (for planning ``week``)."""
     from .campaign import ledger_path, workspace_for_planning
 
-    return workspace_for_planning(ws, ledger_path(_folder(workspace)))
+    return workspace_for_planning(ws, ledger_path(_folder(workspace)), week)
 
 
 def _issue_and_form(plan_, ws, workspace: Path | None, out_dir: Path) -> dict[str, Path]:
