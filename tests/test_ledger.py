@@ -235,3 +235,131 @@ def test_plan_id_is_stable(small):
     p = synthetic_plan(Week.parse("2026-W49"), [])
     assert plan_id_of(p) == plan_id_of(Plan.model_validate_json(p.model_dump_json()))
     assert plan_id_of(p).startswith("2026-W49-")
+
+
+# --------------------------------------------------------------------------- served once, across plans
+def _two_weeks(small):
+    """Two requests of the small workspace and a W49 plan and a W50 plan that both visit them (as the planner did
+    before the hold: W50 re-scheduled W49's home visits not yet reported), each with one village session."""
+    v = small.villages[0]
+    hv = [(f"hv:{r.id}", "home_visit", r.village_code, {s: 1 for s in r.services}) for r in small.requests[:2]]
+    w49 = synthetic_plan(Week.parse("2026-W49"), [(f"vs:{v.code}:1", "village_session", v.code, {"ektp": 20}), *hv])
+    w50 = synthetic_plan(Week.parse("2026-W50"), [(f"vs:{v.code}:1", "village_session", v.code, {"ektp": 20}), *hv])
+    return v, [k for k, *_ in hv], w49, w50
+
+
+def _check_history(led):
+    hist: dict[str, list[dict]] = {}
+    for h in led.history():
+        hist.setdefault(h["key"], []).append(h)
+    for k, r in led.requests().items():
+        assert r["state"] in STATES
+        assert hist[k][-1]["new_state"] == r["state"]
+        assert all(b["old_state"] == a["new_state"] for a, b in zip(hist[k], hist[k][1:]))
+
+
+@pytest.mark.parametrize("order", ["w49 first", "w50 first"])
+def test_a_request_on_two_plans_is_served_once(small, tmp_path, order):
+    v, keys, w49, w50 = _two_weeks(small)
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(small)
+        p49 = led.issue_plan(w49)
+        led.record_outcomes([Outcome(p49, f"vs:{v.code}:1", "done", {"ektp": 18})])  # part 1 of W49
+        p50 = led.issue_plan(w50)
+        assert all(led.requests()[k] == dict(led.requests()[k], state="scheduled", plan_id=p50) for k in keys)
+        part2 = [Outcome(p49, k, "done", {s: 1 for s in small.requests[i].services}) for i, k in enumerate(keys)]
+        form50 = [Outcome(p50, f"vs:{v.code}:1", "done", {"ektp": 15})] + [
+            Outcome(p50, k, "done", {s: 1 for s in small.requests[i].services}) for i, k in enumerate(keys)]
+        first, second = (part2, form50) if order == "w49 first" else (form50, part2)
+        r1 = led.record_outcomes(first)
+        r2 = led.record_outcomes(second)
+        assert (r1.duplicates, r2.duplicates) == (0, 2)
+        served_by = p49 if order == "w49 first" else p50
+        reqs = led.requests()
+        assert all(reqs[k]["state"] == "done" and reqs[k]["plan_id"] == served_by for k in keys)
+        per_request = sum(len(r.services) for r in small.requests[:2])
+        assert sum(led.progress().values()) == 18 + 15 + per_request  # not + 2 x per_request
+        assert len(led.outcomes()) == 1 + 2 + 3 and len(led.outcomes(counted=True)) == 2 + 2
+        # the same forms again change nothing
+        before = led.dump()
+        assert led.record_outcomes(part2 + form50).unchanged == 5
+        assert led.dump() == before
+        _check_history(led)
+
+
+def test_a_late_miss_of_a_superseded_plan_keeps_the_new_assignment(small, tmp_path):
+    v, keys, w49, w50 = _two_weeks(small)
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(small)
+        p49, p50 = led.issue_plan(w49), led.issue_plan(w50)
+        led.record_outcomes([Outcome(p49, keys[0], "missed", {}, "nobody home")])
+        assert led.requests()[keys[0]]["state"] == "scheduled" and led.requests()[keys[0]]["plan_id"] == p50
+        led.record_outcomes([Outcome(p50, keys[0], "missed", {}, "in hospital")])
+        assert led.requests()[keys[0]]["state"] == "failed"
+        assert led.requests()[keys[0]]["reason"] == "in hospital"
+        # a correction of W49's tally (it was done after all) serves it, once
+        led.record_outcomes([Outcome(p49, keys[0], "done", {"ektp": 1})])
+        assert led.requests()[keys[0]]["state"] == "done" and led.requests()[keys[0]]["plan_id"] == p49
+        assert sum(led.progress().values()) == 1
+        _check_history(led)
+
+
+def test_a_session_on_two_versions_of_the_week_counts_once(small, tmp_path):
+    """A re-plan keeps the days before it with the same visit ids: both forms list those sessions."""
+    v = small.villages[0]
+    week = Week.parse("2026-W49")
+    s1 = (f"vs:{v.code}:1", "village_session", v.code, {"ektp": 20})
+    s2 = (f"vs:{v.code}:2", "village_session", v.code, {"ektp": 20})
+    with Ledger(tmp_path / "l.sqlite") as led:
+        p1 = led.issue_plan(synthetic_plan(week, [s1]))
+        p2 = led.issue_plan(synthetic_plan(week, [s1, s2], salt=1))
+        led.record_outcomes([Outcome(p1, s1[0], "done", {"ektp": 17})])
+        res = led.record_outcomes([Outcome(p2, s1[0], "done", {"ektp": 17}), Outcome(p2, s2[0], "done", {"ektp": 9})])
+        assert res.new == 2 and res.duplicates == 1
+        assert led.progress() == {(v.code, "ektp"): 17 + 9}
+        # the first form corrected (the session did not take place): the second form's tally counts instead
+        led.record_outcomes([Outcome(p1, s1[0], "missed", {}, "rain")])
+        assert led.progress() == {(v.code, "ektp"): 17 + 9}
+        # the same session number in another week is another session
+        p3 = led.issue_plan(synthetic_plan(Week.parse("2026-W50"), [s1]))
+        led.record_outcomes([Outcome(p3, s1[0], "done", {"ektp": 5})])
+        assert led.progress() == {(v.code, "ektp"): 17 + 9 + 5}
+
+
+def test_a_request_scheduled_last_week_is_held_from_the_next_plan(small, tmp_path):
+    v, keys, w49, _ = _two_weeks(small)
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(small)
+        p49 = led.issue_plan(w49)
+        offered = lambda week: {f"hv:{r.id}" for r in led.apply_progress(small, week).requests}  # noqa: E731
+        assert led.held("2026-W50") == {k: p49 for k in keys}
+        assert not set(keys) & offered("2026-W50")  # its form may still come back
+        assert set(keys) <= offered("2026-W49")  # a re-plan of the week itself
+        assert set(keys) <= offered("2026-W51")  # the form did not come back in time: offered again
+        assert set(keys) <= {f"hv:{r.id}" for r in led.apply_progress(small).requests}
+        led.record_outcomes([Outcome(p49, keys[0], "missed", {}, "nobody home")])
+        assert keys[0] in offered("2026-W50") and keys[1] not in offered("2026-W50")
+
+
+def test_migration_2_removes_an_old_double_count(tmp_path):
+    from outreach_planner.ledger import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    MIGRATIONS[0](db)
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO schema_version VALUES (1)")
+    for pid, week in (("2026-W49-a", "2026-W49"), ("2026-W50-b", "2026-W50")):
+        db.execute("INSERT INTO plans VALUES (?, ?, 'x', '2026-01-01', '{}')", (pid, week))
+        for vid, kind, n in (("hv:r1", "home_visit", 1), ("vs:V:1", "village_session", 10)):
+            db.execute("INSERT INTO outcomes VALUES (?, ?, ?, 'V', 'done', ?, '', '2026-01-01', 'record')",
+                       (pid, vid, kind, f'{{"ektp": {n}}}'))
+    db.execute("INSERT INTO requests VALUES ('hv:r1', 'home_visit', 'r1', 'V', '[\"ektp\"]', '2026-11-01', 'done', "
+               "'2026-W50-b', '', '2026-01-01')")
+    db.execute("INSERT INTO village_progress VALUES ('V', 'ektp', 22)")  # 2 x (1 + 10): r1 counted twice
+    db.commit()
+    db.close()
+    with Ledger(path) as led:
+        assert led.schema_version == SCHEMA_VERSION == 2
+        assert led.progress() == {("V", "ektp"): 1 + 10 + 10}  # r1 once; the sessions are two weeks
+        assert [(o.plan_id, o.visit_id) for o in led.outcomes(counted=False)] == [("2026-W50-b", "hv:r1")]

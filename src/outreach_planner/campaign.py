@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 from pathlib import Path
 
@@ -17,16 +18,18 @@ def ledger_path(workspace_dir: str | Path, ledger: str | Path | None = None) -> 
     return Path(ledger) if ledger else Path(workspace_dir) / LEDGER_FILE
 
 
-def workspace_for_planning(ws: Workspace, path: Path) -> Workspace:
+def workspace_for_planning(ws: Workspace, path: Path, week: str | None = None) -> Workspace:
     """``ws`` with the ledger's progress applied, when the ledger file exists (else ``ws``).
 
-    Requests and deliveries of ``ws`` not yet in the ledger are entered first.
+    Requests and deliveries of ``ws`` not yet in the ledger are entered first. With ``week``
+    (the week to plan), requests still scheduled by a plan of another week whose form has
+    not come back are left out (:meth:`outreach_planner.ledger.Ledger.held`).
     """
     if not path.is_file():
         return ws
     with Ledger(path) as led:
         led.sync_requests(ws)
-        return led.apply_progress(ws)
+        return led.apply_progress(ws, week)
 
 
 def issue(plan: Plan, path: Path) -> str:
@@ -37,12 +40,28 @@ def issue(plan: Plan, path: Path) -> str:
     return plan_id_of(plan)
 
 
-def record_form(form: str | Path, ws: Workspace, path: Path) -> tuple[RecordResult, list[str]]:
+def _plan_files(form: Path, wanted: list[str], given: list[Path]) -> list[Path]:
+    """Where a plan of the form may be: ``given`` files, ``plan.json`` next to the form, ``out/<week>*/plan.json``."""
+    found = [*given, form.parent / "plan.json"]
+    for week in sorted({pid.rsplit("-", 1)[0] for pid in wanted}):
+        found += sorted(Path("out").glob(f"{glob.escape(week)}*/plan.json"))
+    out: dict[Path, Path] = {}
+    for p in found:
+        if p.is_file():
+            out.setdefault(p.resolve(), p)
+    return list(out.values())
+
+
+def record_form(form: str | Path, ws: Workspace, path: Path,
+                plan_files: list[Path] | tuple[Path, ...] = ()) -> tuple[RecordResult, list[str]]:
     """Validate a filled tally form and apply it to the ledger at ``path`` (created if missing).
 
-    Plans are looked up in the ledger, then in the ``plan.json`` next to the form (issued
-    in the same transaction as the outcomes). Any bad row raises ``InputError`` with every
-    problem, and nothing is written. Returns the counts and the plan ids.
+    The form's plans are looked up by plan id in the ledger first, so a form moved away from
+    its plan folder records; a plan not in the ledger (planned before the ledger existed) is
+    looked for in ``plan_files`` (``record --plan``), the ``plan.json`` next to the form and
+    ``out/<week>*/plan.json``, and issued in the same transaction as the outcomes. A form
+    that cannot be read or any bad row raises ``InputError`` with every problem, and nothing
+    is written. Returns the counts and the plan ids.
     """
     form = Path(form)
     rows = read_outcomes_form(form)
@@ -55,16 +74,23 @@ def record_form(form: str | Path, ws: Workspace, path: Path) -> tuple[RecordResu
                 if p is not None:
                     plans[pid] = p
     to_issue: list[Plan] = []
-    side = form.parent / "plan.json"
-    if set(wanted) - set(plans) and side.is_file():
+    given = [Path(p) for p in plan_files]
+    for f in _plan_files(form, wanted, given) if set(wanted) - set(plans) else []:
         try:
-            p = plan_from_document(json.loads(side.read_text(encoding="utf-8")))
+            p = plan_from_document(json.loads(f.read_text(encoding="utf-8")))
         except (ValueError, TypeError) as exc:
-            raise InputError([Problem(str(side), "", "", None, f"cannot read the plan: {exc}")]) from None
+            if f in given:
+                raise InputError([Problem(str(f), "", "", None, f"cannot read the plan: {exc}")]) from None
+            continue  # another file that is not a plan of this form
         pid = plan_id_of(p)
         if pid in wanted and pid not in plans:
             plans[pid] = p
             to_issue.append(p)
+        elif f in given and pid not in wanted:
+            raise InputError([Problem(str(f), "", "", None, f"this is plan {pid}; the form is of plan "
+                                      f"{', '.join(wanted) or '(none)'}")])
+        if not set(wanted) - set(plans):
+            break
     outcomes = validate_outcomes(rows, plans, ws, form.name)
     with Ledger(path) as led:
         led.sync_requests(ws)

@@ -29,8 +29,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+
+
+class _Console(Console):
+    """A rich Console that does not wrap when its output is not a terminal (a pipe, a file, a test runner):
+    text lines stay whole and tables take their natural width, whatever COLUMNS or the terminal says."""
+
+    @property
+    def size(self):  # noqa: D102 - as Console.size
+        size = super().size
+        return size if self.is_terminal else size._replace(width=UNWRAPPED_WIDTH)
+
+    @size.setter
+    def size(self, new_size) -> None:
+        Console.size.fset(self, new_size)
+
+
+#: Console width when stdout / stderr is not a terminal: wide enough that nothing wraps.
+UNWRAPPED_WIDTH = 10_000
+console = _Console()
+err_console = _Console(stderr=True)
 
 WorkspaceArg = Annotated[
     Optional[Path],
@@ -252,13 +270,13 @@ def plan(
     from .week import Week
 
     ws = load(workspace)
-    ws = _campaign_workspace(ws, workspace)  # the ledger's progress, when <workspace>/ledger.sqlite exists
     tz = ws.regency.timezone
     try:
         wk = Week.parse(week, tz) if week else Week.following(dt.datetime.now(Week(2000, 1, tz).tz).date(), tz)
     except ValueError as exc:
         err_console.print(f"[bold red]--week:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
+    ws = _campaign_workspace(ws, workspace, str(wk))  # the ledger's progress, when <workspace>/ledger.sqlite exists
     out_dir = out or Path("out") / str(wk)
     limits = SolveLimits(time_limit_s=time_limit, solution_limit=solution_limit, seed=seed)
     travel = travel_model(ws, _folder(workspace))
@@ -310,11 +328,11 @@ def plan(
         console.print(f"  sheets/: {len(sheets)} route sheets in {sheets[0].parent}", highlight=False)
 
 
-def _campaign_workspace(ws, workspace: Path | None):
-    """``ws`` with the ledger's progress applied when the workspace has a ledger."""
+def _campaign_workspace(ws, workspace: Path | None, week: str | None = None):
+    """``ws`` with the ledger's progress applied when the workspace has a ledger (for planning ``week``)."""
     from .campaign import ledger_path, workspace_for_planning
 
-    return workspace_for_planning(ws, ledger_path(_folder(workspace)))
+    return workspace_for_planning(ws, ledger_path(_folder(workspace)), week)
 
 
 def _issue_and_form(plan_, ws, workspace: Path | None, out_dir: Path) -> dict[str, Path]:
@@ -333,26 +351,38 @@ def record(
         "else the embedded Kolaka Utara workspace.")] = None,
     ledger: Annotated[Optional[Path], typer.Option(
         "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite (created when missing).")] = None,
+    plan_json: Annotated[Optional[list[Path]], typer.Option(
+        "--plan", help="plan.json of the form's plan, when the ledger does not have it and the form is not next "
+                       "to it (repeatable).")] = None,
 ) -> None:
     """Record the officers' tallies in the ledger: request states and people served per village.
 
-    Every row is checked first; any bad row is reported (exit code 2) and nothing is
-    applied. Recording the same form twice changes nothing. The next ``plan`` starts from
-    the updated coverage and carries over missed visits and failed deliveries.
+    Every row is checked first; a form that cannot be read or any bad row is reported
+    (exit code 2) and nothing is applied. Recording the same form twice changes nothing; a
+    visit already served on another plan's form adds no people. The next ``plan`` starts
+    from the updated coverage and carries over missed visits and failed deliveries.
     """
     from .campaign import ledger_path, record_form
 
     ws = load(workspace)
     path = ledger_path(_folder(workspace), ledger)
-    try:
-        result, plan_ids = record_form(outcomes, ws, path)
-    except InputError as exc:
-        _input_error(f"Invalid tally form[/] {outcomes}", exc, "nothing was recorded")
-    except OutreachError as exc:
-        err_console.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        try:
+            result, plan_ids = record_form(outcomes, ws, path, plan_json or ())
+        except InputError as exc:
+            _input_error(f"Invalid tally form[/] {outcomes}", exc, "nothing was recorded")
+        except OutreachError as exc:
+            err_console.print(str(exc), markup=False, highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        finally:
+            for w in caught:
+                if issubclass(w.category, InputWarning):
+                    err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+    dup = (f" {result.duplicates} of them already served on another plan's form (no people added)."
+           if result.duplicates else "")
     console.print(f"Recorded plan {', '.join(plan_ids) or '-'} in {path}: {result.new} new, {result.changed} "
-                  f"corrected, {result.unchanged} already recorded.", highlight=False)
+                  f"corrected, {result.unchanged} already recorded.{dup}", highlight=False)
 
 
 @app.command()

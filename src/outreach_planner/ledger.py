@@ -9,9 +9,16 @@ every outcome the officers bring back, and sums the people served per village an
 * Writes: every public write runs in one ``BEGIN IMMEDIATE`` transaction (WAL journal);
   an exception or a crash in the middle leaves the ledger as it was.
 * Requests (keyed by their visit id, ``hv:<request id>`` or ``dl:<delivery id>``) are in
-  exactly one state: ``open``, ``scheduled`` (with the plan id), ``done``, ``failed``
-  (with the reason) or ``cancelled``. Every change is kept in ``request_history`` with a
-  timestamp and its source. Requests are never deleted.
+  exactly one state: ``open``, ``scheduled`` (with the plan id), ``done`` (with the plan
+  whose outcome served it), ``failed`` (with the reason) or ``cancelled``. Every change is
+  kept in ``request_history`` with a timestamp and its source. Requests are never deleted.
+* Served once: a request is served once, and a session (week + visit id) is counted once,
+  whatever the order of plans and forms. Each outcome has a ``served_key`` (the request's
+  key; ``<week> <visit id>`` for a session) and only the first ``done``/``delivered``
+  outcome recorded for a key is ``counted``: its people are the ones in ``village_progress``.
+  Any later one (the same visit on an overlapping plan's form) is kept as a duplicate that
+  adds no people. See :meth:`Ledger.issue_plan` and :meth:`Ledger.record_outcomes` for the
+  state machine across plans.
 * Personal data: ids, village codes and service ids only; never names, NIKs or addresses.
 
 Test hook: when the environment variable ``OUTREACH_LEDGER_CRASH_AFTER`` is ``N``, the
@@ -94,9 +101,78 @@ def _m1_initial(db: sqlite3.Connection) -> None:
         PRIMARY KEY (village_code, service))""")
 
 
+def _m2_served_once(db: sqlite3.Connection) -> None:
+    """Served once: ``requests.assigned_to``, ``outcomes.served_key`` and ``outcomes.counted``.
+
+    Existing outcomes get their key and flag, and ``village_progress`` is rebuilt from the
+    counted ones (this removes a double count an earlier version made across plans).
+    """
+    db.execute("ALTER TABLE requests ADD COLUMN assigned_to TEXT")  # the plan holding the latest assignment
+    db.execute("UPDATE requests SET assigned_to = plan_id WHERE state IN ('scheduled', 'done')")
+    db.execute("ALTER TABLE outcomes ADD COLUMN served_key TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE outcomes ADD COLUMN counted INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE outcomes SET served_key = CASE WHEN kind IN ('home_visit', 'delivery') THEN visit_id "
+               "ELSE (SELECT week FROM plans WHERE plans.id = outcomes.plan_id) || ' ' || visit_id END")
+    db.execute("CREATE INDEX outcomes_served_key ON outcomes(served_key)")
+    keys = [k for (k,) in db.execute("SELECT DISTINCT served_key FROM outcomes")]
+    _recount(db, db.execute, keys)
+    villages = [v for (v,) in db.execute("SELECT DISTINCT village_code FROM village_progress UNION "
+                                         "SELECT DISTINCT village_code FROM outcomes WHERE village_code IS NOT NULL")]
+    _rebuild_progress(db, db.execute, villages)
+
+
 #: Ordered migrations; migration i (1-based) takes the schema from version i-1 to i.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_initial,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_initial, _m2_served_once)
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+#: Outcome statuses that mean the visit served its people (a request is then done).
+SERVED = ("done", "delivered")
+#: A request scheduled by a plan of an earlier week, with no outcome yet, stays with that plan for the
+#: plans of the next ``HOLD_WEEKS`` weeks (its form may still come back); after that it is offered again.
+HOLD_WEEKS = 1
+
+
+def _recount(db: sqlite3.Connection, write: Callable, keys: Iterable[str]) -> None:
+    """Set ``counted`` on the outcomes of ``keys``: the first served outcome recorded (by rowid) of each key."""
+    for key in keys:
+        first = None
+        for rowid, status, counted in db.execute(
+                "SELECT rowid, status, counted FROM outcomes WHERE served_key = ? ORDER BY rowid", (key,)).fetchall():
+            want = int(first is None and status in SERVED)
+            if want:
+                first = rowid
+            if want != counted:
+                write("UPDATE outcomes SET counted = ? WHERE rowid = ?", (want, rowid))
+
+
+def _rebuild_progress(db: sqlite3.Connection, write: Callable, villages: Iterable[str]) -> None:
+    """``village_progress`` of ``villages`` as the sum of their counted outcomes (writes only differences)."""
+    for village in villages:
+        want: dict[str, int] = {}
+        for (people,) in db.execute("SELECT people FROM outcomes WHERE counted = 1 AND village_code = ?",
+                                    (village,)):
+            for sid, n in json.loads(people).items():
+                want[sid] = want.get(sid, 0) + int(n)
+        have = {sid: n for sid, n in db.execute(
+            "SELECT service, served FROM village_progress WHERE village_code = ?", (village,))}
+        for sid in sorted(have.keys() | want.keys()):
+            n = want.get(sid, 0)
+            if have.get(sid) == n or (sid not in have and not n):
+                continue
+            if sid in have and not n:
+                write("DELETE FROM village_progress WHERE village_code = ? AND service = ?", (village, sid))
+            else:
+                write("INSERT INTO village_progress (village_code, service, served) VALUES (?, ?, ?) "
+                      "ON CONFLICT (village_code, service) DO UPDATE SET served = ?", (village, sid, n, n))
+
+
+def _week_gap(a: str, b: str) -> int:
+    """Weeks from ISO week ``a`` to ISO week ``b`` (``2026-W49`` to ``2026-W50`` is 1)."""
+    def monday(w: str) -> dt.date:
+        y, n = w.split("-W")
+        return dt.date.fromisocalendar(int(y), int(n), 1)
+    return (monday(b) - monday(a)).days // 7
 
 
 def _now() -> str:
@@ -123,11 +199,14 @@ class Outcome:
 
 @dataclass(frozen=True)
 class RecordResult:
-    """How many outcome rows were new, changed (a corrected tally) or already recorded as given."""
+    """How many outcome rows were new, changed (a corrected tally) or already recorded as given;
+    ``duplicates``: new or changed ones for a request or session already served by another
+    outcome (an overlapping plan's form), kept but adding no people."""
 
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    duplicates: int = 0
 
 
 class Ledger:
@@ -259,12 +338,21 @@ class Ledger:
         """Record ``plan`` and mark its home visits and deliveries ``scheduled``.
 
         Idempotent (the id is a hash of the content). Requests the plan visits that are
-        not known yet are entered first. Requests still ``scheduled`` by another plan of
-        the same week (an earlier version of the week) and not in this one go back to
-        ``open``. Done and cancelled requests are left as they are.
+        not known yet are entered first. A request the plan visits that is open, failed or
+        scheduled by another plan is assigned to this plan; an earlier assignment is
+        superseded (the reason says which plan it replaces), and a late outcome of the
+        superseded plan still counts if it served the request (see :meth:`record_outcomes`).
+        Requests still ``scheduled`` by another plan of the same week (an earlier version
+        of the week) and not in this one go back to ``open``. Done and cancelled requests
+        are left as they are.
         """
         with self._transaction():
             return self._issue(plan, plan_id, source, _now())
+
+    def _assign(self, key: str, plan_id: str | None) -> None:
+        row = self._db.execute("SELECT assigned_to FROM requests WHERE key = ?", (key,)).fetchone()
+        if row is not None and row[0] != plan_id:
+            self._write("UPDATE requests SET assigned_to = ? WHERE key = ?", (plan_id, key))
 
     def _issue(self, plan: Plan, plan_id: str | None, source: str, at: str) -> str:
         pid = plan_id or plan_id_of(plan)
@@ -280,15 +368,18 @@ class Ledger:
             keys.add(key)
             self._enter(key, step.kind, key.split(":", 1)[1], step.village_code or "", step.expected,
                         route.date.isoformat(), f"plan {pid}", at)
-            state = self._db.execute("SELECT state FROM requests WHERE key = ?", (key,)).fetchone()[0]
+            state, old = self._db.execute("SELECT state, plan_id FROM requests WHERE key = ?", (key,)).fetchone()
             if state in PENDING:
-                self._set_state(key, "scheduled", pid, "", source, at)
+                reason = f"replaces the assignment in plan {old}" if state == "scheduled" and old != pid else ""
+                self._set_state(key, "scheduled", pid, reason, source, at)
+                self._assign(key, pid)
         others = self._db.execute(
             "SELECT r.key FROM requests r JOIN plans p ON p.id = r.plan_id "
             "WHERE r.state = 'scheduled' AND p.week = ? AND p.id != ?", (plan.week, pid)).fetchall()
         for (key,) in others:
             if key not in keys:
                 self._set_state(key, "open", None, f"not in the new plan {pid} of {plan.week}", source, at)
+                self._assign(key, None)
         return pid
 
     def plan(self, plan_id: str) -> Plan | None:
@@ -308,13 +399,26 @@ class Ledger:
         """Apply outcomes of issued plans, all in one transaction; idempotent.
 
         Keyed by (plan id, visit id): the same outcome again changes nothing; a different
-        one for the same key replaces it (village progress is corrected by the difference).
+        one for the same key replaces it (a corrected tally). Served once, across plans:
+        of the outcomes with the same ``served_key`` (a request; a session's week and
+        visit id) only the first served one recorded is counted; a later one is kept as a
+        duplicate that adds no people (``RecordResult.duplicates``). A request's state
+        follows from its outcomes and its assignment:
+
+        * ``done`` (by that plan) when a counted outcome served it, whichever plan's it is;
+        * else ``cancelled`` when an outcome cancelled it (or it was cancelled by hand);
+        * else still ``scheduled`` when the plan it is assigned to now (a later plan that
+          superseded the reporting one) has no outcome for it yet;
+        * else ``failed`` with the reason (missed, not delivered).
+
         The caller validates the rows first (:func:`outreach_planner.io.outcomes.validate_outcomes`);
         an outcome of an unknown plan or visit raises ``KeyError`` and nothing is applied.
         ``plans`` are issued first, in the same transaction (plans read from ``plan.json``).
         """
         at = _now()
         new = changed = same = 0
+        mine: list[tuple[str, str, str]] = []  # (plan id, visit id, served key) written by this call
+        villages: set[str] = set()
         with self._transaction():
             for p in plans:
                 self._issue(p, None, source, at)
@@ -324,48 +428,78 @@ class Ledger:
                     plan = self.plan(o.plan_id)
                     if plan is None:
                         raise KeyError(f"plan {o.plan_id} is not in the ledger")
-                    steps[o.plan_id] = {s.visit_id: (s.kind, s.village_code) for _, s in plan.visit_steps}
+                    steps[o.plan_id] = {s.visit_id: (s.kind, s.village_code, plan.week) for _, s in plan.visit_steps}
                 if o.visit_id not in steps[o.plan_id]:
                     raise KeyError(f"visit {o.visit_id} is not in plan {o.plan_id}")
-                kind, village = steps[o.plan_id][o.visit_id]
+                kind, village, week = steps[o.plan_id][o.visit_id]
+                served_key = o.visit_id if kind in ("home_visit", "delivery") else f"{week} {o.visit_id}"
                 people = {k: int(v) for k, v in sorted(o.people.items()) if int(v)}
                 old = self._db.execute("SELECT status, people, reason FROM outcomes WHERE plan_id = ? AND "
                                        "visit_id = ?", (o.plan_id, o.visit_id)).fetchone()
                 if old is not None and (old[0], json.loads(old[1]), old[2]) == (o.status, people, o.reason):
                     same += 1
                     continue
-                delta = dict(people)
                 if old is None:
                     new += 1
                     self._write("INSERT INTO outcomes (plan_id, visit_id, kind, village_code, status, people, reason,"
-                                " recorded_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                " recorded_at, source, served_key, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                                 (o.plan_id, o.visit_id, kind, village, o.status, json.dumps(people), o.reason, at,
-                                 source))
+                                 source, served_key))
                 else:
                     changed += 1
-                    for k, v in json.loads(old[1]).items():
-                        delta[k] = delta.get(k, 0) - v
                     self._write("UPDATE outcomes SET status = ?, people = ?, reason = ?, recorded_at = ?, "
                                 "source = ? WHERE plan_id = ? AND visit_id = ?",
                                 (o.status, json.dumps(people), o.reason, at, source, o.plan_id, o.visit_id))
-                for sid, n in delta.items():
-                    if n and village:
-                        self._write("INSERT INTO village_progress (village_code, service, served) VALUES (?, ?, ?) "
-                                    "ON CONFLICT (village_code, service) DO UPDATE SET served = served + ?",
-                                    (village, sid, n, n))
+                mine.append((o.plan_id, o.visit_id, served_key))
+                _recount(self._db, self._write, [served_key])
+                if village:
+                    villages.add(village)
                 if kind in ("home_visit", "delivery"):
-                    state = {"done": "done", "delivered": "done", "cancelled": "cancelled"}.get(o.status, "failed")
-                    reason = o.reason or ("" if state == "done" else o.status)
                     self._enter(o.visit_id, kind, o.visit_id.split(":", 1)[1], village or "", people, "", source, at)
-                    self._set_state(o.visit_id, state, o.plan_id if state == "done" else None,
-                                    reason if state != "done" else "", f"{source} {o.plan_id}", at)
-        return RecordResult(new, changed, same)
+                    self._resolve(o.visit_id, f"{source} {o.plan_id}", at)
+            _rebuild_progress(self._db, self._write, sorted(villages))
+            dup = 0
+            for pid, vid, key in mine:
+                counted = self._db.execute("SELECT plan_id, visit_id FROM outcomes WHERE served_key = ? AND "
+                                           "counted = 1", (key,)).fetchone()
+                dup += counted is not None and counted != (pid, vid)
+        return RecordResult(new, changed, same, dup)
 
-    def outcomes(self, plan_id: str | None = None) -> list[Outcome]:
-        """Recorded outcomes, of one plan or of all."""
+    def _resolve(self, key: str, source: str, at: str) -> None:
+        """Set the state of request ``key`` from its outcomes and assignment (see :meth:`record_outcomes`)."""
+        state, reason, assigned = self._db.execute(
+            "SELECT state, reason, assigned_to FROM requests WHERE key = ?", (key,)).fetchone()
+        outs = self._db.execute("SELECT plan_id, status, reason, counted FROM outcomes WHERE served_key = ? "
+                                "ORDER BY rowid", (key,)).fetchall()
+        if not outs:
+            return
+        served = next((o for o in outs if o[3]), None)
+        cancelled = [o for o in outs if o[1] == "cancelled"]
+        own = next((o for o in outs if o[0] == assigned), None) if assigned else None
+        if served is not None:
+            self._set_state(key, "done", served[0], "", source, at)
+        elif cancelled:
+            self._set_state(key, "cancelled", None, cancelled[-1][2] or "cancelled", source, at)
+        elif state == "cancelled":
+            return
+        elif assigned and own is None:
+            self._set_state(key, "scheduled", assigned, reason if state == "scheduled" else "", source, at)
+        else:
+            o = own or outs[-1]
+            self._set_state(key, "failed", None, o[2] or o[1], source, at)
+
+    def outcomes(self, plan_id: str | None = None, counted: bool | None = None) -> list[Outcome]:
+        """Recorded outcomes, of one plan or of all; ``counted``: only those counted (True) or not (False)."""
+        where, args = [], []
+        if plan_id:
+            where.append("plan_id = ?")
+            args.append(plan_id)
+        if counted is not None:
+            where.append("counted = ?")
+            args.append(int(counted))
         sql = "SELECT plan_id, visit_id, status, people, reason FROM outcomes"
-        rows = self._db.execute(sql + (" WHERE plan_id = ?" if plan_id else "") + " ORDER BY plan_id, visit_id",
-                                (plan_id,) if plan_id else ()).fetchall()
+        rows = self._db.execute(sql + (" WHERE " + " AND ".join(where) if where else "") +
+                                " ORDER BY plan_id, visit_id", args).fetchall()
         return [Outcome(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
     def progress(self) -> dict[tuple[str, str], int]:
@@ -373,14 +507,27 @@ class Ledger:
         return {(v, s): n for v, s, n in self._db.execute("SELECT village_code, service, served FROM village_progress")}
 
     # -- feeding the next plan ------------------------------------------------------
-    def apply_progress(self, ws: Workspace) -> Workspace:
-        """``ws`` as the ledger knows it now, for the next plan.
+    def held(self, week: str) -> dict[str, str]:
+        """Requests a plan of ``week`` leaves out: key -> the plan of another week they stay with.
+
+        A request ``scheduled`` by a plan of an earlier week (up to :data:`HOLD_WEEKS` before
+        ``week``) or of a later week has no outcome yet: its form may still come back, so the
+        next plan does not visit it again. Scheduled by a plan of ``week`` itself (a re-plan of
+        the week): not held.
+        """
+        rows = self._db.execute("SELECT r.key, p.id, p.week FROM requests r JOIN plans p ON p.id = r.plan_id "
+                                "WHERE r.state = 'scheduled' AND p.week != ?", (week,)).fetchall()
+        return {k: pid for k, pid, w in rows if _week_gap(w, week) <= HOLD_WEEKS}
+
+    def apply_progress(self, ws: Workspace, week: str | None = None) -> Workspace:
+        """``ws`` as the ledger knows it now, for the next plan (of ``week``, when given).
 
         Villages' covered counts grow by the people served (never beyond eligible), schools
         need fewer pupils after a done session, and requests and deliveries that are done
         or cancelled are removed. Open, scheduled and failed ones stay (a missed home visit
         or failed delivery is carried over; its value grows with waiting, from its
-        ``requested_on`` / ``ready_on``).
+        ``requested_on`` / ``ready_on``), except, when ``week`` is given, those still with
+        a plan of another week (:meth:`held`).
         """
         prog = self.progress()
         villages = []
@@ -392,7 +539,7 @@ class Ledger:
                     covered[sid] = max(covered[sid], min(v.eligible.get(sid, 0), covered[sid] + add))
             villages.append(v.model_copy(update={"covered": covered}) if covered != v.covered else v)
         school_served: dict[str, dict[str, int]] = {}
-        for o in self.outcomes():
+        for o in self.outcomes(counted=True):
             if o.visit_id.startswith("sc:") and o.status == "done":
                 acc = school_served.setdefault(o.visit_id[3:], {})
                 for sid, n in o.people.items():
@@ -404,6 +551,8 @@ class Ledger:
                 sc = sc.model_copy(update={"needed": {k: max(0, n - served.get(k, 0)) for k, n in sc.needed.items()}})
             schools.append(sc)
         closed = {k for k, r in self.requests().items() if r["state"] not in PENDING}
+        if week is not None:
+            closed |= set(self.held(week))
         return ws.replace(villages=tuple(villages), schools=tuple(schools),
                           requests=tuple(r for r in ws.requests if f"hv:{r.id}" not in closed),
                           deliveries=tuple(d for d in ws.deliveries if f"dl:{d.id}" not in closed))
@@ -418,5 +567,5 @@ def open_ledger(workspace_dir: str | Path) -> Ledger:
     return Ledger(Path(workspace_dir) / LEDGER_FILE)
 
 
-__all__ = ["LEDGER_FILE", "MIGRATIONS", "PENDING", "SCHEMA_VERSION", "STATES", "STATUSES", "Ledger", "Outcome",
-           "RecordResult", "open_ledger", "plan_id_of"]
+__all__ = ["HOLD_WEEKS", "LEDGER_FILE", "MIGRATIONS", "PENDING", "SCHEMA_VERSION", "SERVED", "STATES", "STATUSES",
+           "Ledger", "Outcome", "RecordResult", "open_ledger", "plan_id_of"]

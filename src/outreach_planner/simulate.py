@@ -283,7 +283,7 @@ def simulate(ws: Workspace, weeks: int = 12, seed: int = 0, start: Week | None =
             deliveries += arr[w][1]
             base = ws.replace(requests=tuple(requests), deliveries=tuple(deliveries))
             led.sync_requests(base)
-            now = led.apply_progress(base)
+            now = led.apply_progress(base, str(week))
             if policy == "planner":
                 plan = _plan_week(now, week, time_limit_s, solution_limit, travel)
                 travel_s = plan.travel_s

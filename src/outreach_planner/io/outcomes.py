@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem
+from ..errors import InputError, InputWarning, Problem
 from ..ledger import STATUSES, Outcome, plan_id_of
 from ..model import Workspace
 from ..plan import Plan
@@ -29,9 +31,25 @@ from .write_plan import DAY_NAMES_ID, KIND_LABELS_ID, _temp_file
 FORM_CSV = "outcomes_form.csv"
 FORM_XLSX = "outcomes_form.xlsx"
 FORM_SHEET = "Hasil"
-#: A tally above this many times the people expected (and at least :data:`MIN_CAP`) is rejected.
-OVER_EXPECTED = 3
-MIN_CAP = 10
+#: The session cap: a village or school session serves at most max(SESSION_OVER x expected, expected +
+#: SESSION_EXTRA) people per service (turnout above the estimate happens; three times it is a typing error).
+SESSION_OVER = 1.5
+SESSION_EXTRA = 10
+
+
+def served_cap(kind: str | None, expected: int) -> tuple[str, int]:
+    """(name of the cap, most people a visit of ``kind`` expecting ``expected`` of a service may record).
+
+    A home visit serves the one resident of its request: at most 1 person per service (others in
+    the house are a new request or come to a session). A village or school session: the session
+    cap, max(:data:`SESSION_OVER` x expected, expected + :data:`SESSION_EXTRA`). A delivery: none.
+    """
+    if kind == "home_visit":
+        return "home-visit cap (the one resident of its request: 1 per service)", max(expected, 1)
+    if kind == "delivery":
+        return "delivery cap (a delivery serves nobody)", 0
+    return (f"session cap max({SESSION_OVER:g} x expected, expected + {SESSION_EXTRA})",
+            max(math.ceil(SESSION_OVER * expected), expected + SESSION_EXTRA))
 
 
 def form_columns(ws: Workspace) -> list[str]:
@@ -132,29 +150,119 @@ def write_outcomes_form(plan: Plan, ws: Workspace, out_dir: Path, plan_id: str |
             path.unlink(missing_ok=True)
 
 
+#: Columns a form must have (after :func:`column_name`); ``served_<s>`` must be there for each ``expected_<s>``.
+REQUIRED_COLUMNS = ("plan_id", "visit_id", "status")
+_FIX = "record the outcomes_form.csv or .xlsx that plan wrote, filled in, without renaming or deleting columns"
+
+
+def column_name(header: Any) -> str:
+    """A header cell as a column name: trimmed, lower case, spaces and hyphens as ``_`` (``Status`` -> ``status``)."""
+    text = "" if header is None else str(header).replace("\ufeff", "").strip().lower()
+    return "_".join(text.replace("-", " ").split())
+
+
+def _decode(data: bytes, name: str) -> str:
+    """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with a BOM; else Windows-1252 with a warning."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        at = exc.start
+    try:
+        text, enc = data.decode("cp1252"), "Windows-1252 (cp1252)"
+    except UnicodeDecodeError:
+        text, enc = data.decode("latin-1"), "Latin-1"
+    warnings.warn(InputWarning(f"{name} is not UTF-8 (byte {at + 1}); read it as {enc}. Check the place names and "
+                               "reasons, and save it as 'CSV UTF-8' next time"), stacklevel=3)
+    return text
+
+
+def _check_header(header: list[str], name: str) -> None:
+    if not any(header):
+        raise InputError([Problem(name, "row 1", "", None, f"the form has no header row; {_FIX}")])
+    problems = []
+    for col in REQUIRED_COLUMNS:
+        if col not in header:
+            problems.append(Problem(name, "row 1", col, None, f"the form has no column '{col}' (columns: "
+                                    f"{', '.join(h for h in header if h) or 'none'}); {_FIX}"))
+    for h in header:
+        if h.startswith("expected_") and f"served_{h[9:]}" not in header:
+            problems.append(Problem(name, "row 1", f"served_{h[9:]}", None, f"the form has no column "
+                                    f"'served_{h[9:]}' for the people served; {_FIX}"))
+    dups = sorted({h for h in header if h and header.count(h) > 1})
+    if dups:
+        problems.append(Problem(name, "row 1", dups[0], None, "the column appears more than once; keep one"))
+    if problems:
+        raise InputError(problems)
+
+
+def _csv_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError([Problem(path.name, "", "", None, "this is an Excel workbook, not a CSV file; "
+                                  "name it .xlsx, or save it from Excel as 'CSV UTF-8'")])
+    text = _decode(data, path.name)
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip()), "")
+    if not first:
+        raise InputError([Problem(path.name, "", "", None, f"the file is empty; {_FIX}")])
+    # the delimiter: the one of , ; tab that splits the header into the form's columns (Excel in an Indonesian
+    # or European locale saves CSV with ';')
+    split = {d: [column_name(h) for h in next(csv.reader([first], delimiter=d))] for d in (",", ";", "\t")}
+    fits = [d for d, cols in split.items() if set(REQUIRED_COLUMNS) <= set(cols)]
+    delim = fits[0] if fits else max(split, key=lambda d: len(split[d]))
+    header = split[delim]
+    _check_header(header, path.name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    next(reader)
+    out = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        row = dict(zip(header, cells))
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            row[""] = cells[len(header):]
+        out.append((reader.line_num, row))
+    return out
+
+
 def read_outcomes_form(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
-    """Rows of a filled form (CSV or XLSX) as ``(spreadsheet row number, {column: value})``."""
+    """Rows of a filled form (CSV or XLSX) as ``(spreadsheet row number, {column: value})``.
+
+    Column names go through :func:`column_name`. A CSV may be UTF-8 (with a BOM or not) or
+    UTF-16 with a BOM; any other bytes are read as Windows-1252 with an ``InputWarning``; its
+    delimiter may be ``,``, ``;`` or a tab. A form that cannot be read (empty, no header, a
+    required column missing or renamed beyond recognition, no visit rows) raises
+    ``InputError`` saying why and how to fix it.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError([Problem(str(path), "", "", None, "no such file")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            return [(i, row) for i, row in enumerate(csv.DictReader(fh), start=2)]
-    if suffix in (".xlsx", ".xlsm"):
+        rows = _csv_rows(path)
+    elif suffix in (".xlsx", ".xlsm"):
         import openpyxl
 
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is an input problem
             raise InputError([Problem(path.name, "", "", None, f"cannot read the workbook: {exc}")]) from None
-        sh = wb[FORM_SHEET] if FORM_SHEET in wb.sheetnames else wb.worksheets[0]
-        it = sh.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(it, ())]
-        out = [(i, dict(zip(header, vals))) for i, vals in enumerate(it, start=2)]
-        wb.close()
-        return [(i, r) for i, r in out if any(v not in (None, "") for v in r.values())]
-    raise InputError([Problem(path.name, "", "", suffix, "unknown file type; use the .csv or .xlsx form")])
+        try:
+            sh = wb[FORM_SHEET] if FORM_SHEET in wb.sheetnames else wb.worksheets[0]
+            it = sh.iter_rows(values_only=True)
+            header = [column_name(h) for h in next(it, ())]
+            _check_header(header, path.name)
+            rows = [(i, dict(zip(header, vals))) for i, vals in enumerate(it, start=2)]
+        finally:
+            wb.close()
+        rows = [(i, r) for i, r in rows if any(v not in (None, "") for v in r.values())]
+    else:
+        raise InputError([Problem(path.name, "", "", suffix, "unknown file type; use the .csv or .xlsx form")])
+    if not rows:
+        raise InputError([Problem(path.name, "", "", None, f"the form has a header but no visit rows; {_FIX}")])
+    return rows
 
 
 def _blank(v: Any) -> bool:
@@ -183,15 +291,22 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
 
     Checks: the plan id is known and the visit is in that plan; a visit appears once; the
     status is allowed for the visit's kind; a reason is given unless done/delivered;
-    served counts are whole numbers >= 0, only for done visits, none for deliveries, and
-    at most ``OVER_EXPECTED`` x expected (at least ``MIN_CAP``) and at most the village's eligible people.
+    served counts are whole numbers >= 0, only for done visits, none for deliveries, at most
+    the visit's cap (:func:`served_cap`) and at most the village's eligible people; a
+    ``served_`` column is of a service of the workspace; at least one row is reported.
     """
     problems: list[Problem] = []
     outcomes: list[Outcome] = []
     seen: dict[tuple[str, str], int] = {}
+    unknown: set[str] = set()
     steps = {pid: {s.visit_id: s for _, s in p.visit_steps} for pid, p in plans.items()}
     villages = ws.village_index
     sids = ws.service_ids
+    columns = {c for _, r in rows for c in r}
+    for c in sorted(columns):
+        if c.startswith("served_") and c[7:] not in sids:
+            problems.append(Problem(source, "row 1", c, None, f"not a service of the workspace "
+                                    f"({', '.join(sids)}); fix the column name"))
     for n, row in rows:
         where = f"row {n}"
 
@@ -207,7 +322,10 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         pid = "" if _blank(row.get("plan_id")) else str(row["plan_id"]).strip()
         vid = "" if _blank(row.get("visit_id")) else str(row["visit_id"]).strip()
         if pid not in steps:
-            bad("plan_id", pid or None, "unknown plan: not in the ledger and not the plan.json next to the form")
+            if pid not in unknown:  # once per plan, not on every row of it
+                unknown.add(pid)
+                bad("plan_id", pid or None, "unknown plan: not in the ledger, and no plan.json of it next to the "
+                                            "form or in out/<week>*/; give it with --plan path/to/plan.json")
             continue
         step = steps[pid].get(vid)
         if step is None:
@@ -235,15 +353,19 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
             if status != "done":
                 bad(f"served_{sid}", cell, f"people served on a visit that is {status}; leave it blank or use done")
                 continue
-            cap = max(MIN_CAP, OVER_EXPECTED * step.expected.get(sid, 0))
-            if vil is not None:
-                cap = min(cap, vil.eligible.get(sid, 0))
+            expected = step.expected.get(sid, 0)
+            cap_name, cap = served_cap(step.kind, expected)
+            if vil is not None and vil.eligible.get(sid, 0) < cap:
+                cap_name, cap = f"village cap (eligible people of {vil.code})", vil.eligible.get(sid, 0)
             if k > cap:
-                bad(f"served_{sid}", cell, f"more than is possible here (expected {step.expected.get(sid, 0)}; "
-                                           f"at most {cap} accepted)")
+                bad(f"served_{sid}", cell, f"{k} people is more than is possible here: the {cap_name} is {cap} "
+                                           f"(expected {expected}) for this {step.kind} {vid}; correct the number")
                 continue
             people[sid] = k
         outcomes.append(Outcome(pid, vid, status, people, reason))
+    if not outcomes and not problems:
+        problems.append(Problem(source, "", "status", None, "nothing to record: the status of every row is blank; "
+                                "fill in status (done, missed, delivered, failed or cancelled) for the visits made"))
     if problems:
         raise InputError(problems)
     return outcomes
@@ -257,5 +379,6 @@ def plan_from_document(doc: dict[str, Any]) -> Plan:
     return Plan.model_validate(d)
 
 
-__all__ = ["FORM_CSV", "FORM_XLSX", "form_columns", "form_rows", "plan_from_document", "read_outcomes_form",
-           "validate_outcomes", "write_outcomes_form"]
+__all__ = ["FORM_CSV", "FORM_XLSX", "REQUIRED_COLUMNS", "SESSION_EXTRA", "SESSION_OVER", "column_name", "form_columns",
+           "form_rows", "plan_from_document", "read_outcomes_form", "served_cap", "validate_outcomes",
+           "write_outcomes_form"]
