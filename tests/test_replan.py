@@ -152,6 +152,8 @@ def test_untouched_team_days_keep_their_visits_in_order(small, first, tmp_path, 
         assert (c["reason"] == "") == (c["change"] == "unchanged"), c
         if team_off and c["before"] and c["before"]["team"] == team_off:
             assert c["reason"].startswith(f"team off: {team_off}"), c
+    if team_off:  # on the small workspace no other team can take over: no unpinned stage 2
+        assert res.plan.summary["replan"]["stage_values"].keys() == {"pinned"}
     if team_off is None and from_date == dt.date(2026, 12, 3):  # nothing to gain: nothing changes
         assert {c["change"] for c in res.changes} == {"unchanged"}
 

@@ -15,9 +15,12 @@ Given the last plan issued for a week (from the ledger) and a date ``from_date``
   engines may make it only there, and its value is raised by more than the whole week's
   value (``PIN_BONUS``), so they drop it only when it no longer fits (e.g. its session grew).
   The visits of the absent team, and the candidates the old plan left out, compete for the
-  time left on every team-day. Stage 2 (free): the same remaining days planned without pins;
-  adopted only when it collects more than ``gain_threshold`` (default 2%) more value than
-  stage 1; then every change it makes is explained by that gain;
+  time left on every team-day. Stage 2: the same remaining days with the visits of the teams
+  that could make one of the absent team's visits unpinned (every team when no team is off;
+  none: no stage 2), the other teams still pinned, so a team that cannot take over any of
+  the work (a courier when an outreach team is off) keeps its days; adopted only when it
+  collects more than ``gain_threshold`` (default 2%) more value than stage 1, and every
+  change it makes is then explained by that gain;
 * new village sessions are numbered after the kept ones of the same village, so a visit id
   is never used twice in one plan;
 * visits are matched across the two plans by a stable key, not by the visit id (which
@@ -206,13 +209,19 @@ def pins_of(old: Plan, from_date: dt.date, team_off: str | None) -> dict[str, li
     return {k: [(team, date) for _, date, team in sorted(v)] for k, v in out.items()}
 
 
-def _pinner(pins: dict[str, list[tuple[str, dt.date]]], pinned: dict[str, tuple[str, dt.date]]):
+def _pinner(pins: dict[str, list[tuple[str, dt.date]]], pinned: dict[str, tuple[str, dt.date]],
+            freed: set[str] = frozenset(), absorbing: set[str] | None = None):
     """``make_plan``'s ``prepare``: restrict each pinned visit to its team-day, raise its value there.
 
     Records in ``pinned`` the candidate ids actually pinned (a visit that no longer fits its
-    team-day stays free).
+    team-day stays free), and in ``absorbing`` the teams that could make a visit of ``freed``
+    (``vs:<village>`` or visit ids of the absent team's old visits).
     """
     def prepare(p: Problem) -> Problem:
+        if absorbing is not None:
+            for i, vis in enumerate(p.visits):
+                if (f"vs:{vis.ref}" if vis.kind == "village_session" else vis.id) in freed:
+                    absorbing.update(p.vehicles[v].team for v in p.allowed[i])
         veh = {(v.team, p.week.dates[v.date_index]): v.index for v in p.vehicles}
         bonus = sum(v.value for v in p.visits) + sum(v.end_s - v.start_s for v in p.vehicles) * p.travel_cost_per_s + 1
         visits, allowed = list(p.visits), [list(a) for a in p.allowed]
@@ -304,7 +313,8 @@ def _reasons(changes: list[dict], team_off: str | None, from_date: dt.date, stag
                            else f"{off}; not a candidate of the remaining days (no team left that can make it, "
                                 "or done, cancelled or nobody left to serve)")
         elif stage == "free":
-            c["reason"] = f"value gain {gain:.1f} ({gain_pct:.1f}%) of the unpinned re-plan over the pinned one"
+            c["reason"] = (f"value gain {gain:.1f} ({gain_pct:.1f}%) of re-planning the teams that can take over "
+                           "the absent team's visits, over keeping every visit in place")
         elif c["change"] == "added":
             c["reason"] = "freed time" + (f" ({off})" if off else "")
         elif c["change"] == "retimed":
@@ -344,13 +354,21 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
         return renamed.model_copy(update={"routes": routes})
 
     pinned: dict[str, tuple[str, dt.date]] = {}
+    absorbing: set[str] = set()
+    pins = pins_of(old, from_date, team_off)
+    freed = {f"vs:{s.village_code}" if s.kind == "village_session" else s.visit_id or ""
+             for r, s in old.visit_steps if r.date >= from_date and r.team == team_off}
     run = make_plan(ws_rest, week, limits, engine=engine, travel=travel, now=now, held=kept,
-                    prepare=_pinner(pins_of(old, from_date, team_off), pinned))
+                    prepare=_pinner(pins, pinned, freed, absorbing))
     new_part, stage = run.plan, "pinned"
     values = {"pinned": round(new_part.value, 3)}
     gain = gain_pct = 0.0
-    if gain_threshold is not None:
-        free = make_plan(ws_rest, week, limits, engine=engine, travel=travel, now=now, held=kept).plan
+    # stage 2: the teams that could make an absent team's visit are unpinned (with no team off: all)
+    unpinned = {t.id for t in ws_rest.teams} if team_off is None else absorbing
+    if gain_threshold is not None and unpinned:
+        rest = {k: [td for td in v if td[0] not in unpinned] for k, v in pins.items()}
+        free = make_plan(ws_rest, week, limits, engine=engine, travel=travel, now=now, held=kept,
+                         prepare=_pinner(rest, {})).plan
         values["free"] = round(free.value, 3)
         gain = free.value - new_part.value
         gain_pct = 100 * gain / new_part.value if new_part.value > 0 else (100.0 if gain > 0 else 0.0)
@@ -372,6 +390,7 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
                    replan={"based_on": pid, "from": from_date.isoformat(), "team_off": team_off,
                            "kept_routes": len(kept), "stage": stage, "stage_values": values,
                            "gain_threshold": gain_threshold, "pinned_visits": len(pinned),
+                           "unpinned_teams": sorted(unpinned) if "free" in values else [],
                            "changes_by_kind": dict(counts)},
                    changes=[c for c in changes if c["change"] != "unchanged"])
     return Replan(merged.model_copy(update={"summary": summary}), new_part, ws_rest, pid, changes, kept, stage)
