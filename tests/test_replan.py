@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 from collections import Counter
@@ -49,15 +50,12 @@ def test_replan_keeps_earlier_days_and_replans_the_rest(small, first, tmp_path, 
         assert not [r for r in res.plan.routes if r.date >= WED and r.team == team_off]
     # no visit twice in the merged plan, and the re-planned part passes the independent check
     assert not [v for v, n in Counter(_ids(res.plan)).items() if n > 1]
-    assert validate_plan(res.new_part, res.workspace, travel) == []
-    # the changes are exactly the difference of the remaining days
-    old = {s.visit_id: (r.team, r.date) for r, s in first.visit_steps if r.date >= WED}
-    new = {s.visit_id: (r.team, r.date) for r, s in res.plan.visit_steps if r.date >= WED}
-    by = {c["visit_id"]: c["change"] for c in res.changes}
-    for vid in old.keys() | new.keys():
-        want = ("removed" if vid not in new else "added" if vid not in old
-                else "moved" if old[vid] != new[vid] else None)
-        assert by.get(vid) == want, vid
+    assert validate_plan(res.new_part, res.workspace, travel, held=res.kept) == []
+    # one row per visit of the remaining days, old and new
+    old = Counter(s.visit_id for r, s in first.visit_steps if r.date >= WED)
+    new = Counter(s.visit_id for r, s in res.plan.visit_steps if r.date >= WED)
+    assert Counter(c["old_visit_id"] for c in res.changes if c["before"]) == old
+    assert Counter(c["visit_id"] for c in res.changes if c["after"]) == new
     assert res.plan.summary["replan"]["based_on"] == pid
     # home visits kept before Wednesday are not offered again
     kept_hv = {s.visit_id for r in kept for s in r.visits if s.kind == "home_visit"}
@@ -106,3 +104,79 @@ def test_replan_cli_writes_changes_and_updates_the_ledger(tmp_path):
         assert (r["state"] == "scheduled") == (key in in_new)
         if r["state"] == "scheduled":
             assert r["plan_id"] == latest_id
+
+
+def _sessions_per_village(plan):
+    return Counter(s.village_code for _, s in plan.visit_steps if s.kind == "village_session")
+
+
+def _replan(small, first, tmp_path, from_date, team_off):
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(small)
+        led.issue_plan(first)
+        return replan(small, led, from_date, team_off, FAST, engine="ortools", travel=travel_model(small, SMALL))
+
+
+def test_kept_sessions_count_against_the_weekly_cap(small, first, tmp_path):
+    """Sessions held before the re-plan date count: no village gets more than max_sessions_per_village."""
+    cap = small.policy.max_sessions_per_village
+    kept = Counter(s.village_code for r, s in first.visit_steps if r.date < WED and s.kind == "village_session")
+    assert kept, "the small week holds village sessions before Wednesday"
+    res = _replan(small, first, tmp_path, WED, None)
+    over = {v: n for v, n in _sessions_per_village(res.plan).items() if n > cap}
+    assert over == {}
+    # the validator sees the whole week: the re-planned days with the kept ones held
+    assert validate_plan(res.new_part, res.workspace, travel_model(small, SMALL), held=res.kept) == []
+
+
+@pytest.mark.parametrize(("from_date", "team_off"), [(WED, "tim1"), (WED, "kurir"), (WED, None),
+                                                     (dt.date(2026, 12, 3), None)])
+def test_untouched_team_days_keep_their_visits_in_order(small, first, tmp_path, from_date, team_off):
+    """Every visit of a team-day the absence does not touch stays on it, in order, unless a change says why."""
+    res = _replan(small, first, tmp_path, from_date, team_off)
+
+    def key(r, s):
+        return ("vs", s.village_code, r.date) if s.kind == "village_session" else (s.visit_id,)
+
+    new_days = {(r.team, r.date): [key(r, s) for s in r.visits] for r in res.plan.routes}
+    explained = {c["old_visit_id"] for c in res.changes if c["change"] != "unchanged" and c["reason"]}
+    untouched = [r for r in first.routes if r.date >= from_date and r.team != team_off]
+    assert untouched
+    for r in untouched:
+        stay = [key(r, s) for s in r.visits if key(r, s) in new_days.get((r.team, r.date), [])]
+        assert [k for k in new_days[(r.team, r.date)] if k in stay] == stay, (r.team, r.date)  # same order
+        for s in r.visits:
+            assert key(r, s) in stay or s.visit_id in explained, (r.team, r.date, s.visit_id)
+    # every change has a reason; visits of the absent team say so
+    for c in res.changes:
+        assert (c["reason"] == "") == (c["change"] == "unchanged"), c
+        if team_off and c["before"] and c["before"]["team"] == team_off:
+            assert c["reason"].startswith(f"team off: {team_off}"), c
+    if team_off:  # on the small workspace no other team can take over: no unpinned stage 2
+        assert res.plan.summary["replan"]["stage_values"].keys() == {"pinned"}
+    if team_off is None and from_date == dt.date(2026, 12, 3):  # nothing to gain: nothing changes
+        assert {c["change"] for c in res.changes} == {"unchanged"}
+
+
+def test_unchanged_session_is_unchanged_in_changes_csv(tmp_path):
+    """A session kept in place is one 'unchanged' row, not 'removed' + 'added' under a renumbered id."""
+    ws = tmp_path / "ws"
+    shutil.copytree(SMALL, ws)
+    runner = CliRunner()
+    args = ["--solution-limit", "30", "--engine", "ortools"]
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", *args, "--out", str(tmp_path / "w49")])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["replan", "--from", "2026-12-03", "--workspace", str(ws), "--plan",
+                              str(tmp_path / "w49" / "plan.json"), *args, "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    with open(tmp_path / "r" / "changes.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    sessions = [r for r in rows if r["kind"] == "village_session"]
+    assert sessions and all(r["change"] == "unchanged" and r["reason"] == "" for r in sessions), sessions
+    # at least one kept a visit id that renumbering changed, and is still 'unchanged'
+    assert any(r["visit_id"] != r["old_visit_id"] for r in sessions)
+    for r in sessions:
+        assert (r["team_before"], r["date_before"], r["start_before"]) == (r["team_after"], r["date_after"],
+                                                                          r["start_after"])
+    out = " ".join(res.output.split())
+    assert f"0 change(s), {len(rows)} visit(s) unchanged" in out

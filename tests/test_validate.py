@@ -247,6 +247,20 @@ def test_two_sessions_of_one_village_on_one_date(plan, ws, travel):
                  s1.visit_id, s2.visit_id)
 
 
+def test_more_village_sessions_in_the_week_than_the_policy_allows(plan, ws, travel):
+    by_village = Counter(s.village_code for _, s in plan.visit_steps if s.kind == "village_session")
+    code, n = by_village.most_common(1)[0]
+    assert n >= 2, "the small week has a village with two sessions or more"
+    cands = candidate_visits(ws, WEEK, session_caps(ws, WEEK, travel))  # the week as planned
+    tight = ws.replace(policy=ws.policy.model_copy(update={"max_sessions_per_village": n - 1}))
+    v = validate_plan(plan, tight, travel, cands)
+    assert_flags(v, f"village {code}:", f"{n} village sessions in {WEEK}", f"at most {n - 1}",
+                 "max_sessions_per_village")
+    # one violation per village with n sessions, nothing else
+    assert len(v) == sum(1 for k in by_village.values() if k == n) and all("max_sessions_per_village" in x for x in v)
+    assert validate_plan(plan, ws, travel, cands) == []
+
+
 def test_wrong_duration(plan, ws, travel):
     ri, si = locate(plan, plan.visit_steps[0][1].visit_id)
     steps = list(plan.routes[ri].steps)

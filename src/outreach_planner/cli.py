@@ -435,7 +435,7 @@ def replan(
             if plan_json is not None:
                 led.issue_plan(plan_from_document(json.loads(plan_json.read_text(encoding="utf-8"))))
             res = do_replan(ws, led, start, team_off, limits, EngineChoice(engine).value, travel)
-            check_plan(res.new_part, res.workspace, travel)
+            check_plan(res.new_part, res.workspace, travel, held=res.kept)
             pid = led.issue_plan(res.plan, source=f"replan from {start}")
         out_dir = out or Path("out") / f"{res.plan.week}-replan-{start.isoformat()}"
         paths = write_plan_outputs(res.plan, ws, out_dir)
@@ -448,13 +448,17 @@ def replan(
         err_console.print(f"Cannot use --plan {plan_json}: {exc}", markup=False, highlight=False)
         raise typer.Exit(2) from None
     t = Table(title=f"Changes from {start} (based on {res.based_on}, new plan {pid})")
-    for col in ("Change", "Visit", "Before", "After"):
+    for col in ("Change", "Visit", "Before", "After", "Reason"):
         t.add_column(col)
-    for c in res.changes:
+    changed = [c for c in res.changes if c["change"] != "unchanged"]
+    for c in changed:
         fmt = (lambda w: f"{w['team']} {w['date']} {w['start']}" if w else "-")
-        t.add_row(c["change"], c["visit_id"], fmt(c["before"]), fmt(c["after"]))
+        t.add_row(c["change"], c["visit_id"], fmt(c["before"]), fmt(c["after"]), c["reason"])
     console.print(t)
-    console.print(f"{len(res.changes)} change(s); outputs in {out_dir}.", highlight=False)
+    rp = res.plan.summary["replan"]
+    values = ", ".join(f"{k} {v:.1f}" for k, v in rp["stage_values"].items())
+    console.print(f"{len(changed)} change(s), {len(res.changes) - len(changed)} visit(s) unchanged; "
+                  f"kept the {rp['stage']} re-plan (value: {values}); outputs in {out_dir}.", highlight=False)
 
 
 @app.command()

@@ -8,6 +8,7 @@ Values are added by :mod:`outreach_planner.priority`.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .model import Service, Workspace
@@ -60,7 +61,8 @@ def _work_minutes(services: list[Service], people: dict[str, float]) -> tuple[fl
     return fixed, kit
 
 
-def village_sessions(ws: Workspace, week: Week, cap_minutes: dict[str, float] | None = None) -> list[Visit]:
+def village_sessions(ws: Workspace, week: Week, cap_minutes: dict[str, float] | None = None,
+                     held_sessions: Mapping[str, int] | None = None) -> list[Visit]:
     """Village sessions: the unserved x turnout, cut into sessions of at most the longest session.
 
     The cut assumes the most recording kits any village team carries, so such a team
@@ -68,6 +70,8 @@ def village_sessions(ws: Workspace, week: Week, cap_minutes: dict[str, float] | 
     village offers at most ``max_sessions_per_village`` sessions and no more than the
     week's working days. ``cap_minutes`` may lower the longest session per village code
     (a remote village whose day trip leaves less time gets shorter sessions).
+    ``held_sessions`` (village code -> sessions of this week already held or kept outside
+    this plan, e.g. the days a re-plan keeps) count against ``max_sessions_per_village``.
     """
     pol = ws.policy
     village_teams = [t for t in ws.teams if "village_session" in t.activities]
@@ -78,13 +82,14 @@ def village_sessions(ws: Workspace, week: Week, cap_minutes: dict[str, float] | 
     max_sessions = min(pol.max_sessions_per_village, days)
     out: list[Visit] = []
     for v in ws.villages:
+        left = min(max_sessions, pol.max_sessions_per_village - (held_sessions or {}).get(v.code, 0))
         longest = min(pol.max_session_minutes, (cap_minutes or {}).get(v.code, pol.max_session_minutes))
         work_cap = longest - pol.setup_minutes
         if work_cap <= 0:
             continue
         remaining = {s.id: v.unserved(s.id) * s.turnout for s in services}
         chunks: list[dict[str, int]] = []
-        while len(chunks) < max_sessions:
+        while len(chunks) < left:
             fixed, kit = _work_minutes(services, remaining)
             total = fixed + kit / kits
             if sum(remaining.values()) < max(pol.min_session_people, 1e-9) or total <= 0:
@@ -179,11 +184,14 @@ def deliveries(ws: Workspace, week: Week) -> list[Visit]:
     return out
 
 
-def candidate_visits(ws: Workspace, week: Week, session_caps: dict[str, float] | None = None) -> list[Visit]:
+def candidate_visits(ws: Workspace, week: Week, session_caps: dict[str, float] | None = None,
+                     held_sessions: Mapping[str, int] | None = None) -> list[Visit]:
     """Every candidate visit of the week, without values (see :func:`priority.value_visits`).
 
     ``session_caps`` (minutes per village code) shortens sessions where a day trip
     leaves less time than the longest session; see :func:`problem.session_caps`.
+    ``held_sessions``: village sessions of the week held outside this plan (see
+    :func:`village_sessions`).
     """
-    return (village_sessions(ws, week, session_caps) + school_sessions(ws, week) + home_visits(ws, week)
+    return (village_sessions(ws, week, session_caps, held_sessions) + school_sessions(ws, week) + home_visits(ws, week)
             + deliveries(ws, week))

@@ -5,9 +5,11 @@ Wires demand -> priority -> problem -> engine -> Plan. Does no IO.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -201,6 +203,8 @@ def make_plan(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
     workspace_dir: str | Path | None = None,
+    held: Sequence[Route] = (),
+    prepare: Callable[[Problem], Problem] | None = None,
 ) -> PlanRun:
     """Plan ``week`` for every team of ``ws``.
 
@@ -229,6 +233,13 @@ def make_plan(
         Timestamp recorded as ``generated_at`` (default: the current time).
     workspace_dir
         The workspace folder, for the default travel model (a road network file is relative to it).
+    held
+        Routes of this week made outside this plan (the days a re-plan keeps): their village
+        sessions count against ``policy.max_sessions_per_village`` (fewer candidates) and in
+        the validation of the engines' plans.
+    prepare
+        Turns the problem into the one the engines solve (a re-plan pins visits to vehicles and
+        raises their values there); the plan is built with the visits (values) of the original.
 
     Raises
     ------
@@ -238,13 +249,19 @@ def make_plan(
         When ``engine`` is unknown, not installed, or does not model a feature the problem uses.
     """
     travel = travel or travel_model(ws, workspace_dir)
-    visits = value_visits(ws, week, candidate_visits(ws, week, session_caps(ws, week, travel)))
+    held_sessions = Counter(s.village_code or "" for r in held if r.date in week.dates
+                            for s in r.visits if s.kind == "village_session")
+    visits = value_visits(ws, week, candidate_visits(ws, week, session_caps(ws, week, travel), held_sessions))
     problem = build_problem(ws, week, visits, travel)
     if not problem.vehicles:
         raise NoPlanError(f"no team works in {week}: check [calendar] working_days, holidays and team days")
-    names = _engines_for(problem, engine)
+    solved = problem
+    if prepare is not None:
+        solved = prepare(problem)
+        problem = dataclasses.replace(solved, visits=problem.visits)
+    names = _engines_for(solved, engine)
     t0 = time.monotonic()
-    results = run_engines(problem, limits, names, progress)
+    results = run_engines(solved, limits, names, progress)
     solve_s = time.monotonic() - t0
     travel_name = getattr(travel, "name", "custom")
     plans: dict[str, Plan] = {}
@@ -263,7 +280,7 @@ def make_plan(
         from .validate import validate_plan
 
         for n in ranked:
-            violations[n] = len(validate_plan(plans[n], ws, travel))
+            violations[n] = len(validate_plan(plans[n], ws, travel, held=held))
             if violations[n] == 0:
                 winner = n
                 break

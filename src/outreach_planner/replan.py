@@ -1,4 +1,4 @@
-"""Re-plan the rest of a week: keep what is past or done, drop a team, re-optimise the remaining days.
+"""Re-plan the rest of a week: keep what is past or done, drop a team, change as little as pays.
 
 Given the last plan issued for a week (from the ledger) and a date ``from_date``:
 
@@ -7,16 +7,37 @@ Given the last plan issued for a week (from the ledger) and a date ``from_date``
   the week are holidays, the team taken off (``team_off``) is removed, the ledger's progress
   is applied (done and cancelled requests removed, people served added), and the visits kept
   are taken out: their requests and schools are removed and, while no tally came back for
-  them, the people they expect count as covered;
+  them, the people they expect count as covered; the village sessions kept count against
+  ``policy.max_sessions_per_village``, so a village is offered only the sessions left of its
+  weekly cap (and the validator checks the cap over kept and new days together);
+* minimal change, in two stages. Stage 1 (pinned): every visit of an unaffected team-day (a
+  team other than ``team_off``, on or after ``from_date``) is pinned to its team-day: the
+  engines may make it only there, and its value is raised by more than the whole week's
+  value (``PIN_BONUS``), so they drop it only when it no longer fits (e.g. its session grew).
+  The visits of the absent team, and the candidates the old plan left out, compete for the
+  time left on every team-day. Stage 2: the same remaining days with the visits of the teams
+  that could make one of the absent team's visits unpinned (every team when no team is off;
+  none: no stage 2), the other teams still pinned, so a team that cannot take over any of
+  the work (a courier when an outreach team is off) keeps its days; adopted only when it
+  collects more than ``gain_threshold`` (default 2%) more value than stage 1, and every
+  change it makes is then explained by that gain;
 * new village sessions are numbered after the kept ones of the same village, so a visit id
   is never used twice in one plan;
-* the merged plan's ``summary["replan"]`` says what it is based on, and ``changes`` lists
-  every visit of the remaining days that was added, removed or moved (team or date).
+* visits are matched across the two plans by a stable key, not by the visit id (which
+  renumbering changes): a village session by its village and date (left-over sessions of a
+  village pair up in date order as moved), any other visit by its id (school, request,
+  delivery); ``changes`` has one row per visit of the remaining days: ``unchanged``,
+  ``retimed`` (same team-day, other start), ``moved`` (other team or date), ``added`` or
+  ``removed``, each change with a ``reason``;
+* the merged plan's ``summary["replan"]`` says what it is based on, which stage was adopted
+  and the two stages' values; ``summary["changes"]`` lists the changes (not the unchanged).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .engines import SolveLimits
@@ -25,21 +46,25 @@ from .ledger import Ledger
 from .model import Workspace
 from .plan import Plan, Route
 from .planner import make_plan
-from .travel import TravelModel
+from .problem import Problem
+from .travel import TravelModel, travel_model
 from .week import Week
+
+#: Stage 2 (unpinned) is adopted only when it collects more than this share of extra value.
+GAIN_THRESHOLD = 0.02
 
 
 @dataclass
 class Replan:
-    """The merged plan, the part planned again (valid against ``workspace``), and the changes."""
+    """The merged plan, the part planned again (valid against ``workspace`` with ``kept`` held), the changes."""
 
     plan: Plan
     new_part: Plan
     workspace: Workspace
     based_on: str
     changes: list[dict]
-
-
+    kept: list[Route] = dataclasses.field(default_factory=list)
+    stage: str = "pinned"
 
 
 def remaining_workspace(ws: Workspace, week: Week, from_date: dt.date, kept: list[Route],
@@ -97,36 +122,217 @@ def _renumber(plan: Plan, kept: list[Route]) -> Plan:
     return plan.model_copy(update={"routes": routes, "unassigned": unassigned})
 
 
-def diff(old: Plan, new: Plan, from_date: dt.date) -> list[dict]:
-    """Visits of the days from ``from_date`` added, removed or moved (other team or date) from ``old`` to ``new``."""
-    def where(p: Plan) -> dict[str, dict]:
-        return {s.visit_id: {"team": r.team, "date": r.date.isoformat(), "start": s.start.strftime("%H:%M"),
-                             "kind": s.kind, "place": s.place}
-                for r, s in p.visit_steps if r.date >= from_date and s.visit_id}
+def _entries(p: Plan, from_date: dt.date) -> list[dict]:
+    return [{"visit_id": s.visit_id, "kind": s.kind, "place": s.place, "village": s.village_code or "",
+             "team": r.team, "date": r.date.isoformat(), "start": s.start.strftime("%H:%M")}
+            for r, s in p.visit_steps if r.date >= from_date and s.visit_id]
 
-    a, b = where(old), where(new)
+
+def _key(e: dict) -> tuple[str, ...]:
+    """A visit's identity across plans: village and date for a village session, else its id."""
+    if e["kind"] == "village_session":
+        return ("village_session", e["village"], e["date"])
+    return (e["visit_id"],)
+
+
+def match(old: Plan, new: Plan, from_date: dt.date) -> list[tuple[dict | None, dict | None]]:
+    """Pairs (old, new) of the same visit on the days from ``from_date``; None on the side it is missing.
+
+    Village sessions pair by village and date, then the left-over sessions of one village in
+    date order (a session moved to another date); every other visit by its id.
+    """
+    a = {_key(e): e for e in _entries(old, from_date)}
+    b = {_key(e): e for e in _entries(new, from_date)}
+    pairs: list[tuple[dict | None, dict | None]] = [(a[k], b[k]) for k in a.keys() & b.keys()]
+    left_a: dict[str, list[dict]] = defaultdict(list)
+    left_b: dict[str, list[dict]] = defaultdict(list)
+    for k in a.keys() - b.keys():
+        if a[k]["kind"] == "village_session":
+            left_a[a[k]["village"]].append(a[k])
+        else:
+            pairs.append((a[k], None))
+    for k in b.keys() - a.keys():
+        if b[k]["kind"] == "village_session":
+            left_b[b[k]["village"]].append(b[k])
+        else:
+            pairs.append((None, b[k]))
+    for code in left_a.keys() | left_b.keys():
+        xs = sorted(left_a.get(code, []), key=lambda e: e["date"])
+        ys = sorted(left_b.get(code, []), key=lambda e: e["date"])
+        for k in range(max(len(xs), len(ys))):
+            pairs.append((xs[k] if k < len(xs) else None, ys[k] if k < len(ys) else None))
+    return sorted(pairs, key=lambda ab: ((ab[0] or ab[1])["date"], (ab[0] or ab[1])["team"],
+                                         (ab[0] or ab[1])["start"], (ab[0] or ab[1])["visit_id"]))
+
+
+def diff(old: Plan, new: Plan, from_date: dt.date) -> list[dict]:
+    """One row per visit of the days from ``from_date`` in ``old`` or ``new`` (matched by :func:`match`).
+
+    ``change`` is ``unchanged`` (same team, date and start), ``retimed`` (same team and date,
+    other start), ``moved`` (other team or date), ``added`` or ``removed``; ``before`` and
+    ``after`` hold team, date and start (None where the visit is missing); ``reason`` is empty
+    here (:func:`replan` fills it in).
+    """
     out = []
-    for vid in sorted(a.keys() | b.keys()):
-        if vid not in b:
-            out.append({"visit_id": vid, "change": "removed", "kind": a[vid]["kind"], "place": a[vid]["place"],
-                        "before": {k: a[vid][k] for k in ("team", "date", "start")}, "after": None})
-        elif vid not in a:
-            out.append({"visit_id": vid, "change": "added", "kind": b[vid]["kind"], "place": b[vid]["place"],
-                        "before": None, "after": {k: b[vid][k] for k in ("team", "date", "start")}})
-        elif (a[vid]["team"], a[vid]["date"]) != (b[vid]["team"], b[vid]["date"]):
-            out.append({"visit_id": vid, "change": "moved", "kind": b[vid]["kind"], "place": b[vid]["place"],
-                        "before": {k: a[vid][k] for k in ("team", "date", "start")},
-                        "after": {k: b[vid][k] for k in ("team", "date", "start")}})
+    for x, y in match(old, new, from_date):
+        where = (lambda e: {k: e[k] for k in ("team", "date", "start")} if e else None)
+        if y is None:
+            change = "removed"
+        elif x is None:
+            change = "added"
+        elif (x["team"], x["date"]) != (y["team"], y["date"]):
+            change = "moved"
+        elif x["start"] != y["start"]:
+            change = "retimed"
+        else:
+            change = "unchanged"
+        e = y or x
+        out.append({"visit_id": e["visit_id"], "old_visit_id": x["visit_id"] if x else None, "change": change,
+                    "kind": e["kind"], "place": e["place"], "village_code": e["village"],
+                    "before": where(x), "after": where(y), "reason": ""})
     return out
+
+
+def pins_of(old: Plan, from_date: dt.date, team_off: str | None) -> dict[str, list[tuple[str, dt.date]]]:
+    """The unaffected visits of ``old`` to keep in place: visit id (``vs:<village>`` for sessions) -> team-days.
+
+    Unaffected: on or after ``from_date`` and made by a team other than ``team_off``. Village
+    sessions are keyed by village (their ids are renumbered), largest session (people
+    expected) first, so that each is matched with the re-plan's session of the nearest size.
+    """
+    out: dict[str, list[tuple[int, dt.date, str]]] = defaultdict(list)
+    for r, s in old.visit_steps:
+        if r.date < from_date or r.team == team_off or not s.visit_id:
+            continue
+        size = sum(s.expected.values()) if s.kind == "village_session" else 0
+        out[f"vs:{s.village_code}" if s.kind == "village_session" else s.visit_id].append((-size, r.date, r.team))
+    return {k: [(team, date) for _, date, team in sorted(v)] for k, v in out.items()}
+
+
+def _pinner(pins: dict[str, list[tuple[str, dt.date]]], pinned: dict[str, tuple[str, dt.date]],
+            freed: set[str] = frozenset(), absorbing: set[str] | None = None):
+    """``make_plan``'s ``prepare``: restrict each pinned visit to its team-day, raise its value there.
+
+    Records in ``pinned`` the candidate ids actually pinned (a visit that no longer fits its
+    team-day stays free), and in ``absorbing`` the teams that could make a visit of ``freed``
+    (``vs:<village>`` or visit ids of the absent team's old visits).
+    """
+    def prepare(p: Problem) -> Problem:
+        if absorbing is not None:
+            for i, vis in enumerate(p.visits):
+                if (f"vs:{vis.ref}" if vis.kind == "village_session" else vis.id) in freed:
+                    absorbing.update(p.vehicles[v].team for v in p.allowed[i])
+        veh = {(v.team, p.week.dates[v.date_index]): v.index for v in p.vehicles}
+        bonus = sum(v.value for v in p.visits) + sum(v.end_s - v.start_s for v in p.vehicles) * p.travel_cost_per_s + 1
+        visits, allowed = list(p.visits), [list(a) for a in p.allowed]
+        # a village's sessions, largest first, take its pinned team-days, largest old session first
+        by_size: dict[str, list[int]] = defaultdict(list)
+        for i, vis in enumerate(p.visits):
+            if vis.kind == "village_session":
+                by_size[vis.ref].append(i)
+        rank = {i: k for ids in by_size.values()
+                for k, i in enumerate(sorted(ids, key=lambda i: (-sum(p.visits[i].expected.values()), i)))}
+        for i, vis in enumerate(p.visits):
+            if vis.kind == "village_session":
+                days = pins.get(f"vs:{vis.ref}", [])
+                target = days[rank[i]] if rank[i] < len(days) else None
+            else:
+                target = (pins.get(vis.id) or [None])[0]
+            vi = veh.get(target) if target else None
+            if vi is None or vi not in p.allowed[i]:
+                continue
+            allowed[i] = [vi]
+            visits[i] = dataclasses.replace(vis, value=vis.value + bonus)
+            pinned[vis.id] = target
+        return dataclasses.replace(p, visits=visits, allowed=allowed)
+
+    return prepare
+
+
+def _route_key(route: Route) -> list[tuple[str, ...]]:
+    return [_key({"kind": s.kind, "village": s.village_code or "", "date": route.date.isoformat(),
+                  "visit_id": s.visit_id}) for s in route.visits]
+
+
+def keep_old_order(part: Plan, old: Plan, ws: Workspace, travel: TravelModel, held: list[Route]) -> Plan:
+    """``part`` with each team-day that makes the same visits as in ``old`` put back in ``old``'s order and times.
+
+    An engine may re-sequence a pinned team-day it adds nothing to; that is a change for the
+    team with no gain worth telling. A route is put back only when the plan stays valid
+    (:func:`~outreach_planner.validate.validate_plan`): a session whose time on site changed
+    keeps the engine's times.
+    """
+    from .validate import validate_plan
+
+    before = {(r.team, r.date): r for r in old.routes}
+    swapped: dict[int, Route] = {}
+    for k, r in enumerate(part.routes):
+        o = before.get((r.team, r.date))
+        if o is None or _route_key(o) == _route_key(r) and all(
+                a.start == b.start for a, b in zip(o.visits, r.visits)):
+            continue
+        new_step = dict(zip(_route_key(r), r.visits))
+        if sorted(new_step) != sorted(_route_key(o)):
+            continue
+        steps = []
+        for s in o.steps:
+            if s.type == "visit":
+                n = new_step[_route_key(o)[sum(1 for x in steps if x.type == "visit")]]
+                s = s.model_copy(update={f: getattr(n, f) for f in ("visit_id", "expected", "value", "why")})
+            steps.append(s)
+        swapped[k] = r.model_copy(update={"steps": tuple(steps)})
+    while swapped:
+        trial = part.model_copy(update={"routes": tuple(swapped.get(k, r) for k, r in enumerate(part.routes))})
+        bad = validate_plan(trial, ws, travel, held=held)
+        if not bad:
+            return trial
+        blamed = {k for k, r in swapped.items() if any(v.startswith(f"{r.team} {r.date.isoformat()}") for v in bad)}
+        if not blamed:  # a plan-wide rule: give up putting routes back
+            break
+        swapped = {k: r for k, r in swapped.items() if k not in blamed}
+    return part
+
+
+def _candidate_key(kind: str, visit_id: str, village_code: str | None) -> str:
+    return f"vs:{village_code}" if kind == "village_session" else visit_id
+
+
+def _reasons(changes: list[dict], team_off: str | None, from_date: dt.date, stage: str, gain: float,
+             gain_pct: float, candidates: set[str]) -> None:
+    """Fill in each change's ``reason``; ``candidates`` has the :func:`_candidate_key` of the re-plan's candidates."""
+    off = f"team off: {team_off} from {from_date.isoformat()}" if team_off else ""
+    for c in changes:
+        if c["change"] == "unchanged":
+            continue
+        still = _candidate_key(c["kind"], c["visit_id"], c["village_code"]) in candidates
+        was_off = bool(c["before"] and c["before"]["team"] == team_off)
+        if was_off and c["change"] == "moved":
+            c["reason"] = off
+        elif was_off and c["change"] == "removed":
+            c["reason"] = (f"{off}; no room for it on the other team-days" if still
+                           else f"{off}; not a candidate of the remaining days (no team left that can make it, "
+                                "or done, cancelled or nobody left to serve)")
+        elif stage == "free":
+            c["reason"] = (f"value gain {gain:.1f} ({gain_pct:.1f}%) of re-planning the teams that can take over "
+                           "the absent team's visits, over keeping every visit in place")
+        elif c["change"] == "added":
+            c["reason"] = "freed time" + (f" ({off})" if off else "")
+        elif c["change"] == "retimed":
+            c["reason"] = "same team-day; times shift around visits added to or dropped from it"
+        elif not still and c["change"] == "removed":
+            c["reason"] = "no longer a candidate (done, cancelled or nobody left to serve)"
+        else:
+            c["reason"] = "no longer fits its team-day (the re-planned visits' time on site changed)"
 
 
 def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | None = None,
            limits: SolveLimits = SolveLimits(), engine: str = "auto", travel: TravelModel | None = None,
-           now: dt.datetime | None = None) -> Replan:
+           now: dt.datetime | None = None, gain_threshold: float | None = GAIN_THRESHOLD) -> Replan:
     """Re-plan the week of ``from_date`` from that date on; see the module docstring.
 
-    Raises ``InputError`` when no plan of that week is in the ledger or the team is unknown,
-    ``NoPlanError`` when no team or day is left.
+    ``gain_threshold`` None skips stage 2 (the unpinned re-plan). Raises ``InputError`` when no
+    plan of that week is in the ledger or the team is unknown, ``NoPlanError`` when no team or
+    day is left.
     """
     y, n, _ = from_date.isocalendar()
     week = Week(y, n, ws.regency.timezone)
@@ -140,21 +346,54 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
     reported = {o.visit_id for o in ledger.outcomes(pid)}
     ledger.sync_requests(ws)
     ws_rest = remaining_workspace(ledger.apply_progress(ws), week, from_date, kept, reported, team_off)
-    run = make_plan(ws_rest, week, limits, engine=engine, travel=travel, now=now)
-    new_part = run.plan
-    renamed = _renumber(new_part, kept)
-    routes = tuple(sorted(kept + list(renamed.routes), key=lambda r: (r.date, r.team)))
-    merged = renamed.model_copy(update={"routes": routes})
+    travel = travel or travel_model(ws_rest)
+
+    def merge(part: Plan) -> Plan:
+        renamed = _renumber(part, kept)
+        routes = tuple(sorted(kept + list(renamed.routes), key=lambda r: (r.date, r.team)))
+        return renamed.model_copy(update={"routes": routes})
+
+    pinned: dict[str, tuple[str, dt.date]] = {}
+    absorbing: set[str] = set()
+    pins = pins_of(old, from_date, team_off)
+    freed = {f"vs:{s.village_code}" if s.kind == "village_session" else s.visit_id or ""
+             for r, s in old.visit_steps if r.date >= from_date and r.team == team_off}
+    run = make_plan(ws_rest, week, limits, engine=engine, travel=travel, now=now, held=kept,
+                    prepare=_pinner(pins, pinned, freed, absorbing))
+    new_part, stage = run.plan, "pinned"
+    values = {"pinned": round(new_part.value, 3)}
+    gain = gain_pct = 0.0
+    # stage 2: the teams that could make an absent team's visit are unpinned (with no team off: all)
+    unpinned = {t.id for t in ws_rest.teams} if team_off is None else absorbing
+    if gain_threshold is not None and unpinned:
+        rest = {k: [td for td in v if td[0] not in unpinned] for k, v in pins.items()}
+        free = make_plan(ws_rest, week, limits, engine=engine, travel=travel, now=now, held=kept,
+                         prepare=_pinner(rest, {})).plan
+        values["free"] = round(free.value, 3)
+        gain = free.value - new_part.value
+        gain_pct = 100 * gain / new_part.value if new_part.value > 0 else (100.0 if gain > 0 else 0.0)
+        if gain > gain_threshold * max(new_part.value, 0.0) and gain > 0:
+            new_part, stage = free, "free"
+    new_part = keep_old_order(new_part, old, ws_rest, travel, kept)
+    merged = merge(new_part)
+    candidates = ({_candidate_key(s.kind or "", s.visit_id or "", s.village_code) for r, s in merged.visit_steps
+                   if r.date >= from_date}
+                  | {_candidate_key(u.kind, u.visit_id, u.village_code) for u in merged.unassigned})
     changes = diff(old, merged, from_date)
-    steps = [s for r in routes for s in r.visits]
-    summary = dict(renamed.summary, scheduled_visits=len(steps),
+    _reasons(changes, team_off, from_date, stage, gain, gain_pct, candidates)
+    steps = [s for r in merged.routes for s in r.visits]
+    counts = Counter(c["change"] for c in changes)
+    summary = dict(merged.summary, scheduled_visits=len(steps),
                    value_collected=round(sum(s.value for s in steps), 3),
-                   travel_hours=round(sum(r.travel_s for r in routes) / 3600, 2),
-                   distance_km=round(sum(r.distance_m for r in routes) / 1000, 1),
+                   travel_hours=round(sum(r.travel_s for r in merged.routes) / 3600, 2),
+                   distance_km=round(sum(r.distance_m for r in merged.routes) / 1000, 1),
                    replan={"based_on": pid, "from": from_date.isoformat(), "team_off": team_off,
-                           "kept_routes": len(kept)},
-                   changes=changes)
-    return Replan(merged.model_copy(update={"summary": summary}), new_part, ws_rest, pid, changes)
+                           "kept_routes": len(kept), "stage": stage, "stage_values": values,
+                           "gain_threshold": gain_threshold, "pinned_visits": len(pinned),
+                           "unpinned_teams": sorted(unpinned) if "free" in values else [],
+                           "changes_by_kind": dict(counts)},
+                   changes=[c for c in changes if c["change"] != "unchanged"])
+    return Replan(merged.model_copy(update={"summary": summary}), new_part, ws_rest, pid, changes, kept, stage)
 
 
-__all__ = ["Replan", "diff", "remaining_workspace", "replan"]
+__all__ = ["GAIN_THRESHOLD", "Replan", "diff", "match", "pins_of", "remaining_workspace", "replan"]

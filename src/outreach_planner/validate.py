@@ -35,8 +35,10 @@ numbers):
   drive runs into);
 * accounting: no visit twice; every candidate on a route or in ``unassigned`` exactly once,
   not both; no unknown visit ids;
-* at most one village session per village and date (across teams); deliveries per route at
-  most ``team.delivery_capacity``; a visit step's location and kind are its candidate's.
+* at most one village session per village and date (across teams); at most
+  ``policy.max_sessions_per_village`` village sessions per village in the week, counting the
+  sessions of ``held`` routes (the days a re-plan keeps from before its date); deliveries per
+  route at most ``team.delivery_capacity``; a visit step's location and kind are its candidate's.
 """
 
 from __future__ import annotations
@@ -398,6 +400,7 @@ def validate_plan(
     ws: Workspace,
     travel: TravelModel,
     candidates: list[Visit] | None = None,
+    held: Sequence[Route] = (),
 ) -> list[str]:
     """Every rule ``plan`` breaks, as sentences naming team, date, visit id and numbers.
 
@@ -414,6 +417,10 @@ def validate_plan(
         the caps of :func:`session_caps`. Used only
         for the set of visit ids, each visit's place, kind and services, and its on-site
         minutes per number of recording kits.
+    held
+        Routes of the same week made outside ``plan`` (a re-plan's kept days before its
+        date): their village sessions count toward ``policy.max_sessions_per_village`` and the
+        one-session-per-date rule, and the default candidates offer only the sessions left.
 
     Returns
     -------
@@ -432,8 +439,10 @@ def validate_plan(
         week = Week.parse(plan.week, tzname)
     except ValueError as exc:
         return out + [f"plan week: {exc}"]
+    held = [r for r in held if r.date in week.dates]
+    held_sessions = Counter(s.village_code or "" for r in held for s in r.visits if s.kind == "village_session")
     if candidates is None:
-        candidates = candidate_visits(ws, week, session_caps(ws, week, travel))
+        candidates = candidate_visits(ws, week, session_caps(ws, week, travel), held_sessions)
     cand = {v.id: v for v in candidates}
 
     for (team, date), n in Counter((r.team, r.date) for r in plan.routes).items():
@@ -469,8 +478,12 @@ def validate_plan(
         if vid not in where_routed and vid not in unassigned:
             out.append(f"{vid}: candidate visit missing: neither on a route nor in unassigned")
 
-    # -- at most one session per village per date, across teams
+    # -- at most one session per village per date, across teams, and the weekly cap per village
     sessions: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
+    for r in held:
+        for s in r.visits:
+            if s.kind == "village_session":
+                sessions[(s.village_code or "", r.date)].append(f"{s.visit_id} ({r.team}, kept)")
     for r in plan.routes:
         for s in r.visits:
             c = cand.get(s.visit_id or "")
@@ -480,6 +493,14 @@ def validate_plan(
         if len(ids) > 1:
             out.append(f"village {code} on {date.isoformat()}: {len(ids)} village sessions on the same date "
                        f"({', '.join(ids)}); at most one per village and date")
+    cap = ws.policy.max_sessions_per_village
+    per_village: dict[str, list[str]] = defaultdict(list)
+    for (code, date), ids in sorted(sessions.items()):
+        per_village[code] += [f"{date.isoformat()} {i}" for i in ids]
+    for code, ids in per_village.items():
+        if len(ids) > cap:
+            out.append(f"village {code}: {len(ids)} village sessions in {week} ({'; '.join(ids)}); "
+                       f"at most {cap} (policy.max_sessions_per_village)")
     return out
 
 
@@ -488,12 +509,13 @@ def check_plan(
     ws: Workspace,
     travel: TravelModel,
     candidates: list[Visit] | None = None,
+    held: Sequence[Route] = (),
 ) -> None:
     """Raise :class:`~outreach_planner.errors.PlanValidationError` when ``plan`` breaks any rule.
 
     Same parameters as :func:`validate_plan`.
     """
-    violations = validate_plan(plan, ws, travel, candidates)
+    violations = validate_plan(plan, ws, travel, candidates, held)
     if violations:
         raise PlanValidationError(violations)
 

@@ -1,4 +1,4 @@
-"""Write the ``changes.csv`` of a re-plan: one row per visit added, removed or moved."""
+"""Write the ``changes.csv`` of a re-plan: one row per visit of the re-planned days, changed or not."""
 
 from __future__ import annotations
 
@@ -10,12 +10,17 @@ from pathlib import Path
 from .write_plan import _temp_file
 
 CHANGES_CSV = "changes.csv"
-COLUMNS = ("change", "visit_id", "kind", "place", "team_before", "date_before", "start_before", "team_after",
-           "date_after", "start_after")
+COLUMNS = ("change", "visit_id", "old_visit_id", "kind", "place", "team_before", "date_before", "start_before",
+           "team_after", "date_after", "start_after", "reason")
 
 
 def write_changes(changes: list[dict], out_dir: Path) -> dict[str, Path]:
-    """Write ``changes.csv`` (see :func:`outreach_planner.replan.diff`) atomically into ``out_dir``."""
+    """Write ``changes.csv`` (see :func:`outreach_planner.replan.diff`) atomically into ``out_dir``.
+
+    One row per visit of the re-planned days: ``change`` (unchanged, retimed, moved, added,
+    removed), the visit id in the new plan (the old one for a removed visit) and in the old
+    plan, kind, place, team/date/start before and after, and the ``reason`` of a change.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO(newline="")
@@ -23,8 +28,9 @@ def write_changes(changes: list[dict], out_dir: Path) -> dict[str, Path]:
     w.writerow(COLUMNS)
     for c in changes:
         b, a = c.get("before") or {}, c.get("after") or {}
-        w.writerow([c["change"], c["visit_id"], c["kind"], c["place"], b.get("team", ""), b.get("date", ""),
-                    b.get("start", ""), a.get("team", ""), a.get("date", ""), a.get("start", "")])
+        w.writerow([c["change"], c["visit_id"], c.get("old_visit_id") or "", c["kind"], c["place"],
+                    b.get("team", ""), b.get("date", ""), b.get("start", ""), a.get("team", ""), a.get("date", ""),
+                    a.get("start", ""), c.get("reason", "")])
     path, fd = _temp_file(out_dir, CHANGES_CSV)
     try:
         with os.fdopen(fd, "wb") as fh:
