@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
-
-from .write_plan import _temp_file
 
 CHANGES_CSV = "changes.csv"
 COLUMNS = ("change", "visit_id", "kind", "place", "team_before", "date_before", "start_before", "team_after",
@@ -15,9 +12,10 @@ COLUMNS = ("change", "visit_id", "kind", "place", "team_before", "date_before", 
 
 
 def write_changes(changes: list[dict], out_dir: Path) -> dict[str, Path]:
-    """Write ``changes.csv`` (see :func:`outreach_planner.replan.diff`) atomically into ``out_dir``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write ``changes.csv`` (see :func:`outreach_planner.replan.diff`) into ``out_dir``, or into the open
+    output set ``out_dir`` is the staging folder of (:func:`~outreach_planner.io.output_set.output_set`)."""
+    from .output_set import output_set
+
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
@@ -25,13 +23,6 @@ def write_changes(changes: list[dict], out_dir: Path) -> dict[str, Path]:
         b, a = c.get("before") or {}, c.get("after") or {}
         w.writerow([c["change"], c["visit_id"], c["kind"], c["place"], b.get("team", ""), b.get("date", ""),
                     b.get("start", ""), a.get("team", ""), a.get("date", ""), a.get("start", "")])
-    path, fd = _temp_file(out_dir, CHANGES_CSV)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue().encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(path, out_dir / CHANGES_CSV)
-    finally:
-        path.unlink(missing_ok=True)
-    return {CHANGES_CSV: out_dir / CHANGES_CSV}
+    with output_set(out_dir, claim=[CHANGES_CSV]) as s:
+        (s.path / CHANGES_CSV).write_bytes(buf.getvalue().encode("utf-8"))
+    return {CHANGES_CSV: s.dest / CHANGES_CSV}
