@@ -236,7 +236,8 @@ def test_a_failure_midway_leaves_old_outputs_and_no_temp_files(plan, ws, tmp_pat
         with pytest.raises(RuntimeError, match="disk on fire"):
             write_plan_outputs(changed, ws, target)
     assert {p.name: p.read_bytes() for p in (tmp_path / "old").iterdir()} == before
-    assert list(fresh.iterdir()) == []
+    assert not fresh.exists()  # a new folder appears only complete
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old"]  # no staging folder left beside them
 
 
 # --------------------------------------------------------------------------- personal data

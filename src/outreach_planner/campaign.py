@@ -21,21 +21,27 @@ def ledger_path(workspace_dir: str | Path, ledger: str | Path | None = None) -> 
 def workspace_for_planning(ws: Workspace, path: Path, week: str | None = None) -> Workspace:
     """``ws`` with the ledger's progress applied, when the ledger file exists (else ``ws``).
 
-    Requests and deliveries of ``ws`` not yet in the ledger are entered first. With ``week``
-    (the week to plan), requests still scheduled by a plan of another week whose form has
-    not come back are left out (:meth:`outreach_planner.ledger.Ledger.held`).
+    Only reads the ledger: requests of ``ws`` it does not know yet are open, as they would be once
+    entered, and are entered by :func:`issue` once the plan is written (so an invalid argument or a
+    failed solve leaves the ledger as it was). With ``week`` (the week to plan), requests still
+    scheduled by a plan of another week whose form has not come back are left out
+    (:meth:`outreach_planner.ledger.Ledger.held`).
     """
     if not path.is_file():
         return ws
     with Ledger(path) as led:
-        led.sync_requests(ws)
         return led.apply_progress(ws, week)
 
 
-def issue(plan: Plan, path: Path) -> str:
-    """Record ``plan`` in the ledger when the ledger file exists; returns the plan id either way."""
+def issue(plan: Plan, path: Path, ws: Workspace | None = None) -> str:
+    """Record ``plan`` in the ledger when the ledger file exists; returns the plan id either way.
+
+    With ``ws``, its requests and deliveries not yet in the ledger are entered first.
+    """
     if path.is_file():
         with Ledger(path) as led:
+            if ws is not None:
+                led.sync_requests(ws)
             return led.issue_plan(plan)
     return plan_id_of(plan)
 

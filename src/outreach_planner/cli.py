@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -261,28 +262,31 @@ def plan(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from ._testhooks import pause
     from .engines import SolveLimits
-    from .io.write_plan import write_plan_outputs
     from .planner import make_plan
-    from .render import render_all
     from .travel import travel_model
     from .validate import check_plan
     from .week import Week
 
     ws = load(workspace)
+    # every argument is checked before the ledger is opened or anything is written
     tz = ws.regency.timezone
     try:
         wk = Week.parse(week, tz) if week else Week.following(dt.datetime.now(Week(2000, 1, tz).tz).date(), tz)
     except ValueError as exc:
-        err_console.print(f"[bold red]--week:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]--week:[/] {exc} (nothing was written)", highlight=False)
         raise typer.Exit(2) from None
-    ws = _campaign_workspace(ws, workspace, str(wk))  # the ledger's progress, when <workspace>/ledger.sqlite exists
     out_dir = out or Path("out") / str(wk)
+    _check_out(out_dir)
+    _check_engine(engine)
+    ws = _campaign_workspace(ws, workspace, str(wk))  # the ledger's progress (read only), when <workspace>/ledger.sqlite exists
     limits = SolveLimits(time_limit_s=time_limit, solution_limit=solution_limit, seed=seed)
     travel = travel_model(ws, _folder(workspace))
     try:
-        with Progress(TextColumn("[bold]Solving {task.description}"), BarColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.fields[best]}"), console=err_console, transient=True) as bar:
+        with _sigterm_exits(), Progress(
+                TextColumn("[bold]Solving {task.description}"), BarColumn(), TimeElapsedColumn(),
+                TextColumn("{task.fields[best]}"), console=err_console, transient=True) as bar:
             task = bar.add_task(str(wk), total=time_limit, best="")
             import threading
             import time as _time
@@ -309,9 +313,10 @@ def plan(
             else:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         check_plan(run_.plan, ws, travel)
-        paths = write_plan_outputs(run_.plan, ws, out_dir)
-        paths.update(render_all(run_.plan, ws, travel, out_dir, lang=lang.value, include_names=include_names))
-        paths.update(_issue_and_form(run_.plan, ws, workspace, out_dir))  # ledger + blank outcomes_form.*
+        with _sigterm_exits():
+            paths = _write_plan_set(run_.plan, ws, travel, out_dir, lang.value, include_names)
+            pause("issuing")
+            _issue(run_.plan, ws, workspace)  # the ledger only after the outputs are in place
     except OutreachError as exc:
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
@@ -329,18 +334,82 @@ def plan(
 
 
 def _campaign_workspace(ws, workspace: Path | None, week: str | None = None):
-    """``ws`` with the ledger's progress applied when the workspace has a ledger (for planning ``week``)."""
+    """``ws`` with the ledger's progress applied when the workspace has a ledger (only read), for planning ``week``."""
     from .campaign import ledger_path, workspace_for_planning
 
     return workspace_for_planning(ws, ledger_path(_folder(workspace)), week)
 
 
-def _issue_and_form(plan_, ws, workspace: Path | None, out_dir: Path) -> dict[str, Path]:
-    """Issue the plan to the ledger (when there is one) and write the blank tally form."""
-    from .campaign import issue, ledger_path
-    from .io.outcomes import write_outcomes_form
+def _check_out(out_dir: Path) -> None:
+    """Exit 2 when ``out_dir`` cannot be an output folder (it or a parent is a file, no write permission)."""
+    from .io.output_set import check_destination
 
-    return write_outcomes_form(plan_, ws, out_dir, issue(plan_, ledger_path(_folder(workspace))))
+    try:
+        check_destination(out_dir)
+    except InputError as exc:
+        err_console.print(f"[bold red]--out:[/] {exc.problems[0].message}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _check_engine(engine) -> None:
+    """Exit 2 when the engine asked for is not installed (``auto`` takes what is)."""
+    from .engines import engine_available
+
+    name = EngineChoice(engine).value
+    if name != "auto" and not engine_available(name):
+        err_console.print(f"[bold red]--engine:[/] the {name} engine is not installed: pip install "
+                          "'outreach-planner[bench]' (nothing was written)", highlight=False)
+        raise typer.Exit(2)
+
+
+@contextmanager
+def _sigterm_exits():
+    """Within the block, SIGTERM ends the command as an exception (``SystemExit(143)``), as Ctrl-C does: engine
+    processes are stopped and a half-written output set is removed on the way out."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _write_plan_set(plan_, ws, travel, out_dir: Path, lang: str, include_names: bool) -> dict[str, Path]:
+    """Write every output of ``plan`` as one set (``io.output_set``): all of them appear at once, or none."""
+    from ._testhooks import pause
+    from .io.outcomes import write_outcomes_form
+    from .io.output_set import PLAN_OUTPUTS, output_set
+    from .io.write_plan import write_plan_outputs
+    from .ledger import plan_id_of
+    from .render import render_all, week_sheets
+
+    with output_set(out_dir, claim=(*PLAN_OUTPUTS, week_sheets(plan_, ws))) as s:
+        paths = write_plan_outputs(plan_, ws, s.path)
+        pause("writing")
+        paths.update(render_all(plan_, ws, travel, s.path, lang=lang, include_names=include_names))
+        paths.update(write_outcomes_form(plan_, ws, s.path, plan_id_of(plan_)))  # blank tally form
+    return paths
+
+
+def _issue(plan_, ws, workspace: Path | None) -> str:
+    """Issue the plan to the ledger, when the workspace has one; returns the plan id either way.
+
+    Called after the outputs are switched in, so the ledger never names a plan whose outputs are missing.
+    A kill between the two leaves a plan the ledger does not know yet: ``record`` of its tally form issues
+    it from the ``plan.json`` beside the form.
+    """
+    from .campaign import issue, ledger_path
+
+    return issue(plan_, ledger_path(_folder(workspace)), ws)
 
 
 @app.command()
@@ -407,15 +476,19 @@ def replan(
     import datetime as dt
     import json
 
+    from ._testhooks import pause
     from .campaign import ledger_path
     from .engines import SolveLimits
     from .io.outcomes import plan_from_document, write_outcomes_form
+    from .io.output_set import PLAN_OUTPUTS, output_set
     from .io.write_changes import write_changes
     from .io.write_plan import write_plan_outputs
-    from .ledger import Ledger
+    from .ledger import Ledger, plan_id_of
+    from .render import week_sheets
     from .replan import replan as do_replan
     from .travel import travel_model
     from .validate import check_plan
+    from .week import Week
 
     ws = load(workspace)
     try:
@@ -428,25 +501,43 @@ def replan(
         err_console.print(f"No ledger at {path}: give --plan out/<week>/plan.json (nothing was written).",
                           highlight=False)
         raise typer.Exit(2)
+    # every argument is checked before the ledger is opened or anything is written
+    if team_off is not None and team_off not in {t.id for t in ws.teams}:
+        err_console.print(f"[bold red]--team-off:[/] unknown team {team_off!r}; teams: "
+                          f"{', '.join(t.id for t in ws.teams)} (nothing was written)", highlight=False)
+        raise typer.Exit(2)
+    y, n, _ = start.isocalendar()
+    out_dir = out or Path("out") / f"{Week(y, n, ws.regency.timezone)}-replan-{start.isoformat()}"
+    _check_out(out_dir)
+    _check_engine(engine)
+    base = None
+    if plan_json is not None:
+        try:
+            base = plan_from_document(json.loads(plan_json.read_text(encoding="utf-8")))
+        except (ValueError, TypeError, OSError) as exc:  # an unreadable --plan file
+            err_console.print(f"Cannot use --plan {plan_json}: {exc} (nothing was written)", markup=False,
+                              highlight=False)
+            raise typer.Exit(2) from None
     travel = travel_model(ws, _folder(workspace))
     limits = SolveLimits(time_limit_s=time_limit, solution_limit=solution_limit)
     try:
-        with Ledger(path) as led:
-            if plan_json is not None:
-                led.issue_plan(plan_from_document(json.loads(plan_json.read_text(encoding="utf-8"))))
-            res = do_replan(ws, led, start, team_off, limits, EngineChoice(engine).value, travel)
-            check_plan(res.new_part, res.workspace, travel, held=res.kept)
-            pid = led.issue_plan(res.plan, source=f"replan from {start}")
-        out_dir = out or Path("out") / f"{res.plan.week}-replan-{start.isoformat()}"
-        paths = write_plan_outputs(res.plan, ws, out_dir)
-        paths.update(write_outcomes_form(res.plan, ws, out_dir, pid))
-        paths.update(write_changes(res.changes, out_dir))
+        with _sigterm_exits():
+            with Ledger(path) as led:
+                if base is not None:
+                    led.issue_plan(base)
+                res = do_replan(ws, led, start, team_off, limits, EngineChoice(engine).value, travel)
+                check_plan(res.new_part, res.workspace, travel, held=res.kept)
+            pid = plan_id_of(res.plan)
+            with output_set(out_dir, claim=(*PLAN_OUTPUTS, week_sheets(res.plan, ws))) as s:
+                paths = write_plan_outputs(res.plan, ws, s.path)
+                paths.update(write_outcomes_form(res.plan, ws, s.path, pid))
+                paths.update(write_changes(res.changes, s.path))
+            pause("issuing")
+            with Ledger(path) as led:  # the ledger only after the outputs are in place (see _issue)
+                led.issue_plan(res.plan, source=f"replan from {start}")
     except OutreachError as exc:
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
-    except (ValueError, OSError) as exc:  # an unreadable --plan file
-        err_console.print(f"Cannot use --plan {plan_json}: {exc}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
     t = Table(title=f"Changes from {start} (based on {res.based_on}, new plan {pid})")
     for col in ("Change", "Visit", "Before", "After", "Reason"):
         t.add_column(col)

@@ -3,6 +3,13 @@
 The caller (``planner.make_plan`` or the benchmark harness) validates the results and picks
 the best; this module only runs them. Each engine gets the full ``limits``; with N engines
 the run uses N cores for ``time_limit_s`` seconds of wall clock.
+
+Children are started with ``spawn`` (a fresh interpreter: the parent has threads, which ``fork`` would
+copy in whatever state they are in), so everything sent to them pickles: the ``Problem`` is plain data.
+They end with their parent, however it ends: on Linux the kernel kills them when it dies
+(``PR_SET_PDEATHSIG``), and everywhere a thread in each child waits on a pipe whose only writer is the
+parent and exits at end-of-file. When the parent leaves :func:`run_engines` by an exception (a SIGTERM
+turned into ``SystemExit`` by the CLI, Ctrl-C), it terminates the children before it goes on.
 """
 
 from __future__ import annotations
@@ -10,10 +17,13 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
+import signal
+import sys
 import threading
 import time
 from dataclasses import replace
 
+from .._testhooks import pause
 from . import get_engine, run_engine, run_seed_offset
 from .base import EngineResult, Progress, SolveLimits
 
@@ -37,7 +47,33 @@ def _solve(label: str, problem, limits: SolveLimits, progress: Progress | None) 
     return get_engine(run_engine(label))(problem, limits, progress)
 
 
-def _child(name: str, problem, limits: SolveLimits, q) -> None:
+def _end_with_parent(parent_pid: int, alive) -> None:
+    """Make this child process end when its parent does (see the module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (AttributeError, OSError):  # pragma: no cover - the pipe below still works
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        try:
+            alive.recv()  # the parent never sends: this returns at end-of-file, when the parent is gone
+        except (EOFError, OSError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def _child(name: str, problem, limits: SolveLimits, q, parent_pid: int, alive) -> None:
+    _end_with_parent(parent_pid, alive)
+    pause("solving")
     try:
         res = _solve(name, problem, limits, lambda t, obj: q.put(("progress", name, t, obj)))
         q.put(("result", name, res))
@@ -59,13 +95,35 @@ def run_engines(problem, limits: SolveLimits, names: list[str],
             return {names[0]: _solve(names[0], problem, limits, progress)}
         except Exception as exc:  # noqa: BLE001
             return {names[0]: f"{type(exc).__name__}: {exc}"}
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    procs = {n: ctx.Process(target=_child, args=(n, problem, limits, q), daemon=True, name=f"engine-{n}")
+    alive_r, alive_w = ctx.Pipe(duplex=False)  # children hold the read end; only this process the write end
+    procs = {n: ctx.Process(target=_child, args=(n, problem, limits, q, os.getpid(), alive_r), daemon=True,
+                            name=f"engine-{n}")
              for n in names}
     t0 = time.monotonic()
-    for pr in procs.values():
-        pr.start()
+    try:
+        for pr in procs.values():
+            pr.start()
+        alive_r.close()
+        return _collect(procs, q, names, limits, progress, t0)
+    finally:  # normal end, an error or a signal turned into an exception: no child outlives this call
+        for pr in procs.values():
+            if pr.is_alive():
+                pr.terminate()
+        for pr in procs.values():
+            if pr.pid is not None:
+                pr.join(timeout=5)
+                if pr.is_alive():  # pragma: no cover - ignored SIGTERM
+                    pr.kill()
+                    pr.join(timeout=5)
+        alive_w.close()
+        q.close()
+
+
+def _collect(procs, q, names: list[str], limits: SolveLimits, progress: Progress | None,
+             t0: float) -> dict[str, EngineResult | str]:
+    """Wait for every child's result (or its failure, or the deadline)."""
     out: dict[str, EngineResult | str] = {}
     best = float("inf")
     lock = threading.Lock()
@@ -95,6 +153,4 @@ def run_engines(problem, limits: SolveLimits, names: list[str],
             out[name] = msg[2]
     for pr in procs.values():
         pr.join(timeout=5)
-        if pr.is_alive():  # pragma: no cover
-            pr.terminate()
     return out

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from ..errors import InputError, InputWarning, Problem
 from ..ledger import STATUSES, Outcome, plan_id_of
 from ..model import Workspace
 from ..plan import Plan
-from .write_plan import DAY_NAMES_ID, KIND_LABELS_ID, _temp_file
+from .write_plan import DAY_NAMES_ID, KIND_LABELS_ID
 
 FORM_CSV = "outcomes_form.csv"
 FORM_XLSX = "outcomes_form.xlsx"
@@ -126,28 +125,20 @@ def _xlsx_bytes(cols: list[str], rows: list[dict], plan_id: str) -> bytes:
 
 
 def write_outcomes_form(plan: Plan, ws: Workspace, out_dir: Path, plan_id: str | None = None) -> dict[str, Path]:
-    """Write the blank ``outcomes_form.csv`` and ``.xlsx`` into ``out_dir`` (atomically, both or none)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the blank ``outcomes_form.csv`` and ``.xlsx`` into ``out_dir``, as one set (both or none).
+
+    ``out_dir`` is an output folder or the staging folder of an open
+    :func:`~outreach_planner.io.output_set.output_set` (then they join that set). Returns name -> final path.
+    """
+    from .output_set import output_set
+
     pid = plan_id or plan_id_of(plan)
     cols, rows = form_columns(ws), form_rows(plan, ws, pid)
-    temps: list[tuple[str, Path]] = []
-    try:
-        for name, data in ((FORM_CSV, _csv_bytes(cols, rows)), (FORM_XLSX, _xlsx_bytes(cols, rows, pid))):
-            path, fd = _temp_file(out_dir, name)
-            temps.append((name, path))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        done = {}
-        for name, path in temps:
-            os.replace(path, out_dir / name)
-            done[name] = out_dir / name
-        return done
-    finally:
-        for _, path in temps:
-            path.unlink(missing_ok=True)
+    files = ((FORM_CSV, _csv_bytes(cols, rows)), (FORM_XLSX, _xlsx_bytes(cols, rows, pid)))
+    with output_set(out_dir, claim=[name for name, _ in files]) as s:
+        for name, data in files:
+            (s.path / name).write_bytes(data)
+    return {name: s.dest / name for name, _ in files}
 
 
 #: Columns a form must have (after :func:`column_name`); ``served_<s>`` must be there for each ``expected_<s>``.

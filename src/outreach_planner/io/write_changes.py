@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
-
-from .write_plan import _temp_file
 
 CHANGES_CSV = "changes.csv"
 COLUMNS = ("change", "visit_id", "old_visit_id", "kind", "place", "team_before", "date_before", "start_before",
@@ -15,14 +12,15 @@ COLUMNS = ("change", "visit_id", "old_visit_id", "kind", "place", "team_before",
 
 
 def write_changes(changes: list[dict], out_dir: Path) -> dict[str, Path]:
-    """Write ``changes.csv`` (see :func:`outreach_planner.replan.diff`) atomically into ``out_dir``.
+    """Write ``changes.csv`` (see :func:`outreach_planner.replan.diff`) into ``out_dir``, or into the open
+    output set ``out_dir`` is the staging folder of (:func:`~outreach_planner.io.output_set.output_set`).
 
     One row per visit of the re-planned days: ``change`` (unchanged, retimed, moved, added,
     removed), the visit id in the new plan (the old one for a removed visit) and in the old
     plan, kind, place, team/date/start before and after, and the ``reason`` of a change.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from .output_set import output_set
+
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
@@ -31,13 +29,6 @@ def write_changes(changes: list[dict], out_dir: Path) -> dict[str, Path]:
         w.writerow([c["change"], c["visit_id"], c.get("old_visit_id") or "", c["kind"], c["place"],
                     b.get("team", ""), b.get("date", ""), b.get("start", ""), a.get("team", ""), a.get("date", ""),
                     a.get("start", ""), c.get("reason", "")])
-    path, fd = _temp_file(out_dir, CHANGES_CSV)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue().encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(path, out_dir / CHANGES_CSV)
-    finally:
-        path.unlink(missing_ok=True)
-    return {CHANGES_CSV: out_dir / CHANGES_CSV}
+    with output_set(out_dir, claim=[CHANGES_CSV]) as s:
+        (s.path / CHANGES_CSV).write_bytes(buf.getvalue().encode("utf-8"))
+    return {CHANGES_CSV: s.dest / CHANGES_CSV}

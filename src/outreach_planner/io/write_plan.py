@@ -4,9 +4,9 @@
 workbook are views of the same plan for people: one row per visit or break, local
 ``HH:MM`` times, minutes and kilometres, Indonesian day names and labels.
 
-Every file is first written to a hidden temporary file in the output folder; only when
-all three are complete are they moved into place with ``os.replace``. A failure leaves
-no temporary file behind and earlier outputs untouched.
+The files are written as one set with the other outputs of ``plan``
+(:mod:`outreach_planner.io.output_set`): a failure or a kill leaves the earlier outputs
+untouched and no temporary file behind.
 
 Steps carry shareable place labels only: nothing here reads resident names, addresses
 or NIKs from the workspace.
@@ -18,8 +18,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
-import secrets
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -377,30 +375,21 @@ def _write_xlsx(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
     wb.save(fh)
 
 
-# --------------------------------------------------------------------------- atomic writing
-_WRITERS: tuple[tuple[str, str], ...] = (
-    (PLAN_JSON, "_write_json"),
-    (SCHEDULE_CSV, "_write_csv"),
-    (SCHEDULE_XLSX, "_write_xlsx"),
+# --------------------------------------------------------------------------- writing as a set
+_WRITERS: tuple[tuple[str, Callable[[IO[bytes], Plan, Workspace], None]], ...] = (
+    (PLAN_JSON, lambda fh, plan, ws: _write_json(fh, plan, ws)),
+    (SCHEDULE_CSV, lambda fh, plan, ws: _write_csv(fh, plan, ws)),
+    (SCHEDULE_XLSX, lambda fh, plan, ws: _write_xlsx(fh, plan, ws)),
 )
 
 
-def _temp_file(out_dir: Path, name: str) -> tuple[Path, int]:
-    """A new hidden file next to ``name``; created with 0o666 so the umask applies as for any file."""
-    while True:
-        path = out_dir / f".{name}.{secrets.token_hex(6)}.tmp"
-        try:
-            return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        except FileExistsError:  # pragma: no cover - 48 random bits
-            continue
-
-
 def write_plan_outputs(plan: Plan, ws: Workspace, out_dir: Path) -> dict[str, Path]:
-    """Write ``plan.json``, ``schedule.csv`` and ``schedule.xlsx`` into ``out_dir``.
+    """Write ``plan.json``, ``schedule.csv`` and ``schedule.xlsx`` into ``out_dir``, as one set.
 
-    All three are written to temporary files in ``out_dir`` first and moved into place
-    (``os.replace``) only once every one is complete, so a failure leaves the previous
-    outputs as they were and no partial or temporary file behind.
+    The files are written through :func:`outreach_planner.io.output_set.output_set`: into the staging
+    folder of the set ``out_dir`` belongs to (``plan`` writes all its outputs as one set), or else into a
+    new set of their own that replaces these three files of ``out_dir`` at once and keeps its other
+    files. A failure or a kill leaves the previous outputs as they were and no partial file behind.
 
     Parameters
     ----------
@@ -409,37 +398,20 @@ def write_plan_outputs(plan: Plan, ws: Workspace, out_dir: Path) -> dict[str, Pa
     ws
         The workspace it was made for (team names, service ids, calendar).
     out_dir
-        Output folder; created (with parents) if missing. Existing outputs are replaced.
+        Output folder (created with parents if missing), or the staging folder of an open output set.
 
     Returns
     -------
     dict[str, Path]
-        File name (``plan.json``, ``schedule.csv``, ``schedule.xlsx``) -> path written.
+        File name (``plan.json``, ``schedule.csv``, ``schedule.xlsx``) -> its path in the output folder.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    temps: list[tuple[str, Path]] = []
-    try:
-        for name, writer_name in _WRITERS:
-            writer: Callable[[IO[bytes], Plan, Workspace], None] = globals()[writer_name]
-            path, fd = _temp_file(out_dir, name)
-            temps.append((name, path))
-            with os.fdopen(fd, "wb") as fh:
+    from .output_set import output_set
+
+    with output_set(out_dir, claim=[name for name, _ in _WRITERS]) as s:
+        for name, writer in _WRITERS:
+            with open(s.path / name, "wb") as fh:
                 writer(fh, plan, ws)
-                fh.flush()
-                os.fsync(fh.fileno())
-        done: dict[str, Path] = {}
-        for name, path in temps:
-            target = out_dir / name
-            os.replace(path, target)
-            done[name] = target
-        return done
-    finally:
-        for _, path in temps:
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
+    return {name: s.dest / name for name, _ in _WRITERS}
 
 
 __all__ = [

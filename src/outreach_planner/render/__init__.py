@@ -14,13 +14,12 @@ Rendering reads the ``Plan`` and the ``Workspace`` and asks the travel model onl
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from ..model import Workspace
 from ..plan import Plan
-from ._common import safe_name, temp_path
+from ._common import safe_name
 from .strings import LANGS, labels
 
 MAP_HTML = "map.html"
@@ -33,9 +32,11 @@ def render_all(plan: Plan, ws: Workspace, travel, out_dir: Path | str, lang: str
                include_names: bool = False, tiles: str | None = None) -> dict[str, Path]:
     """Write ``map.html``, ``route_sheets.pdf``, ``sheets/*.pdf`` and ``plan.gpkg`` into ``out_dir``.
 
-    Everything is rendered into hidden temporary files in ``out_dir`` first and moved into place only
-    when all are complete, so a failure leaves earlier outputs as they were. Sheets of this week's
-    team-days left over from an earlier run (a team-day the new plan no longer has) are removed.
+    The files are written as one set (:func:`outreach_planner.io.output_set.output_set`): into the
+    staging folder of the set ``out_dir`` belongs to, or into a set of their own that replaces them in
+    ``out_dir`` at once, so a failure or a kill leaves earlier outputs as they were. Sheets of this week's
+    team-days left over from an earlier run (a team-day the new plan no longer has) are removed; other
+    files in ``out_dir`` and ``sheets/`` (other weeks' sheets, notes) are kept.
 
     Parameters
     ----------
@@ -44,7 +45,7 @@ def render_all(plan: Plan, ws: Workspace, travel, out_dir: Path | str, lang: str
     travel
         Travel model, for route geometry (``travel.path``) and, when it has them, road lines.
     out_dir
-        Output folder (created if missing).
+        Output folder (created if missing), or the staging folder of an open output set.
     lang
         ``"id"`` (default) or ``"en"``.
     include_names
@@ -59,64 +60,45 @@ def render_all(plan: Plan, ws: Workspace, travel, out_dir: Path | str, lang: str
         Relative name (``map.html``, ``route_sheets.pdf``, ``plan.gpkg``, ``sheets/<team>_<date>.pdf``)
         -> path written.
     """
-    from .gpkg import remove_sidecars, write_layers
+    from ..io.output_set import output_set
+    from .gpkg import write_layers
     from .map import map_html
     from .sheets import sheets_pdfs
 
     labels(lang)  # an unknown language fails before anything is written
-    out_dir = Path(out_dir)
-    sheets_dir = out_dir / SHEETS_DIR
-    sheets_dir.mkdir(parents=True, exist_ok=True)
-
     html = map_html(plan, ws, travel, lang=lang, include_names=include_names, tiles=tiles).encode("utf-8")
     singles, combined = sheets_pdfs(plan, ws, travel, lang)
-    files: list[tuple[str, Path, bytes]] = [(MAP_HTML, out_dir / MAP_HTML, html),
-                                            (ROUTE_SHEETS_PDF, out_dir / ROUTE_SHEETS_PDF, combined)]
-    files += [(f"{SHEETS_DIR}/{name}", sheets_dir / name, data) for name, data in singles.items()]
-
-    temps: list[tuple[str, Path, Path]] = []
-    gpkg_tmp = temp_path(out_dir, PLAN_GPKG)
-    try:
-        write_layers(plan, ws, travel, gpkg_tmp, lang)
-        for name, target, data in files:
-            tmp = temp_path(target.parent, target.name)
-            temps.append((name, tmp, target))
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        done: dict[str, Path] = {}
-        for name, tmp, target in temps:
-            os.replace(tmp, target)
-            done[name] = target
-        os.replace(gpkg_tmp, out_dir / PLAN_GPKG)
-        done[PLAN_GPKG] = out_dir / PLAN_GPKG
-    finally:
-        for _, tmp, _ in temps:
-            try:
-                tmp.unlink()
-            except FileNotFoundError:
-                pass
-        remove_sidecars(gpkg_tmp)
-    _remove_stale_sheets(plan, ws, sheets_dir, set(singles))
+    files: list[tuple[str, bytes]] = [(MAP_HTML, html), (ROUTE_SHEETS_PDF, combined)]
+    files += [(f"{SHEETS_DIR}/{name}", data) for name, data in singles.items()]
+    with output_set(out_dir, claim=(MAP_HTML, ROUTE_SHEETS_PDF, PLAN_GPKG, week_sheets(plan, ws))) as s:
+        (s.path / SHEETS_DIR).mkdir(exist_ok=True)
+        for name, data in files:
+            (s.path / name).write_bytes(data)
+        write_layers(plan, ws, travel, s.path / PLAN_GPKG, lang)
+        for leftover in s.path.glob(f"{PLAN_GPKG}-*"):  # an SQLite journal of the GeoPackage, if any
+            leftover.unlink()
+    done = {name: s.dest / name for name, _ in files}
+    done[PLAN_GPKG] = s.dest / PLAN_GPKG
     return done
 
 
-def _remove_stale_sheets(plan: Plan, ws: Workspace, sheets_dir: Path, keep: set[str]) -> None:
-    """Delete ``<team>_<date>.pdf`` of this week's dates and the workspace's teams that ``keep`` lacks."""
+def week_sheets(plan: Plan, ws: Workspace):
+    """A claim for :func:`~outreach_planner.io.output_set.output_set`: ``sheets/<team>_<date>.pdf`` of the plan's
+    week and the workspace's teams (sheets of other weeks, and other files in ``sheets/``, are kept)."""
     from ..week import Week
 
     try:
         dates = {d.isoformat() for d in Week.parse(plan.week, plan.timezone).dates}
     except ValueError:
-        return
+        dates = set()
     teams = {safe_name(t.id) for t in ws.teams}
-    pattern = re.compile(r"^(.+)_(\d{4}-\d{2}-\d{2})\.pdf$")
-    for f in sheets_dir.glob("*.pdf"):
-        m = pattern.match(f.name)
-        if m and f.name not in keep and m.group(1) in teams and m.group(2) in dates:
-            f.unlink(missing_ok=True)
+    pattern = re.compile(rf"^{SHEETS_DIR}/(.+)_(\d{{4}}-\d{{2}}-\d{{2}})\.pdf$")
+
+    def owns(rel: str) -> bool:
+        m = pattern.match(rel)
+        return bool(m and m.group(1) in teams and m.group(2) in dates)
+
+    return owns
 
 
-__all__ = ["LANGS", "MAP_HTML", "PLAN_GPKG", "ROUTE_SHEETS_PDF", "SHEETS_DIR", "render_all"]
+__all__ = ["LANGS", "MAP_HTML", "PLAN_GPKG", "ROUTE_SHEETS_PDF", "SHEETS_DIR", "render_all", "week_sheets"]
