@@ -142,6 +142,24 @@ def test_failure_status_tells_a_time_out_from_a_failed_heuristic(raw, elapsed, w
     assert oe._failure(RAW[raw], elapsed, 10.0).startswith(want)
 
 
+def test_a_search_without_new_solutions_stops_without_the_time_limit():
+    """One visit that fits, two no team may make (forced inactive): after its first solution GLS finds no
+    other one, so the solution limit is never reached. It used to spin until the time limit (600 s in
+    the tests); now it stops after a number of failed branches, which does not depend on the machine.
+    """
+    visits = [_visit(0, value=8.2), _visit(1, value=23.8), _visit(2, value=8.2)]
+    dur = np.array([[0, 4272, 0, 0], [4272, 0, 4272, 4272], [0, 4272, 0, 0], [0, 4272, 0, 0]], dtype=float)
+    p = _one_day_problem(visits, [6960, 2400, 2400])
+    p.vehicles = [Vehicle(0, "tim1", 0, 0, "car", 1, 8 * H, 14 * H, ((12 * H, 13 * H),), 0)]
+    p.durations = {"car": dur}
+    p.allowed = [[0], [], []]
+    p.travel_cost_per_s = 2 / 3600
+    res = oe.solve(p, SolveLimits(time_limit_s=600, solution_limit=20))
+    assert res.routes == [(0, [(0, res.routes[0][1][0][1])])]
+    assert "failed branches" in res.status, res.status
+    assert oe.failure_limit(20) == oe.MIN_FAILURES and oe.failure_limit(10_000) == 10_000 * oe.FAILURES_PER_SOLUTION
+
+
 def _routing_models() -> list:
     gc.collect()
     return [o for o in gc.get_objects() if isinstance(o, pywrapcp.RoutingModel)]
