@@ -26,7 +26,7 @@ from outreach_planner.engines.pyvrp_engine import _Clock  # noqa: E402
 
 SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
-FAST = SolveLimits(time_limit_s=20, solution_limit=40)
+FAST = SolveLimits(time_limit_s=600, solution_limit=40)  # the solution limit decides; 600 s is a safety net
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_working_clock_removes_breaks_and_cuts_windows():
 
 def test_cli_engine_option(tmp_path):
     res = CliRunner().invoke(app, ["plan", str(SMALL), "--week", "2026-W49", "--engine", "pyvrp",
-                                   "--time-limit", "5", "--solution-limit", "20", "--out", str(tmp_path / "out")])
+                                   "--time-limit", "600", "--solution-limit", "20", "--out", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
     assert json.loads((tmp_path / "out" / "plan.json").read_text())["engine"] == "pyvrp"
     bad = CliRunner().invoke(app, ["plan", str(SMALL), "--engine", "gurobi", "--out", str(tmp_path / "x")])
@@ -114,7 +114,7 @@ def test_portfolio_runs_pyvrp_once_per_core_only_where_it_models_the_problem_exa
 
 def test_seeded_runs_use_their_own_seeds_and_the_best_is_kept(no_breaks):
     problem = make_plan(no_breaks, WEEK, FAST, engine="pyvrp").problem
-    limits = SolveLimits(time_limit_s=20, solution_limit=40, seed=5)
+    limits = SolveLimits(time_limit_s=600, solution_limit=40, seed=5)
     results = run_engines(problem, limits, ["pyvrp", "pyvrp#2"])
     one = run_engines(problem, dataclasses.replace(limits, seed=6), ["pyvrp"])["pyvrp"]
     # the second run is exactly a run with the next seed (solution limits make runs repeatable)

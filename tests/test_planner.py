@@ -12,7 +12,7 @@ from outreach_planner.planner import make_plan
 from outreach_planner.week import Week
 
 WEEK = Week.parse("2026-W49")
-FAST = SolveLimits(time_limit_s=20, solution_limit=40)
+FAST = SolveLimits(time_limit_s=600, solution_limit=40)  # the solution limit decides; 600 s is a safety net
 
 
 def _village(ws, code, **kw):

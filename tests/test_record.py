@@ -16,7 +16,7 @@ from outreach_planner.io.outcomes import FORM_SHEET, form_columns, plan_from_doc
 from outreach_planner.ledger import Ledger, plan_id_of
 
 SMALL = Path(__file__).parent / "data" / "small"
-PLAN_ARGS = ["--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools", "--time-limit", "20"]
+PLAN_ARGS = ["--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools", "--time-limit", "600"]
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_record_applies_once_and_the_next_plan_starts_from_it(planned, tmp_path)
     kept = {f"hv:{r.id}" for r in after.requests} | {f"dl:{d.id}" for d in after.deliveries}
     assert missed in kept and failed in kept and not (done & kept)
     # the next week's plan reads the ledger: done requests are gone, the missed one is offered again
-    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W50", "--solution-limit", "30", "--engine",
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W50", "--solution-limit", "30", "--time-limit", "600", "--engine",
                               "ortools", "--out", str(tmp_path / "w50")])
     assert res.exit_code == 0, res.output
     ids = {r["visit_id"] for r in _rows(tmp_path / "w50")}

@@ -61,7 +61,7 @@ def travel(ws):
 @pytest.fixture(scope="module")
 def plan(ws, travel):
     now = dt.datetime(2026, 11, 27, 9, 30, tzinfo=WITA)
-    run = make_plan(ws, Week.parse("2026-W49"), SolveLimits(time_limit_s=10, solution_limit=50), travel=travel,
+    run = make_plan(ws, Week.parse("2026-W49"), SolveLimits(time_limit_s=600, solution_limit=50), travel=travel,
                     now=now)
     p = run.plan
     assert p.routes and p.unassigned
@@ -293,7 +293,7 @@ def test_plan_command_writes_rendered_outputs(tmp_path):
 
     from outreach_planner.cli import app
 
-    res = CliRunner().invoke(app, ["plan", str(SMALL), "--week", "2026-W49", "--solution-limit", "30",
+    res = CliRunner().invoke(app, ["plan", str(SMALL), "--week", "2026-W49", "--solution-limit", "30", "--time-limit", "600",
                                    "--out", str(tmp_path), "--lang", "en", "--include-names"])
     assert res.exit_code == 0, res.output
     for name in ("plan.json", "schedule.csv", MAP_HTML, ROUTE_SHEETS_PDF, PLAN_GPKG):

@@ -22,7 +22,7 @@ from outreach_planner.week import Week
 
 SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
-FAST = SolveLimits(time_limit_s=20, solution_limit=30)
+FAST = SolveLimits(time_limit_s=600, solution_limit=30)
 WED = dt.date(2026, 12, 2)
 
 
@@ -79,7 +79,7 @@ def test_replan_cli_writes_changes_and_updates_the_ledger(tmp_path):
     ws = tmp_path / "ws"
     shutil.copytree(SMALL, ws)
     runner = CliRunner()
-    args = ["--solution-limit", "30", "--engine", "ortools"]
+    args = ["--solution-limit", "30", "--time-limit", "600", "--engine", "ortools"]
     res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", *args, "--out", str(tmp_path / "w49")])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["replan", "--from", "2026-12-02", "--workspace", str(ws), *args])

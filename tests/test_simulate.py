@@ -43,7 +43,7 @@ def test_arrivals_are_the_same_for_every_policy(small):
 
 
 def test_short_campaign_accounts_for_everything(small, tmp_path):
-    runs = simulate(small, weeks=2, seed=1, start=WEEK, time_limit_s=1, travel=travel_model(small, SMALL),
+    runs = simulate(small, weeks=2, seed=1, start=WEEK, time_limit_s=600, travel=travel_model(small, SMALL),
                     ledger_dir=tmp_path, solution_limit=20)
     assert set(runs) == set(POLICIES)
     total = len(small.requests) + len(small.deliveries) + sum(len(a) + len(d) for a, d in
@@ -62,7 +62,7 @@ def test_short_campaign_accounts_for_everything(small, tmp_path):
 
 
 def test_simulate_cli_writes_table_and_chart(tmp_path):
-    res = CliRunner().invoke(app, ["simulate", "--weeks", "1", "--workspace", str(SMALL), "--time-limit", "1",
+    res = CliRunner().invoke(app, ["simulate", "--weeks", "1", "--workspace", str(SMALL), "--time-limit", "600", "--solution-limit", "20",
                                    "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
     md = (tmp_path / "simulation.md").read_text()

@@ -305,7 +305,7 @@ def test_planner_and_validator_agree_on_road_times(tmp_path):
                 road_class=["feeder"] * (len(ws0.villages) - 1))
     ws = read_workspace(folder)
     week = Week.parse("2026-W49")
-    run = make_plan(ws, week, SolveLimits(time_limit_s=20, solution_limit=20), workspace_dir=folder)
+    run = make_plan(ws, week, SolveLimits(time_limit_s=600, solution_limit=20), workspace_dir=folder)
     assert run.plan.summary["travel_model"] == "road_network"
     travel = travel_model(ws, folder)
     assert validate_plan(run.plan, ws, travel) == []

@@ -54,7 +54,7 @@ def ws():
 @pytest.fixture(scope="module")
 def plan(ws):
     now = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone(WITA))
-    run = make_plan(ws, Week.parse("2026-W49"), SolveLimits(time_limit_s=10, solution_limit=50), now=now)
+    run = make_plan(ws, Week.parse("2026-W49"), SolveLimits(time_limit_s=600, solution_limit=50), now=now)
     assert run.plan.routes and run.plan.unassigned  # the checks below need both
     return run.plan
 

@@ -11,7 +11,9 @@ class SolveLimits:
     """When to stop searching.
 
     ``time_limit_s`` bounds wall-clock time. ``solution_limit`` (if set) stops after that
-    many solutions, which makes a run independent of machine speed (tests use it).
+    many solutions, which makes a run independent of machine speed (tests use it). A search
+    that finds no new solutions stops too, after a number of failed branches (OR-Tools) or of
+    iterations (PyVRP) proportional to the limit: also independent of machine speed.
     """
 
     time_limit_s: float = 30.0
