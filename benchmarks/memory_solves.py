@@ -45,7 +45,7 @@ def main() -> None:
 
     from outreach_planner.engines import SolveLimits
     from outreach_planner.io import read_workspace
-    from outreach_planner.planner import make_plan
+    from outreach_planner.planning.planner import make_plan
     from outreach_planner.travel import travel_model
     from outreach_planner.week import Week
 

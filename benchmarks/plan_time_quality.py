@@ -21,9 +21,9 @@ from pathlib import Path
 
 from outreach_planner.engines import SolveLimits
 from outreach_planner.io import read_workspace
-from outreach_planner.planner import make_plan
+from outreach_planner.planning.planner import make_plan
 from outreach_planner.travel import travel_model
-from outreach_planner.validate import validate_plan
+from outreach_planner.planning.validate import validate_plan
 from outreach_planner.week import Week
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -142,13 +142,13 @@ def _peak_mb() -> float:
 def child(k: int, engine: str, limit: float, seed: int) -> dict:
     """One measurement in this process (called with ``--child``)."""
     warnings.simplefilter("ignore")
-    from outreach_planner.demand import candidate_visits
+    from outreach_planner.planning.demand import candidate_visits
     from outreach_planner.engines import SolveLimits
-    from outreach_planner.planner import make_plan
-    from outreach_planner.priority import value_visits
-    from outreach_planner.problem import build_problem, session_caps
+    from outreach_planner.planning.planner import make_plan
+    from outreach_planner.planning.priority import value_visits
+    from outreach_planner.planning.problem import build_problem, session_caps
     from outreach_planner.travel import travel_model
-    from outreach_planner.validate import validate_plan
+    from outreach_planner.planning.validate import validate_plan
     from outreach_planner.week import Week
 
     t0 = time.monotonic()

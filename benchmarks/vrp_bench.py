@@ -311,8 +311,8 @@ def solve_plain_pyvrp(inst: Instance, time_limit: float, seed: int = 0) -> Run:
 
 def bench_problem(inst: Instance):
     """The instance as our planner's engine-neutral Problem: every visit required, demand as load."""
-    from outreach_planner.demand import Visit
-    from outreach_planner.problem import Problem, Vehicle
+    from outreach_planner.planning.demand import Visit
+    from outreach_planner.planning.problem import Problem, Vehicle
     from outreach_planner.units import VALUE_SCALE
     from outreach_planner.week import Week
 

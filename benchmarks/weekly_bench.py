@@ -106,9 +106,9 @@ def main() -> None:
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     from outreach_planner.engines import SolveLimits, problem_features
-    from outreach_planner.planner import make_plan
+    from outreach_planner.planning.planner import make_plan
     from outreach_planner.travel import travel_model
-    from outreach_planner.validate import validate_plan
+    from outreach_planner.planning.validate import validate_plan
     from outreach_planner.week import Week
 
     rows = []

@@ -12,7 +12,7 @@ from collections import Counter
 
 from hypothesis import strategies as st
 
-from outreach_planner.demand import candidate_visits
+from outreach_planner.planning.demand import candidate_visits
 from outreach_planner.engines import SolveLimits
 from outreach_planner.errors import NoPlanError
 from outreach_planner.model import (
@@ -29,9 +29,9 @@ from outreach_planner.model import (
     Village,
     Workspace,
 )
-from outreach_planner.planner import make_plan
+from outreach_planner.planning.planner import make_plan
 from outreach_planner.travel import travel_model
-from outreach_planner.validate import session_caps, validate_plan
+from outreach_planner.planning.validate import session_caps, validate_plan
 from outreach_planner.week import Week
 
 WEEK = Week.parse("2026-W49")

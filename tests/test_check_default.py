@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from outreach_planner import __version__
 from outreach_planner.cli import DEFAULT_WORKSPACE, app
-from outreach_planner.coverage import lowest_villages, regency_coverage
+from outreach_planner.planning.coverage import lowest_villages, regency_coverage
 from outreach_planner.io import read_workspace
 
 runner = CliRunner()

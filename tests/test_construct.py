@@ -10,16 +10,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_validate import WEEK, workspaces
 
-from outreach_planner.construct import _arrive, _latest_leave, construct
-from outreach_planner.demand import Visit, candidate_visits
+from outreach_planner.planning.construct import _arrive, _latest_leave, construct
+from outreach_planner.planning.demand import Visit, candidate_visits
 from outreach_planner.engines import SolveLimits, covering_engines
 from outreach_planner.errors import NoPlanError
 from outreach_planner.io import read_workspace
 from outreach_planner.model import WEEKDAYS, Workspace
-from outreach_planner.planner import make_plan
-from outreach_planner.problem import Problem, Vehicle
+from outreach_planner.planning.planner import make_plan
+from outreach_planner.planning.problem import Problem, Vehicle
 from outreach_planner.travel import travel_model
-from outreach_planner.validate import session_caps, validate_plan
+from outreach_planner.planning.validate import session_caps, validate_plan
 
 DEFAULT = Path(__file__).resolve().parents[1] / "data" / "kolaka_utara"
 LIMITS = SolveLimits(time_limit_s=30, solution_limit=1)

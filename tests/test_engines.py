@@ -15,9 +15,9 @@ from outreach_planner.engines import (SolveLimits, covering_engines, engine_refu
 from outreach_planner.engines.portfolio import available_cores, run_engines
 from outreach_planner.errors import InputError
 from outreach_planner.model import Workspace
-from outreach_planner.planner import make_plan
+from outreach_planner.planning.planner import make_plan
 from outreach_planner.travel import travel_model
-from outreach_planner.validate import validate_plan
+from outreach_planner.planning.validate import validate_plan
 from outreach_planner.week import Week
 
 pytest.importorskip("pyvrp")

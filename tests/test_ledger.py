@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from outreach_planner.ledger import PENDING, SCHEMA_VERSION, STATES, Ledger, Outcome, plan_id_of
+from outreach_planner.campaign.ledger import PENDING, SCHEMA_VERSION, STATES, Ledger, Outcome, plan_id_of
 from outreach_planner.plan import Plan, Route, Step
 from outreach_planner.week import Week
 
@@ -174,8 +174,8 @@ def test_apply_progress_feeds_the_next_plan(small, tmp_path):
 
 
 def test_missed_home_visit_is_worth_more_the_week_after(small):
-    from outreach_planner.demand import candidate_visits
-    from outreach_planner.priority import value_visits
+    from outreach_planner.planning.demand import candidate_visits
+    from outreach_planner.planning.priority import value_visits
 
     w1, w2 = Week.parse("2026-W49"), Week.parse("2026-W50")
     v1 = {v.id: v.value for v in value_visits(small, w1, candidate_visits(small, w1)) if v.kind == "home_visit"}
@@ -185,7 +185,7 @@ def test_missed_home_visit_is_worth_more_the_week_after(small):
 
 _CRASHER = """
 import sys
-from outreach_planner.ledger import Ledger, Outcome
+from outreach_planner.campaign.ledger import Ledger, Outcome
 led = Ledger(sys.argv[1])
 led.record_outcomes([Outcome(sys.argv[2], v, "done", {"ektp": 3}) for v in sys.argv[3:]])
 """
@@ -342,7 +342,7 @@ def test_a_request_scheduled_last_week_is_held_from_the_next_plan(small, tmp_pat
 
 
 def test_migration_2_removes_an_old_double_count(tmp_path):
-    from outreach_planner.ledger import MIGRATIONS
+    from outreach_planner.campaign.ledger import MIGRATIONS
 
     path = tmp_path / "old.sqlite"
     db = sqlite3.connect(path)

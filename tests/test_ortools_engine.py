@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from outreach_planner.demand import Visit
+from outreach_planner.planning.demand import Visit
 from outreach_planner.engines import SolveLimits
 from outreach_planner.engines import ortools_engine as oe
 from outreach_planner.model import Depot
-from outreach_planner.planner import make_plan
-from outreach_planner.problem import Problem, Vehicle
+from outreach_planner.planning.planner import make_plan
+from outreach_planner.planning.problem import Problem, Vehicle
 from outreach_planner.travel import travel_model
-from outreach_planner.validate import validate_plan
+from outreach_planner.planning.validate import validate_plan
 from outreach_planner.week import Week
 
 WEEK = Week.parse("2026-W49")

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from outreach_planner.cli import app
-from outreach_planner.ledger import Ledger
+from outreach_planner.campaign.ledger import Ledger
 
 SMALL = Path(__file__).resolve().parent / "data" / "small"
 FAST = ["--solution-limit", "30", "--engine", "ortools"]
@@ -58,7 +58,7 @@ def test_bad_plan_argument_exits_2_and_changes_nothing(root, bad):
 
 def test_engine_that_cannot_model_the_week_changes_nothing(root, monkeypatch):
     """An engine refusal is only known once the problem is built: still before the ledger is written."""
-    import outreach_planner.planner as planner
+    import outreach_planner.planning.planner as planner
 
     monkeypatch.setattr(planner, "engine_refusal", lambda name, problem: f"the {name} engine cannot model this")
     before = _snapshot(root)

@@ -26,8 +26,8 @@ from outreach_planner.engines import SolveLimits
 from outreach_planner.io import read_workspace
 from outreach_planner.io.outcomes import plan_from_document
 from outreach_planner.io.output_set import NO_EXCHANGE_ENV
-from outreach_planner.ledger import Ledger, plan_id_of
-from outreach_planner.planner import make_plan
+from outreach_planner.campaign.ledger import Ledger, plan_id_of
+from outreach_planner.planning.planner import make_plan
 from outreach_planner.travel import travel_model
 from outreach_planner.week import Week
 
@@ -296,7 +296,7 @@ def test_engine_children_are_spawned_with_a_plain_data_problem(small):
     """What is sent to the engine processes pickles (the spawn start method needs it)."""
     import pickle
 
-    from outreach_planner.planner import build_problem, candidate_visits, session_caps, value_visits
+    from outreach_planner.planning.planner import build_problem, candidate_visits, session_caps, value_visits
 
     week = Week.parse(WEEK, small.regency.timezone)
     travel = travel_model(small, SMALL)

@@ -8,7 +8,7 @@ import pytest
 
 from outreach_planner.engines import SolveLimits
 from outreach_planner.model import Policy, Team
-from outreach_planner.planner import make_plan
+from outreach_planner.planning.planner import make_plan
 from outreach_planner.week import Week
 
 WEEK = Week.parse("2026-W49")

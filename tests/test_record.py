@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from outreach_planner.cli import app
 from outreach_planner.io import read_workspace
 from outreach_planner.io.outcomes import FORM_SHEET, form_columns, plan_from_document, read_outcomes_form
-from outreach_planner.ledger import Ledger, plan_id_of
+from outreach_planner.campaign.ledger import Ledger, plan_id_of
 
 SMALL = Path(__file__).parent / "data" / "small"
 PLAN_ARGS = ["--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools", "--time-limit", "600"]
@@ -217,7 +217,7 @@ def test_week_49_in_two_parts_around_the_week_50_plan_counts_people_once(planned
     """Plan W49, record part 1 of its form, plan W50, record part 2 of W49 and W50's form (issue 11)."""
     import json
 
-    from outreach_planner.ledger import STATES
+    from outreach_planner.campaign.ledger import STATES
 
     ws_dir, out = planned
     ws = tmp_path / "ws"

@@ -19,7 +19,7 @@ import pytest
 
 from outreach_planner.engines import SolveLimits
 from outreach_planner.io import read_workspace
-from outreach_planner.planner import make_plan
+from outreach_planner.planning.planner import make_plan
 from outreach_planner.render import MAP_HTML, PLAN_GPKG, ROUTE_SHEETS_PDF, render_all
 from outreach_planner.render._common import legs, stop_numbers
 from outreach_planner.render.map import external_resources, map_html

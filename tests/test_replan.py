@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 
 from outreach_planner.cli import app
 from outreach_planner.engines import SolveLimits
-from outreach_planner.ledger import Ledger, Outcome
-from outreach_planner.planner import make_plan
-from outreach_planner.replan import replan
+from outreach_planner.campaign.ledger import Ledger, Outcome
+from outreach_planner.planning.planner import make_plan
+from outreach_planner.campaign.replan import replan
 from outreach_planner.travel import travel_model
-from outreach_planner.validate import validate_plan
+from outreach_planner.planning.validate import validate_plan
 from outreach_planner.week import Week
 
 SMALL = Path(__file__).parent / "data" / "small"

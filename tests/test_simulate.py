@@ -7,11 +7,11 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from outreach_planner.cli import app
-from outreach_planner.demand import candidate_visits
-from outreach_planner.ledger import Ledger
-from outreach_planner.priority import value_visits
-from outreach_planner.problem import build_problem, session_caps
-from outreach_planner.simulate import POLICIES, arrivals, greedy_routes, simulate
+from outreach_planner.planning.demand import candidate_visits
+from outreach_planner.campaign.ledger import Ledger
+from outreach_planner.planning.priority import value_visits
+from outreach_planner.planning.problem import build_problem, session_caps
+from outreach_planner.campaign.simulate import POLICIES, arrivals, greedy_routes, simulate
 from outreach_planner.travel import travel_model
 from outreach_planner.week import Week
 

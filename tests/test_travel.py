@@ -17,10 +17,10 @@ from outreach_planner.cli import DEFAULT_WORKSPACE
 from outreach_planner.engines import SolveLimits
 from outreach_planner.errors import InputError, InputWarning
 from outreach_planner.io import read_workspace
-from outreach_planner.planner import make_plan
+from outreach_planner.planning.planner import make_plan
 from outreach_planner.travel import GreatCircle, RoadNetwork, travel_model
 from outreach_planner.travel.great_circle import haversine_m
-from outreach_planner.validate import validate_plan
+from outreach_planner.planning.validate import validate_plan
 from outreach_planner.week import Week
 
 SMALL = Path(__file__).resolve().parent / "data" / "small"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from outreach_planner.demand import candidate_visits
+from outreach_planner.planning.demand import candidate_visits
 from outreach_planner.engines import SolveLimits
 from outreach_planner.errors import PlanValidationError
 from outreach_planner.io import read_workspace
@@ -21,9 +21,9 @@ from outreach_planner.model import (
     Workspace,
 )
 from outreach_planner.plan import Plan, Route, Step
-from outreach_planner.planner import make_plan
+from outreach_planner.planning.planner import make_plan
 from outreach_planner.travel import travel_model
-from outreach_planner.validate import check_plan, session_caps, validate_plan
+from outreach_planner.planning.validate import check_plan, session_caps, validate_plan
 from outreach_planner.week import Week
 from strategies import check_random_workspace, workspaces
 
@@ -359,7 +359,7 @@ def test_planner_no_break_step_after_the_return(ws):
     12:00-13:00 lunch before the return.
     """
     from outreach_planner.engines import EngineResult
-    from outreach_planner.planner import _plan_of
+    from outreach_planner.planning.planner import _plan_of
 
     ws2 = with_breaks(ws, Break(name="Ngopi", days=WEEKDAYS[:5], start="09:00", end="09:15"), LUNCH)
     run = make_plan(ws2, WEEK, LIMITS, engine=ENGINE)

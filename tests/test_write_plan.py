@@ -20,7 +20,7 @@ from outreach_planner.engines import SolveLimits
 from outreach_planner.io import read_workspace, write_plan_outputs
 from outreach_planner.io import write_plan as wp
 from outreach_planner.plan import REASONS
-from outreach_planner.planner import make_plan
+from outreach_planner.planning.planner import make_plan
 from outreach_planner.week import Week
 
 SMALL = Path(__file__).resolve().parent / "data" / "small"

@@ -118,7 +118,7 @@ def _pct(x: float) -> str:
 @app.command()
 def check(workspace: WorkspaceArg = None) -> None:
     """Validate a workspace and summarise coverage against targets (nothing is written)."""
-    from .coverage import district_coverage, lowest_villages, regency_coverage
+    from .planning.coverage import district_coverage, lowest_villages, regency_coverage
 
     ws = load(workspace)
     districts = sorted({v.district_code for v in ws.villages})
@@ -264,9 +264,9 @@ def plan(
 
     from ._testhooks import pause
     from .engines import SolveLimits
-    from .planner import make_plan
+    from .planning.planner import make_plan
     from .travel import travel_model
-    from .validate import check_plan
+    from .planning.validate import check_plan
     from .week import Week
 
     ws = load(workspace)
@@ -335,7 +335,7 @@ def plan(
 
 def _campaign_workspace(ws, workspace: Path | None, week: str | None = None):
     """``ws`` with the ledger's progress applied when the workspace has a ledger (only read), for planning ``week``."""
-    from .campaign import ledger_path, workspace_for_planning
+    from .campaign.cycle import ledger_path, workspace_for_planning
 
     return workspace_for_planning(ws, ledger_path(_folder(workspace)), week)
 
@@ -389,7 +389,7 @@ def _write_plan_set(plan_, ws, travel, out_dir: Path, lang: str, include_names: 
     from .io.outcomes import write_outcomes_form
     from .io.output_set import PLAN_OUTPUTS, output_set
     from .io.write_plan import write_plan_outputs
-    from .ledger import plan_id_of
+    from .campaign.ledger import plan_id_of
     from .render import render_all, week_sheets
 
     with output_set(out_dir, claim=(*PLAN_OUTPUTS, week_sheets(plan_, ws))) as s:
@@ -407,7 +407,7 @@ def _issue(plan_, ws, workspace: Path | None) -> str:
     A kill between the two leaves a plan the ledger does not know yet: ``record`` of its tally form issues
     it from the ``plan.json`` beside the form.
     """
-    from .campaign import issue, ledger_path
+    from .campaign.cycle import issue, ledger_path
 
     return issue(plan_, ledger_path(_folder(workspace)), ws)
 
@@ -431,7 +431,7 @@ def record(
     visit already served on another plan's form adds no people. The next ``plan`` starts
     from the updated coverage and carries over missed visits and failed deliveries.
     """
-    from .campaign import ledger_path, record_form
+    from .campaign.cycle import ledger_path, record_form
 
     ws = load(workspace)
     path = ledger_path(_folder(workspace), ledger)
@@ -477,17 +477,17 @@ def replan(
     import json
 
     from ._testhooks import pause
-    from .campaign import ledger_path
+    from .campaign.cycle import ledger_path
     from .engines import SolveLimits
     from .io.outcomes import plan_from_document, write_outcomes_form
     from .io.output_set import PLAN_OUTPUTS, output_set
     from .io.write_changes import write_changes
     from .io.write_plan import write_plan_outputs
-    from .ledger import Ledger, plan_id_of
+    from .campaign.ledger import Ledger, plan_id_of
     from .render import week_sheets
-    from .replan import replan as do_replan
+    from .campaign.replan import replan as do_replan
     from .travel import travel_model
-    from .validate import check_plan
+    from .planning.validate import check_plan
     from .week import Week
 
     ws = load(workspace)
@@ -568,8 +568,8 @@ def simulate(
 ) -> None:
     """Simulate a campaign (plan, draw outcomes, record, repeat) with this planner and two baselines
     (district rotation, nearest first); writes a markdown table and a PNG chart."""
-    from .simulate import plot, report_markdown
-    from .simulate import simulate as run_sim
+    from .campaign.simulate import plot, report_markdown
+    from .campaign.simulate import simulate as run_sim
     from .travel import travel_model
     from .week import Week
 

@@ -70,7 +70,7 @@ class NoPlanError(OutreachError):
 
 
 class PlanValidationError(OutreachError):
-    """A plan broke a rule when re-checked by :mod:`outreach_planner.validate`."""
+    """A plan broke a rule when re-checked by :mod:`outreach_planner.planning.validate`."""
 
     exit_code = 1
 

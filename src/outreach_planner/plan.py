@@ -85,7 +85,7 @@ class Unassigned(BaseModel):
 
 
 class Plan(BaseModel):
-    """A weekly plan. Carries data only; build it with :func:`outreach_planner.planner.make_plan`."""
+    """A weekly plan. Carries data only; build it with :func:`outreach_planner.planning.planner.make_plan`."""
 
     model_config = _FROZEN
     week: str = Field(description="ISO week, e.g. 2026-W49")

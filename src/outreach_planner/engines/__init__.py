@@ -60,7 +60,7 @@ def engine_available(name: str) -> bool:
 
 
 def problem_features(problem) -> frozenset[str]:
-    """The modelling features ``problem`` (an :class:`~outreach_planner.problem.Problem`) uses.
+    """The modelling features ``problem`` (an :class:`~outreach_planner.planning.problem.Problem`) uses.
 
     ``breaks`` (fixed breaks in a shift), ``same_day_groups`` (at most one of some visits per
     date), ``time_windows``, ``multiple_windows`` (a visit with several windows),

@@ -1,4 +1,4 @@
-"""Greedy construction engine: :func:`outreach_planner.construct.construct` as an engine.
+"""Greedy construction engine: :func:`outreach_planner.planning.construct.construct` as an engine.
 
 No search: one greedy insertion pass, a valid plan within seconds at any size. It models every
 problem feature (the construction checks every rule exactly), so it never refuses a problem; it
@@ -7,8 +7,8 @@ is not part of ``engine="auto"``'s portfolio (:data:`outreach_planner.engines.CO
 
 from __future__ import annotations
 
-from ..construct import construct
-from ..problem import Problem
+from ..planning.construct import construct
+from ..planning.problem import Problem
 from .base import EngineResult, Progress, SolveLimits
 
 #: Problem features this engine models: all of them (see ``engines.problem_features``).

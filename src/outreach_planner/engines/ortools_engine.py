@@ -12,7 +12,7 @@ import time
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from ..problem import Problem
+from ..planning.problem import Problem
 from ..units import VALUE_SCALE, scaled_value
 from ..week import DAY_S
 from .base import EngineResult, Progress, SolveLimits

@@ -1,4 +1,4 @@
-"""PyVRP engine: iterated local search over the same engine-neutral :class:`~outreach_planner.problem.Problem`.
+"""PyVRP engine: iterated local search over the same engine-neutral :class:`~outreach_planner.planning.problem.Problem`.
 
 How the problem maps onto what PyVRP models:
 
@@ -42,7 +42,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..problem import Problem
+from ..planning.problem import Problem
 from ..units import VALUE_SCALE, scaled_value
 from .base import EngineResult, Progress, SolveLimits
 

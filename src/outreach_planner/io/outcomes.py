@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, InputWarning, Problem
-from ..ledger import STATUSES, Outcome, plan_id_of
+from ..campaign.ledger import STATUSES, Outcome, plan_id_of
 from ..model import Workspace
 from ..plan import Plan
 from .write_plan import DAY_NAMES_ID, KIND_LABELS_ID

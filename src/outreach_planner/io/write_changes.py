@@ -12,7 +12,7 @@ COLUMNS = ("change", "visit_id", "old_visit_id", "kind", "place", "team_before",
 
 
 def write_changes(changes: list[dict], out_dir: Path) -> dict[str, Path]:
-    """Write ``changes.csv`` (see :func:`outreach_planner.replan.diff`) into ``out_dir``, or into the open
+    """Write ``changes.csv`` (see :func:`outreach_planner.campaign.replan.diff`) into ``out_dir``, or into the open
     output set ``out_dir`` is the staging folder of (:func:`~outreach_planner.io.output_set.output_set`).
 
     One row per visit of the re-planned days: ``change`` (unchanged, retimed, moved, added,

@@ -1,14 +1,14 @@
 """Simulate a campaign week after week and compare this planner with two hand-made policies.
 
 Each week, for each policy: plan the week on the workspace as the policy's ledger knows it
-(:meth:`outreach_planner.ledger.Ledger.apply_progress`), issue the plan, draw what happened
+(:meth:`outreach_planner.campaign.ledger.Ledger.apply_progress`), issue the plan, draw what happened
 (turnout around the assumption, sessions missed, home visits nobody answered, deliveries that
 failed), record it in the ledger and go on. New home-visit requests and deliveries arrive
 every week, the same ones for every policy (drawn from ``seed``).
 
 Policies:
 
-* ``planner``: :func:`outreach_planner.planner.make_plan` (OR-Tools, a time limit per week);
+* ``planner``: :func:`outreach_planner.planning.planner.make_plan` (OR-Tools, a time limit per week);
 * ``rotation``: village by village, district by district, each week starting where the last
   one stopped; home visits and deliveries oldest first; each team-day takes the next visits
   in that order that still fit in its shift;
@@ -31,18 +31,18 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .coverage import regency_coverage
-from .demand import candidate_visits
-from .engines import SolveLimits
-from .errors import NoPlanError
+from ..planning.coverage import regency_coverage
+from ..planning.demand import candidate_visits
+from ..engines import SolveLimits
+from ..errors import NoPlanError
 from .ledger import Ledger, Outcome
-from .model import Delivery, HomeVisitRequest, Workspace
-from .plan import Plan, Route, Step
-from .planner import make_plan
-from .priority import value_visits
-from .problem import Problem, build_problem, session_caps
-from .travel import TravelModel
-from .week import Week
+from ..model import Delivery, HomeVisitRequest, Workspace
+from ..plan import Plan, Route, Step
+from ..planning.planner import make_plan
+from ..planning.priority import value_visits
+from ..planning.problem import Problem, build_problem, session_caps
+from ..travel import TravelModel
+from ..week import Week
 
 POLICIES = ("planner", "rotation", "nearest")
 #: Chance a village or school session does not happen (rain, no venue); a home visit finds nobody;
@@ -261,7 +261,7 @@ def simulate(ws: Workspace, weeks: int = 12, seed: int = 0, start: Week | None =
     ``ledger_dir``: keep each policy's ledger there as ``<policy>.sqlite`` (default: in memory).
     ``time_limit_s`` / ``solution_limit``: the planner's solver limits per week.
     """
-    from .travel import travel_model
+    from ..travel import travel_model
 
     travel = travel or travel_model(ws)
     start = start or Week.parse("2026-W49", ws.regency.timezone)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .demand import Visit
-from .model import Team, Workspace
-from .travel import TravelModel
-from .units import seconds
-from .week import Week
+from ..model import Team, Workspace
+from ..travel import TravelModel
+from ..units import seconds
+from ..week import Week
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ import glob
 import json
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .io.outcomes import plan_from_document, read_outcomes_form, validate_outcomes
+from ..errors import InputError, Problem
+from ..io.outcomes import plan_from_document, read_outcomes_form, validate_outcomes
 from .ledger import LEDGER_FILE, Ledger, RecordResult, plan_id_of
-from .model import Workspace
-from .plan import Plan
+from ..model import Workspace
+from ..plan import Plan
 
 
 def ledger_path(workspace_dir: str | Path, ledger: str | Path | None = None) -> Path:
@@ -25,7 +25,7 @@ def workspace_for_planning(ws: Workspace, path: Path, week: str | None = None) -
     entered, and are entered by :func:`issue` once the plan is written (so an invalid argument or a
     failed solve leaves the ledger as it was). With ``week`` (the week to plan), requests still
     scheduled by a plan of another week whose form has not come back are left out
-    (:meth:`outreach_planner.ledger.Ledger.held`).
+    (:meth:`outreach_planner.campaign.ledger.Ledger.held`).
     """
     if not path.is_file():
         return ws

@@ -2,7 +2,7 @@
 
 Kinds: village sessions (several per village when the backlog needs it), school
 sessions, home visits (one per open request) and deliveries (one stop each).
-Values are added by :mod:`outreach_planner.priority`.
+Values are added by :mod:`outreach_planner.planning.priority`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from .model import Service, Workspace
-from .plan import VisitKind
-from .week import Week
+from ..model import Service, Workspace
+from ..plan import VisitKind
+from ..week import Week
 
 
 @dataclass(frozen=True)

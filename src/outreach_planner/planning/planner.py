@@ -15,17 +15,17 @@ from pathlib import Path
 
 from .coverage import regency_coverage
 from .demand import candidate_visits
-from .engines import (ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
+from ..engines import (ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
                       portfolio_runs, problem_features)
-from .engines.base import Progress
-from .engines.portfolio import available_cores, run_engines
-from .errors import InputError, NoPlanError
-from .model import Workspace
-from .plan import REASONS, Plan, Route, Step, Unassigned
+from ..engines.base import Progress
+from ..engines.portfolio import available_cores, run_engines
+from ..errors import InputError, NoPlanError
+from ..model import Workspace
+from ..plan import REASONS, Plan, Route, Step, Unassigned
 from .priority import value_visits
 from .problem import Problem, build_problem, session_caps
-from .travel import TravelModel, travel_model
-from .week import Week
+from ..travel import TravelModel, travel_model
+from ..week import Week
 
 
 @dataclass
@@ -221,7 +221,7 @@ def make_plan(
         problem (:func:`outreach_planner.engines.covering_engines`), in parallel processes, one
         core each; where PyVRP models the problem exactly, PyVRP once per core with different
         seeds instead (:func:`outreach_planner.engines.portfolio_runs`). The plans are ranked (most value, then least travel) and re-checked with
-        :func:`outreach_planner.validate.validate_plan` in that order; the first valid one is kept
+        :func:`outreach_planner.planning.validate.validate_plan` in that order; the first valid one is kept
         (none valid: the best, which the caller's own check then reports). ``plan.engine`` names
         the winning engine, ``summary["engine"]`` its run (``pyvrp#2``: the second seed);
         ``summary["engines"]`` has every run's figures.

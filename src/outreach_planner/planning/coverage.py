@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .model import Village, Workspace
+from ..model import Village, Workspace
 
 
 @dataclass(frozen=True)

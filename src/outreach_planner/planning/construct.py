@@ -1,7 +1,7 @@
 """A fast greedy construction: a valid plan in seconds at any size, for the engines to start from.
 
 :func:`construct` inserts visits one at a time into the team-days (vehicles) of a
-:class:`~outreach_planner.problem.Problem`, always taking the insertion with the most net value
+:class:`~outreach_planner.planning.problem.Problem`, always taking the insertion with the most net value
 (value minus the driving it adds, priced at ``travel_cost_per_s``) per square root of the minutes
 of team time it uses (time on site + added driving + waiting before the visit): between "most net
 value" and "most net value per minute", which on the shipped week collect 1,957 and 1,938 value
@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engines.base import EngineResult
+from ..engines.base import EngineResult
 from .problem import Problem, Vehicle
-from .units import VALUE_SCALE, scaled_value
+from ..units import VALUE_SCALE, scaled_value
 
 _NEVER = np.iinfo(np.int64).max // 4
 #: Scores of required visits are lifted by this, so that they are inserted before any optional one.

@@ -37,8 +37,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Workspace
-from .plan import Plan
+from ..model import Workspace
+from ..plan import Plan
 
 LEDGER_FILE = "ledger.sqlite"
 STATES = ("open", "scheduled", "done", "failed", "cancelled")

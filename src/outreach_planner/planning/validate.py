@@ -3,7 +3,7 @@
 Nothing here is imported from ``problem``, ``engines`` or ``planner``: every rule is recomputed
 from the :class:`~outreach_planner.model.Workspace` (teams, calendar, requests, deliveries,
 policy) and the travel model. The one thing borrowed is the *candidate set*:
-:func:`outreach_planner.demand.candidate_visits` tells which visit ids exist this week, where
+:func:`outreach_planner.planning.demand.candidate_visits` tells which visit ids exist this week, where
 each takes place, which services it offers and how long it lasts. On-site time depends on the
 team: ``Visit.minutes(kits)`` shares the recording work among the team's recording kits, so a
 visit step must last ``ceil(60 x Visit.minutes(team.recording_kits))`` seconds. Village sessions
@@ -50,11 +50,11 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from .demand import Visit, candidate_visits
-from .errors import PlanValidationError
-from .model import WEEKDAYS, Team, Workspace
-from .plan import Plan, Route, Step
-from .travel.base import TravelModel
-from .week import Week
+from ..errors import PlanValidationError
+from ..model import WEEKDAYS, Team, Workspace
+from ..plan import Plan, Route, Step
+from ..travel.base import TravelModel
+from ..week import Week
 
 #: Tolerances: seconds for durations and travel times, metres for distances, degrees for places.
 TOL_S = 1

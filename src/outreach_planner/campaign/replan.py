@@ -40,15 +40,15 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .engines import SolveLimits
-from .errors import InputError, NoPlanError
+from ..engines import SolveLimits
+from ..errors import InputError, NoPlanError
 from .ledger import Ledger
-from .model import Workspace
-from .plan import Plan, Route
-from .planner import make_plan
-from .problem import Problem
-from .travel import TravelModel, travel_model
-from .week import Week
+from ..model import Workspace
+from ..plan import Plan, Route
+from ..planning.planner import make_plan
+from ..planning.problem import Problem
+from ..travel import TravelModel, travel_model
+from ..week import Week
 
 #: Stage 2 (unpinned) is adopted only when it collects more than this share of extra value.
 GAIN_THRESHOLD = 0.02
@@ -259,10 +259,10 @@ def keep_old_order(part: Plan, old: Plan, ws: Workspace, travel: TravelModel, he
 
     An engine may re-sequence a pinned team-day it adds nothing to; that is a change for the
     team with no gain worth telling. A route is put back only when the plan stays valid
-    (:func:`~outreach_planner.validate.validate_plan`): a session whose time on site changed
+    (:func:`~outreach_planner.planning.validate.validate_plan`): a session whose time on site changed
     keeps the engine's times.
     """
-    from .validate import validate_plan
+    from ..planning.validate import validate_plan
 
     before = {(r.team, r.date): r for r in old.routes}
     swapped: dict[int, Route] = {}

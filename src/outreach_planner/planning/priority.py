@@ -14,8 +14,8 @@ import math
 
 from .coverage import regency_coverage
 from .demand import Visit
-from .model import PriorityWeights, Workspace
-from .week import Week
+from ..model import PriorityWeights, Workspace
+from ..week import Week
 
 
 def gap_value(eligible: int, covered: float, people: int, target: float, w: PriorityWeights) -> float:
