@@ -3,7 +3,7 @@
 Shared by the workspace reader and the tally-form reader. Pure functions on bytes and
 lists of cells; the caller turns the notes into warnings (or problems) with its own file name.
 
-- :func:`decode` reads UTF-8 (a byte-order mark is skipped) and falls back to Windows-1252
+- :func:`decode` reads UTF-8 (a byte-order mark is skipped) or UTF-16 with its byte-order mark, and falls back to Windows-1252
   (a superset of Latin-1's printable range, what Excel on Windows writes as "CSV") with a note.
 - :func:`sniff_delimiter` picks ``,``, ``;`` or tab from the header line (Excel in an
   Indonesian locale writes ``;``-separated CSV, because the decimal separator is a comma).
@@ -41,6 +41,8 @@ def decode(data: bytes) -> Decoded:
 
     A fallback adds a note naming the first byte that is not UTF-8 and how to fix the file.
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark ("Unicode text" in Excel)
+        return Decoded(data.decode("utf-16"), "utf-16", True)
     had_bom = data.startswith(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8-sig")

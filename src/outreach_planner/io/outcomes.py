@@ -153,20 +153,13 @@ def column_name(header: Any) -> str:
 
 
 def _decode(data: bytes, name: str) -> str:
-    """CSV bytes as text: UTF-8 (with or without BOM), UTF-16 with a BOM; else Windows-1252 with a warning."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        at = exc.start
-    try:
-        text, enc = data.decode("cp1252"), "Windows-1252 (cp1252)"
-    except UnicodeDecodeError:
-        text, enc = data.decode("latin-1"), "Latin-1"
-    warnings.warn(InputWarning(f"{name} is not UTF-8 (byte {at + 1}); read it as {enc}. Check the place names and "
-                               "reasons, and save it as 'CSV UTF-8' next time"), stacklevel=3)
-    return text
+    """CSV bytes as text (:func:`~outreach_planner.io._text.decode`); a fallback from UTF-8 is an ``InputWarning``."""
+    from ._text import decode
+
+    decoded = decode(data)
+    for note in decoded.notes:
+        warnings.warn(InputWarning(f"{name}: {note}"), stacklevel=3)
+    return decoded.text
 
 
 def _check_header(header: list[str], name: str) -> None:
