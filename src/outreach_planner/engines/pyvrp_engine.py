@@ -2,18 +2,30 @@
 
 How the problem maps onto what PyVRP models:
 
-* one vehicle type per distinct (depot, shift, capacity, restriction profile); identical
+* one vehicle type per distinct (depot, shift, capacity, routing profile); identical
   vehicles (benchmark fleets) share one type with ``num_available`` > 1;
 * optional visits are clients with ``required=False`` and ``prize`` = their value; required
   visits (``Problem.required``) are required clients;
 * PyVRP has ONE time window per client: a visit with several windows becomes one client per
   window, the copies forming a mutually exclusive client group (at most one is made, exactly
   one when the visit is required);
-* "which vehicles may make a visit" (skills) becomes a routing profile per restriction set,
-  in which edges into forbidden visits are missing (PyVRP's very large value);
+* memory: the copies of a visit share one PyVRP ``Location``, and visits at one place share
+  it too (unless their on-site time is folded, below, or their restriction groups differ), so
+  the matrices are (locations x locations), not (copies x copies): about 1 location per
+  candidate instead of 3.7; one matrix pair per (travel profile, kits when folded,
+  restriction group). ``ProblemData`` copies the matrices into int64 (it accepts int32 but
+  converts), so ours are freed once it is built;
+* "which vehicles may make a visit" (skills) becomes a routing profile per *restriction
+  group*, in which edges into the visits the group is kept from are prohibitive. A vehicle is
+  kept only from visits it could otherwise reach in time (a visit too far or on another day is
+  already infeasible for it by time), and vehicles are merged greedily into groups when none
+  may make a visit another is kept from, so the groups follow the team kinds (courier, school
+  team, ...) and do not multiply with the number of offices. Should the time check let a visit
+  through on a vehicle not allowed it, the visit is dropped from the result (status says so);
 * on-site time that depends on the team's recording kits is folded into the travel
-  durations out of each visit (as the OR-Tools engine does); a window then bounds the
-  start by ``close - longest on-site time`` of the allowed teams, exactly as in OR-Tools;
+  durations out of each visit (exact: the client's service is the visit's least on-site time,
+  the rest is added per kits profile); a window then bounds the start by ``close - longest
+  on-site time`` of the allowed teams, exactly as in OR-Tools;
 * fixed breaks (lunch, Friday prayer), which PyVRP does not model, are removed from the
   clock: every time is mapped to "working time" (seconds outside breaks), where a break is an
   instant. Driving and waiting may run across it (the team pauses), a visit may not: each
@@ -25,13 +37,16 @@ How the problem maps onto what PyVRP models:
 * "at most one session of a village per date" (``same_day_groups``) is not expressible in
   PyVRP, so it is made true by construction: the week's working dates are dealt out among the
   sessions of a village (the most valuable first: with 5 dates and 2 sessions, dates 1, 3, 5
-  and 2, 4), and each session may only happen on its dates. The plan is always valid, but
+  and 2, 4; a session of the warm start keeps its date), and each session may only happen on
+  its dates. The plan is always valid, but
   this restriction can exclude the best plan (three sessions on Mon, Tue, Thu, say), which is
   why the portfolio (``engine="auto"``) also runs OR-Tools, which models it exactly. A final
   repair step (dropping all but the most valuable session of a village and date) only guards;
 * arc costs are driving seconds priced at ``travel_cost_per_s`` in ``VALUE_SCALE`` units; the
   objective reported (driving cost + value of the visits left out) is recomputed from the
-  routes exactly as OR-Tools defines it, so both engines' objectives compare.
+  routes exactly as OR-Tools defines it, so both engines' objectives compare;
+* warm start (``initial``): the routes become PyVRP's initial solution (each visit the client
+  copy whose window holds its start); the result is never worse than ``initial``.
 """
 
 from __future__ import annotations
