@@ -331,7 +331,7 @@ def bench_problem(inst: Instance):
     vehicles = [Vehicle(k, "fleet", 0, 0, "bench", 0, start, end, (), inst.capacity) for k in range(inst.fleet)]
     return Problem(
         week=Week.parse("2026-W01"), depots=["depot"], nodes=[(float(x), float(y)) for x, y in inst.coords],
-        visits=visits, vehicles=vehicles, durations={"bench": inst.dist}, distances={"bench": inst.dist},
+        visits=visits, vehicles=vehicles, place_durations={"bench": inst.dist}, place_distances={"bench": inst.dist},
         service_s={0: service}, allowed=[list(range(inst.fleet)) for _ in range(n)], same_day_groups=[],
         travel_cost_per_s=1.0 / VALUE_SCALE, demand=[int(d) for d in inst.demand[1:]],
         required=frozenset(range(n)),

@@ -59,7 +59,7 @@ def triangle(tmp_path) -> Path:
 def test_fastest_path_times_and_distances_on_a_hand_made_network(triangle):
     m = RoadNetwork(triangle)
     dur, dist = m.matrices([A, B, C, D], "car")
-    assert dur.dtype == np.int64 and dist.dtype == np.int64 and dur.shape == (4, 4)
+    assert dur.dtype == np.int32 and dist.dtype == np.int32 and dur.shape == (4, 4)
     via_c = hav(A, C) + hav(C, B)
     # A -> B by car: round by C on the trunk (226 s) beats the straight feeder (320 s)
     assert dur[0, 1] == math.ceil(secs(via_c, 50)) and dist[0, 1] == round(via_c)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from ..planning.problem import Problem
@@ -120,7 +121,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     # --- costs: driving time priced in value units, one evaluator per profile
     cost_cb = {}
     for prof, dur in p.durations.items():
-        m = (dur * (p.travel_cost_per_s * VALUE_SCALE)).round().astype(int)
+        m = (np.asarray(dur) * (p.travel_cost_per_s * VALUE_SCALE)).round().astype(int)
         cost_cb[prof] = routing.RegisterTransitMatrix(m.tolist())
     for v in vehicles:
         routing.SetArcCostEvaluatorOfVehicle(cost_cb[v.profile], v.index)
@@ -131,7 +132,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
         key = (v.profile, v.kits)
         if key not in time_cb:
             svc = p.service_s[v.kits]
-            dur = p.durations[v.profile]
+            dur = np.asarray(p.durations[v.profile])
             mat = [[svc[i] + int(dur[i, j]) for j in range(n)] for i in range(n)]
             time_cb[key] = routing.RegisterTransitMatrix(mat)
     routing.AddDimensionWithVehicleTransits(

@@ -2,6 +2,39 @@
 
 Node 0..D-1 are the depots, node D+i is visit ``i``. Times are absolute weekly
 seconds (after Monday 00:00 local). Every engine reads only this.
+
+Nodes and places (memory)
+-------------------------
+Several nodes often stand at one point: the sessions of a village (one node per session),
+a school or home visit at a village's point, two offices in one building. Travel matrices
+are therefore kept per *place* (distinct (lon, lat), compared exactly), not per node:
+
+``node_place``
+    ``int32`` array (n,): node -> place index. Places are numbered in order of first
+    appearance over the nodes (so with distinct depots, place ``d`` is depot ``d``).
+``place_durations[profile]``, ``place_distances[profile]``
+    (P, P) arrays over places, per *travel* profile (vehicle kind: ``car``, ``motorbike``)
+    only, built as ``int32`` whole seconds and whole metres (the travel model's figures,
+    exact; ``int64`` only if a figure exceeded 2**31). Kits and restrictions are not travel
+    profiles: on-site time is ``service_s[kits]`` per node, who may make a visit is ``allowed``.
+``durations[profile]``, ``distances[profile]`` (read-only properties)
+    :class:`NodeMatrix` views indexed by *node*: ``m[a, b]`` is
+    ``place_matrix[node_place[a], node_place[b]]`` for ints, index arrays, ``np.ix_`` pairs
+    and slices, without expanding anything; ``np.asarray(m)`` expands to (n, n) when a
+    consumer really needs the full node matrix (OR-Tools' transit lists).
+
+A problem built by hand (tests, benchmarks) may pass node-indexed matrices as
+``place_durations``/``place_distances`` and leave ``node_place`` out: every node is then its
+own place. Assigning ``problem.durations = {...}`` (node-indexed) is allowed only on such a
+problem.
+
+All fields are plain values (lists, dicts, numpy arrays, frozen dataclasses), so a
+sub-problem is a new ``Problem`` over a subset of visits and vehicles: keep the depots,
+take ``nodes``/``node_place`` of the kept nodes, and either keep the place matrices whole
+(no copy) or take ``place_matrix[np.ix_(kept_places, kept_places)]`` and renumber
+``node_place``; ``service_s`` is per node, ``allowed`` per visit with vehicle indices.
+At 6,192 candidates (6,206 nodes, 4,256 places, two profiles) the four place matrices take
+290 MB; node-indexed ``int32`` would take 616 MB and the former node-indexed ``int64`` 1,232 MB.
 """
 
 from __future__ import annotations
@@ -42,17 +75,59 @@ class Excluded:
     detail: str
 
 
+class NodeMatrix:
+    """A (nodes x nodes) view of a (places x places) matrix; see the module docstring.
+
+    ``m[a, b]`` maps ``a`` and ``b`` (ints, integer arrays, ``np.ix_`` pairs, slices) through
+    ``node_place`` and indexes the place matrix; nothing is expanded. ``np.asarray(m)`` is the
+    full (n, n) node matrix (a new array).
+    """
+
+    __slots__ = ("place", "node_place")
+
+    def __init__(self, place: np.ndarray, node_place: np.ndarray):
+        self.place = place
+        self.node_place = node_place
+
+    def __getitem__(self, key):
+        a, b = key
+        np_ = self.node_place
+        return self.place[np_[a], np_[b]]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n, n): nodes by nodes."""
+        return (len(self.node_place), len(self.node_place))
+
+    @property
+    def dtype(self):
+        """The place matrix's dtype."""
+        return self.place.dtype
+
+    def __len__(self) -> int:
+        return len(self.node_place)
+
+    def __array__(self, dtype=None, copy=None):
+        out = self.place[np.ix_(self.node_place, self.node_place)]
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def max(self):
+        """Largest entry (of the places actually used by nodes)."""
+        used = np.unique(self.node_place)
+        return self.place[np.ix_(used, used)].max()
+
+
 @dataclass
 class Problem:
-    """Everything an engine needs. Read-only by convention."""
+    """Everything an engine needs. Read-only by convention. Matrices: see the module docstring."""
 
     week: Week
     depots: list[str]
     nodes: list[tuple[float, float]]
     visits: list[Visit]
     vehicles: list[Vehicle]
-    durations: dict[str, np.ndarray]  # profile -> (n, n) seconds
-    distances: dict[str, np.ndarray]  # profile -> (n, n) metres
+    place_durations: dict[str, np.ndarray]  # travel profile -> (P, P) int32 seconds between places
+    place_distances: dict[str, np.ndarray]  # travel profile -> (P, P) int32 metres between places
     service_s: dict[int, list[int]]  # kits -> seconds on site per node (depots 0)
     allowed: list[list[int]]  # visit -> vehicle indices that may make it
     same_day_groups: list[list[int]]  # visits of which at most one per date
@@ -63,6 +138,53 @@ class Problem:
     demand: list[int] = field(default_factory=list)
     #: visits that must be made (no skipping); the weekly planner has none, benchmarks have all.
     required: frozenset[int] = frozenset()
+    #: node -> place index (int32, shape (n,)); None when built: every node its own place.
+    node_place: np.ndarray | None = None
+
+    def __post_init__(self):
+        n = len(self.nodes)
+        if self.node_place is None:
+            self.node_place = np.arange(n, dtype=np.int32)
+        else:
+            self.node_place = np.asarray(self.node_place, dtype=np.int32)
+        if self.node_place.shape != (n,):
+            raise ValueError(f"node_place has shape {self.node_place.shape}, expected ({n},)")
+
+    @property
+    def n_places(self) -> int:
+        """Number of distinct places (rows of the place matrices)."""
+        return int(self.node_place.max()) + 1 if len(self.node_place) else 0
+
+    @property
+    def places(self) -> list[tuple[float, float]]:
+        """(lon, lat) of each place (the first node at it)."""
+        out: list = [None] * self.n_places
+        for node in range(len(self.node_place) - 1, -1, -1):
+            out[self.node_place[node]] = self.nodes[node]
+        return out
+
+    @property
+    def durations(self) -> dict[str, NodeMatrix]:
+        """Travel profile -> node-indexed view of the place durations (seconds)."""
+        return {prof: NodeMatrix(m, self.node_place) for prof, m in self.place_durations.items()}
+
+    @durations.setter
+    def durations(self, mats: dict[str, np.ndarray]) -> None:
+        self._set_node_matrices("place_durations", mats)
+
+    @property
+    def distances(self) -> dict[str, NodeMatrix]:
+        """Travel profile -> node-indexed view of the place distances (metres)."""
+        return {prof: NodeMatrix(m, self.node_place) for prof, m in self.place_distances.items()}
+
+    @distances.setter
+    def distances(self, mats: dict[str, np.ndarray]) -> None:
+        self._set_node_matrices("place_distances", mats)
+
+    def _set_node_matrices(self, attr: str, mats: dict[str, np.ndarray]) -> None:
+        if not np.array_equal(self.node_place, np.arange(len(self.nodes))):
+            raise ValueError(f"nodes share places here: set {attr} (place-indexed), not node matrices")
+        setattr(self, attr, dict(mats))
 
     @property
     def n_depots(self) -> int:
@@ -150,11 +272,21 @@ def session_caps(ws: Workspace, week: Week, travel: TravelModel) -> dict[str, fl
     return caps
 
 
+def place_index(points) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """(node -> place int32 array, distinct places in order of first appearance); equal (lon, lat) = one place."""
+    index: dict[tuple[float, float], int] = {}
+    node_place = np.empty(len(points), dtype=np.int32)
+    for k, pt in enumerate(points):
+        node_place[k] = index.setdefault((float(pt[0]), float(pt[1])), len(index))
+    return node_place, list(index)
+
+
 def _fits(p: Problem, vi: int, veh: Vehicle) -> bool:
     """Whether visit ``vi`` alone fits a day of ``veh`` (round trip, time on site, windows, breaks)."""
+    m, pl = p.place_durations[veh.profile], p.node_place
     node, dep = p.node(vi), veh.depot_node
-    go = int(p.durations[veh.profile][dep, node])
-    back = int(p.durations[veh.profile][node, dep])
+    go = int(m[pl[dep], pl[node]])
+    back = int(m[pl[node], pl[dep]])
     dur = p.service_s[veh.kits][node]
     wins = p.windows(vi)
     for s0, s1 in _free_spans(veh):
@@ -169,16 +301,17 @@ def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: Travel
     """Assemble the problem and pre-exclude visits no vehicle could make, with the reason."""
     vehicles = build_vehicles(ws, week)
     nodes = [(d.lon, d.lat) for d in ws.depots] + [(v.lon, v.lat) for v in visits]
+    node_place, places = place_index(nodes)
     profiles = sorted({veh.profile for veh in vehicles} or {t.vehicle for t in ws.teams})
     durations, distances = {}, {}
     for prof in profiles:
-        durations[prof], distances[prof] = travel.matrices(nodes, prof)
+        durations[prof], distances[prof] = travel.matrices(places, prof)
     kits_values = sorted({veh.kits for veh in vehicles} | {0})
     nd = len(ws.depots)
     service_s = {k: [0] * nd + [seconds(v.minutes(k)) for v in visits] for k in kits_values}
     w = ws.policy.priority
     p = Problem(week, [d.id for d in ws.depots], nodes, visits, vehicles, durations, distances, service_s,
-                [[] for _ in visits], [], w.travel_hour_value / 3600.0)
+                [[] for _ in visits], [], w.travel_hour_value / 3600.0, node_place=node_place)
 
     teams = {t.id: t for t in ws.teams}
     for i, v in enumerate(visits):

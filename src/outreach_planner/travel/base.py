@@ -17,7 +17,12 @@ class TravelModel(Protocol):
     name: str
 
     def matrices(self, points: Sequence[Point], profile: str) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(durations_s, distances_m)``, both ``int64`` arrays of shape (n, n)."""
+        """Return ``(durations_s, distances_m)``: integer arrays of shape (n, n), whole seconds and metres.
+
+        ``int32`` (``int64`` only where a figure would not fit); callers pass distinct points
+        (``Problem`` asks per place, not per node) and must not modify the arrays (a model may
+        hand out, read-only, the arrays it keeps).
+        """
         ...
 
     def path(self, a: Point, b: Point, profile: str) -> list[Point]:

@@ -39,19 +39,24 @@ class GreatCircle:
             ) from None
 
     def matrices(self, points: Sequence[Point], profile: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(durations_s, distances_m)`` as int64 (n, n) arrays; seconds rounded up.
+        """``(durations_s, distances_m)`` as int32 (n, n) arrays; seconds rounded up, metres rounded.
 
         The haversine distance is computed as the chord between unit vectors,
         ``2 R asin(|p - q| / 2)`` (the same quantity, no trigonometry per pair), in
-        blocks of rows so that the temporaries stay small.
+        blocks of rows so that the temporaries stay small. ``int64`` instead when the
+        points' bounding box allows a figure of 2**31 or more (stops over 2,000 km apart).
         """
         pts = np.asarray(points, dtype=float).reshape(-1, 2)
         speed = self._speed(profile)
         lon, lat = np.radians(pts[:, 0]), np.radians(pts[:, 1])
         xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
         n = len(pts)
-        dur = np.empty((n, n), dtype=np.int64)
-        dist = np.empty((n, n), dtype=np.int64)
+        # upper bound of any pair's figures: the chord of the box around the points
+        chord = float(np.linalg.norm(xyz.max(axis=0) - xyz.min(axis=0))) if n else 0.0
+        top_m = 2 * EARTH_RADIUS_M * self.circuity * float(np.arcsin(min(1.0, chord / 2))) + 1
+        dtype = np.int32 if max(top_m, top_m / speed) + 2 < np.iinfo(np.int32).max else np.int64
+        dur = np.empty((n, n), dtype=dtype)
+        dist = np.empty((n, n), dtype=dtype)
         step = max(1, _BLOCK_CELLS // max(n, 1))
         for r0 in range(0, n, step):
             blk = xyz[r0:r0 + step]

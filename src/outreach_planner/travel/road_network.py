@@ -571,7 +571,11 @@ class RoadNetwork:
     # -- the protocol ------------------------------------------------------
     def matrices(self, points: Sequence[Point], profile: str,
                  labels: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """``(durations_s, distances_m)`` as int64 (n, n) arrays along the fastest road paths.
+        """``(durations_s, distances_m)`` as int32 (n, n) arrays along the fastest road paths.
+
+        Computed over the distinct points only; a point given twice shares its rows. The
+        arrays are read-only and may be the ones this model keeps in memory (no copy): pass
+        distinct points (as ``Problem`` does, per place) to get exactly n x n cells.
 
         Parameters
         ----------
@@ -595,7 +599,7 @@ class RoadNetwork:
         n = len(micro)
         self._speeds(profile)
         if n == 0:
-            return np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), dtype=np.int64)
+            return np.zeros((0, 0), dtype=np.int32), np.zeros((0, 0), dtype=np.int32)
         hit = self._from_memory(profile, micro)
         if hit is not None:
             return hit
@@ -603,13 +607,15 @@ class RoadNetwork:
         stored = self.cache.get(key)
         if stored is not None and {"durations_s", "distances_m", "snap_m"} <= stored.keys() \
                 and stored["durations_s"].shape == (n, n):
-            dur, dist = stored["durations_s"].astype(np.int64), stored["distances_m"].astype(np.int64)
+            dur, dist = _narrow(stored["durations_s"]), _narrow(stored["distances_m"])
             self._warn_far(micro, stored["snap_m"], labels)
         else:
             dur, dist, snap_m = self._compute(micro, profile, labels)
             self.cache.put(key, {"durations_s": dur, "distances_m": dist, "snap_m": snap_m})
+        dur.flags.writeable = False
+        dist.flags.writeable = False
         self._remember(profile, micro, dur, dist)
-        return dur.copy(), dist.copy()
+        return dur, dist
 
     def check_stops(self, points: Sequence[Point], profile: str, labels: Sequence[str] | None = None) -> None:
         """Check, without computing any path, that every stop reaches every other on ``profile``'s roads.
@@ -663,23 +669,41 @@ class RoadNetwork:
             for s in range(0, len(src), BATCH_SOURCES):
                 block = dijkstra(graph, directed=True, indices=src[s:s + BATCH_SOURCES])
                 net[s:s + BATCH_SOURCES] = block[:, src]
-        accf = acc_w.astype(np.float64)
-        cost = accf[:, None] + net[np.ix_(src_of, src_of)] + accf[None, :]
-        np.fill_diagonal(cost, 0.0)
-        bad = np.argwhere(~np.isfinite(cost))
-        if len(bad):
+        # Rows in blocks, straight into the caller's order: no (u, u) float temporaries and
+        # no expanded copy (a caller passing distinct points gets exactly u x u cells).
+        n = len(inv)
+        of = src_of[inv]  # caller point -> row/column of ``net``
+        acc = acc_w.astype(np.float64)[inv]
+        top = np.iinfo(np.int32).max
+        dur = np.empty((n, n), dtype=np.int32)  # widened to int64 only if a figure does not fit
+        dist = np.empty((n, n), dtype=np.int32)
+        bad: list[tuple[int, int]] = []  # (distinct point, distinct point) without a path
+        step = max(1, (1 << 20) // max(n, 1))
+        mask = (1 << g.k) - 1
+        for r0 in range(0, n, step):
+            rows = slice(r0, r0 + step)
+            cost = net[of[rows]][:, of]
+            cost += acc[rows, None]
+            cost += acc[None, :]
+            cost[inv[rows, None] == inv[None, :]] = 0.0  # same place (the diagonal)
+            if not np.isfinite(cost).all():
+                if len(bad) < 10_000:
+                    bad.extend((int(inv[r0 + i]), int(inv[j])) for i, j in np.argwhere(~np.isfinite(cost))[:10_000])
+                continue
+            tot = cost.astype(np.int64)
+            bdur = ((tot >> g.k) * g.time_unit_ms + 999) // 1000
+            bdist = np.rint((tot & mask) * g.dist_unit_m).astype(np.int64)
+            if dur.dtype == np.int32 and max(int(bdur.max(initial=0)), int(bdist.max(initial=0))) > top:
+                dur, dist = dur.astype(np.int64), dist.astype(np.int64)
+            dur[rows] = bdur
+            dist[rows] = bdist
+        if bad:
             raise InputError([
                 Problem(self.roads.source, f"{names[i]} -> {names[j]}", "oneway", None,
                         "no road path in this direction (one-way roads leave the stop without a way out or in)")
-                for i, j in bad[:20]])
-        tot = cost.astype(np.int64)
-        t = tot >> g.k
-        d = tot & ((1 << g.k) - 1)
-        dur = (t * g.time_unit_ms + 999) // 1000
-        dist = np.rint(d * g.dist_unit_m).astype(np.int64)
+                for i, j in sorted(set(bad))[:20]])
         self._warn_far(uniq, acc_m, names)
-        snap_full = acc_m[inv]
-        return dur[np.ix_(inv, inv)], dist[np.ix_(inv, inv)], snap_full
+        return dur, dist, acc_m[inv]
 
     # -- memory: sub-matrices of what was computed already ---------------------
     def _from_memory(self, profile: str, micro: np.ndarray):
@@ -689,7 +713,12 @@ class RoadNetwork:
                 idx = np.fromiter((index[p] for p in pts), dtype=np.int64, count=len(pts))
             except KeyError:
                 continue
-            return dur[np.ix_(idx, idx)], dist[np.ix_(idx, idx)]
+            if len(idx) == len(dur) and (idx == np.arange(len(idx))).all():
+                return dur, dist  # the same request: the kept (read-only) arrays, no copy
+            sub = dur[np.ix_(idx, idx)], dist[np.ix_(idx, idx)]
+            for a in sub:
+                a.flags.writeable = False
+            return sub
         return None
 
     def _remember(self, profile: str, micro: np.ndarray, dur: np.ndarray, dist: np.ndarray) -> None:
@@ -734,6 +763,16 @@ class RoadNetwork:
             line = [a, b]
         self._paths[ck] = line
         return list(line)
+
+
+def _narrow(a: np.ndarray) -> np.ndarray:
+    """``a`` as int32 when every entry fits (travel figures: whole seconds, whole metres), else int64."""
+    info = np.iinfo(np.int32)
+    if a.dtype == np.int32:
+        return a
+    if a.size == 0 or (a.min() >= info.min and a.max() <= info.max):
+        return a.astype(np.int32)
+    return a.astype(np.int64, copy=False)
 
 
 _FORKED: tuple | None = None  # (graph, sources) inherited by forked workers
