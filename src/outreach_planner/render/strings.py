@@ -1,8 +1,9 @@
 """Labels of the map and the route sheets, in Indonesian (default) and English.
 
 One flat dict per language; :func:`labels` returns the one for ``lang``. Text that comes
-from the plan itself (``Step.place``, ``Step.why``) is shown as the planner wrote it;
-``Unassigned.detail`` (English) and ``Unassigned.detail_id`` (Indonesian) by language. Service names come from the workspace (``Service.name_id`` in Indonesian,
+with the plan (``Step.place``, ``Step.why``) is shown as the planner wrote it; the
+explanation of a visit left out in the map's language (``Unassigned.detail`` in English,
+``Unassigned.detail_id`` in Indonesian). Service names come from the workspace (``Service.name_id`` in Indonesian,
 ``Service.name`` in English).
 """
 
