@@ -33,7 +33,8 @@ TOP_KEYS = ["format_version", "week", "workspace", "generated_at", "engine", "ti
 ROUTE_KEYS = ["team", "team_name", "date", "depot", "steps"]
 STEP_KEYS = ["type", "visit_id", "kind", "place", "village_code", "location", "arrival", "start", "end", "travel_s",
              "distance_m", "expected", "value", "why"]
-UNASSIGNED_KEYS = ["visit_id", "kind", "reason", "reason_text", "detail", "value", "village_code"]
+UNASSIGNED_KEYS = ["visit_id", "kind", "reason", "reason_text", "detail", "detail_id", "value", "village_code",
+                   "needed_value", "displaces", "team", "date", "would_fit", "added_travel_s"]
 SUMMARY_KEYS = {"engine", "travel_model", "solve_seconds", "solver_status", "objective", "candidate_visits",
                 "scheduled_visits", "scheduled_by_kind", "candidates_by_kind", "value_collected", "value_available",
                 "travel_hours", "distance_km", "people_expected", "coverage", "team_days", "team_days_available",
@@ -216,6 +217,9 @@ def test_xlsx_sheets_summary_teams_and_unassigned(out, plan, ws, csv_rows):
     rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert [r["visit_id"] for r in rows] == [u.visit_id for u in plan.unassigned]
     assert all(r["reason_text"] == REASONS[r["reason"]] for r in rows)
+    assert [(r["detail"], r["detail_id"], r["needed_value"], r["displaces"]) for r in rows] == \
+        [(u.detail, u.detail_id, None if u.needed_value is None else round(u.needed_value, 3),
+          " ".join(u.displaces) or None) for u in plan.unassigned]
 
 
 # --------------------------------------------------------------------------- atomic writes

@@ -23,8 +23,13 @@ REASONS: dict[str, str] = {
     "no_window": "Outside every shift or availability window this week.",
     "unreachable": "Cannot be reached and returned from within a shift.",
     "low_value": "Lower value than the visits that filled the week.",
+    "capacity": "Every team-day that could take it is at its delivery capacity.",
+    "same_day": "It fits only on dates that already have a session of its village (one a day).",
+    "no_time": "No team-day that could make it has the time for it, even with nothing else that day.",
+    "missed": "It fits and would add value: the search stopped before it found this.",
 }
-ReasonCode = Literal["no_skill", "no_window", "unreachable", "low_value"]
+ReasonCode = Literal["no_skill", "no_window", "unreachable", "low_value", "capacity", "same_day", "no_time",
+                     "missed"]
 
 
 class Step(BaseModel):
@@ -73,15 +78,29 @@ class Route(BaseModel):
 
 
 class Unassigned(BaseModel):
-    """A candidate visit left out of the week, with a reason code and a sentence."""
+    """A candidate visit left out of the week, with a reason code and a sentence.
+
+    The optional fields hold what :mod:`outreach_planner.planning.explain` computed by trying
+    the visit in the plan's routes; ``None`` / empty where nothing was checked.
+    """
 
     model_config = _FROZEN
     visit_id: str
     kind: VisitKind
     reason: ReasonCode
-    detail: str = ""
+    detail: str = Field(default="", description="the computed explanation, in English")
     value: float = 0.0
     village_code: str | None = None
+    detail_id: str = Field(default="", description="the same explanation in Indonesian")
+    needed_value: float | None = Field(default=None, description="value above which it would enter the plan "
+                                       "on the team-day checked: displaced value plus the driving added")
+    displaces: tuple[str, ...] = Field(default=(), description="visit ids it would push out of that team-day")
+    team: str | None = Field(default=None, description="team of the team-day checked")
+    date: dt.date | None = Field(default=None, description="date of the team-day checked")
+    would_fit: bool | None = Field(default=None, description="True: inserting it there (after dropping "
+                                   "``displaces``) was checked feasible")
+    added_travel_s: int | None = Field(default=None, description="driving seconds that insertion adds "
+                                       "(negative: saves)")
 
 
 class Plan(BaseModel):

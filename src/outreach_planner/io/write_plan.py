@@ -83,8 +83,15 @@ def plan_document(plan: Plan, ws: Workspace) -> dict[str, Any]:
             "reason": u.reason,
             "reason_text": REASONS[u.reason],
             "detail": u.detail,
+            "detail_id": u.detail_id,
             "value": u.value,
             "village_code": u.village_code,
+            "needed_value": u.needed_value,
+            "displaces": list(u.displaces),
+            "team": u.team,
+            "date": u.date.isoformat() if u.date else None,
+            "would_fit": u.would_fit,
+            "added_travel_s": u.added_travel_s,
         })
     return {
         "format_version": FORMAT_VERSION,
@@ -358,12 +365,15 @@ def _write_xlsx(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
         _print_setup(sheet, f"{names.get(tid, tid)} ({tid}) - {plan.week}")
 
     sheet = wb.create_sheet(UNASSIGNED_SHEET)
-    sheet.append(["visit_id", "kind", "kind_id", "village_code", "reason", "reason_text", "detail", "value"])
+    sheet.append(["visit_id", "kind", "kind_id", "village_code", "reason", "reason_text", "detail", "detail_id",
+                  "value", "needed_value", "displaces", "team", "date"])
     for cell in sheet[1]:
         cell.font = bold
     for u in plan.unassigned:
         sheet.append([u.visit_id, u.kind, KIND_LABELS_ID[u.kind], u.village_code, u.reason, REASONS[u.reason],
-                      u.detail, round(u.value, 3)])
+                      u.detail, u.detail_id, round(u.value, 3),
+                      None if u.needed_value is None else round(u.needed_value, 3), " ".join(u.displaces) or None,
+                      u.team, u.date.isoformat() if u.date else None])
     sheet.freeze_panes = "A2"
     _fit_columns(sheet)
     _print_setup(sheet, f"Tidak terjadwal {plan.week}")

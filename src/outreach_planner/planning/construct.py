@@ -153,17 +153,15 @@ class _Lane:
         return out
 
     # -- vectorised evaluation -------------------------------------------------
-    def evaluate(self, cost_per_s: float) -> None:
-        """Score the best insertion position of every open candidate; set ``best``."""
+    def insertions(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every insertion of candidates ``idx`` (local indices) at every position of the route.
+
+        Returns ``(ok, dtravel, wait)``, each of shape (positions = len(seq) + 1, len(idx)):
+        whether the insertion keeps the route feasible (shift, breaks, windows, the rest of the
+        route still on time; delivery capacity is *not* checked here), the driving seconds it
+        adds, and the seconds waited before the visit starts.
+        """
         v = self.veh
-        self.score.fill(-np.inf)
-        idx = np.flatnonzero(self.open)
-        if len(idx) and v.delivery_capacity >= 0:
-            room = v.delivery_capacity - self.used_load
-            idx = idx[self.load[idx] <= room]
-        if len(idx) == 0:
-            self.best, self.best_local = -np.inf, -1
-            return
         nodes = np.array([v.depot_node] + [int(self.cnode[k]) for k in self.seq] + [v.depot_node])
         m = len(self.seq)
         dep = np.empty(m + 1, dtype=np.int64)
@@ -197,12 +195,27 @@ class _Lane:
         ok = start < _NEVER
         nxt = _arrive_np(np.where(ok, fin, 0), t_out, self.breaks)
         ok &= nxt <= ls[:, None]
+        dtravel = t_in + t_out - t_old[:, None]
+        return ok, dtravel, np.where(ok, start - arr, 0)
+
+    def evaluate(self, cost_per_s: float) -> None:
+        """Score the best insertion position of every open candidate; set ``best``."""
+        v = self.veh
+        self.score.fill(-np.inf)
+        idx = np.flatnonzero(self.open)
+        if len(idx) and v.delivery_capacity >= 0:
+            room = v.delivery_capacity - self.used_load
+            idx = idx[self.load[idx] <= room]
+        if len(idx) == 0:
+            self.best, self.best_local = -np.inf, -1
+            return
+        ok, dtravel, wait = self.insertions(idx)
         if not ok.any():
             self.best, self.best_local = -np.inf, -1
             return
-        dtravel = t_in + t_out - t_old[:, None]
+        svc = self.svc[idx]
         net = self.value[idx][None, :] - cost_per_s * dtravel
-        used = svc[None, :] + dtravel + np.where(ok, start - arr, 0)
+        used = svc[None, :] + dtravel + wait
         sc = net / np.sqrt(np.maximum(used, 0) / 60.0 + 1.0)
         req = self.required[idx][None, :]
         sc = np.where(req, sc + _REQUIRED_BONUS, sc)
@@ -271,6 +284,35 @@ def _lanes(p: Problem) -> tuple[list[_Lane], list[list[tuple[int, int]]]]:
             where[i].append((r, c))
         lanes.append(lane)
     return lanes, where
+
+
+def plan_lanes(p: Problem, routes: list[tuple[int, list[tuple[int, int]]]]
+               ) -> tuple[list[_Lane], list[list[tuple[int, int]]], list[bool]]:
+    """The lanes of :func:`construct` holding ``routes`` (the ``EngineResult.routes`` format).
+
+    Each route is re-timed at its earliest starts with :meth:`_Lane.schedule`, so that
+    :meth:`_Lane.insertions` can then try any visit at any position of the plan's route with
+    the same rules as the construction. Returns the lanes, per visit the (lane, local index)
+    pairs where it may go, and per lane whether its route passed the exact re-check (a route
+    these rules reject is left in the lane but flagged ``False``; its insertions mean nothing).
+    """
+    lanes, where = _lanes(p)
+    local = [{int(i): c for c, i in enumerate(lane.cand.tolist())} for lane in lanes]
+    ok = [True] * len(lanes)
+    for vi, seq in routes:
+        lane = lanes[vi]
+        try:
+            lane.seq = [local[vi][i] for i, _ in seq]
+        except KeyError:  # a visit this vehicle may not make
+            ok[vi] = False
+            continue
+        starts = lane.schedule(lane.seq)
+        if starts is None:
+            ok[vi] = False
+            continue
+        lane.starts = starts
+        lane.used_load = int(sum(int(lane.load[c]) for c in lane.seq))
+    return lanes, where, ok
 
 
 def objective(p: Problem, routes: list[tuple[int, list[tuple[int, int]]]]) -> float:
@@ -345,4 +387,4 @@ def construct(problem: Problem) -> EngineResult:
     return EngineResult("greedy", routes, obj, status, [(time.monotonic() - t0, obj)])
 
 
-__all__ = ["construct", "objective"]
+__all__ = ["construct", "objective", "plan_lanes"]

@@ -21,7 +21,8 @@ from ..engines.base import Progress
 from ..engines.portfolio import available_cores, run_engines
 from ..errors import InputError, NoPlanError
 from ..model import Workspace
-from ..plan import REASONS, Plan, Route, Step, Unassigned
+from ..plan import Plan, Route, Step, Unassigned
+from .explain import explain_unassigned
 from .priority import value_visits
 from .problem import Problem, build_problem, session_caps
 from ..travel import TravelModel, travel_model
@@ -110,45 +111,6 @@ def _break_name(ws: Workspace, week: Week, abs_s: int) -> str:
         if b.start <= minute < b.end:
             return b.name
     return "Istirahat"
-
-
-def _unassigned(p: Problem, result: EngineResult, ws: Workspace) -> list[Unassigned]:
-    routed = {i for _, seq in result.routes for i, _ in seq}
-    excluded = {e.visit: e for e in p.excluded}
-    # lowest value scheduled per vehicle, to say what a left-out visit would have needed
-    low_by_vehicle: dict[int, float] = {}
-    for vi, seq in result.routes:
-        low_by_vehicle[vi] = min(p.visits[i].value for i, _ in seq)
-    team_of = {v.index: v.team for v in p.vehicles}
-    out = []
-    for i, vis in enumerate(p.visits):
-        if i in routed:
-            continue
-        if i in excluded:
-            e = excluded[i]
-            out.append(Unassigned(visit_id=vis.id, kind=vis.kind, reason=e.reason, detail=e.detail,
-                                  value=vis.value, village_code=vis.village_code))
-            continue
-        teams = sorted({team_of[v] for v in p.allowed[i]})
-        node = p.node(i)
-        trip = min(int(p.durations[p.vehicles[v].profile][p.vehicles[v].depot_node, node])
-                   + int(p.durations[p.vehicles[v].profile][node, p.vehicles[v].depot_node]) for v in p.allowed[i])
-        trip_value = trip * p.travel_cost_per_s
-        if vis.value <= trip_value:
-            why = (f"its value ({vis.value:.1f}) does not pay for the {trip / 60:.0f} min round trip from the "
-                   f"office (worth {trip_value:.1f}); it is worth making only next to other visits")
-        else:
-            lows = [low_by_vehicle[v] for v in p.allowed[i] if v in low_by_vehicle]
-            why = (f"its value is {vis.value:.1f}; the team-days that could make it were filled with visits "
-                   f"worth more per hour (cheap ones on the way are worth as little as {min(lows):.1f})"
-                   if lows else f"its value is {vis.value:.1f}")
-        more = f"; one more team-day of {teams[0]} would let it in" if teams and vis.value > trip_value else ""
-        out.append(Unassigned(
-            visit_id=vis.id, kind=vis.kind, reason="low_value",
-            detail=f"{REASONS['low_value']} {why[0].upper()}{why[1:]}{more}.",
-            value=vis.value, village_code=vis.village_code,
-        ))
-    return out
 
 
 def _summary(p: Problem, ws: Workspace, routes: list[Route], unassigned: list[Unassigned],
@@ -330,7 +292,7 @@ def _plan_of(problem: Problem, ws: Workspace, week: Week, result: EngineResult, 
             continue
         routes.append(Route(team=veh.team, date=week.dates[veh.date_index], depot=problem.depots[veh.depot_node],
                             steps=tuple(_route_steps(problem, ws, veh.index, seq))))
-    unassigned = _unassigned(problem, result, ws)
+    unassigned = explain_unassigned(problem, result.routes)
     summary = _summary(problem, ws, routes, unassigned, result, solve_s, travel_name)
     return Plan(
         week=str(week), workspace=f"{ws.regency.code} {ws.regency.name}",

@@ -401,7 +401,8 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
         for u, label in items:
             rows = [(t["activity"], _esc(t["kind"].get(u.kind, u.kind))),
                     (t["reason_label"], _esc(t["unassigned_reason"].get(u.reason, u.reason))),
-                    ("", _esc(u.detail)), (t["value"], f"{u.value:.1f}")]
+                    ("", _esc((u.detail_id or u.detail) if lang == "id" else u.detail)),
+                    (t["value"], f"{u.value:.1f}")]
             if include_names:
                 rows[1:1] = _resident_rows(ws, u.visit_id, t)
             parts.append(f"<h4>{_esc(label)}</h4><table>{_rows(rows)}</table>")

@@ -1,8 +1,9 @@
 """Labels of the map and the route sheets, in Indonesian (default) and English.
 
 One flat dict per language; :func:`labels` returns the one for ``lang``. Text that comes
-from the plan itself (``Step.place``, ``Step.why``, ``Unassigned.detail``) is shown as the
-planner wrote it. Service names come from the workspace (``Service.name_id`` in Indonesian,
+with the plan (``Step.place``, ``Step.why``) is shown as the planner wrote it; the
+explanation of a visit left out in the map's language (``Unassigned.detail`` in English,
+``Unassigned.detail_id`` in Indonesian). Service names come from the workspace (``Service.name_id`` in Indonesian,
 ``Service.name`` in English).
 """
 
@@ -33,6 +34,10 @@ ID: dict[str, object] = {
         "no_window": "Di luar semua jam kerja atau jadwal yang diminta minggu ini.",
         "unreachable": "Tidak bisa dicapai dan kembali dalam satu hari kerja.",
         "low_value": "Nilainya lebih rendah daripada kunjungan yang mengisi minggu ini.",
+        "capacity": "Semua hari tim yang bisa mengambilnya sudah penuh kapasitas antarnya.",
+        "same_day": "Hanya muat pada tanggal yang sudah ada sesi desanya (satu sehari).",
+        "no_time": "Tidak ada hari tim yang bisa melakukannya yang punya waktu, bahkan tanpa kunjungan lain.",
+        "missed": "Muat dan menambah nilai: pencarian berhenti sebelum menemukannya.",
     },
     # map
     "map_title": "Rencana jemput bola",
@@ -136,6 +141,10 @@ EN: dict[str, object] = {
         "no_window": "Outside every shift or availability window this week.",
         "unreachable": "Cannot be reached and returned from within a shift.",
         "low_value": "Lower value than the visits that filled the week.",
+        "capacity": "Every team-day that could take it is at its delivery capacity.",
+        "same_day": "It fits only on dates that already have a session of its village (one a day).",
+        "no_time": "No team-day that could make it has the time for it, even with nothing else that day.",
+        "missed": "It fits and would add value: the search stopped before it found this.",
     },
     "map_title": "Outreach plan",
     "map_week": "Week",
