@@ -9,12 +9,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import workspaces
 
 from outreach_planner.engines import EngineResult, SolveLimits
+from outreach_planner.errors import NoPlanError
 from outreach_planner.io import read_workspace
 from outreach_planner.model import Policy, Team
 from outreach_planner.planning import explain as ex
+from outreach_planner.planning.construct import plan_lanes
+from outreach_planner.planning.demand import candidate_visits
 from outreach_planner.planning.planner import _plan_of, make_plan
+from outreach_planner.planning.priority import value_visits
+from outreach_planner.planning.problem import build_problem, session_caps
 from outreach_planner.planning.validate import validate_plan
 from outreach_planner.travel import travel_model
 from outreach_planner.travel.great_circle import GreatCircle
@@ -166,11 +173,18 @@ def test_sentences_never_name_a_team_that_cannot_make_the_visit(small):
 
 def _check_ways(ws, run, travel):
     """Every reported way in is a valid plan that gains exactly ``value - needed_value``."""
-    p, res = run.problem, run.result
+    return len(_check_routes(ws, run.problem, run.result.routes, travel))
+
+
+def _check_routes(ws, p, routes0, travel):
+    """:func:`_check_ways` for the plan ``routes0`` of ``p``; returns the (visit, way) pairs checked."""
+    res = EngineResult("x", routes0, 0.0, "x", [])
     base = _plan_of(p, ws, WEEK, res, 0, "x", NOW)
-    left = [i for i, v in enumerate(p.visits) if v.id in {u.visit_id for u in run.plan.unassigned}]
+    routed = {i for _, seq in routes0 for i, _ in seq}
+    excluded = {e.visit for e in p.excluded}
+    left = [i for i in range(len(p.visits)) if i not in routed and i not in excluded]
     _, fit, swap, *_ = ex._search(p, res.routes, left)
-    checked = 0
+    checked = []
     for i in left:
         for way in (fit[i], swap[i]):
             if way is None:
@@ -180,7 +194,7 @@ def _check_ways(ws, run, travel):
             assert validate_plan(plan, ws, travel) == []
             gain = plan.value - base.value - p.travel_cost_per_s * (plan.travel_s - base.travel_s)
             assert gain == pytest.approx(p.visits[i].value - way.needed, abs=1e-6)
-            checked += 1
+            checked.append((i, way))
     return checked
 
 
@@ -191,6 +205,47 @@ def test_every_way_in_is_valid_and_priced_exactly(small):
     travel = travel_model(ws)
     run = make_plan(ws, WEEK, FAST, travel=travel, now=NOW)
     assert _check_ways(ws, run, travel) >= 3
+
+
+def _problem(ws, travel):
+    """The problem ``make_plan`` would solve for ``ws`` (without solving it)."""
+    visits = value_visits(ws, WEEK, candidate_visits(ws, WEEK, session_caps(ws, WEEK, travel)))
+    return build_problem(ws, WEEK, visits, travel)
+
+
+def test_a_swap_is_reported_at_a_position_that_fits_with_int32_travel(small):
+    # Regression: with int32 matrices ``_Lane.insertions`` returned int32 driving times and explain's
+    # np.where(ok, dtravel, 2**61 - 1) wrapped the sentinel of the infeasible positions to -1, so the
+    # cheapest "way in" of Desa 1001 after dropping hv1 from tim1's Monday was at position 2, where
+    # its session (two windows, around the lunch break) does not fit.
+    tim1 = small.teams[0].model_copy(update={"days": ("mon", "tue")})
+    courier = small.teams[1].model_copy(update={"delivery_capacity": 2})
+    ws = small.replace(teams=(tim1, courier))
+    travel = travel_model(ws)
+    p = _problem(ws, travel)
+    assert all(m.dtype == np.int32 for m in p.place_durations.values())
+    at = {v.id: k for k, v in enumerate(p.visits)}
+    monday = next(r for r, v in enumerate(p.vehicles) if v.team == "tim1" and v.date_index == 0)
+    seq = [at[x] for x in ("vs:74.08.01.2003:1", "hv:hv2", "hv:hv1", "vs:74.08.01.2002:1")]
+    lanes, _, ok = plan_lanes(p, [(monday, [(i, 0) for i in seq])])
+    assert ok[monday]
+    routes = [(monday, list(zip(seq, lanes[monday].starts)))]
+    checked = _check_routes(ws, p, routes, travel)
+    i = at["vs:74.08.01.1001:1"]
+    assert any(k == i and w.dropped == (at["hv:hv1"],) for k, w in checked)
+    assert len(checked) >= 3
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workspaces(max_villages=5, max_requests=3, max_deliveries=3))
+def test_every_way_in_is_valid_and_priced_exactly_on_random_workspaces(ws):
+    travel = travel_model(ws)
+    try:
+        run = make_plan(ws, WEEK, SolveLimits(time_limit_s=600, solution_limit=1), engine="greedy",
+                        travel=travel, now=NOW)
+    except NoPlanError:  # no team works this week
+        return
+    _check_routes(ws, run.problem, run.result.routes, travel)
 
 
 def test_default_week_reasons_are_computed_not_one_sentence():

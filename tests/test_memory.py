@@ -83,6 +83,23 @@ def test_a_hand_made_problem_is_one_place_per_node_and_takes_node_matrices():
         shared.durations = {"car": dur}
 
 
+def test_node_matrix_indexes_like_the_node_matrix_it_stands_for():
+    from outreach_planner.planning.problem import NodeMatrix
+
+    rng = np.random.default_rng(5)
+    place = rng.integers(0, 10_000, (4, 4)).astype(np.int32)
+    m = NodeMatrix(place, np.array([0, 1, 1, 2, 3, 3, 2], dtype=np.int32))
+    full = np.asarray(m)
+    assert full.shape == m.shape == (7, 7)
+    cols, rows = np.array([6, 0, 2]), np.array([1, 5, 3])
+    keys = [(2, 5), (slice(None), 3), (4, slice(None)), (slice(1, 4), slice(2, 6)), (slice(None), cols),
+            (rows, slice(None)), (slice(None, None, -2), cols), (rows, cols), np.ix_(rows, cols),
+            (np.array([[1, 2], [3, 4]]), slice(5, None))]
+    for key in keys:
+        got = m[key]
+        assert np.shape(got) == full[key].shape and (got == full[key]).all(), key
+
+
 def test_great_circle_matrices_are_int32_and_the_float_figures_rounded():
     rng = np.random.default_rng(3)
     pts = [(float(x), float(y)) for x, y in zip(rng.uniform(120.8, 121.4, 40), rng.uniform(-3.9, -2.9, 40))]

@@ -159,7 +159,7 @@ class _Lane:
         Returns ``(ok, dtravel, wait)``, each of shape (positions = len(seq) + 1, len(idx)):
         whether the insertion keeps the route feasible (shift, breaks, windows, the rest of the
         route still on time; delivery capacity is *not* checked here), the driving seconds it
-        adds, and the seconds waited before the visit starts.
+        adds, and the seconds waited before the visit starts (both int64, whatever the matrix dtype).
         """
         v = self.veh
         nodes = np.array([v.depot_node] + [int(self.cnode[k]) for k in self.seq] + [v.depot_node])
@@ -181,9 +181,11 @@ class _Lane:
                     latest = max(latest, s)
             ls[j] = latest
         cn = self.cnode[idx]
-        t_in = self.dur[np.ix_(nodes[:-1], cn)]  # (m+1, c)
-        t_out = self.dur[np.ix_(cn, nodes[1:])].T  # (m+1, c)
-        t_old = self.dur[nodes[:-1], nodes[1:]]  # (m+1,)
+        # int64 like every other time here: the matrices may be int32, and callers compare dtravel
+        # against int64 sentinels (an int32 result would wrap them, e.g. explain's 2**61 - 1 to -1)
+        t_in = self.dur[np.ix_(nodes[:-1], cn)].astype(np.int64)  # (m+1, c)
+        t_out = self.dur[np.ix_(cn, nodes[1:])].T.astype(np.int64)  # (m+1, c)
+        t_old = self.dur[nodes[:-1], nodes[1:]].astype(np.int64)  # (m+1,)
         arr = _arrive_np(dep[:, None], t_in, self.breaks)
         start = np.full(arr.shape, _NEVER, dtype=np.int64)
         lo, hi = self.lo[idx], self.hi[idx]

@@ -79,8 +79,9 @@ class NodeMatrix:
     """A (nodes x nodes) view of a (places x places) matrix; see the module docstring.
 
     ``m[a, b]`` maps ``a`` and ``b`` (ints, integer arrays, ``np.ix_`` pairs, slices) through
-    ``node_place`` and indexes the place matrix; nothing is expanded. ``np.asarray(m)`` is the
-    full (n, n) node matrix (a new array).
+    ``node_place`` and indexes the place matrix, with numpy's semantics (``m[a, b]`` equals
+    ``np.asarray(m)[a, b]``: two arrays pair up element-wise, a slice with anything takes the
+    block); nothing is expanded. ``np.asarray(m)`` is the full (n, n) node matrix (a new array).
     """
 
     __slots__ = ("place", "node_place")
@@ -92,6 +93,8 @@ class NodeMatrix:
     def __getitem__(self, key):
         a, b = key
         np_ = self.node_place
+        if isinstance(a, slice) or isinstance(b, slice):  # numpy: a slice does not pair up, it spans
+            return self.place[np_[a]][..., np_[b]]
         return self.place[np_[a], np_[b]]
 
     @property
