@@ -51,7 +51,8 @@ def test_small_week_uses_breaks_and_same_day_groups_and_both_engines_cover_it(au
 
 def test_auto_keeps_the_most_valuable_valid_plan(auto_run, small):
     rows = {e["engine"]: e for e in auto_run.plan.summary["engines"]}
-    assert set(rows) == {"ortools", "pyvrp"} == set(auto_run.results)
+    # the greedy construction every engine starts from is one of the ranked plans
+    assert set(rows) == {"ortools", "pyvrp", "greedy"} == set(auto_run.results)
     best = max(rows.values(), key=lambda r: (round(r["value_collected"], 3), -r["travel_hours"]))
     assert auto_run.plan.engine == auto_run.plan.summary["engine"] == best["engine"]
     assert rows[best["engine"]]["violations"] == 0
@@ -122,7 +123,7 @@ def test_seeded_runs_use_their_own_seeds_and_the_best_is_kept(no_breaks):
     assert results["pyvrp#2"].engine == "pyvrp"
     run = make_plan(no_breaks, WEEK, FAST)
     rows = {e["engine"]: e for e in run.plan.summary["engines"]}
-    assert set(rows) == set(run.results) == set(portfolio_runs(run.problem, available_cores()))
+    assert set(rows) == set(run.results) == set(portfolio_runs(run.problem, available_cores())) | {"greedy"}
     assert run.plan.engine == "pyvrp" and run.plan.summary["engine"] in rows
     best = max(rows.values(), key=lambda r: (round(r["value_collected"], 3), -r["travel_hours"]))
     assert run.plan.value == pytest.approx(best["value_collected"], abs=1e-3)

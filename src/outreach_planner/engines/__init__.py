@@ -1,6 +1,7 @@
 """Solver engines. Each module here is the only place that imports its solver library.
 
-Every engine module has ``solve(problem, limits, progress) -> EngineResult`` and ``FEATURES``,
+Every engine module has ``solve(problem, limits, progress=None, initial=None) -> EngineResult`` (``initial``:
+routes to start from, where the engine takes them, see :func:`takes_initial`) and ``FEATURES``,
 the problem features it models; :func:`covering_engines` lists the engines that model every
 feature a problem uses (see :func:`problem_features`).
 """
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 
 from .base import EngineResult, SolveLimits
 
 __all__ = ["CONSTRUCTIONS", "ENGINES", "EngineResult", "SolveLimits", "covering_engines", "engine_available", "engine_features",
-           "engine_refusal", "get_engine", "portfolio_runs", "problem_features", "run_engine", "run_seed_offset"]
+           "engine_refusal", "get_engine", "portfolio_runs", "problem_features", "run_engine", "run_seed_offset", "takes_initial"]
 
 #: Engine name -> (module, solver library it needs).
 ENGINES: dict[str, tuple[str, str]] = {
@@ -40,8 +42,13 @@ def _module(name: str):
 
 
 def get_engine(name: str):
-    """The ``solve(problem, limits, progress)`` function of engine ``name``."""
+    """The ``solve(problem, limits, progress=None, initial=None)`` function of engine ``name``."""
     return _module(name).solve
+
+
+def takes_initial(name: str) -> bool:
+    """Whether engine ``name``'s ``solve`` takes an ``initial`` plan to start from."""
+    return "initial" in inspect.signature(get_engine(name)).parameters
 
 
 def engine_features(name: str) -> frozenset[str]:
