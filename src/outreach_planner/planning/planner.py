@@ -335,7 +335,7 @@ def _engines_for(problem: Problem, engine: str) -> list[str]:
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; choose one of: auto, {', '.join(ENGINES)}")
     if not engine_available(engine):
-        raise InputError(f"the {engine} engine is not installed: pip install 'outreach-planner[bench]'")
+        raise InputError(f"the {engine} engine is not installed: reinstall outreach-planner (its dependencies include it)")
     why = engine_refusal(engine, problem)
     if why:
         raise InputError(f"{why}; choose --engine ortools or auto")
