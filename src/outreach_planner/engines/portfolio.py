@@ -30,7 +30,7 @@ import time
 from dataclasses import replace
 
 from .._testhooks import pause
-from . import get_engine, run_engine, run_seed_offset, takes_initial
+from . import get_engine, run_engine, run_is_cold, run_seed_offset, takes_initial
 from .base import EngineResult, Progress, Routes, SolveLimits
 
 #: A child may run this long past its time limit (model building, start-up) before it is stopped:
@@ -52,7 +52,7 @@ def _solve(label: str, problem, limits: SolveLimits, progress: Progress | None,
     """Run ``label`` (an engine name, or ``<engine>#<k>`` for its k-th seed), from ``initial`` where it takes one."""
     limits = replace(limits, seed=limits.seed + run_seed_offset(label))
     engine = run_engine(label)
-    if initial and takes_initial(engine):
+    if initial and takes_initial(engine) and not run_is_cold(label):
         return get_engine(engine)(problem, limits, progress, initial=initial)
     return get_engine(engine)(problem, limits, progress)
 
