@@ -83,3 +83,25 @@ def test_plan_command_does_not_exit_3_when_the_engine_finds_nothing(tmp_path, mo
     assert res.exit_code == 0, res.output
     plan = json.loads((tmp_path / "out" / "plan.json").read_text())
     assert plan["engine"] == "greedy" and plan["routes"]
+
+
+def test_ortools_window_gaps_are_removed_inside_every_allowed_shift(small):
+    """Gaps between a visit's windows are removed from its cumul where an allowed shift could reach them."""
+    p = make_plan(small, WEEK, FEW, engine="greedy").problem
+    manager, routing, tdim, _ = ortools_engine._build(p, FEW)
+    checked = 0
+    for i, vis in enumerate(p.visits):
+        if not p.allowed[i] or vis.windows is None or len(vis.windows) < 2:
+            continue
+        longest = max(p.service_s[p.vehicles[a].kits][p.node(i)] for a in p.allowed[i])
+        spans = sorted((a, b - longest) for a, b in vis.windows if b - longest >= a)
+        cum = tdim.CumulVar(manager.NodeToIndex(p.node(i)))
+        for a, b in spans:
+            assert cum.Contains(a) and cum.Contains(b)
+        for (_, e0), (s1, _) in zip(spans, spans[1:]):
+            for v in p.allowed[i]:
+                lo, hi = max(e0 + 1, p.vehicles[v].start_s), min(s1 - 1, p.vehicles[v].end_s)
+                for t in {lo, (lo + hi) // 2, hi} if lo <= hi else ():
+                    assert not cum.Contains(t)
+                    checked += 1
+    assert checked

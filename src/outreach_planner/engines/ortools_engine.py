@@ -188,9 +188,17 @@ def _build(p: Problem, limits: SolveLimits):
             spans = sorted((a, b - longest) for a, b in vis.windows if b - longest >= a)
             cum = tdim.CumulVar(idx)
             cum.SetRange(spans[0][0], spans[-1][1])
+            shifts = sorted({(vehicles[a].start_s, vehicles[a].end_s) for a in allowed})
             for (_, e0), (s1, _) in zip(spans, spans[1:]):
                 if s1 > e0 + 1:
-                    cum.RemoveInterval(e0 + 1, s1 - 1)
+                    # A visit's cumul lies in the shift of the vehicle making it, so only the part of a gap
+                    # between windows inside some allowed shift needs removing: RemoveInterval takes time in
+                    # proportion to the values removed (6 ms for a night; 0.8 s of a 1.0 s build at 441
+                    # candidates before this).
+                    for a0, a1 in shifts:
+                        lo, hi = max(e0 + 1, a0), min(s1 - 1, a1)
+                        if lo <= hi:
+                            cum.RemoveInterval(lo, hi)
 
     # --- at most one session per village per date
     day_of = [v.date_index for v in vehicles]
