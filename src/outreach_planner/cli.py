@@ -357,8 +357,8 @@ def _check_engine(engine) -> None:
 
     name = EngineChoice(engine).value
     if name != "auto" and not engine_available(name):
-        err_console.print(f"[bold red]--engine:[/] the {name} engine is not installed: pip install "
-                          "'outreach-planner[bench]' (nothing was written)", highlight=False)
+        err_console.print(f"[bold red]--engine:[/] the {name} engine is not installed: reinstall outreach-planner "
+                          "(its dependencies include it) (nothing was written)", highlight=False)
         raise typer.Exit(2)
 
 

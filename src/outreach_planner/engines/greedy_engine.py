@@ -7,9 +7,9 @@ is not part of ``engine="auto"``'s portfolio (:data:`outreach_planner.engines.CO
 
 from __future__ import annotations
 
-from ..planning.construct import construct
+from ..planning.construct import construct, objective
 from ..planning.problem import Problem
-from .base import EngineResult, Progress, SolveLimits
+from .base import EngineResult, Progress, Routes, SolveLimits, report, search_started
 
 #: Problem features this engine models: all of them (see ``engines.problem_features``).
 FEATURES = frozenset({
@@ -18,11 +18,22 @@ FEATURES = frozenset({
 })
 
 
-def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = None) -> EngineResult:
-    """Construct a plan (``limits`` is not needed: the construction is one deterministic pass)."""
+def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = None,
+          initial: Routes | None = None) -> EngineResult:
+    """Construct a plan (``limits`` is not needed: the construction is one deterministic pass).
+
+    With ``initial``, the better (lower objective) of ``initial`` and the construction is returned.
+    """
     if not problem.vehicles:
         return EngineResult("greedy", [], 0.0, "no vehicles")
+    search_started(progress, 0.0)
     res = construct(problem)
-    if progress and res.history:
-        progress(*res.history[-1])
+    res.search_s = res.history[-1][0] if res.history else 0.0
+    if initial:
+        obj = objective(problem, initial)
+        if obj < res.objective:
+            res = EngineResult("greedy", [(vi, list(seq)) for vi, seq in initial if seq], obj,
+                               "the initial plan (better than the construction)", [(0.0, obj)])
+    if res.history:
+        report(progress, *res.history[-1], res.routes)
     return res

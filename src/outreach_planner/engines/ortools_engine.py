@@ -16,7 +16,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ..planning.problem import Problem
 from ..units import VALUE_SCALE, scaled_value
 from ..week import DAY_S
-from .base import EngineResult, Progress, SolveLimits
+from .base import ROUTES_EVERY_S, EngineResult, Progress, Routes, SolveLimits, report, search_started, wants_routes
 
 HORIZON = 7 * DAY_S
 #: RoutingModel status codes -> short names (ROUTING_PARTIAL_SUCCESS... means: a solution, limit reached).
@@ -37,29 +37,38 @@ FEATURES = frozenset({
 class _Recorder:
     """The solution callback: records (elapsed, objective) at each improving solution.
 
+    For a progress that wants routes (:func:`~.base.wants_routes`) it also reads the solution's
+    routes, at most every :data:`~.base.ROUTES_EVERY_S` seconds (and always the first time).
     It refers to the model only until :meth:`release` (called when the solve returns): the
     model holds its callback, so a callback that still refers to the model keeps both alive
     for ever (a cycle through C++ that Python's garbage collector cannot see).
     """
 
-    def __init__(self, routing: pywrapcp.RoutingModel, progress: Progress | None):
+    def __init__(self, routing: pywrapcp.RoutingModel, progress: Progress | None, read_routes=None):
         self.routing: pywrapcp.RoutingModel | None = routing
         self.progress = progress
+        self.read_routes = read_routes if wants_routes(progress) else None
         self.history: list[tuple[float, float]] = []
         self.t0 = time.monotonic()
+        self.routes_at = -float("inf")
 
     def __call__(self) -> None:
         if self.routing is None:
             return
         obj = self.routing.CostVar().Max() / VALUE_SCALE
         if not self.history or obj < self.history[-1][1]:
-            self.history.append((time.monotonic() - self.t0, obj))
-            if self.progress:
-                self.progress(self.history[-1][0], obj)
+            now = time.monotonic() - self.t0
+            self.history.append((now, obj))
+            routes = None
+            if self.read_routes is not None and now - self.routes_at >= ROUTES_EVERY_S:
+                self.routes_at = now
+                routes = self.read_routes(lambda var: var.Value(), lambda var: var.Min())
+            report(self.progress, now, obj, routes)
 
     def release(self) -> None:
         self.routing = None
         self.progress = None
+        self.read_routes = None
 
 
 def _failure(raw: int, elapsed_s: float, time_limit_s: float) -> str:
@@ -106,12 +115,21 @@ def visit_transits(manager: pywrapcp.RoutingIndexManager, service_by_node: list[
     return [int(service_by_node[manager.IndexToNode(i)]) for i in range(manager.GetNumberOfIndices())]
 
 
-def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = None) -> EngineResult:
-    """Solve ``problem`` with OR-Tools' routing library (guided local search)."""
-    p = problem
+def time_matrix(p: Problem, profile: str, kits: int) -> list[list[int]]:
+    """Seconds from node i to node j: on-site time at i plus driving i -> j (the time dimension's transits)."""
+    svc = np.asarray(p.service_s[kits], dtype=np.int64)
+    dur = np.asarray(p.durations[profile]).astype(np.int64)  # truncated, as the validation reads them
+    return (svc[:, None] + dur).tolist()
+
+
+def cost_matrix(p: Problem, profile: str) -> list[list[int]]:
+    """Driving cost from node i to node j in ``VALUE_SCALE`` units (rounded per arc)."""
+    return np.rint(np.asarray(p.durations[profile]) * (p.travel_cost_per_s * VALUE_SCALE)).astype(np.int64).tolist()
+
+
+def _build(p: Problem, limits: SolveLimits):
+    """The routing model of ``p``: (manager, routing, time dimension, search parameters)."""
     vehicles = p.vehicles
-    if not vehicles:
-        return EngineResult("ortools", [], 0.0, "no vehicles")
     n = len(p.nodes)
     starts = [v.depot_node for v in vehicles]
     manager = pywrapcp.RoutingIndexManager(n, len(vehicles), starts, starts)
@@ -119,10 +137,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     solver = routing.solver()
 
     # --- costs: driving time priced in value units, one evaluator per profile
-    cost_cb = {}
-    for prof, dur in p.durations.items():
-        m = (np.asarray(dur) * (p.travel_cost_per_s * VALUE_SCALE)).round().astype(int)
-        cost_cb[prof] = routing.RegisterTransitMatrix(m.tolist())
+    cost_cb = {prof: routing.RegisterTransitMatrix(cost_matrix(p, prof)) for prof in p.durations}
     for v in vehicles:
         routing.SetArcCostEvaluatorOfVehicle(cost_cb[v.profile], v.index)
 
@@ -131,10 +146,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     for v in vehicles:
         key = (v.profile, v.kits)
         if key not in time_cb:
-            svc = p.service_s[v.kits]
-            dur = np.asarray(p.durations[v.profile])
-            mat = [[svc[i] + int(dur[i, j]) for j in range(n)] for i in range(n)]
-            time_cb[key] = routing.RegisterTransitMatrix(mat)
+            time_cb[key] = routing.RegisterTransitMatrix(time_matrix(p, v.profile, v.kits))
     routing.AddDimensionWithVehicleTransits(
         [time_cb[(v.profile, v.kits)] for v in vehicles], HORIZON, HORIZON, False, "time")
     tdim = routing.GetDimensionOrDie("time")
@@ -176,9 +188,17 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
             spans = sorted((a, b - longest) for a, b in vis.windows if b - longest >= a)
             cum = tdim.CumulVar(idx)
             cum.SetRange(spans[0][0], spans[-1][1])
+            shifts = sorted({(vehicles[a].start_s, vehicles[a].end_s) for a in allowed})
             for (_, e0), (s1, _) in zip(spans, spans[1:]):
                 if s1 > e0 + 1:
-                    cum.RemoveInterval(e0 + 1, s1 - 1)
+                    # A visit's cumul lies in the shift of the vehicle making it, so only the part of a gap
+                    # between windows inside some allowed shift needs removing: RemoveInterval takes time in
+                    # proportion to the values removed (6 ms for a night; 0.8 s of a 1.0 s build at 441
+                    # candidates before this).
+                    for a0, a1 in shifts:
+                        lo, hi = max(e0 + 1, a0), min(s1 - 1, a1)
+                        if lo <= hi:
+                            cum.RemoveInterval(lo, hi)
 
     # --- at most one session per village per date
     day_of = [v.date_index for v in vehicles]
@@ -200,31 +220,128 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
         # failed branches, which is as independent of machine speed as the solution count.
         routing.AddSearchMonitor(solver.Limit(2**62, 2**62, failure_limit(limits.solution_limit), 2**62,
                                               True, True))
+    return manager, routing, tdim, params
 
-    rec = _Recorder(routing, progress)
+
+def _node_routes(p: Problem, manager, routes: Routes, only: int | None = None) -> list[list[int]]:
+    """``routes`` as ``ReadAssignmentFromRoutes`` takes them: one list of solver indices per vehicle."""
+    out: list[list[int]] = [[] for _ in p.vehicles]
+    for vi, seq in routes:
+        if only is None or vi == only:
+            out[vi] = [manager.NodeToIndex(p.node(i)) for i, _ in seq]
+    return out
+
+
+def _read_initial(p: Problem, manager, routing, initial: Routes):
+    """(assignment of ``initial``, the routes read, why visits were dropped or None).
+
+    OR-Tools rejects the whole assignment when one route breaks its model (a visit whose time
+    window, as OR-Tools models it with the longest on-site time of the teams allowed to make it,
+    the route cannot meet). Then every route is read alone; in a rejected route, the visits from
+    the first one OR-Tools rejects are dropped one by one until the rest is accepted.
+    """
+    initial = [(vi, list(seq)) for vi, seq in initial if seq]
+    assignment = routing.ReadAssignmentFromRoutes(_node_routes(p, manager, initial), True)
+    if assignment is not None:
+        return assignment, initial, None
+    kept: Routes = []
+    dropped: list[int] = []
+    for vi, seq in initial:
+        if routing.ReadAssignmentFromRoutes(_node_routes(p, manager, [(vi, seq)]), True) is not None:
+            kept.append((vi, seq))
+            continue
+        ok: list[tuple[int, int]] = []
+        for step in seq:
+            if routing.ReadAssignmentFromRoutes(_node_routes(p, manager, [(vi, ok + [step])]), True) is not None:
+                ok.append(step)
+            else:
+                dropped.append(step[0])
+        if ok:
+            kept.append((vi, ok))
+    assignment = routing.ReadAssignmentFromRoutes(_node_routes(p, manager, kept), True)
+    why = (f"OR-Tools rejected {len(dropped)} visit(s) of the initial plan (visit indices "
+           f"{', '.join(map(str, dropped[:5]))}{'...' if len(dropped) > 5 else ''}: their time window or a break "
+           "conflicts with the route as OR-Tools models it)")
+    if assignment is None:
+        return None, [], why + "; the rest together was rejected too: searched from scratch"
+    return assignment, kept, why
+
+
+def _routes_of(p: Problem, manager, routing, tdim, value, low) -> Routes:
+    """The routes of a solution: ``value(NextVar)``, ``low(CumulVar)`` read it."""
+    routes = []
+    for v in p.vehicles:
+        idx = value(routing.NextVar(routing.Start(v.index)))
+        steps = []
+        while not routing.IsEnd(idx):
+            steps.append((manager.IndexToNode(idx) - p.n_depots, low(tdim.CumulVar(idx))))
+            idx = value(routing.NextVar(idx))
+        if steps:
+            routes.append((v.index, steps))
+    return routes
+
+
+def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = None,
+          initial: Routes | None = None) -> EngineResult:
+    """Solve ``problem`` with OR-Tools' routing library (guided local search).
+
+    With ``initial`` (routes as in :class:`~.base.EngineResult`, e.g. from
+    :func:`outreach_planner.planning.construct.construct`), the search starts from that plan
+    (``ReadAssignmentFromRoutes``) instead of a first-solution heuristic, and only improves on it.
+    The time limit counts the search only: it starts when the model is built.
+    """
+    p = problem
+    if not p.vehicles:
+        return EngineResult("ortools", [], 0.0, "no vehicles")
+    t_build = time.monotonic()
+    manager, routing, tdim, params = _build(p, limits)
+    if initial:
+        # OR-Tools completes a restored assignment (binds its cumuls) under the LNS time limit, 100 ms by
+        # default: measured at 887 candidates on a loaded machine, that completion ran over and the solve
+        # failed (ROUTING_FAIL in 0.4 s, 4 runs of 4); with the whole search time it never did.
+        params.lns_time_limit.FromMilliseconds(max(100, int(limits.time_limit_s * 1000)))
+    routing.CloseModelWithParameters(params)
+    start = note = None
+    history: list[tuple[float, float]] = []
+    if initial:
+        from ..planning.construct import objective
+
+        start, read, note = _read_initial(p, manager, routing, initial)
+        if start is not None:
+            history.append((0.0, objective(p, read)))
+    build_s = time.monotonic() - t_build
+
+    rec = _Recorder(routing, progress,
+                    lambda value, low: _routes_of(p, manager, routing, tdim, value, low))
+    rec.history = history
     routing.AddAtSolutionCallback(rec)
+    search_started(progress, build_s)
+    if history:
+        report(progress, 0.0, history[0][1], read if wants_routes(progress) else None)
+        rec.routes_at = 0.0
+    rec.t0 = time.monotonic()
     try:
-        solution = routing.SolveWithParameters(params)
+        if start is not None:
+            solution = routing.SolveFromAssignmentWithParameters(start, params)
+        else:
+            solution = routing.SolveWithParameters(params)
     finally:
         rec.release()  # the model can be freed when this function returns
     history = rec.history
-    elapsed = time.monotonic() - rec.t0
+    search_s = time.monotonic() - rec.t0
     if solution is None or not history:
-        status = _failure(routing.status(), elapsed, limits.time_limit_s)
-        return EngineResult("ortools", [], float("inf"), status, history)
+        status = _failure(routing.status(), search_s, limits.time_limit_s)
+        if note:
+            status += f"; {note}"
+        return EngineResult("ortools", [], float("inf"), status, history, build_s, search_s)
     status = _STATUS.get(routing.status(), str(routing.status()))
+    solver = routing.solver()
     if limits.solution_limit and solver.Failures() >= failure_limit(limits.solution_limit):
         status += f" (stopped after {solver.Failures():,} failed branches: no new solutions)"
-
-    routes = []
-    for v in vehicles:
-        idx = routing.Start(v.index)
-        steps = []
-        idx = solution.Value(routing.NextVar(idx))
-        while not routing.IsEnd(idx):
-            node = manager.IndexToNode(idx)
-            steps.append((node - p.n_depots, solution.Min(tdim.CumulVar(idx))))
-            idx = solution.Value(routing.NextVar(idx))
-        if steps:
-            routes.append((v.index, steps))
-    return EngineResult("ortools", routes, solution.ObjectiveValue() / VALUE_SCALE, status, history)
+    if start is not None:
+        status += "; started from the initial plan"
+    if note:
+        status += f"; {note}"
+    routes = _routes_of(p, manager, routing, tdim, solution.Value, solution.Min)
+    return EngineResult("ortools", routes, solution.ObjectiveValue() / VALUE_SCALE, status, history,
+                        build_s, search_s)

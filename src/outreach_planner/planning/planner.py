@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .construct import construct
 from .coverage import regency_coverage
 from .demand import candidate_visits
-from ..engines import (ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
+from ..engines import (CONSTRUCTIONS, ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
                       portfolio_runs, problem_features)
 from ..engines.base import Progress
 from ..engines.portfolio import available_cores, run_engines
@@ -39,6 +40,11 @@ class PlanRun:
     solve_s: float
     #: every engine that ran: name -> its result, or the error message when it failed
     results: dict[str, EngineResult | str] = field(default_factory=dict)
+
+
+#: The label of the construction among a plan's runs (``summary["engines"]``): the greedy construction
+#: every run starts from, itself a candidate plan.
+CONSTRUCTION = "greedy"
 
 
 def _breaks_between(veh, t0: int, t1: int) -> list[tuple[int, int]]:
@@ -184,7 +190,10 @@ def make_plan(
         core each; where PyVRP models the problem exactly, PyVRP once per core with different
         seeds instead (:func:`outreach_planner.engines.portfolio_runs`). The plans are ranked (most value, then least travel) and re-checked with
         :func:`outreach_planner.planning.validate.validate_plan` in that order; the first valid one is kept
-        (none valid: the best, which the caller's own check then reports). ``plan.engine`` names
+        (none valid: the best, which the caller's own check then reports). Every run starts from
+        the greedy construction (:func:`~outreach_planner.planning.construct.construct`, made here
+        first), which is itself one of the ranked plans (run ``greedy``): there is always a plan, and
+        when every engine fails it is the plan (its status says so). ``plan.engine`` names
         the winning engine, ``summary["engine"]`` its run (``pyvrp#2``: the second seed);
         ``summary["engines"]`` has every run's figures.
     travel
@@ -206,7 +215,7 @@ def make_plan(
     Raises
     ------
     NoPlanError
-        When no team works in the week, or no engine found a solution.
+        When no team works in the week (and only then: otherwise the construction is a plan).
     InputError
         When ``engine`` is unknown, not installed, or does not model a feature the problem uses.
     """
@@ -223,19 +232,32 @@ def make_plan(
         problem = dataclasses.replace(solved, visits=problem.visits)
     names = _engines_for(solved, engine)
     t0 = time.monotonic()
-    results = run_engines(solved, limits, names, progress)
+    # always a plan: the construction first (seconds at any size); the engines start from it and only improve
+    built = construct(solved)
+    if progress and built.history:
+        progress(time.monotonic() - t0, built.objective)
+    runs = [n for n in names if n not in CONSTRUCTIONS]
+    results: dict[str, EngineResult | str] = {}
+    if runs:
+        results.update(run_engines(solved, limits, runs, progress, initial=built.routes or None))
+    results[CONSTRUCTION] = built
+    labels = runs + [CONSTRUCTION]
     solve_s = time.monotonic() - t0
     travel_name = getattr(travel, "name", "custom")
     plans: dict[str, Plan] = {}
-    for name, result in results.items():
+    for name in labels:
+        result = results[name]
         if isinstance(result, EngineResult) and result.objective != float("inf"):
             plans[name] = _plan_of(problem, ws, week, result, solve_s, travel_name, now)
-    if not plans:
-        why = "; ".join(f"{n}: {r if isinstance(r, str) else r.status}" for n, r in results.items())
-        raise NoPlanError(f"no engine found a solution in {limits.time_limit_s:g} s ({why}); "
-                          "a larger workspace needs a longer --time-limit")
+    failed = [n for n in runs if n not in plans]
+    if runs and len(failed) == len(runs):  # every engine failed: the construction is the plan, and says so
+        why = "; ".join(f"{n}: {r if isinstance(r, str) else r.status}" for n, r in results.items() if n in failed)
+        built = dataclasses.replace(built, status=f"{built.status}: the construction's plan, as every engine "
+                                                   f"failed ({why})")
+        results[CONSTRUCTION] = built
+        plans[CONSTRUCTION] = _plan_of(problem, ws, week, built, solve_s, travel_name, now)
     # best first (most value, then least travel); re-check in that order and keep the first valid plan
-    ranked = sorted(plans, key=lambda n: (-round(plans[n].value, 3), plans[n].travel_s, names.index(n)))
+    ranked = sorted(plans, key=lambda n: (-round(plans[n].value, 3), plans[n].travel_s, labels.index(n)))
     violations: dict[str, int] = {}
     winner = ranked[0]
     if len(ranked) > 1:
@@ -248,13 +270,14 @@ def make_plan(
                 break
     plan = plans[winner]
     table = []
-    for n in names:
+    for n in labels:
         r = results[n]
         row: dict = {"engine": n, "status": r if isinstance(r, str) else r.status}
         if n in plans:
             row.update(objective=round(r.objective, 3), value_collected=round(plans[n].value, 3),
                        travel_hours=round(plans[n].travel_s / 3600, 2),
-                       time_to_best_s=round(r.history[-1][0], 2) if r.history else None)
+                       time_to_best_s=round(r.history[-1][0], 2) if r.history else None,
+                       build_s=round(r.build_s, 2), search_s=round(r.search_s, 2))
             if n in violations:
                 row["violations"] = violations[n]
         table.append(row)
@@ -274,7 +297,7 @@ def _engines_for(problem: Problem, engine: str) -> list[str]:
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; choose one of: auto, {', '.join(ENGINES)}")
     if not engine_available(engine):
-        raise InputError(f"the {engine} engine is not installed: pip install 'outreach-planner[bench]'")
+        raise InputError(f"the {engine} engine is not installed: reinstall outreach-planner (its dependencies include it)")
     why = engine_refusal(engine, problem)
     if why:
         raise InputError(f"{why}; choose --engine ortools or auto")
