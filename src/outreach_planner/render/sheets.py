@@ -77,7 +77,7 @@ FOOTER_H = 10 * MM
 CONTENT_W = PAGE_W - 2 * MARGIN
 BODY_BOTTOM = FOOTER_H + 3 * MM  # the body frame sits above the footer line
 BODY_H = PAGE_H - MARGIN - BODY_BOTTOM
-MAP_DPI = 200
+MAP_DPI = 150
 
 FONT, FONT_BOLD = "OPSans", "OPSans-Bold"
 
@@ -282,19 +282,20 @@ def draw_route_map(route: Route, ws: Workspace, travel, bg: _Background, lang: s
     # background: villages, regency outline, roads
     shown = [v for v in bg.villages if in_view(v[3])]
     ax.add_collection(PolyCollection([r for v in shown for r in v[1]], facecolors="#f4f4f4",
-                                     edgecolors="#a0a0a0", linewidths=0.35, zorder=1))
+                                     edgecolors="#b4b4b4", linewidths=0.3, zorder=1))
     if bg.regency:
         ax.add_collection(PolyCollection(bg.regency, facecolors="none", edgecolors="#555555",
                                          linewidths=0.9, zorder=2))
     if bg.roads:
-        ax.add_collection(LineCollection(bg.roads, colors="#8c8c8c", linewidths=0.6, zorder=3))
+        # roads darker and wider than the village outlines, so the two are told apart
+        ax.add_collection(LineCollection(bg.roads, colors="#6a6a6a", linewidths=1.0, zorder=3))
     # names of the villages in view when they are few (the stops' villages are named at the stops)
     halo = [patheffects.withStroke(linewidth=1.8, foreground="white")]
     if len(shown) <= 45:
         for name, _rings_, (lx, ly), _b in shown:
             if x0 < lx < x1 and y0 < ly < y1:
                 ax.text(lx, ly, name, fontsize=5.5, color="#555555", ha="center", va="center", style="italic",
-                        zorder=4, path_effects=halo, clip_on=True)
+                        zorder=4, clip_on=True)
 
     # the route: white casing under a black line, an arrow in the middle of each leg
     lines = [np.asarray(p) for p in paths if len(p) >= 2]
@@ -573,7 +574,7 @@ def _tally(names: list[str]):
 
 
 #: Column widths of the stop table (mm); they add up to the A4 content width (186 mm).
-COLUMNS_MM = (8, 22, 46, 18, 20, 36, 12, 24)
+COLUMNS_MM = (8, 22, 44, 21, 19, 36, 12, 24)
 
 
 @dataclass
