@@ -175,7 +175,7 @@ _EXTRA_CSS = f"""
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; transform: translate(-50%, -50%);
   display: inline-block; }}
 .op-names-hidden .op-vname {{ display: none; }}
-.op-markers div {{ margin: 2px 0; white-space: nowrap; }}
+.op-markers div {{ margin: 2px 0; }}
 .op-markers .op-sym {{ display: inline-block; width: 30px; margin-right: 6px; vertical-align: middle;
   text-align: center; }}
 .op-markers .op-sym .op-stop-sym, .op-markers .op-sym .op-office {{ display: inline-block; }}
