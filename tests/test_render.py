@@ -350,6 +350,21 @@ def test_map_opens_in_headless_chromium(out, plan, ws):
         assert counts["lines"] == sum(len(list(legs(r))) for r in plan.routes)
         assert counts["stops"] == sum(len(stop_numbers(r)) for r in plan.routes)
         assert counts["services"] == len(ws.services)
+        # the layer control is collapsed to its button; the marker legend names what the map draws
+        ui = drv.execute_script("""return {
+            expanded: document.querySelectorAll('.leaflet-control-layers-expanded').length,
+            control: document.querySelectorAll('.leaflet-control-layers').length,
+            kinds: Array.from(document.querySelectorAll('.op-markers [data-kind]')).map(e => e.dataset.kind),
+            teams: Array.from(document.querySelectorAll('.op-markers [data-kind=team]')).map(
+                e => [e.dataset.legendTeam, e.dataset.colour]),
+            lineColours: Array.from(new Set(Array.from(document.querySelectorAll('path.op-route-line')).map(
+                e => e.getAttribute('stroke'))))};""")
+        assert ui["control"] == 1 and ui["expanded"] == 0
+        assert {"office", "stop", "unassigned"} <= set(ui["kinds"])
+        teams_drawn = {r.team for r in plan.routes}
+        assert {t for t, _ in ui["teams"]} == teams_drawn
+        assert len({c for _, c in ui["teams"]}) == len(teams_drawn)  # one colour per team
+        assert set(ui["lineColours"]) == {c for _, c in ui["teams"]}
         assert ws.services[0].name_id in counts["legend"]
         # switch to the second service: the legend follows
         drv.execute_script("document.querySelectorAll('.leaflet-control-layers-base input')[1].click();")

@@ -56,6 +56,10 @@ _BASE_SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "district_name": ("str", True),
         "population": ("int", True),
         "postal_code": ("str", False),
+        "contact_name": ("str", False),
+        "contact_role": ("str", False),
+        "contact_phone": ("str", False),
+        "session_place": ("str", False),
         "lon": ("float", True),
         "lat": ("float", True),
         "wkt": ("wkt", False),
@@ -548,6 +552,7 @@ def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
             "district_name": v["district_name"], "population": v["population"],
             "postal_code": v.get("postal_code"), "lon": v["lon"], "lat": v["lat"],
             "boundary_wkt": v.get("wkt"),
+            **{k: v.get(k) for k in ("contact_name", "contact_role", "contact_phone", "session_place")},
             "eligible": {s.id: v[f"{s.id}_eligible"] for s in services},
             "covered": {s.id: v[f"{s.id}_covered"] for s in services},
         }

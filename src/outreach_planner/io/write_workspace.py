@@ -75,6 +75,8 @@ def layer_records(ws: Workspace) -> dict[str, list[dict[str, Any]]]:
         row = {"code": v.code, "name": v.name, "district_code": v.district_code, "district_name": v.district_name,
                "population": v.population, "postal_code": v.postal_code, "lon": v.lon, "lat": v.lat,
                "wkt": v.boundary_wkt}
+        row.update({k: getattr(v, k) for k in ("contact_name", "contact_role", "contact_phone", "session_place")
+                    if getattr(v, k) is not None})
         for s in ws.services:
             row[f"{s.id}_eligible"] = v.eligible[s.id]
             row[f"{s.id}_covered"] = v.covered[s.id]

@@ -139,6 +139,8 @@ class Service(BaseModel):
         default=0.3, gt=0, le=1, description="share of the unserved eligible who come to a village session"
     )
     at_schools: StrictBool = Field(default=False, description="offered at school sessions")
+    bring: str = Field(default="", description="what residents bring for this service, printed on the route "
+                                               "sheets, e.g. 'fotokopi KK'")
 
 
 class Team(BaseModel):
@@ -224,6 +226,12 @@ class Village(_Located):
     postal_code: str | None = None
     eligible: Counts = Field(description="people eligible per service id")
     covered: Counts = Field(description="people already covered per service id")
+    # the village's contact for the outreach team (an official's work contact, not a resident's data):
+    # optional columns, printed on the route sheets and in the map's stop popups
+    contact_name: str | None = Field(default=None, description="who to call, e.g. the kepala desa")
+    contact_role: str | None = Field(default=None, description="e.g. 'Kepala desa', 'Operator desa'")
+    contact_phone: str | None = Field(default=None, description="work phone, as text")
+    session_place: str | None = Field(default=None, description="where a village session is held, e.g. 'Balai Desa'")
 
 
     def coverage(self, service: str) -> float:

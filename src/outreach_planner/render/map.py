@@ -4,10 +4,18 @@ What it shows:
 
 - village polygons coloured by coverage gap, one base layer per service (radio buttons in the layer
   control) with a legend that follows the chosen service and gives its target;
-- one layer per team per day in its own colour: route lines from ``travel.path`` between consecutive
-  stops and numbered stop markers whose popups give time, place, activity, people expected per
-  service and the "why" of the visit;
-- a layer of the visits left out, with their reason; the office.
+- one layer per team per day: one clearly different colour per team (a qualitative palette, the
+  same colour on every day of the team), the days of a team told apart by the line's dash pattern;
+  route lines from ``travel.path`` between consecutive stops and numbered stop markers whose popups
+  give arrival, start–end, place, activity, people expected per service, the "why" of the visit, and
+  for a village session where it is held and the village contact (an official's work contact, from
+  the optional village columns; never a resident's); an overdue delivery is marked as such;
+- a layer of the visits left out, with their reason; the office;
+- the road lines of the travel model (when it has roads) and the village names, shown from zoom
+  level ``NAME_ZOOM`` on (at the overview they would cover the map);
+- the layer control collapsed to a button (top right), and a legend of every kind of marker and line
+  the map draws (bottom right; built from what is drawn: an entry for roads only when there are
+  roads, and so on), beside the coverage legend (bottom left).
 
 The HTML is **shareable by default**: steps carry shareable labels (``Kunjungan rumah hv2, Rante
 Limbong``) and nothing reads resident names, addresses, notes or NIKs, unless ``include_names=True``
@@ -46,6 +54,7 @@ from ._common import (
     visit_target,
     write_bytes_atomic,
 )
+from .sheets import _road_lines, overdue_days, village_contact
 from .strings import format_date, labels, service_name
 
 #: Coverage-gap classes: (low, high) percentage points below target; None = open-ended.
@@ -55,9 +64,16 @@ GAP_COLOURS: tuple[str, ...] = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a5
 AT_TARGET_COLOUR = "#c7e9c0"
 NO_DATA_COLOUR = "#ffffff"
 
-#: One hue per team (mostly Okabe-Ito colours); days of a team vary in lightness.
-TEAM_HUES: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#6A3D9A", "#D55E00", "#7f7f7f",
-                              "#8c564b", "#56B4E9", "#bcbd22")
+#: One colour per team, in workspace order (qualitative; mostly Okabe-Ito; reds come last, as the
+#: coverage fill is red).
+TEAM_HUES: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#6A3D9A", "#CC79A7", "#56B4E9", "#4d4d4d",
+                              "#8c564b", "#bcbd22", "#D55E00")
+#: Dash patterns (SVG ``stroke-dasharray``) of a team's days, in date order: solid, dashed, dotted, ...
+DAY_DASHES: tuple[str | None, ...] = (None, "12 7", "2 7", "16 5 3 5", "7 7", "3 4 3 10")
+#: Village names show from this zoom level on.
+NAME_ZOOM = 11
+ROAD_COLOUR = "#8a8a8a"
+UNASSIGNED_FILL = "#bbbbbb"
 
 #: CSS classes the map's elements carry (tests and scripts look them up).
 CLASS_ROUTE_LAYER = "op-route"
@@ -65,6 +81,9 @@ CLASS_ROUTE_LINE = "op-route-line"
 CLASS_STOP = "op-stop"
 CLASS_COVERAGE_LAYER = "op-coverage"
 CLASS_UNASSIGNED_LAYER = "op-unassigned"
+CLASS_ROAD_LAYER = "op-roads"
+CLASS_ROAD_LINE = "op-road-line"
+CLASS_NAMES_LAYER = "op-names"
 
 
 # --------------------------------------------------------------------------- colours
@@ -86,22 +105,23 @@ def gap_colour(coverage: float | None, target: float) -> str:
     return GAP_COLOURS[-1]
 
 
-def route_colours(routes: list[Route], team_ids: list[str]) -> dict[tuple[str, object], str]:
-    """A colour per (team, date): the team's hue, lighter or darker by day."""
-    out: dict[tuple[str, object], str] = {}
+def team_colours(team_ids: list[str]) -> dict[str, str]:
+    """One colour per team id, in workspace order (the palette repeats after ``len(TEAM_HUES)`` teams)."""
+    return {t: TEAM_HUES[i % len(TEAM_HUES)] for i, t in enumerate(team_ids)}
+
+
+def route_styles(routes: list[Route], team_ids: list[str]) -> dict[tuple[str, object], tuple[str, str | None]]:
+    """(colour, dash pattern) per (team, date): the team's colour; its days in date order get
+    ``DAY_DASHES`` in turn. A team not in ``team_ids`` gets the next free colour."""
+    ids = list(team_ids) + sorted({r.team for r in routes} - set(team_ids))
+    colours = team_colours(ids)
+    out: dict[tuple[str, object], tuple[str, str | None]] = {}
     by_team: dict[str, list[Route]] = defaultdict(list)
     for r in routes:
         by_team[r.team].append(r)
-    order = {t: i for i, t in enumerate(team_ids)}
     for team, rs in by_team.items():
-        base = TEAM_HUES[order.get(team, len(order)) % len(TEAM_HUES)]
-        h, lum, s = colorsys.rgb_to_hls(*(int(base[i:i + 2], 16) / 255 for i in (1, 3, 5)))
-        n = len(rs)
         for k, r in enumerate(sorted(rs, key=lambda x: x.date)):
-            # spread lightness from darker to lighter around the base colour
-            lk = min(0.72, max(0.22, lum + (k - (n - 1) / 2) * (0.12 if n > 1 else 0)))
-            rgb = colorsys.hls_to_rgb(h, lk, s)
-            out[(r.team, r.date)] = "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+            out[(r.team, r.date)] = (colours[team], DAY_DASHES[k % len(DAY_DASHES)])
     return out
 
 
@@ -134,7 +154,7 @@ def leaflet_assets() -> tuple[str, str]:
 
 _EXTRA_CSS = f"""
 .leaflet-container {{ background: #e8eef3; font: 13px/1.35 "Helvetica Neue", Arial, Helvetica, sans-serif; }}
-.{CLASS_STOP} {{ width: 22px; height: 22px; border-radius: 11px; color: #fff; border: 2px solid #222;
+.{CLASS_STOP}, .op-stop-sym {{ width: 22px; height: 22px; border-radius: 11px; color: #fff; border: 2px solid #222;
   font: bold 12px/18px Arial, Helvetica, sans-serif; text-align: center; box-sizing: border-box;
   box-shadow: 0 0 2px #fff; }}
 .op-office {{ width: 26px; height: 26px; background: #111; color: #fff; border: 2px solid #fff;
@@ -150,32 +170,74 @@ _EXTRA_CSS = f"""
 .op-popup td {{ vertical-align: top; padding: 1px 6px 1px 0; }}
 .op-popup th {{ text-align: left; vertical-align: top; padding: 1px 6px 1px 0; white-space: nowrap; }}
 .op-popup h4 {{ margin: 0 0 4px; }}
+.op-overdue {{ color: #b00000; font-weight: bold; }}
+.op-vname {{ font: italic 11px/1.1 Arial, Helvetica, sans-serif; color: #333; white-space: nowrap;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; transform: translate(-50%, -50%);
+  display: inline-block; }}
+.op-names-hidden .op-vname {{ display: none; }}
+.op-markers div {{ margin: 2px 0; }}
+.op-markers .op-sym {{ display: inline-block; width: 30px; margin-right: 6px; vertical-align: middle;
+  text-align: center; }}
+.op-markers .op-sym .op-stop-sym, .op-markers .op-sym .op-office {{ display: inline-block; }}
+.op-markers .op-dot {{ display: inline-block; width: 10px; height: 10px; border-radius: 5px;
+  background: {UNASSIGNED_FILL}; border: 1px solid #444; }}
+.op-markers svg {{ vertical-align: middle; }}
 """
 
 
-def _popup(html_text: str, max_width: int = 380):
-    """A Leaflet popup with HTML content, bound to its parent layer.
+#: JavaScript that adds many markers, circles or lines to a layer from one JSON list (one folium
+#: element per item made the map slow to render: branca compiles every element's script as a template).
+_BULK_JS = """
+function opBind(layer, it) {
+  if (it.tip) { layer.bindTooltip(it.tip, {sticky: true}); }
+  if (it.popup) { layer.bindPopup(L.popup({maxWidth: 380}).setContent(it.popup)); }
+  return layer;
+}
+function opMarkers(group, items, o) {
+  items.forEach(function(it) {
+    var icon = L.divIcon({html: it.html, iconSize: o.size, iconAnchor: o.anchor, className: o.className});
+    opBind(L.marker([it.lat, it.lon], {icon: icon, interactive: o.interactive !== false,
+                                       keyboard: o.interactive !== false}), it).addTo(group);
+  });
+}
+function opCircles(group, items, o) {
+  items.forEach(function(it) { opBind(L.circleMarker([it.lat, it.lon], o), it).addTo(group); });
+}
+function opLines(group, items, o) {
+  items.forEach(function(it) { opBind(L.polyline(it.pts, o), it).addTo(group); });
+}
+"""
 
-    folium's own ``Popup`` parses its HTML with jQuery, which this offline map does not load.
-    """
+
+def _bulk_class():
     from branca.element import MacroElement
     from jinja2 import Template
 
-    class _HtmlPopup(MacroElement):
+    class _BulkItems(MacroElement):
         _template = Template("""
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindPopup(
-            L.popup({maxWidth: {{ this.max_width|tojson }}}).setContent({{ this.html|tojson }}));
+        {{ this.fn }}({{ this._parent.get_name() }}, {{ this.items|tojson }}, {{ this.options|tojson }});
         {% endmacro %}
         """)
 
-        def __init__(self):
+        def __init__(self, fn: str, items: list[dict], options: dict):
             super().__init__()
-            self._name = "HtmlPopup"
-            self.html = html_text
-            self.max_width = max_width
+            self._name = "BulkItems"
+            self.fn, self.items = fn, items
+            self.options = {k: v for k, v in options.items() if v is not None}
 
-    return _HtmlPopup()
+    return _BulkItems
+
+
+_BULK_CLASS = None
+
+
+def _Bulk(fn: str, items: list[dict], options: dict):  # noqa: N802 - used like a class
+    """Items (markers, circles or lines, per ``fn`` of ``_BULK_JS``) added to the parent layer in one script."""
+    global _BULK_CLASS
+    if _BULK_CLASS is None:
+        _BULK_CLASS = _bulk_class()
+    return _BULK_CLASS(fn, items, options)
 
 
 def _inline_leaflet(m) -> None:
@@ -188,6 +250,7 @@ def _inline_leaflet(m) -> None:
     root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
     root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline")
     root.header.add_child(Element(f"<style>{_EXTRA_CSS}</style>"), name="outreach_css")
+    root.header.add_child(Element(f"<script>{_BULK_JS}</script>"), name="outreach_js")
 
 
 # --------------------------------------------------------------------------- popups
@@ -216,9 +279,8 @@ def _stop_popup(plan: Plan, ws: Workspace, route: Route, step, no: int, lang: st
     t = labels(lang)
     tz = tzinfo(plan)
     names = {s.id: service_name(s, lang) for s in ws.services}
-    when = f"{hhmm(step.start, tz)}–{hhmm(step.end, tz)} {tz_abbrev(plan)}"
-    if step.arrival < step.start:
-        when += f" ({t['arrive']} {hhmm(step.arrival, tz)}, {t['wait_until']} {hhmm(step.start, tz)})"
+    when = (f"{t['t_arrive']} {hhmm(step.arrival, tz)} · {t['t_start_end']} {hhmm(step.start, tz)}–"
+            f"{hhmm(step.end, tz)} {tz_abbrev(plan)}")
     expected = "<br>".join(f"{_esc(names.get(sid, sid))}: {n} {t['people']}"
                            for sid, n in step.expected.items() if n) or "–"
     rows = [
@@ -226,6 +288,18 @@ def _stop_popup(plan: Plan, ws: Workspace, route: Route, step, no: int, lang: st
         (t["place"], _esc(step.place)),
         (t["activity"], _esc(t["kind"].get(step.kind, step.kind or ""))),
     ]
+    village = ws.village_index.get(step.village_code or "")
+    if step.kind == "village_session" and village is not None:
+        if village.session_place:
+            rows.append((t["session_place"], _esc(village.session_place)))
+        contact = village_contact(village)
+        if contact:
+            rows.append((t["contact"], _esc(contact)))
+    if step.kind == "delivery":
+        days = overdue_days(visit_target(ws, step.visit_id), route.date)
+        if days:
+            rows.append(("", f'<span class="op-overdue">{_esc(t["overdue"])}</span> '
+                             f'({_esc(t["overdue_days"].format(days=days))})'))
     if include_names:
         rows += _resident_rows(ws, step.visit_id, t)
     rows += [(t["expected"], expected), (t["why"], _esc(step.why) or "–")]
@@ -247,6 +321,39 @@ def _unassigned_place(ws: Workspace, u, lang: str) -> tuple[tuple[float, float] 
     if u.kind == "school_session":
         return loc, f"{target.name}, {vname}"
     return loc, f"{t['kind'][u.kind]} {target.id}, {vname}"
+
+
+# --------------------------------------------------------------------------- legend of markers
+def _line_symbol(colour: str, dash: str | None, width: int = 30) -> str:
+    """A short SVG line in a route's colour and dash pattern."""
+    d = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<svg class="op-line-sym" width="{width}" height="8" style="margin-right:4px;vertical-align:middle">'
+            f'<line x1="1" y1="4" x2="{width - 1}" y2="4" stroke="{colour}" stroke-width="4"{d}/></svg>')
+
+
+def _markers_legend(drawn: list[str], teams: dict[str, tuple[str, str]], routes: list[Route], lang: str) -> str:
+    """The legend of what the map draws: an entry per kind in ``drawn`` (``office``, ``stop``,
+    ``unassigned``, ``road``), one per team (its colour) and one per day position (its dash)."""
+    t = labels(lang)
+    rows = [f'<h4>{_esc(t["legend_markers"])}</h4>']
+    sym = {
+        "office": f'<div class="op-office">{"K" if lang == "id" else "O"}</div>',
+        "stop": '<div class="op-stop-sym" style="background:#777">1</div>',
+        "unassigned": '<span class="op-dot"></span>',
+        "road": _line_symbol(ROAD_COLOUR, None).replace('stroke-width="4"', 'stroke-width="2"'),
+    }
+    for kind in drawn:
+        rows.append(f'<div data-kind="{kind}"><span class="op-sym">{sym[kind]}</span>'
+                    f'{_esc(t["legend_" + kind])}</div>')
+    for team_id, (name, colour) in teams.items():
+        rows.append(f'<div data-kind="team" data-legend-team="{_esc(team_id)}" data-colour="{colour}">'
+                    f'<span class="op-sym">{_line_symbol(colour, None)}</span>{_esc(name)}</div>')
+    days_per_team = max((sum(1 for r in routes if r.team == tm) for tm in teams), default=0)
+    if days_per_team > 1:
+        for k in range(min(days_per_team, len(DAY_DASHES))):
+            rows.append(f'<div data-kind="day"><span class="op-sym">{_line_symbol("#333", DAY_DASHES[k])}</span>'
+                        f'{_esc(t["legend_day"].format(n=k + 1))}</div>')
+    return "".join(rows)
 
 
 # --------------------------------------------------------------------------- the map
@@ -351,39 +458,65 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
             f'<h4>{_esc(t["legend_title"].format(service=sname))}</h4>'
             f'<div><b>{_esc(t["legend_target"].format(target=target))}</b></div>' + "".join(rows))
 
+    # ---- roads and village names (under the routes)
+    drawn: list[str] = []  # kinds of marker and line on the map, for the legend
+    roads = _road_lines(travel)
+    if roads:
+        folium.map.CustomPane("roads", z_index=380, pointer_events=False).add_to(m)
+        rg = folium.FeatureGroup(name=f'<span class="{CLASS_ROAD_LAYER}">{_esc(t["roads_layer"])}</span>',
+                                 overlay=True, show=True)
+        folium.GeoJson({"type": "MultiLineString", "coordinates": [[[float(x), float(y)] for x, y in line]
+                                                                   for line in roads]},
+                       style_function=lambda f: {"color": ROAD_COLOUR, "weight": 2, "opacity": 0.9},
+                       interactive=False, pane="roads", class_name=CLASS_ROAD_LINE).add_to(rg)
+        rg.add_to(m)
+        drawn.append("road")
+    ng = folium.FeatureGroup(name=f'<span class="{CLASS_NAMES_LAYER}">{_esc(t["names_layer"])}</span>',
+                             overlay=True, show=True)
+    _Bulk("opMarkers", [{"lat": v.lat, "lon": v.lon, "html": f'<span class="op-vname">{_esc(v.name)}</span>'}
+                        for v in ws.villages],
+          {"size": [0, 0], "anchor": [0, 0], "className": "op-vname-icon", "interactive": False}).add_to(ng)
+    ng.add_to(m)
+
     # ---- routes: one layer per team-day
-    colours = route_colours(routes, [tm.id for tm in ws.teams])
+    styles = route_styles(routes, [tm.id for tm in ws.teams])
+    legend_teams: dict[str, tuple[str, str]] = {}  # team id -> (name, colour), in route order
     for r in routes:
         team = teams.get(r.team)
         tname = team.name if team else r.team
-        colour = colours[(r.team, r.date)]
+        colour, dash = styles[(r.team, r.date)]
+        legend_teams.setdefault(r.team, (tname, colour))
         numbers = stop_numbers(r)
         n_visits = len(numbers)
         layer_name = (f'<span class="{CLASS_ROUTE_LAYER}" data-team="{_esc(r.team)}" data-date="{r.date}">'
-                      f'<span class="op-swatch" style="background:{colour}"></span>'
+                      f'{_line_symbol(colour, dash)}'
                       f'{_esc(tname)} · {_esc(format_date(r.date, lang, short=True))} '
                       f'({n_visits} {t["stops"]})</span>')
         fg = folium.FeatureGroup(name=layer_name, overlay=True, show=True)
         prof = profile(ws, r.team)
+        lines: list[dict] = []
         for leg in legs(r):
             pts = leg_path(travel, leg, prof)
             dest = f"#{leg.to_stop}" if leg.to_stop else t["office"]
-            folium.PolyLine(
-                [(lat, lon) for lon, lat in pts], color=colour, weight=4, opacity=0.9,
-                class_name=f"{CLASS_ROUTE_LINE}",
-                tooltip=f"{_esc(tname)} · {_esc(format_date(r.date, lang, short=True))}: → {_esc(dest)} "
-                        f"({leg.end.travel_s / 60:.0f} min, {leg.end.distance_m / 1000:.1f} km)",
-            ).add_to(fg)
+            lines.append({
+                "pts": [[round(lat, 6), round(lon, 6)] for lon, lat in pts],
+                "tip": f"{_esc(tname)} · {_esc(format_date(r.date, lang, short=True))}: → {_esc(dest)} "
+                       f"({leg.end.travel_s / 60:.0f} min, {leg.end.distance_m / 1000:.1f} km)"})
+        stops: list[dict] = []
         for i, s in enumerate(r.steps):
             if i not in numbers or s.location is None:
                 continue
             no = numbers[i]
             lon, lat = s.location
-            icon = folium.DivIcon(html=f'<div class="{CLASS_STOP}" style="background:{colour}">{no}</div>',
-                                  icon_size=(22, 22), icon_anchor=(11, 11), class_name="op-stop-icon")
-            marker = folium.Marker([lat, lon], icon=icon, tooltip=f"#{no} {hhmm(s.start, tz)} {_esc(s.place)}")
-            marker.add_child(_popup(_stop_popup(plan, ws, r, s, no, lang, include_names, tname)))
-            marker.add_to(fg)
+            stops.append({"lat": lat, "lon": lon,
+                          "html": f'<div class="{CLASS_STOP}" style="background:{colour}">{no}</div>',
+                          "tip": f"#{no} {hhmm(s.start, tz)} {_esc(s.place)}",
+                          "popup": _stop_popup(plan, ws, r, s, no, lang, include_names, tname)})
+            if "stop" not in drawn:
+                drawn.append("stop")
+        _Bulk("opLines", lines, {"color": colour, "weight": 4, "opacity": 0.95, "dashArray": dash,
+                                 "className": CLASS_ROUTE_LINE}).add_to(fg)
+        _Bulk("opMarkers", stops, {"size": [22, 22], "anchor": [11, 11], "className": "op-stop-icon"}).add_to(fg)
         fg.add_to(m)
 
     # ---- visits left out
@@ -396,6 +529,7 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
         name=f'<span class="{CLASS_UNASSIGNED_LAYER}">{_esc(t["unassigned_layer"].format(n=len(plan.unassigned)))}'
              "</span>",
         overlay=True, show=True)
+    dots = []
     for (lon, lat), items in grouped.items():
         parts = []
         for u, label in items:
@@ -406,13 +540,15 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
             if include_names:
                 rows[1:1] = _resident_rows(ws, u.visit_id, t)
             parts.append(f"<h4>{_esc(label)}</h4><table>{_rows(rows)}</table>")
-        marker = folium.CircleMarker(
-            [lat, lon], radius=5, color="#444", weight=1, fill=True, fill_color="#bbbbbb", fill_opacity=0.9,
-            tooltip=f"{_esc(t['unassigned_title'])}: {_esc(items[0][1])}"
-                    + (f" (+{len(items) - 1})" if len(items) > 1 else ""))
-        marker.add_child(_popup(f'<div class="op-popup">{"<hr>".join(parts)}</div>'))
-        marker.add_to(ug)
+        dots.append({"lat": lat, "lon": lon,
+                     "tip": f"{_esc(t['unassigned_title'])}: {_esc(items[0][1])}"
+                            + (f" (+{len(items) - 1})" if len(items) > 1 else ""),
+                     "popup": f'<div class="op-popup">{"<hr>".join(parts)}</div>'})
+    _Bulk("opCircles", dots, {"radius": 5, "color": "#444", "weight": 1, "fill": True, "fillColor": UNASSIGNED_FILL,
+                              "fillOpacity": 0.9, "className": "op-unassigned-dot"}).add_to(ug)
     ug.add_to(m)
+    if grouped:
+        drawn.append("unassigned")
 
     # ---- the office(s)
     for d in ws.depots:
@@ -423,8 +559,11 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
                                 icon_size=(26, 26), icon_anchor=(13, 13), class_name="op-office-icon"),
             tooltip=f"{_esc(t['office'])}: {_esc(d.name)}", z_index_offset=1000,
         ).add_to(m)
+    if ws.depots:
+        drawn.insert(0, "office")
 
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    folium.LayerControl(position="topright", collapsed=True).add_to(m)
+    markers_legend = _markers_legend(drawn, legend_teams, routes, lang)
 
     # ---- title and legend (Leaflet controls); the legend follows the chosen coverage layer
     title = (f'<h4>{_esc(t["map_title"])} · {_esc(t["map_week"])} {_esc(plan.week)}</h4>'
@@ -455,6 +594,15 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
           }
           box('topleft', 'op-title', {{ this.title|tojson }});
           var legend = box('bottomleft', 'op-legend', legends[{{ this.first|tojson }}] || '');
+          box('bottomright', 'op-markers', {{ this.markers|tojson }});
+          // village names from zoom {{ this.name_zoom }} on
+          function names() {
+            var c = map.getContainer();
+            if (map.getZoom() < {{ this.name_zoom }}) { c.classList.add('op-names-hidden'); }
+            else { c.classList.remove('op-names-hidden'); }
+          }
+          map.on('zoomend', names);
+          names();
           // show or hide every route layer at once (the layer control's own check boxes)
           document.querySelectorAll('.op-all-routes').forEach(function(a) {
             a.addEventListener('click', function(ev) {
@@ -480,6 +628,8 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
             self.legends = legend_items
             self.title = title
             self.first = first
+            self.markers = markers_legend
+            self.name_zoom = NAME_ZOOM
 
     _Controls().add_to(m)
     return m

@@ -1,21 +1,46 @@
 """Printed route sheets for field officers: one A4 sheet per team per day, as PDF.
 
 ``sheets/<team>_<date>.pdf`` for each team-day and one ``route_sheets.pdf`` with them all. A sheet
-has a header (team, members, vehicle, date, planned departure and return, what to bring), a static
-map drawn offline with matplotlib (village boundaries and, when the travel model exposes them,
-roads as background; the day's route from ``travel.path``; numbered stops matching the table; the
-office; a north arrow and a scale bar), the stop table (number, arrive-leave, place, activity,
-services and people expected, notes, a tick box and blank tally boxes per service), and signature
-lines for the team leader and the head of office. Every page carries the plan id, the week and
-"page x/y" of its sheet; a long day continues on a second page with the table header repeated.
+has a header (team, members, vehicle, date, planned departure and return, what the team brings and
+what residents must bring per service), a static map drawn offline with matplotlib (village
+boundaries and, when the travel model exposes them, roads as background; the day's route from
+``travel.path``; numbered stops matching the table; the office; a north arrow and a scale bar), the
+stop table (number, times, place, activity, services and people expected, notes, a tick box and
+blank tally boxes per service), and signature lines for the team leader and the head of office.
+Every page carries the plan id, the week and "page x/y" of its sheet; a long day continues on a
+second page with the table header repeated.
+
+Times (:func:`sheet_rows`). A stop's time cell gives, on separate lines, **Tiba** (arrival), **Tunggu**
+(waiting, when the team arrives before it can start and the wait is not a break) and **Mulai–Selesai**
+(start–end of the work): the officer sees when to be there and when to begin. Breaks are placed by
+time, so that no break row's time range overlaps a stop's printed times:
+
+- a break the team takes *at a stop* (it arrives before the break ends and works there after it,
+  e.g. arrives 12:00, lunch 12:00–13:00, session 13:00–13:40) is printed inside that stop's time
+  cell, in time order between *Tiba* and *Mulai–Selesai* (or after it, for a break in the middle
+  of the work): there is no separate break row, because the break happens there;
+- any other break (taken on the road or at the office) is a row of its own between the stops
+  before and after it, in time order; such a break never overlaps a stop's arrival-to-end time.
+
+Contacts and requirements. A village session row names where the session is held
+(``session_place``, e.g. "Balai Desa") and the village's contact (``contact_role``, ``contact_name``,
+``contact_phone``): optional village columns; absent, nothing is printed. These are officials' work
+contacts, not residents' data, so they are also in the map's stop popups. The header lists, for
+the services expected that day, what residents must bring (``bring`` of ``[[services]]``). A
+delivery made after its ``due_on`` date is marked **TERLAMBAT** (overdue) with the days past due;
+a delivery without ``due_on`` is never overdue.
 
 The sheet is for the officer who makes the visits: it names the resident and the address of a home
 visit and the recipient of a delivery, but shows a NIK masked (last 4 digits at most).
 Black-and-white printing stays legible: the map uses black, white and greys only.
 
+Layout happens once: all sheets are laid out in one document (``route_sheets.pdf``), and each
+sheet's own file is cut from it by page range (pypdf), so the two are the same pages.
+
 Library: ReportLab (platypus) lays out the pages: tables that wrap text, split across pages and
 repeat their header, page templates for footers, real (searchable) text. matplotlib draws the map
-(as a PNG at 200 dpi) and lends its DejaVu Sans fonts, so any name prints, not only Latin-1.
+(as a grayscale image at ``MAP_DPI``) and lends its DejaVu Sans fonts, so any name prints, not only
+Latin-1.
 """
 
 from __future__ import annotations
@@ -52,7 +77,7 @@ FOOTER_H = 10 * MM
 CONTENT_W = PAGE_W - 2 * MARGIN
 BODY_BOTTOM = FOOTER_H + 3 * MM  # the body frame sits above the footer line
 BODY_H = PAGE_H - MARGIN - BODY_BOTTOM
-MAP_DPI = 200
+MAP_DPI = 150
 
 FONT, FONT_BOLD = "OPSans", "OPSans-Bold"
 
@@ -121,6 +146,14 @@ class _Background:
         default_factory=list)  # (name, rings, label point, bounds)
     regency: list = field(default_factory=list)  # rings
     roads: list = field(default_factory=list)  # list of [(lon, lat), ...]
+    figures: dict = field(default_factory=dict, repr=False)  # size_mm -> (figure, axes, canvas), reused
+
+
+def _clear_route(ax) -> None:
+    """Remove what :func:`draw_route_map` added, keeping the axes (its frame and settings) for the next map."""
+    for group in (ax.collections, ax.patches, ax.texts, ax.lines, ax.images, ax.artists):
+        for artist in list(group):
+            artist.remove()
 
 
 def _rings(geom) -> list:
@@ -249,19 +282,20 @@ def draw_route_map(route: Route, ws: Workspace, travel, bg: _Background, lang: s
     # background: villages, regency outline, roads
     shown = [v for v in bg.villages if in_view(v[3])]
     ax.add_collection(PolyCollection([r for v in shown for r in v[1]], facecolors="#f4f4f4",
-                                     edgecolors="#a0a0a0", linewidths=0.35, zorder=1))
+                                     edgecolors="#b4b4b4", linewidths=0.3, zorder=1))
     if bg.regency:
         ax.add_collection(PolyCollection(bg.regency, facecolors="none", edgecolors="#555555",
                                          linewidths=0.9, zorder=2))
     if bg.roads:
-        ax.add_collection(LineCollection(bg.roads, colors="#8c8c8c", linewidths=0.6, zorder=3))
+        # roads darker and wider than the village outlines, so the two are told apart
+        ax.add_collection(LineCollection(bg.roads, colors="#6a6a6a", linewidths=1.0, zorder=3))
     # names of the villages in view when they are few (the stops' villages are named at the stops)
     halo = [patheffects.withStroke(linewidth=1.8, foreground="white")]
     if len(shown) <= 45:
         for name, _rings_, (lx, ly), _b in shown:
             if x0 < lx < x1 and y0 < ly < y1:
                 ax.text(lx, ly, name, fontsize=5.5, color="#555555", ha="center", va="center", style="italic",
-                        zorder=4, path_effects=halo, clip_on=True)
+                        zorder=4, clip_on=True)
 
     # the route: white casing under a black line, an arrow in the middle of each leg
     lines = [np.asarray(p) for p in paths if len(p) >= 2]
@@ -356,16 +390,28 @@ def draw_route_map(route: Route, ws: Workspace, travel, bg: _Background, lang: s
 
 def route_map_image(route: Route, ws: Workspace, travel, bg: _Background, lang: str,
                     size_mm: tuple[float, float]):
-    """The sheet's map as an 8-bit grayscale PIL image at ``MAP_DPI`` (the map is drawn in greys)."""
+    """The sheet's map as an 8-bit grayscale PIL image at ``MAP_DPI`` (the map is drawn in greys).
+
+    One figure per map size is made once per rendering (in ``bg``) and reused: each map is drawn on
+    it, rasterised, and removed again (creating matplotlib axes costs more than drawing a map).
+    """
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from PIL import Image
 
-    fig = draw_route_map(route, ws, travel, bg, lang, size_mm)
-    fig.set_dpi(MAP_DPI)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    return Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).convert("L")
+    key = (round(size_mm[0], 3), round(size_mm[1], 3))
+    if key not in bg.figures:
+        fig = Figure(figsize=(size_mm[0] / 25.4, size_mm[1] / 25.4), dpi=MAP_DPI)
+        ax = fig.add_axes((0.002, 0.003, 0.996, 0.994))  # the frame fully inside the image
+        bg.figures[key] = (fig, ax, FigureCanvasAgg(fig))
+    fig, ax, canvas = bg.figures[key]
+    try:
+        draw_route_map(route, ws, travel, bg, lang, size_mm, ax=ax)
+        canvas.draw()
+        return Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).convert("L")
+    finally:
+        _clear_route(ax)
 
 
 def route_map_png(route: Route, ws: Workspace, travel, bg: _Background | None = None, lang: str = "id",
@@ -383,7 +429,13 @@ def _place_cell(step: Step, ws: Workspace, route_date: dt.date, t) -> str:
     village = ws.village_index.get(step.village_code or "")
     where = f"{village.name}, Kec. {village.district_name}" if village else ""
     if step.kind == "village_session" and village is not None:
-        return f"<b>{_x(village.name)}</b><br/>Kec. {_x(village.district_name)}"
+        lines = [f"<b>{_x(village.name)}</b>", f"Kec. {_x(village.district_name)}"]
+        if village.session_place:
+            lines.append(f"{_x(t['session_place'])}: <b>{_x(village.session_place)}</b>")
+        contact = village_contact(village)
+        if contact:
+            lines.append(f"{_x(t['contact'])}: {_x(contact)}")
+        return "<br/>".join(lines)
     if step.kind == "school_session" and target is not None:
         return f"<b>{_x(target.name)}</b><br/>{_x(where)}"
     if step.kind == "home_visit" and target is not None:
@@ -401,6 +453,12 @@ def _place_cell(step: Step, ws: Workspace, route_date: dt.date, t) -> str:
         parts.append(_x(where))
         return "<br/>".join(parts)
     return _x(step.place)
+
+
+def village_contact(village) -> str:
+    """``Kepala desa Budi, 0812-3456-7890`` from the village's optional contact columns ('' when none)."""
+    who = " ".join(x for x in (village.contact_role, village.contact_name) if x)
+    return ", ".join(x for x in (who, village.contact_phone) if x)
 
 
 def _services_cell(step: Step, ws: Workspace, t) -> str:
@@ -432,11 +490,16 @@ def bring_items(step: Step, ws: Workspace, t) -> list[str]:
     return items
 
 
+def overdue_days(delivery, on: dt.date) -> int:
+    """Days a delivery made ``on`` that date is past its ``due_on`` (0: on time, or no due date)."""
+    if delivery is None or getattr(delivery, "due_on", None) is None:
+        return 0
+    return max(0, (on - delivery.due_on).days)
+
+
 def _notes_cell(step: Step, ws: Workspace, route_date: dt.date, tz, t) -> str:
     notes: list[str] = []
     target = visit_target(ws, step.visit_id)
-    if step.arrival < step.start:
-        notes.append(t["note_wait"].format(time=hhmm(step.start, tz)))
     if step.kind == "home_visit" and target is not None:
         if target.notes:
             notes.append(f"<b>{_x(target.notes)}</b>")
@@ -446,6 +509,9 @@ def _notes_cell(step: Step, ws: Workspace, route_date: dt.date, tz, t) -> str:
     if step.kind == "school_session" and target is not None and target.notes:
         notes.append(_x(target.notes))
     if step.kind == "delivery" and target is not None:
+        days = overdue_days(target, route_date)
+        if days:
+            notes.append(f"<b>{_x(t['overdue'])}</b> ({_x(t['overdue_days'].format(days=days))})")
         if target.due_on:
             notes.append(f"{t['due']} {target.due_on:%d/%m/%Y}")
     # forms per stop; the recording kit goes along all day (the header's "bring" line)
@@ -508,7 +574,81 @@ def _tally(names: list[str]):
 
 
 #: Column widths of the stop table (mm); they add up to the A4 content width (186 mm).
-COLUMNS_MM = (8, 16, 48, 19, 21, 38, 12, 24)
+COLUMNS_MM = (8, 22, 44, 21, 19, 36, 12, 24)
+
+
+@dataclass
+class SheetRow:
+    """One row of the stop table: ``kind`` is ``start``, ``visit``, ``break`` or ``end``.
+
+    A visit row carries its stop number, the breaks taken at the stop (``breaks``: printed in its time
+    cell) and the waiting that is not a break (``wait_s``).
+    """
+
+    kind: str
+    step: Step
+    number: int | None = None
+    breaks: list = field(default_factory=list)
+    wait_s: float = 0.0
+
+
+def sheet_rows(route: Route) -> list[SheetRow]:
+    """The rows of a team-day's table in time order (see the module docstring).
+
+    A break that overlaps a visit's arrival-to-end time is folded into that visit's row; every other
+    break is a row of its own, sorted by time with the stops.
+    """
+    numbers = stop_numbers(route)
+    visits = [(i, s) for i, s in enumerate(route.steps) if s.type == "visit"]
+    at_stop: dict[int, list[Step]] = {}
+    keyed: list[tuple[dt.datetime, int, SheetRow]] = []
+    for i, s in enumerate(route.steps):
+        if s.type == "break":
+            host = next((j for j, v in visits if v.arrival < s.end and s.start < v.end), None)
+            if host is not None:
+                at_stop.setdefault(host, []).append(s)
+            else:
+                keyed.append((s.start, i, SheetRow("break", s)))
+        elif s.type == "visit":
+            keyed.append((s.arrival, i, SheetRow("visit", s, numbers[i])))
+        elif s.type == "start":
+            keyed.append((s.start, i, SheetRow("start", s)))
+        else:
+            keyed.append((s.arrival, i, SheetRow(s.type, s)))
+    keyed.sort(key=lambda x: (x[0], x[1]))
+    rows = []
+    for _, i, row in keyed:
+        if row.kind == "visit":
+            row.breaks = sorted(at_stop.get(i, []), key=lambda b: b.start)
+            s = row.step
+            in_break = sum(max(0.0, (min(b.end, s.start) - max(b.start, s.arrival)).total_seconds())
+                           for b in row.breaks)
+            row.wait_s = max(0.0, (s.start - s.arrival).total_seconds() - in_break)
+        rows.append(row)
+    return rows
+
+
+def _duration(seconds: float, t) -> str:
+    """``25 mnt`` / ``1 j 05 mnt`` (``min`` / ``1 h 05 min`` in English)."""
+    m = int(round(seconds / 60))
+    hour = "j" if t["minutes"] == "mnt" else "h"
+    return f"{m} {t['minutes']}" if m < 60 else f"{m // 60} {hour} {m % 60:02d} {t['minutes']}"
+
+
+def _time_cell(row: SheetRow, tz, t) -> str:
+    """Arrival, wait, breaks at the stop and start–end, one per line, in time order."""
+    s = row.step
+    lines = [f"{_x(t['t_arrive'])} <b>{hhmm(s.arrival, tz)}</b>"]
+    if row.wait_s >= 60:
+        lines.append(f"{_x(t['t_wait'])} {_duration(row.wait_s, t)}")
+    before = [b for b in row.breaks if b.start < s.start]
+    after = [b for b in row.breaks if b.start >= s.start]
+    for b in before:
+        lines.append(f"<i>{_x(t['t_break'])}<br/>{hhmm(b.start, tz)}–{hhmm(b.end, tz)}</i>")
+    lines.append(f"{_x(t['t_start_end'])}<br/><b>{hhmm(s.start, tz)}–{hhmm(s.end, tz)}</b>")
+    for b in after:
+        lines.append(f"<i>({_x(t['t_break'])}<br/>{hhmm(b.start, tz)}–{hhmm(b.end, tz)})</i>")
+    return "<br/>".join(lines)
 
 
 def stop_table(route: Route, plan: Plan, ws: Workspace, lang: str = "id"):
@@ -517,8 +657,7 @@ def stop_table(route: Route, plan: Plan, ws: Workspace, lang: str = "id"):
 
     t = labels(lang)
     tz = tzinfo(plan)
-    numbers = stop_numbers(route)
-    head = [_p(_x(t[k]).replace("–", "–<br/>").replace(" (", "<br/>("), "head")
+    head = [_p(_x(t[k]).replace(" (", "<br/>("), "head")
             for k in ("col_no", "col_time", "col_place", "col_activity", "col_services", "col_notes")]
     head += [_p(_x(t["col_done"]), "headsmall"), _p(_x(t["col_tally"]), "head")]
     rows = [head]
@@ -532,18 +671,19 @@ def stop_table(route: Route, plan: Plan, ws: Workspace, lang: str = "id"):
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("ALIGN", (6, 1), (6, -1), "CENTER"),
     ]
-    for i, s in enumerate(route.steps):
+    for row in sheet_rows(route):
+        s = row.step
         r = len(rows)
-        if s.type == "start":
+        if row.kind == "start":
             rows.append(["", _p(f"<b>{hhmm(s.start, tz)}</b>"), _p(f"<b>{_x(t['depart'])}</b><br/>{_x(s.place)}"),
                          "", "", "", "", ""])
             style += [("SPAN", (2, r), (5, r)), ("BACKGROUND", (0, r), (-1, r), "#efefef")]
-        elif s.type == "end":
+        elif row.kind == "end":
             rows.append(["", _p(f"<b>{hhmm(s.arrival, tz)}</b>"),
                          _p(f"<b>{_x(t['return'])}</b><br/>{_x(s.place)}"), "", "", "", "", ""])
             style += [("SPAN", (2, r), (5, r)), ("BACKGROUND", (0, r), (-1, r), "#efefef")]
-        elif s.type == "break":
-            rows.append(["", _p(f"{hhmm(s.start, tz)}–<br/>{hhmm(s.end, tz)}"),
+        elif row.kind == "break":
+            rows.append(["", _p(f"{hhmm(s.start, tz)}–{hhmm(s.end, tz)}"),
                          _p(f"<i>{_x(s.place or t['break'])}</i>"), "", "", "", "", ""])
             style += [("SPAN", (2, r), (5, r)), ("BACKGROUND", (0, r), (-1, r), "#efefef")]
         else:
@@ -553,8 +693,8 @@ def stop_table(route: Route, plan: Plan, ws: Workspace, lang: str = "id"):
                 act += f" ({t['reason'].get(target.reason, target.reason)})"
             tally = [short_service(sid) for sid, n in s.expected.items() if n]  # a delivery: the tick only
             rows.append([
-                _p(str(numbers[i]), "num"),
-                _p(f"<b>{hhmm(s.arrival, tz)}</b>–<br/><b>{hhmm(s.end, tz)}</b>"),
+                _p(str(row.number), "num"),
+                _p(_time_cell(row, tz, t)),
                 _p(_place_cell(s, ws, route.date, t)),
                 _p(_x(act)),
                 _p(_services_cell(s, ws, t)),
@@ -565,6 +705,16 @@ def stop_table(route: Route, plan: Plan, ws: Workspace, lang: str = "id"):
     tbl = Table(rows, colWidths=[w * MM for w in COLUMNS_MM], repeatRows=1, hAlign="LEFT")
     tbl.setStyle(TableStyle(style))
     return tbl
+
+
+def residents_bring(route: Route, ws: Workspace, lang: str = "id") -> list[str]:
+    """``e-KTP: fotokopi KK`` for each service expected on the day that has a ``bring`` text."""
+    sids = {sid for s in route.visits for sid, n in s.expected.items() if n}
+    for s in route.visits:  # a home visit's services, whether or not counted as expected
+        target = visit_target(ws, s.visit_id)
+        if s.kind == "home_visit" and target is not None:
+            sids.update(target.services)
+    return [f"{short_service(svc.id)}: {svc.bring}" for svc in ws.services if svc.id in sids and svc.bring]
 
 
 def _info_table(route: Route, plan: Plan, ws: Workspace, lang: str):
@@ -605,13 +755,18 @@ def _info_table(route: Route, plan: Plan, ws: Workspace, lang: str):
         pair("members", _x(members)) + pair("departure", times),
         pair("vehicle_label", _x(vehicle)) + pair("drive", totals),
     ]
+    spans = []
     if bring:
         rows.append(pair("bring", _x("; ".join(bring))) + ["", ""])
+        spans.append(len(rows) - 1)
+    residents = residents_bring(route, ws, lang)
+    if residents:
+        rows.append(pair("residents_bring", _x(" · ".join(residents))) + ["", ""])
+        spans.append(len(rows) - 1)
     tbl = Table(rows, colWidths=[22 * MM, 71 * MM, 24 * MM, 69 * MM], hAlign="LEFT")
     style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
              ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]
-    if bring:
-        style.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
+    style += [("SPAN", (1, r), (3, r)) for r in spans]
     tbl.setStyle(TableStyle(style))
     return tbl
 
@@ -763,18 +918,42 @@ def sheet_pdf(route: Route, plan: Plan, ws: Workspace, travel, lang: str = "id",
 
 
 def sheets_pdfs(plan: Plan, ws: Workspace, travel, lang: str = "id") -> tuple[dict[str, bytes], bytes]:
-    """Every team-day's PDF by file name (``<team>_<date>.pdf``) and the combined PDF, in team-day order."""
+    """Every team-day's PDF by file name (``<team>_<date>.pdf``) and the combined PDF, in team-day order.
+
+    The sheets are laid out once, in the combined document; each team-day's file holds its pages of it.
+    """
     _register_fonts()
     bg = prepare_background(ws, travel)
     routes = ordered_routes(plan, ws)
-    pngs: dict[str, bytes] = {}
-    singles = {sheet_filename(r): sheet_pdf(r, plan, ws, travel, lang, bg, pngs) for r in routes}
     order: list = []
+    pngs: dict = {}
     stories = [_sheet_story(r, plan, ws, travel, bg, lang, order, pngs) for r in routes]
     if not stories:
         stories = [[_p(_x(labels(lang)["no_visits"]), "info")]]
-    combined, _ = _build(stories, plan, lang, order)
-    return singles, combined
+    combined, counts = _build(stories, plan, lang, order)
+    return split_pages(combined, [(sheet_filename(r), counts[f"{r.team}_{r.date.isoformat()}"]) for r in routes],
+                       f"{labels(lang)['sheet_title']} {plan.week}"), combined
+
+
+def split_pages(pdf: bytes, parts: list[tuple[str, int]], title: str) -> dict[str, bytes]:
+    """Cut ``pdf`` into consecutive documents: ``parts`` gives (name, page count) in page order."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(pdf))
+    out: dict[str, bytes] = {}
+    first = 0
+    for name, n in parts:
+        writer = PdfWriter()
+        for page in reader.pages[first:first + n]:
+            writer.add_page(page)
+        writer.add_metadata({"/Title": title, "/Author": "outreach-planner", "/Creator": "outreach-planner"})
+        buf = io.BytesIO()
+        writer.write(buf)
+        out[name] = buf.getvalue()
+        first += n
+    if first != len(reader.pages):
+        raise RuntimeError(f"route sheets: {len(reader.pages)} pages laid out, {first} assigned to sheets")
+    return out
 
 
 __all__ = [
@@ -786,6 +965,8 @@ __all__ = [
     "route_map_png",
     "sheet_filename",
     "sheet_pdf",
+    "sheet_rows",
     "sheets_pdfs",
+    "split_pages",
     "stop_table",
 ]
