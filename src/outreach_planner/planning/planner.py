@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .coverage import regency_coverage
+from .decompose import should_decompose, solve_decomposed
 from .demand import candidate_visits
-from ..engines import (ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
+from ..engines import (CONSTRUCTIONS, ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
                       portfolio_runs, problem_features)
 from ..engines.base import Progress
 from ..engines.portfolio import available_cores, run_engines
@@ -205,6 +206,7 @@ def make_plan(
     workspace_dir: str | Path | None = None,
     held: Sequence[Route] = (),
     prepare: Callable[[Problem], Problem] | None = None,
+    decompose: str = "auto",
 ) -> PlanRun:
     """Plan ``week`` for every team of ``ws``.
 
@@ -240,6 +242,11 @@ def make_plan(
     prepare
         Turns the problem into the one the engines solve (a re-plan pins visits to vehicles and
         raises their values there); the plan is built with the visits (values) of the original.
+    decompose
+        ``auto``: solve by parts when :func:`outreach_planner.planning.decompose.should_decompose`
+        says it pays (a large week with several offices), ``always``, or ``never``. By parts, the
+        first run of ``engine`` solves every part (:func:`~outreach_planner.planning.decompose.solve_decomposed`);
+        the plan's engine is then ``decomposed(<engine>)``.
 
     Raises
     ------
@@ -261,7 +268,11 @@ def make_plan(
         problem = dataclasses.replace(solved, visits=problem.visits)
     names = _engines_for(solved, engine)
     t0 = time.monotonic()
-    results = run_engines(solved, limits, names, progress)
+    if engine not in CONSTRUCTIONS and should_decompose(solved, decompose):
+        by_parts = solve_decomposed(solved, limits, names[0], progress=progress)
+        names, results = [by_parts.engine], {by_parts.engine: by_parts}
+    else:
+        results = run_engines(solved, limits, names, progress)
     solve_s = time.monotonic() - t0
     travel_name = getattr(travel, "name", "custom")
     plans: dict[str, Plan] = {}
