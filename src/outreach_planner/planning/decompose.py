@@ -21,8 +21,7 @@ feasibility code) and the visits left out, with those whose part could not make 
 greedily into the whole plan's spare time (any vehicle, across part boundaries).
 
 When it pays (:func:`should_decompose`, measured in ``benchmarks/results/scale_decompose.md``):
-more than :data:`DECOMPOSE_ABOVE` visits that some vehicle may make, and the split gives at least two
-parts.
+more than :data:`DECOMPOSE_ABOVE` visits that some vehicle may make, at two or more offices.
 """
 
 from __future__ import annotations
@@ -211,8 +210,10 @@ def split(problem: Problem, construction_routes: Routes | None = None,
     return parts
 
 
-def should_decompose(problem: Problem, mode: str = "auto", max_part_visits: int = MAX_PART_VISITS) -> bool:
-    """Whether to decompose: ``always``, ``never``, or ``auto`` (see :data:`DECOMPOSE_ABOVE`)."""
+def should_decompose(problem: Problem, mode: str = "auto") -> bool:
+    """Whether to decompose: ``always``, ``never``, or ``auto``: more than :data:`DECOMPOSE_ABOVE` visits
+    some vehicle may make and vehicles at two or more offices (a single office split by team is not
+    measured; ``always`` does it)."""
     if mode not in ("auto", "always", "never"):
         raise ValueError(f"decompose must be auto, always or never, not {mode!r}")
     if mode != "auto":
@@ -220,9 +221,7 @@ def should_decompose(problem: Problem, mode: str = "auto", max_part_visits: int 
     active = sum(1 for a in problem.allowed if a)
     if active <= DECOMPOSE_ABOVE:
         return False
-    depots = {v.depot_node for v in problem.vehicles}
-    teams = {v.team for v in problem.vehicles}
-    return len(depots) > 1 or (len(teams) > 1 and active > max_part_visits)
+    return len({v.depot_node for v in problem.vehicles}) > 1
 
 
 # --------------------------------------------------------------------------- seams
