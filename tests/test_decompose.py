@@ -3,6 +3,7 @@ merged plans validate, routes map back to the same place and vehicle."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import numpy as np
@@ -176,6 +177,26 @@ def test_decomposed_plan_validates_and_names_the_engine(two_bases):
     assert validate_plan(run.plan, two_bases, travel) == []
     assert run.plan.summary["scheduled_visits"] > 0
     assert run.result.objective <= construct(run.problem).objective  # never worse than where it started
+
+
+def _slow_runner(problem, limits, progress=None):
+    """The construction, after 2 s: a part that takes a while, as an engine's does."""
+    time.sleep(2)
+    return construct(problem)
+
+
+def test_more_parts_than_workers_run_in_turn_in_parallel_processes(problem):
+    # three or more parts on two worker processes: a part starts when one ends (a multiprocessing
+    # Pool with maxtasksperchild=1 hung here: its first workers ended as zombies, nothing went on)
+    p = problem
+    parts = split(p, construct(p).routes, max_part_visits=5)
+    assert len([q for q in parts if q.visits]) > 2
+    res = solve_decomposed(p, LIMITS, _slow_runner, max_part_visits=5, workers=2)
+    assert "0 by _slow_runner" in res.status  # ties keep the construction
+    assert res.status.startswith(f"decomposed into {len(parts)} parts")
+    assert res.objective <= construct(p).objective
+    made = [i for _, s in res.routes for i, _ in s]
+    assert len(made) == len(set(made))
 
 
 def test_when_to_decompose(problem):

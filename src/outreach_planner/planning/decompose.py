@@ -330,35 +330,61 @@ def _run_part(runner: Runner, problem: Problem, limits: SolveLimits, initial: Ro
         return f"{type(exc).__name__}: {exc}"
 
 
-def _init_worker(parent_pid: int, alive) -> None:
+def _part_child(k: int, runner: Runner, problem: Problem, limits: SolveLimits, initial: Routes, q,
+                parent_pid: int, alive) -> None:
     from ..engines.portfolio import _end_with_parent
 
     _end_with_parent(parent_pid, alive)
+    q.put((k, _run_part(runner, problem, limits, initial)))
 
 
 def _solve_parts(runner: Runner, jobs: list[tuple[Problem, SolveLimits, Routes]], workers: int,
-                 deadline_s: float) -> list[EngineResult | str]:
+                 part_deadline_s: float) -> list[EngineResult | str]:
+    """Each job in its own ``spawn`` process, at most ``workers`` at once; a part still running
+    ``part_deadline_s`` after its start is stopped (its result: the message). Children end with
+    this process (as the portfolio's, :func:`~outreach_planner.engines.portfolio._end_with_parent`)."""
     if workers <= 1 or len(jobs) <= 1:
         return [_run_part(runner, *job) for job in jobs]
+    import queue as queue_mod
+
     ctx = mp.get_context("spawn")
+    q = ctx.Queue()
     alive_r, alive_w = ctx.Pipe(duplex=False)
-    pool = ctx.Pool(min(workers, len(jobs)), initializer=_init_worker, initargs=(os.getpid(), alive_r),
-                    maxtasksperchild=1)
-    t0 = time.monotonic()
-    out: list[EngineResult | str] = []
+    out: dict[int, EngineResult | str] = {}
+    running: dict[int, tuple[object, float]] = {}
+    todo = list(range(len(jobs)))
     try:
-        pending = [pool.apply_async(_run_part, (runner, *job)) for job in jobs]
-        for fut in pending:
+        while len(out) < len(jobs):
+            while todo and len(running) < workers:
+                k = todo.pop(0)
+                pr = ctx.Process(target=_part_child, args=(k, runner, *jobs[k], q, os.getpid(), alive_r),
+                                 daemon=True, name=f"part-{k}")
+                pr.start()
+                running[k] = (pr, time.monotonic())
             try:
-                out.append(fut.get(timeout=max(0.1, deadline_s - (time.monotonic() - t0))))
-            except mp.TimeoutError:
-                out.append(f"no result within {deadline_s:.0f} s")
-        return out
+                k, res = q.get(timeout=0.5)
+                if k in running:  # not one already stopped at its deadline
+                    out[k] = res
+                    running.pop(k)[0].join(timeout=30)
+            except queue_mod.Empty:
+                for k, (pr, t0) in list(running.items()):
+                    if not pr.is_alive() and pr.exitcode not in (0, None):
+                        out[k] = f"process ended with exit code {pr.exitcode}"
+                    elif time.monotonic() - t0 > part_deadline_s:
+                        pr.terminate()
+                        out[k] = f"no result within {part_deadline_s:.0f} s"
+                    else:
+                        continue
+                    running.pop(k)
+        return [out[k] for k in range(len(jobs))]
     finally:
-        pool.terminate()
-        pool.join()
+        for pr, _ in running.values():
+            if pr.is_alive():
+                pr.terminate()
+            pr.join(timeout=5)
         alive_w.close()
         alive_r.close()
+        q.close()
 
 
 def _available_cores() -> int:
@@ -395,7 +421,7 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
     part_limits = dataclasses.replace(limits, time_limit_s=part_limit)
     jobs = [(parts[k].problem, part_limits, parts[k].from_whole(initial)) for k in todo]
     grace = 5.0 + 0.1 * part_limit
-    results = _solve_parts(engine_runner, jobs, workers, rounds * (part_limit + grace))
+    results = _solve_parts(engine_runner, jobs, workers, part_limit + grace)
     merged: Routes = []
     solved = fell_back = 0
     notes = []
