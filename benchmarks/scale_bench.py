@@ -4,6 +4,11 @@ Usage (from the repository root)::
 
     .venv/bin/python benchmarks/scale_bench.py --sizes 1 2 3 7 14 --engines greedy
     .venv/bin/python benchmarks/scale_bench.py --sizes 1 2 --engines ortools pyvrp auto --limits 30 --cap-gb 8
+    .venv/bin/python benchmarks/scale_bench.py --sizes 2 3 7 --engines ortools ortools/dec --limits 30 60
+
+An engine name alone solves the whole problem (``decompose="never"``); ``<engine>/dec`` solves it by
+parts (``decompose="always"``, :mod:`outreach_planner.planning.decompose`), ``<engine>/auto`` as
+``make_plan``'s default rule decides.
 
 Generated workspace of size ``k`` (:func:`build_workspace`): the shipped workspace plus ``k - 1``
 copies of it, copy ``j`` shifted east by ``j x OFFSET_DEG`` degrees of longitude, each with its
@@ -168,9 +173,11 @@ def child(k: int, engine: str, limit: float, seed: int) -> dict:
     del problem
     first: list[float] = []
     t0 = time.monotonic()
+    name, _, how = engine.partition("/")
     try:
-        run = make_plan(ws, week, SolveLimits(time_limit_s=limit, seed=seed), engine=engine, travel=travel,
-                        workspace_dir=folder, progress=lambda t, obj: first.append(t) if not first else None)
+        run = make_plan(ws, week, SolveLimits(time_limit_s=limit, seed=seed), engine=name, travel=travel,
+                        workspace_dir=folder, progress=lambda t, obj: first.append(t) if not first else None,
+                        decompose={"": "never", "dec": "always", "auto": "auto"}[how])
     except Exception as exc:  # noqa: BLE001 - reported as a row
         row.update(status=f"{type(exc).__name__}: {str(exc)[:200]}", wall_s=round(time.monotonic() - t0, 1),
                    peak_rss_mb=round(_peak_mb()))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .construct import construct
 from .coverage import regency_coverage
+from .decompose import should_decompose, solve_decomposed
 from .demand import candidate_visits
 from ..engines import (CONSTRUCTIONS, ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
                       portfolio_runs, problem_features)
@@ -173,6 +174,7 @@ def make_plan(
     workspace_dir: str | Path | None = None,
     held: Sequence[Route] = (),
     prepare: Callable[[Problem], Problem] | None = None,
+    decompose: str = "auto",
 ) -> PlanRun:
     """Plan ``week`` for every team of ``ws``.
 
@@ -211,6 +213,11 @@ def make_plan(
     prepare
         Turns the problem into the one the engines solve (a re-plan pins visits to vehicles and
         raises their values there); the plan is built with the visits (values) of the original.
+    decompose
+        ``auto``: solve by parts when :func:`outreach_planner.planning.decompose.should_decompose`
+        says it pays (a large week with several offices), ``always``, or ``never``. By parts, the
+        first run of ``engine`` solves every part (:func:`~outreach_planner.planning.decompose.solve_decomposed`);
+        the plan's engine is then ``decomposed(<engine>)``.
 
     Raises
     ------
@@ -238,7 +245,12 @@ def make_plan(
         progress(time.monotonic() - t0, built.objective)
     runs = [n for n in names if n not in CONSTRUCTIONS]
     results: dict[str, EngineResult | str] = {}
-    if runs:
+    if runs and should_decompose(solved, decompose):
+        # a large week with several offices: by parts in parallel, each part from its share of the construction
+        by_parts = solve_decomposed(solved, limits, runs[0], initial=built.routes or None, progress=progress)
+        runs = [by_parts.engine]
+        results[by_parts.engine] = by_parts
+    elif runs:
         results.update(run_engines(solved, limits, runs, progress, initial=built.routes or None))
     results[CONSTRUCTION] = built
     labels = runs + [CONSTRUCTION]
