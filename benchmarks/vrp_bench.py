@@ -222,8 +222,11 @@ class Run:
     error: str = ""
 
 
-def solve_plain_ortools(inst: Instance, time_limit: float, seed: int = 0) -> Run:
-    """A straightforward OR-Tools routing model (GLS), as a planner would write it."""
+def solve_plain_ortools(inst: Instance, time_limit: float, seed: int = 0, solution_limit: int | None = None) -> Run:
+    """A straightforward OR-Tools routing model (GLS), as a planner would write it.
+
+    ``solution_limit`` (tests): stop after that many solutions, whatever the machine's speed.
+    """
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     t0 = time.monotonic()
@@ -249,6 +252,8 @@ def solve_plain_ortools(inst: Instance, time_limit: float, seed: int = 0) -> Run
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     params.time_limit.FromMilliseconds(int(time_limit * 1000))
+    if solution_limit:
+        params.solution_limit = solution_limit
     run = Run("ortools")
 
     def on_solution() -> None:
@@ -272,10 +277,13 @@ def solve_plain_ortools(inst: Instance, time_limit: float, seed: int = 0) -> Run
     return run
 
 
-def solve_plain_pyvrp(inst: Instance, time_limit: float, seed: int = 0) -> Run:
-    """PyVRP's ``solve`` with default parameters."""
+def solve_plain_pyvrp(inst: Instance, time_limit: float, seed: int = 0, max_iterations: int | None = None) -> Run:
+    """PyVRP's ``solve`` with default parameters.
+
+    ``max_iterations`` (tests): stop after that many iterations, whatever the machine's speed.
+    """
     import pyvrp
-    from pyvrp.stop import MaxRuntime
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     t0 = time.monotonic()
     run = Run("pyvrp")
@@ -292,7 +300,8 @@ def solve_plain_pyvrp(inst: Instance, time_limit: float, seed: int = 0) -> Run:
         vt = pyvrp.VehicleType(num_available=inst.fleet, capacity=[inst.capacity])
     mat = np.ascontiguousarray(inst.dist, dtype=np.int64)
     data = pyvrp.ProblemData(locs, clients, [depot], [vt], [mat], [mat])
-    limit = MaxRuntime(time_limit)
+    limit = MaxRuntime(time_limit) if not max_iterations else MultipleCriteria(
+        [MaxRuntime(time_limit), MaxIterations(max_iterations)])
     infeasible = pyvrp.constants.MAX_VALUE
 
     def stop(best_cost: int) -> bool:
@@ -338,8 +347,11 @@ def bench_problem(inst: Instance):
     )
 
 
-def solve_ours(inst: Instance, time_limit: float, seed: int = 0) -> dict[str, Run]:
-    """Our planner's portfolio on the instance; one Run per portfolio run (``ours_<engine>[#k]``)."""
+def solve_ours(inst: Instance, time_limit: float, seed: int = 0, solution_limit: int | None = None) -> dict[str, Run]:
+    """Our planner's portfolio on the instance; one Run per portfolio run (``ours_<engine>[#k]``).
+
+    ``solution_limit`` (tests): each run stops after that many solutions, whatever the machine's speed.
+    """
     from outreach_planner.engines import SolveLimits, portfolio_runs
     from outreach_planner.engines.portfolio import available_cores, run_engines
     from outreach_planner.units import VALUE_SCALE
@@ -347,7 +359,8 @@ def solve_ours(inst: Instance, time_limit: float, seed: int = 0) -> dict[str, Ru
     t0 = time.monotonic()
     problem = bench_problem(inst)
     names = portfolio_runs(problem, available_cores())
-    results = run_engines(problem, SolveLimits(time_limit_s=time_limit, seed=seed), names)
+    results = run_engines(problem, SolveLimits(time_limit_s=time_limit, seed=seed, solution_limit=solution_limit),
+                          names)
     wall = time.monotonic() - t0
     out = {}
     for name, res in results.items():

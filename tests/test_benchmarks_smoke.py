@@ -62,7 +62,7 @@ def test_verifier_catches_broken_solutions():
 @pytest.mark.parametrize("name", ["C101", "R101"])
 def test_portfolio_is_feasible_and_close_to_bks(name):
     inst = vb.load_instance(DATA / "solomon" / f"{name}.txt", BKS)
-    rows = [vb.score(inst, run) for run in vb.solve_ours(inst, 3.0).values()]
+    rows = [vb.score(inst, run) for run in vb.solve_ours(inst, 600.0, solution_limit=100).values()]
     # PyVRP models these instances exactly: the portfolio runs it once per core, each with its own seed
     runs = portfolio_runs(vb.bench_problem(inst), available_cores())
     assert runs[0] == "pyvrp" and {r["solver"] for r in rows} == {f"ours_{n}" for n in runs}
@@ -81,7 +81,8 @@ def test_ortools_engine_is_feasible_on_a_benchmark_instance():
 
 def test_plain_baselines_run_and_verify():
     inst = vb.load_instance(DATA / "solomon" / "C101.txt", BKS)
-    rows = [vb.score(inst, r) for r in vb.run_side_by_side([vb.solve_plain_ortools, vb.solve_plain_pyvrp],
-                                                             inst, 1.0, 0)]
+    # by solution/iteration limits (600 s only a safety net), so the outcome does not depend on the machine
+    rows = [vb.score(inst, vb.solve_plain_ortools(inst, 600.0, 0, solution_limit=100)),
+            vb.score(inst, vb.solve_plain_pyvrp(inst, 600.0, 0, max_iterations=2000))]
     assert sorted(r["solver"] for r in rows) == ["ortools", "pyvrp"]
     assert all(r["feasible"] and r["gap_pct"] < 10.0 for r in rows), rows

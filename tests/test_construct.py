@@ -22,7 +22,7 @@ from outreach_planner.travel import travel_model
 from outreach_planner.planning.validate import session_caps, validate_plan
 
 DEFAULT = Path(__file__).resolve().parents[1] / "data" / "kolaka_utara"
-LIMITS = SolveLimits(time_limit_s=30, solution_limit=1)
+LIMITS = SolveLimits(time_limit_s=600, solution_limit=1)
 H = 3600
 
 

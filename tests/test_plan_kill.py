@@ -130,7 +130,7 @@ def old_set(tmp_path_factory):
     ws = read_workspace(ws_dir)
     travel = travel_model(ws, ws_dir)
     week = Week.parse(WEEK, ws.regency.timezone)
-    plan = make_plan(ws, week, SolveLimits(time_limit_s=30, solution_limit=30), engine="ortools", travel=travel,
+    plan = make_plan(ws, week, SolveLimits(time_limit_s=600, solution_limit=30), engine="ortools", travel=travel,
                      now=dt.datetime(2026, 11, 1, 9, 0, tzinfo=week.tz)).plan
     dest = root / "out" / WEEK
     cli._write_plan_set(plan, ws, travel, dest, "en", False)
