@@ -335,19 +335,14 @@ def objective(p: Problem, routes: list[tuple[int, list[tuple[int, int]]]]) -> fl
     return cost / VALUE_SCALE
 
 
-def construct(problem: Problem) -> EngineResult:
-    """A valid plan for ``problem`` by greedy insertion (see the module docstring).
+def _insert_greedily(p: Problem, lanes: list, where: dict, group_of: dict[int, list[int]]) -> int:
+    """Insert open visits into ``lanes`` while one fits and pays: always the best-scoring insertion of any
+    lane (re-checked exactly before it is committed); returns how many visits went in.
 
-    Returns routes as ``(vehicle index, [(visit index, start second), ...])``; ``status`` is
-    ``"constructed"``, or ``"required visits left out"`` when some required visit found no place.
+    ``where``: visit -> its (lane, local index) pairs; ``group_of``: visit -> its same-day group.
+    Lanes may already hold routes (struck candidates stay struck).
     """
-    p = problem
-    t0 = time.monotonic()
-    lanes, where = _lanes(p)
-    group_of: dict[int, list[int]] = {}
-    for g in p.same_day_groups:
-        for i in g:
-            group_of[i] = g
+    inserted = 0
     cost = p.travel_cost_per_s
     for lane in lanes:
         lane.evaluate(cost)
@@ -379,8 +374,26 @@ def construct(problem: Problem) -> EngineResult:
                 if lanes[r2].veh.date_index == date:
                     lanes[r2].strike(l2)
                     best[r2] = lanes[r2].best
+        inserted += 1
         lane.evaluate(cost)
         best[r] = lane.best
+    return inserted
+
+
+def construct(problem: Problem) -> EngineResult:
+    """A valid plan for ``problem`` by greedy insertion (see the module docstring).
+
+    Returns routes as ``(vehicle index, [(visit index, start second), ...])``; ``status`` is
+    ``"constructed"``, or ``"required visits left out"`` when some required visit found no place.
+    """
+    p = problem
+    t0 = time.monotonic()
+    lanes, where = _lanes(p)
+    group_of: dict[int, list[int]] = {}
+    for g in p.same_day_groups:
+        for i in g:
+            group_of[i] = g
+    _insert_greedily(p, lanes, where, group_of)
     routes = [(lane.veh.index, [(int(lane.cand[loc]), s) for loc, s in zip(lane.seq, lane.starts)])
               for lane in lanes if lane.seq]
     routed = {i for _, seq in routes for i, _ in seq}

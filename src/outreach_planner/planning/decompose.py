@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engines.base import EngineResult, SolveLimits
-from .construct import _lanes, construct, objective
+from .construct import _insert_greedily, _lanes, construct, objective
 from .problem import Problem
 
 Routes = list[tuple[int, list[tuple[int, int]]]]
@@ -276,36 +276,7 @@ def insert_leftovers(problem: Problem, routes: Routes) -> tuple[Routes, int, int
         lane.seq, lane.starts, lane.used_load = locs, starts, load
         for i in visits:
             commit(r, i)
-    cost = p.travel_cost_per_s
-    for lane in lanes:
-        lane.evaluate(cost)
-    best = np.array([lane.best for lane in lanes]) if lanes else np.zeros(0)
-    inserted = 0
-    while len(best):
-        r = int(np.argmax(best))
-        if best[r] == -np.inf:
-            break
-        lane = lanes[r]
-        loc = lane.best_local
-        at = int(lane.pos[loc])
-        seq = lane.seq[:at] + [loc] + lane.seq[at:]
-        starts = lane.schedule(seq)
-        if starts is None:
-            lane.strike(loc)
-            best[r] = lane.best
-            continue
-        lane.seq, lane.starts = seq, starts
-        lane.used_load += int(lane.load[loc])
-        visit = int(lane.cand[loc])
-        commit(r, visit)
-        inserted += 1
-        for r2, _ in where[visit]:
-            best[r2] = lanes[r2].best
-        for other in group_of.get(visit, ()):
-            for r2, _ in where[other]:
-                best[r2] = lanes[r2].best
-        lane.evaluate(cost)
-        best[r] = lane.best
+    inserted = _insert_greedily(p, lanes, where, group_of)
     out = [(lane.veh.index, [(int(lane.cand[c]), s) for c, s in zip(lane.seq, lane.starts)])
            for lane in lanes if lane.seq]
     return out, inserted, dropped
