@@ -59,7 +59,7 @@ import numpy as np
 
 from ..planning.problem import Problem
 from ..units import VALUE_SCALE, scaled_value
-from .base import EngineResult, Progress, SolveLimits
+from .base import EngineResult, Progress, SolveLimits, report, search_started, wants_routes
 
 #: Problem features this engine models (see :func:`outreach_planner.engines.problem_features`);
 #: ``same_day_groups`` by repair (valid, maybe not optimal); ``breaks`` when :func:`unsupported` allows.
@@ -168,6 +168,7 @@ class _Stop:
         self.progress = progress
         self.infeasible_above = infeasible_above
         self.offset = offset
+        self.report_below = float("inf")  # progress hears of objectives below this only (the initial plan's)
 
     def __call__(self, best_cost: int) -> bool:
         elapsed = time.monotonic() - self.t0
@@ -175,8 +176,8 @@ class _Stop:
             self.best = best_cost
             obj = (best_cost - self.offset) / VALUE_SCALE
             self.history.append((elapsed, obj))
-            if self.progress:
-                self.progress(elapsed, obj)
+            if self.progress and obj < self.report_below:
+                report(self.progress, elapsed, obj)
         self.iters += 1
         if self.max_iter is not None and self.iters > self.max_iter:
             return True
@@ -288,6 +289,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     p = problem
     if not p.vehicles:
         return EngineResult("pyvrp", [], 0.0, "no vehicles")
+    t_build = time.monotonic()
     why = unsupported(p)
     if why:
         raise ValueError(f"the pyvrp engine cannot model this problem: {why}")
@@ -519,7 +521,15 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
             if visits_c:
                 rts.append(pyvrp.Route(data, visits_c, type_of[vi]))
         init_sol = pyvrp.Solution(data, rts)
+    # PyVRP's stopping criterion sees the best cost only, not the solution: the portfolio gets the routes
+    # of the initial plan now (its fallback should this run overrun) and the final ones with the result.
+    build_s = time.monotonic() - t_build
+    search_started(progress, build_s)
+    if initial:
+        report(progress, 0.0, init_obj, initial if wants_routes(progress) else None)
     stop = _Stop(limits, progress, infeasible_above=MAX_VALUE, offset=offset)
+    if initial:
+        stop.report_below = init_obj
     res = pyvrp.solve(data, stop, seed=limits.seed, collect_stats=False, display=False, initial_solution=init_sol)
     best = res.best
     if not best.is_feasible():
