@@ -59,7 +59,16 @@ import numpy as np
 
 from ..planning.problem import Problem
 from ..units import VALUE_SCALE, scaled_value
-from .base import EngineResult, Progress, SolveLimits, report, search_started, wants_routes
+from .base import ROUTES_EVERY_S, EngineResult, Progress, SolveLimits, report, search_started, wants_routes
+
+
+def pyvrp_callbacks_base():
+    """PyVRP's no-op search callbacks class (``object`` without PyVRP: the engine then refuses to run)."""
+    try:
+        from pyvrp import IteratedLocalSearchCallbacks
+    except ImportError:  # pragma: no cover - depends on the environment
+        return object
+    return IteratedLocalSearchCallbacks
 
 #: Problem features this engine models (see :func:`outreach_planner.engines.problem_features`);
 #: ``same_day_groups`` by repair (valid, maybe not optimal); ``breaks`` when :func:`unsupported` allows.
@@ -182,6 +191,30 @@ class _Stop:
         if self.max_iter is not None and self.iters > self.max_iter:
             return True
         return elapsed >= self.limit
+
+
+class _Stream(pyvrp_callbacks_base()):
+    """PyVRP search callbacks: the routes of a new best feasible solution, at most every ``ROUTES_EVERY_S`` s.
+
+    A report goes to the progress only below the best objective already reported (the initial plan's, or
+    an earlier stream's), with the routes as repaired for the plan (:func:`objective` of them).
+    """
+
+    def __init__(self, problem: Problem, stop: _Stop, to_routes):
+        super().__init__()
+        self.problem, self.stop, self.to_routes = problem, stop, to_routes
+        self.sent_at = -float("inf")
+
+    def on_best(self, best) -> None:
+        now = time.monotonic() - self.stop.t0
+        if not best.is_feasible() or now - self.sent_at < ROUTES_EVERY_S:
+            return
+        routes = self.to_routes(best)[0]
+        obj = objective(self.problem, routes)
+        if obj < self.stop.report_below:
+            self.sent_at = now
+            self.stop.report_below = obj
+            report(self.stop.progress, now, obj, routes)
 
 
 def objective(p: Problem, routes: list[tuple[int, list[tuple[int, int]]]]) -> float:
@@ -527,10 +560,33 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     search_started(progress, build_s)
     if initial:
         report(progress, 0.0, init_obj, initial if wants_routes(progress) else None)
+    allowed = [set(a) for a in p.allowed]
+
+    def to_routes(sol):
+        """(routes, visits dropped from teams not allowed them, same-day sessions dropped) of a PyVRP solution."""
+        pools = [list(m) for m in type_vehicles]
+        routes = []
+        for r in sol.routes():
+            vi = pools[r.vehicle_type()].pop(0)
+            # a client activity's idx is the client index; times back on the absolute clock
+            steps = [(copy_visit[act.idx], clock.absolute(int(act.start_time))) for act in r.schedule()
+                     if act.is_client()]
+            if steps:
+                routes.append((vi, steps))
+        broken = sum(1 for vi, seq in routes for i, _ in seq if vi not in allowed[i])
+        if broken:  # a visit the time check let through on a vehicle not allowed it: drop it (later starts stay valid)
+            routes = [(vi, [(i, t) for i, t in seq if vi in allowed[i]]) for vi, seq in routes]
+        dropped = _repair_same_day(p, routes)
+        return [(vi, seq) for vi, seq in routes if seq], broken, dropped
+
     stop = _Stop(limits, progress, infeasible_above=MAX_VALUE, offset=offset)
     if initial:
         stop.report_below = init_obj
-    res = pyvrp.solve(data, stop, seed=limits.seed, collect_stats=False, display=False, initial_solution=init_sol)
+    params = pyvrp.SolveParams()
+    if wants_routes(progress):
+        params = pyvrp.SolveParams(ils=pyvrp.IteratedLocalSearchParams(callbacks=_Stream(p, stop, to_routes)))
+    res = pyvrp.solve(data, stop, seed=limits.seed, collect_stats=False, display=False, params=params,
+                      initial_solution=init_sol)
     best = res.best
     if not best.is_feasible():
         if initial:
@@ -538,20 +594,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
                                 [(0.0, init_obj)])
         return EngineResult("pyvrp", [], float("inf"), "infeasible", stop.history)
 
-    pools = [list(m) for m in type_vehicles]
-    routes = []
-    for r in best.routes():
-        vi = pools[r.vehicle_type()].pop(0)
-        # a client activity's idx is the client index; times back on the absolute clock
-        steps = [(copy_visit[act.idx], clock.absolute(int(act.start_time))) for act in r.schedule() if act.is_client()]
-        if steps:
-            routes.append((vi, steps))
-    allowed = [set(a) for a in p.allowed]
-    broken = sum(1 for vi, seq in routes for i, _ in seq if vi not in allowed[i])
-    if broken:  # a visit the time check let through on a vehicle not allowed it: drop it (later starts stay valid)
-        routes = [(vi, [(i, t) for i, t in seq if vi in allowed[i]]) for vi, seq in routes]
-    dropped = _repair_same_day(p, routes)
-    routes = [(vi, seq) for vi, seq in routes if seq]
+    routes, broken, dropped = to_routes(best)
     status = "timeout" if stop.max_iter is None or stop.iters <= stop.max_iter else "success"
     if dropped:
         status += f" (repair dropped {dropped} same-day session(s))"
