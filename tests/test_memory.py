@@ -155,3 +155,56 @@ def test_pyvrp_started_from_the_construction_is_never_worse(which, small, defaul
         assert res.objective == pytest.approx(pyvrp_engine.objective(p, res.routes), abs=1e-6)
         assert res.history[0] == (0.0, pytest.approx(start))
         _check_routes(p, res.routes)
+
+
+def test_pyvrp_tells_the_portfolio_the_search_started_and_sends_the_initial_routes(small):
+    """PyVRP's stopping criterion sees only the best cost: the portfolio gets "search started" (its deadline
+    counts from there) and the initial plan's routes at 0 s (its fallback should the run overrun), and
+    no report worse than the initial plan."""
+    from outreach_planner.engines import pyvrp_engine
+
+    p = _problem(small)[0]
+    init = construct(p)
+    events = []
+
+    class Listener:
+        wants_routes = True
+
+        def __call__(self, elapsed, objective, routes=None):
+            events.append(("progress", objective, routes))
+
+        def search_started(self, build_s):
+            events.append(("started", build_s, None))
+
+    res = pyvrp_engine.solve(p, SolveLimits(time_limit_s=600, solution_limit=30), Listener(), initial=init.routes)
+    assert events[0][0] == "started" and events[0][1] >= 0
+    assert events[1] == ("progress", pytest.approx(init.objective), init.routes)
+    assert all(obj < init.objective for kind, obj, _ in events[2:])
+    assert sum(kind == "started" for kind, _, _ in events) == 1
+    assert res.objective <= init.objective + 1e-9
+
+
+def test_pyvrp_streams_the_routes_of_its_improvements(default_problem):
+    """A progress that wants routes gets those of PyVRP's new best solutions (throttled), each a valid plan
+    whose objective is the one reported, improving on the initial plan."""
+    from outreach_planner.engines import pyvrp_engine
+
+    p = default_problem[0]
+    init = construct(p)
+    sent = []
+
+    class Listener:
+        wants_routes = True
+
+        def __call__(self, elapsed, objective, routes=None):
+            if routes is not None:
+                sent.append((objective, routes))
+
+    res = pyvrp_engine.solve(p, SolveLimits(time_limit_s=600, solution_limit=400), Listener(), initial=init.routes)
+    assert sent[0] == (pytest.approx(init.objective), init.routes)
+    assert len(sent) > 1, res.status
+    for obj, routes in sent[1:]:
+        assert obj == pytest.approx(pyvrp_engine.objective(p, routes), abs=1e-6)
+        assert obj < init.objective
+        _check_routes(p, routes)
+    assert [o for o, _ in sent] == sorted((o for o, _ in sent), reverse=True)

@@ -59,7 +59,16 @@ import numpy as np
 
 from ..planning.problem import Problem
 from ..units import VALUE_SCALE, scaled_value
-from .base import EngineResult, Progress, SolveLimits
+from .base import ROUTES_EVERY_S, EngineResult, Progress, SolveLimits, report, search_started, wants_routes
+
+
+def pyvrp_callbacks_base():
+    """PyVRP's no-op search callbacks class (``object`` without PyVRP: the engine then refuses to run)."""
+    try:
+        from pyvrp import IteratedLocalSearchCallbacks
+    except ImportError:  # pragma: no cover - depends on the environment
+        return object
+    return IteratedLocalSearchCallbacks
 
 #: Problem features this engine models (see :func:`outreach_planner.engines.problem_features`);
 #: ``same_day_groups`` by repair (valid, maybe not optimal); ``breaks`` when :func:`unsupported` allows.
@@ -168,6 +177,7 @@ class _Stop:
         self.progress = progress
         self.infeasible_above = infeasible_above
         self.offset = offset
+        self.report_below = float("inf")  # progress hears of objectives below this only (the initial plan's)
 
     def __call__(self, best_cost: int) -> bool:
         elapsed = time.monotonic() - self.t0
@@ -175,12 +185,36 @@ class _Stop:
             self.best = best_cost
             obj = (best_cost - self.offset) / VALUE_SCALE
             self.history.append((elapsed, obj))
-            if self.progress:
-                self.progress(elapsed, obj)
+            if self.progress and obj < self.report_below:
+                report(self.progress, elapsed, obj)
         self.iters += 1
         if self.max_iter is not None and self.iters > self.max_iter:
             return True
         return elapsed >= self.limit
+
+
+class _Stream(pyvrp_callbacks_base()):
+    """PyVRP search callbacks: the routes of a new best feasible solution, at most every ``ROUTES_EVERY_S`` s.
+
+    A report goes to the progress only below the best objective already reported (the initial plan's, or
+    an earlier stream's), with the routes as repaired for the plan (:func:`objective` of them).
+    """
+
+    def __init__(self, problem: Problem, stop: _Stop, to_routes):
+        super().__init__()
+        self.problem, self.stop, self.to_routes = problem, stop, to_routes
+        self.sent_at = -float("inf")
+
+    def on_best(self, best) -> None:
+        now = time.monotonic() - self.stop.t0
+        if not best.is_feasible() or now - self.sent_at < ROUTES_EVERY_S:
+            return
+        routes = self.to_routes(best)[0]
+        obj = objective(self.problem, routes)
+        if obj < self.stop.report_below:
+            self.sent_at = now
+            self.stop.report_below = obj
+            report(self.stop.progress, now, obj, routes)
 
 
 def objective(p: Problem, routes: list[tuple[int, list[tuple[int, int]]]]) -> float:
@@ -288,6 +322,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     p = problem
     if not p.vehicles:
         return EngineResult("pyvrp", [], 0.0, "no vehicles")
+    t_build = time.monotonic()
     why = unsupported(p)
     if why:
         raise ValueError(f"the pyvrp engine cannot model this problem: {why}")
@@ -519,8 +554,39 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
             if visits_c:
                 rts.append(pyvrp.Route(data, visits_c, type_of[vi]))
         init_sol = pyvrp.Solution(data, rts)
+    # PyVRP's stopping criterion sees the best cost only, not the solution: the portfolio gets the routes
+    # of the initial plan now (its fallback should this run overrun) and the final ones with the result.
+    build_s = time.monotonic() - t_build
+    search_started(progress, build_s)
+    if initial:
+        report(progress, 0.0, init_obj, initial if wants_routes(progress) else None)
+    allowed = [set(a) for a in p.allowed]
+
+    def to_routes(sol):
+        """(routes, visits dropped from teams not allowed them, same-day sessions dropped) of a PyVRP solution."""
+        pools = [list(m) for m in type_vehicles]
+        routes = []
+        for r in sol.routes():
+            vi = pools[r.vehicle_type()].pop(0)
+            # a client activity's idx is the client index; times back on the absolute clock
+            steps = [(copy_visit[act.idx], clock.absolute(int(act.start_time))) for act in r.schedule()
+                     if act.is_client()]
+            if steps:
+                routes.append((vi, steps))
+        broken = sum(1 for vi, seq in routes for i, _ in seq if vi not in allowed[i])
+        if broken:  # a visit the time check let through on a vehicle not allowed it: drop it (later starts stay valid)
+            routes = [(vi, [(i, t) for i, t in seq if vi in allowed[i]]) for vi, seq in routes]
+        dropped = _repair_same_day(p, routes)
+        return [(vi, seq) for vi, seq in routes if seq], broken, dropped
+
     stop = _Stop(limits, progress, infeasible_above=MAX_VALUE, offset=offset)
-    res = pyvrp.solve(data, stop, seed=limits.seed, collect_stats=False, display=False, initial_solution=init_sol)
+    if initial:
+        stop.report_below = init_obj
+    params = pyvrp.SolveParams()
+    if wants_routes(progress):
+        params = pyvrp.SolveParams(ils=pyvrp.IteratedLocalSearchParams(callbacks=_Stream(p, stop, to_routes)))
+    res = pyvrp.solve(data, stop, seed=limits.seed, collect_stats=False, display=False, params=params,
+                      initial_solution=init_sol)
     best = res.best
     if not best.is_feasible():
         if initial:
@@ -528,20 +594,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
                                 [(0.0, init_obj)])
         return EngineResult("pyvrp", [], float("inf"), "infeasible", stop.history)
 
-    pools = [list(m) for m in type_vehicles]
-    routes = []
-    for r in best.routes():
-        vi = pools[r.vehicle_type()].pop(0)
-        # a client activity's idx is the client index; times back on the absolute clock
-        steps = [(copy_visit[act.idx], clock.absolute(int(act.start_time))) for act in r.schedule() if act.is_client()]
-        if steps:
-            routes.append((vi, steps))
-    allowed = [set(a) for a in p.allowed]
-    broken = sum(1 for vi, seq in routes for i, _ in seq if vi not in allowed[i])
-    if broken:  # a visit the time check let through on a vehicle not allowed it: drop it (later starts stay valid)
-        routes = [(vi, [(i, t) for i, t in seq if vi in allowed[i]]) for vi, seq in routes]
-    dropped = _repair_same_day(p, routes)
-    routes = [(vi, seq) for vi, seq in routes if seq]
+    routes, broken, dropped = to_routes(best)
     status = "timeout" if stop.max_iter is None or stop.iters <= stop.max_iter else "success"
     if dropped:
         status += f" (repair dropped {dropped} same-day session(s))"
