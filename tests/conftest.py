@@ -14,7 +14,7 @@ import pytest
 from hypothesis import settings
 
 from outreach_planner.io import read_workspace
-from outreach_planner.model import Workspace
+from outreach_planner.model import Policy, Workspace
 
 SMALL = Path(__file__).resolve().parent / "data" / "small"
 
@@ -28,3 +28,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def small() -> Workspace:
     """The small test workspace (tests/data/small), read once; a Workspace is immutable."""
     return read_workspace(SMALL)
+
+
+@pytest.fixture(scope="session")
+def one_slot(small) -> tuple[Workspace, str, str]:
+    """(workspace, code A, code B): one team-day with room for one session, two villages with the same
+    unserved people (100 e-KTP); A is at 80 %, B at 98 % of its eligible, so A is worth more."""
+    a = small.village("74.08.01.2002").model_copy(update={"eligible": {"ektp": 500, "kia": 0, "akta": 0},
+                                                          "covered": {"ektp": 400, "kia": 0, "akta": 0}})
+    b = small.village("74.08.01.2003").model_copy(update={"eligible": {"ektp": 5000, "kia": 0, "akta": 0},
+                                                          "covered": {"ektp": 4900, "kia": 0, "akta": 0}})
+    team = small.teams[0].model_copy(update={"days": ("mon",), "activities": ("village_session",)})
+    ws = small.replace(villages=(a, b), teams=(team,), schools=(), requests=(), deliveries=(),
+                       policy=Policy(max_session_minutes=200, max_sessions_per_village=1))
+    return ws, a.code, b.code

@@ -24,7 +24,6 @@ from outreach_planner.planning.priority import value_visits
 from outreach_planner.planning.problem import build_problem, session_caps
 from outreach_planner.planning.validate import validate_plan
 from outreach_planner.travel import travel_model
-from outreach_planner.travel.great_circle import GreatCircle
 from outreach_planner.week import Week
 
 WEEK = Week.parse("2026-W49")
@@ -80,18 +79,11 @@ def test_delivery_left_out_because_the_only_courier_day_is_full(small):
     assert u.needed_value == pytest.approx(p.visits[i1].value + p.travel_cost_per_s * trip, abs=1e-3)
 
 
-def test_visit_pushed_out_by_a_more_valuable_one_names_it_and_the_value_it_needs(small):
-    # Same unserved people in both; A at 80 %, B at 98 %: A is worth more and takes the only slot.
-    a = _village(small, "74.08.01.2002", eligible={"ektp": 500, "kia": 0, "akta": 0},
-                 covered={"ektp": 400, "kia": 0, "akta": 0})
-    b = _village(small, "74.08.01.2003", eligible={"ektp": 5000, "kia": 0, "akta": 0},
-                 covered={"ektp": 4900, "kia": 0, "akta": 0})
-    team = small.teams[0].model_copy(update={"days": ("mon",), "activities": ("village_session",)})
-    ws = small.replace(villages=(a, b), teams=(team,), schools=(), requests=(), deliveries=(),
-                       policy=Policy(max_session_minutes=200, max_sessions_per_village=1))
+def test_visit_pushed_out_by_a_more_valuable_one_names_it_and_the_value_it_needs(one_slot):
+    ws, code_a, code_b = one_slot
     run = make_plan(ws, WEEK, FAST, now=NOW)
     plan, p = run.plan, run.problem
-    ia, ib = (next(k for k, v in enumerate(p.visits) if v.village_code == c) for c in (a.code, b.code))
+    ia, ib = (next(k for k, v in enumerate(p.visits) if v.village_code == c) for c in (code_a, code_b))
     assert [s.visit_id for _, s in plan.visit_steps] == [p.visits[ia].id]
     u = _left(plan, p.visits[ib].id)
     assert u.reason == "low_value" and u.displaces == (p.visits[ia].id,)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from outreach_planner.engines import SolveLimits
-from outreach_planner.model import Policy, Team
+from outreach_planner.model import Team
 from outreach_planner.planning.planner import make_plan
 from outreach_planner.week import Week
 
@@ -19,20 +19,13 @@ def _village(ws, code, **kw):
     return ws.village(code).model_copy(update=kw)
 
 
-def test_lower_coverage_village_wins_the_only_session(small):
-    # Same unserved people (100 e-KTP) in both; A is at 80 %, B at 98 % of its eligible.
-    a = _village(small, "74.08.01.2002", eligible={"ektp": 500, "kia": 0, "akta": 0},
-                 covered={"ektp": 400, "kia": 0, "akta": 0})
-    b = _village(small, "74.08.01.2003", eligible={"ektp": 5000, "kia": 0, "akta": 0},
-                 covered={"ektp": 4900, "kia": 0, "akta": 0})
-    team = small.teams[0].model_copy(update={"days": ("mon",), "activities": ("village_session",)})
-    ws = small.replace(villages=(a, b), teams=(team,), schools=(), requests=(), deliveries=(),
-                 policy=Policy(max_session_minutes=200, max_sessions_per_village=1))
+def test_lower_coverage_village_wins_the_only_session(one_slot):
+    ws, code_a, code_b = one_slot
     plan = make_plan(ws, WEEK, FAST).plan
     done = [s.village_code for _, s in plan.visit_steps]
-    assert done == ["74.08.01.2002"]
+    assert done == [code_a]
     left = {u.village_code: u.reason for u in plan.unassigned}
-    assert left == {"74.08.01.2003": "low_value"}
+    assert left == {code_b: "low_value"}
 
 
 def test_home_visit_needing_a_kit_never_goes_to_the_courier(small):

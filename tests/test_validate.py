@@ -230,7 +230,7 @@ def test_two_sessions_of_one_village_on_one_date(plan, ws, travel):
         if s.kind == "village_session":
             by_village.setdefault(s.village_code, []).append((r, s))
     code, pairs = next((c, p) for c, p in by_village.items() if len({r.date for r, _ in p}) > 1)
-    (r1, s1), (r2, s2) = pairs[0], next(p for p in pairs if p[0].date != pairs[0][0].date)
+    (r1, s1), (_, s2) = pairs[0], next(p for p in pairs if p[0].date != pairs[0][0].date)
     dst = plan.routes.index(r1)
     step = moved(s2, r1.steps[-2].end + dt.timedelta(minutes=15))
     v = validate_plan(insert_before_end(plan, dst, step, remove=locate(plan, s2.visit_id)), ws, travel)

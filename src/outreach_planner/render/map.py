@@ -31,7 +31,6 @@ downloaded, and polygons and routes draw on a plain background.
 from __future__ import annotations
 
 import base64
-import colorsys
 import html
 import re
 from collections import defaultdict
