@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 VisitKind = Literal["village_session", "school_session", "home_visit", "delivery"]
-StepType = Literal["start", "visit", "break", "end"]
+#: ``start``: leave the day's start place (the base, or the lodging slept at); ``visit``; ``break``;
+#: ``end``: back at the base; ``night``: the day ends at a lodging of a field trip (the team sleeps there).
+StepType = Literal["start", "visit", "break", "end", "night"]
 
 #: Reason codes of visits left out, with the sentence shown to planners.
 REASONS: dict[str, str] = {
@@ -53,13 +55,38 @@ class Step(BaseModel):
 
 
 class Route(BaseModel):
-    """The steps of one team on one date, starting and ending at its depot."""
+    """The steps of one team on one date.
+
+    A day trip starts and ends at the team's base (``depot``). A day of a field trip
+    (``trip`` set) starts at the base or at the lodging slept at the night before
+    (``start_at``), and ends at the base (last step ``end``) or at a lodging (``end_at``,
+    last step ``night``). ``start_at``/``end_at`` empty: the base (plans written before
+    field trips).
+    """
 
     model_config = _FROZEN
     team: str
     date: dt.date
-    depot: str
+    depot: str = Field(description="the team's base (office id)")
     steps: tuple[Step, ...]
+    start_at: str = Field(default="", description="id of the place the day starts at: the base or a lodging")
+    end_at: str = Field(default="", description="id of the place the day ends (and the team sleeps) at")
+    trip: str | None = Field(default=None, description="field trip id (e.g. 'tim1-t1'); None: a day trip")
+
+    @property
+    def start_place(self) -> str:
+        """Id of the day's start place (the base when not set)."""
+        return self.start_at or self.depot
+
+    @property
+    def end_place(self) -> str:
+        """Id of the day's end place, where the team sleeps (the base when not set)."""
+        return self.end_at or self.depot
+
+    @property
+    def away_night(self) -> bool:
+        """Whether the team sleeps away from its base after this day."""
+        return self.end_place != self.depot
 
     @property
     def visits(self) -> list[Step]:

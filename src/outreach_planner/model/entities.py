@@ -121,6 +121,26 @@ class Depot(_Located):
     name: str
 
 
+LodgingKind = Literal["kantor_camat", "balai_desa", "penginapan", "lainnya"]
+
+
+class Lodging(_Located):
+    """A place a team on a field trip may sleep at (``lodgings`` layer; optional).
+
+    ``cost_per_night`` is in value points per team-night (the units of
+    ``policy.priority.travel_hour_value``); ``None``: ``policy.night_cost``.
+    """
+
+    id: str
+    name: str
+    kind: LodgingKind = Field(default="lainnya", description="kantor camat / balai desa / penginapan / lainnya")
+    capacity: StrictInt = Field(default=1, ge=1, description="teams that can sleep there on one night")
+    cost_per_night: StrictFloat | None = Field(default=None, ge=0, description="value points per team-night; "
+                                               "default policy.night_cost")
+    approximate: StrictBool = Field(default=False, description="the point is approximate (not surveyed)")
+    village_code: str | None = Field(default=None, description="village the lodging is in, when known")
+
+
 class Service(BaseModel):
     """A registration service with a national coverage target.
 
@@ -159,6 +179,12 @@ class Team(BaseModel):
     days: tuple[Weekday, ...] = Field(description="weekdays the team is available")
     shift: dict[Weekday, DayRange] | None = Field(
         default=None, description="own hours per weekday; default: the office calendar"
+    )
+    field_trips: StrictBool = Field(default=False, description="may go on multi-day trips, sleeping at a lodging")
+    max_nights_per_week: StrictInt = Field(default=3, ge=0, description="most nights away from base in a week")
+    max_nights_in_row: StrictInt = Field(default=2, ge=0, description="most consecutive nights away")
+    home_days: tuple[Weekday, ...] = Field(
+        default=(), description="weekdays the team starts and ends at its base (no night away before or after)"
     )
 
     @property
@@ -210,6 +236,10 @@ class Policy(BaseModel):
     )
     max_sessions_per_village: StrictInt = Field(
         default=3, ge=1, description="most sessions one village is offered in a week (at most one a day)"
+    )
+    night_cost: StrictFloat = Field(
+        default=3.0, ge=0, description="value points one team-night away costs (per-diem and lodging), in the units "
+        "of priority.travel_hour_value; a lodging's cost_per_night overrides it"
     )
     priority: PriorityWeights = Field(default_factory=lambda: PriorityWeights())
 

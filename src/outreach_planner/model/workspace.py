@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, model_validator
 from ..errors import Problem
 from ..units import minutes_to_hhmm
 from .calendar import WEEKDAYS, Calendar, DayRange
-from .entities import Delivery, Depot, HomeVisitRequest, Policy, Regency, School, Service, Team, Village
+from .entities import Delivery, Depot, HomeVisitRequest, Lodging, Policy, Regency, School, Service, Team, Village
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -47,6 +47,7 @@ class Workspace(BaseModel):
     schools: tuple[School, ...] = ()
     requests: tuple[HomeVisitRequest, ...] = ()
     deliveries: tuple[Delivery, ...] = ()
+    lodgings: tuple[Lodging, ...] = ()
     boundary_wkt: str | None = Field(default=None, repr=False, description="regency outline, WKT")
 
     @model_validator(mode="after")
