@@ -316,7 +316,9 @@ def _stop_popup(plan: Plan, ws: Workspace, route: Route, step, no: int, lang: st
                              f'({_esc(t["overdue_days"].format(days=days))})'))
     if include_names:
         rows += _resident_rows(ws, step.visit_id, t)
-    rows += [(t["expected"], expected), (t["why"], _esc(step.why) or "–")]
+    from ..planning.why import visit_why
+
+    rows += [(t["expected"], expected), (t["why"], _esc(visit_why(step, ws, lang)) or "–")]
     head = f"{_esc(team_name)} · {_esc(format_date(route.date, lang))} · #{no}"
     return f'<div class="op-popup"><h4>{head}</h4><table>{_rows(rows)}</table></div>'
 
