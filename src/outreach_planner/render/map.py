@@ -7,9 +7,13 @@ What it shows:
 - one layer per team per day: one clearly different colour per team (a qualitative palette, the
   same colour on every day of the team), the days of a team told apart by the line's dash pattern;
   route lines from ``travel.path`` between consecutive stops and numbered stop markers whose popups
-  give arrival, start–end, place, activity, people expected per service, the "why" of the visit, and
+  give arrival, start–end, place, activity, people expected per service, the "why" of the visit (in the
+  map's language, :func:`outreach_planner.planning.why.visit_why`), and
   for a village session where it is held and the village contact (an official's work contact, from
   the optional village columns; never a resident's); an overdue delivery is marked as such;
+- a field trip (routes sharing ``Route.trip``) as one layer, ``Tim 1 · perjalanan Sel–Kam``: its days
+  (each with its dash pattern) and a numbered marker per night at the lodging slept at; the
+  workspace's lodgings as a layer of their own (both in the legend);
 - a layer of the visits left out, with their reason; the office;
 - the road lines of the travel model (when it has roads) and the village names, shown from zoom
   level ``NAME_ZOOM`` on (at the overview they would cover the map);

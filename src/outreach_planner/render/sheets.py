@@ -22,6 +22,13 @@ time, so that no break row's time range overlaps a stop's printed times:
 - any other break (taken on the road or at the office) is a row of its own between the stops
   before and after it, in time order; such a break never overlaps a stop's arrival-to-end time.
 
+Field trips. A day that starts at a lodging (the morning after a night away) begins with
+"Berangkat dari <lodging>" (the lodging named by its kind: kantor camat, balai desa, penginapan, unless
+its name says so); a day that ends at one ends with "Bermalam di <lodging> (tiba HH:MM)" instead of
+the return to the office; the header names the trip ("Perjalanan dinas 2 malam: Selasa–Kamis,
+bermalam di ... · hari 2 dari 3") and gives the departure from and the arrival at the lodging; the
+sheet's map marks the lodging with a triangle.
+
 Contacts and requirements. A village session row names where the session is held
 (``session_place``, e.g. "Balai Desa") and the village's contact (``contact_role``, ``contact_name``,
 ``contact_phone``): optional village columns; absent, nothing is printed. These are officials' work
