@@ -145,7 +145,8 @@ def _xlsx_bytes(cols: list[str], rows: list[dict], plan_id: str) -> bytes:
             sh.cell(row=r, column=bermalam).fill = fill
     status_col = get_column_letter(cols.index("status") + 1)
     if rows:
-        dv = DataValidation(type="list", formula1='"done,missed,delivered,failed,cancelled,stayed,returned"', allow_blank=True)
+        dv = DataValidation(type="list", formula1='"done,missed,delivered,failed,cancelled,stayed,returned"',
+                            allow_blank=True)
         sh.add_data_validation(dv)
         dv.add(f"{status_col}2:{status_col}{len(rows) + 1}")
         served = [i + 1 for i, c in enumerate(cols) if c.startswith("served_")]
@@ -442,6 +443,6 @@ def plan_from_document(doc: dict[str, Any]) -> Plan:
     return Plan.model_validate(d)
 
 
-__all__ = ["FORM_CSV", "FORM_XLSX", "NIGHT_STATUSES", "NightReport", "REQUIRED_COLUMNS", "night_id", "SESSION_EXTRA", "SESSION_OVER", "column_name", "form_columns",
-           "form_rows", "plan_from_document", "read_outcomes_form", "served_cap", "validate_outcomes",
+__all__ = ["FORM_CSV", "FORM_XLSX", "NIGHT_STATUSES", "REQUIRED_COLUMNS", "NightReport", "night_id",
+           "SESSION_EXTRA", "SESSION_OVER", "column_name", "form_columns", "form_rows", "plan_from_document", "read_outcomes_form", "served_cap", "validate_outcomes",
            "write_outcomes_form"]

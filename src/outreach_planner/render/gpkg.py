@@ -72,7 +72,8 @@ def plan_layers(plan: Plan, ws: Workspace, travel, lang: str = "id") -> dict:
             }
             for sid in ws.service_ids:
                 row[f"expected_{sid}"] = int(s.expected.get(sid, 0))
-            row.update(value=round(s.value, 3), why=visit_why(s, ws, lang), trip=r.trip or "", geometry=Point(*s.location))
+            row.update(value=round(s.value, 3), why=visit_why(s, ws, lang), trip=r.trip or "",
+                       geometry=Point(*s.location))
             stops.append(row)
         line = route_path(travel, r, prof)
         if len(line) >= 2:

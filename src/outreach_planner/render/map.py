@@ -584,11 +584,12 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
                 if loc is not None:
                     where = place_label(ws, r.end_place, lang, fallback=night.place)
                     k = len(nights_drawn) + 1
-                    tip = (f"{_esc(tname)} · {_esc(t['night_at'].format(place=where))} "
-                           f"({_esc(day)}, {_esc(t['night_arrive'].format(time=hhmm(night.arrival, tz)))})")
+                    arrive = t["night_arrive"].format(time=hhmm(night.arrival, tz))
+                    tip = f"{_esc(tname)} · {_esc(t['night_at'].format(place=where))} ({_esc(day)}, {_esc(arrive)})"
+                    table = _rows([(t["nights_here"], _esc(where)), (t["time"], f"{_esc(arrive)} {tz_abbrev(plan)}"),
+                                   (t["trip_label"], _esc(trip_summary(group, ws, lang)))])
                     popup = (f'<div class="op-popup"><h4>{_esc(tname)} · {_esc(format_date(r.date, lang))}</h4>'
-                             f'<table>{_rows([(t["nights_here"], _esc(where)), (t["time"], _esc(t["night_arrive"].format(time=hhmm(night.arrival, tz))) + " " + tz_abbrev(plan)), (t["trip_label"], _esc(trip_summary(group, ws, lang)))])}'
-                             "</table></div>")
+                             f"<table>{table}</table></div>")
                     nights_drawn.append({"lat": loc[1], "lon": loc[0], "tip": tip, "popup": popup,
                                          "html": f'<div class="{CLASS_LODGING}" data-trip="{_esc(r.trip or "")}" '
                                                  f'data-night="{k}" style="background:{colour}">{k}</div>'})
