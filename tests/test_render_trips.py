@@ -414,3 +414,29 @@ def test_old_form_without_trip_columns_still_records(plan, ws, tmp_path):
         w.writerows(old)
     outcomes = validate_outcomes(read_outcomes_form(path), {plan_id_of(plan): plan}, ws, path.name)
     assert len(outcomes) == len(plan.visit_steps)
+
+
+def test_record_command_reports_a_cut_short_trip(plan, ws, tmp_path, monkeypatch):
+    """`record` of a form whose Wednesday night says returned: the visits are recorded and the output says so."""
+    import json
+
+    from typer.testing import CliRunner
+
+    import outreach_planner.cli as cli
+    from outreach_planner.io.write_plan import plan_document
+
+    (tmp_path / "plan.json").write_text(json.dumps(plan_document(plan, ws)), encoding="utf-8")
+
+    def fill(r):
+        if r["kind"] == "night":
+            return {"status": "returned" if r["date"] == WED.isoformat() else "stayed",
+                    "reason": "hujan deras" if r["date"] == WED.isoformat() else ""}
+        return {"status": "delivered" if r["kind"] == "delivery" else "done"}
+
+    path, _ = _filled(ws, plan, tmp_path, fill)
+    monkeypatch.setattr(cli, "load", lambda workspace: ws)
+    res = CliRunner().invoke(cli.app, ["record", str(path), "--workspace", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "Nights away reported: 2; trip cut short, back at base: tim1 on 2026-12-02." in out
+    assert f"{len(plan.visit_steps)} new" in out

@@ -438,7 +438,8 @@ def record(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         try:
-            result, plan_ids = record_form(outcomes, ws, path, plan_json or ())
+            nights: list = []
+            result, plan_ids = record_form(outcomes, ws, path, plan_json or (), nights=nights)
         except InputError as exc:
             _input_error(f"Invalid tally form[/] {outcomes}", exc, "nothing was recorded")
         except OutreachError as exc:
@@ -452,6 +453,10 @@ def record(
            if result.duplicates else "")
     console.print(f"Recorded plan {', '.join(plan_ids) or '-'} in {path}: {result.new} new, {result.changed} "
                   f"corrected, {result.unchanged} already recorded.{dup}", highlight=False)
+    if nights:  # field trips: where the teams slept (checked; the ledger keeps visits only)
+        back = [f"{n.team} on {n.date}" for n in nights if n.status == "returned"]
+        console.print(f"Nights away reported: {len(nights)}" + (f"; trip cut short, back at base: {', '.join(back)}"
+                                                                 if back else "") + ".", highlight=False)
 
 
 @app.command()
