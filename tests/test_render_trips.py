@@ -440,3 +440,38 @@ def test_record_command_reports_a_cut_short_trip(plan, ws, tmp_path, monkeypatch
     out = " ".join(res.output.split())
     assert "Nights away reported: 2; trip cut short, back at base: tim1 on 2026-12-02." in out
     assert f"{len(plan.visit_steps)} new" in out
+
+
+# --------------------------------------------------------------------------- why, in both languages
+def test_every_planned_visit_has_a_reason_in_both_languages():
+    """The planner's why of every visit kind of the small week reads in English with no Indonesian phrase left."""
+    import re
+
+    from outreach_planner.engines import SolveLimits
+    from outreach_planner.planning.planner import make_plan
+    from outreach_planner.planning.why import visit_why
+    from outreach_planner.week import Week
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        small = read_workspace(SMALL)
+    plan = make_plan(small, Week.parse("2026-W49"), SolveLimits(time_limit_s=600, solution_limit=10),
+                     engine="ortools").plan
+    kinds = set()
+    for _, s in plan.visit_steps:
+        kinds.add(s.kind)
+        id_, en = visit_why(s, small, "id"), visit_why(s, small, "en")
+        assert id_ == s.why and id_ and en and en != id_
+        assert not re.search(r"\b(org|sesi|menunggu|minggu|antar|siap|jatuh tempo|Perekaman|Kartu)\b", en), en
+    assert {"village_session", "home_visit", "delivery"} <= kinds
+
+
+def test_a_visit_without_why_gets_one_computed(ws):
+    from outreach_planner.planning.why import visit_why
+
+    v = ws.villages[1]
+    step = _visit(ws, TUE, f"vs:{v.code}:2", v.code, "09:00", "09:00", "10:00", {"ektp": 4}).model_copy(
+        update={"why": ""})
+    cov = 100 * v.covered["ektp"] / v.eligible["ektp"]
+    assert visit_why(step, ws, "id") == f"Perekaman e-KTP {cov:.1f}% (target 98.0%): 4 org; sesi 2"
+    assert visit_why(step, ws, "en") == f"e-KTP recording {cov:.1f}% (target 98.0%): 4 people; session 2"
