@@ -68,3 +68,93 @@ def test_simulate_cli_writes_table_and_chart(tmp_path):
     md = (tmp_path / "simulation.md").read_text()
     assert "| planner |" in md and "| rotation |" in md and "| nearest |" in md
     assert (tmp_path / "simulation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- the 26-week report (issue 13)
+def _run(weeks_cov: list[float], nights: list[int] | None = None):
+    from outreach_planner.campaign.simulate import PolicyRun, WeekFigures
+
+    run = PolicyRun("x")
+    for i, c in enumerate(weeks_cov):
+        run.weeks.append(WeekFigures(week=f"w{i}", coverage={"ektp": c, "kia": 0.4, "akta": 0.99},
+                                     worst10={"ektp": c - 0.1, "kia": 0.2, "akta": 0.9},
+                                     waiting_over_2w=0, travel_hours=10.0, visits=5, served={},
+                                     nights_away=(nights or [0] * len(weeks_cov))[i]))
+    return run
+
+
+def test_target_week_reached_or_projected_from_the_trend():
+    reached = _run([0.96, 0.97, 0.98, 0.985])
+    assert reached.target_week("ektp", 0.98) == 3 and reached.target_text("ektp", 0.98) == "week 3"
+    # +0.5 point a week, 96.0 % after week 4: 98 % four weeks later, at week 8
+    rising = _run([0.945, 0.95, 0.955, 0.96])
+    assert rising.target_week("ektp", 0.98) is None
+    assert abs(rising.projected_target_week("ektp", 0.98) - 8) < 1e-9
+    assert rising.target_text("ektp", 0.98) == "~week 8 (projected)"
+    assert _run([0.95, 0.95, 0.95]).target_text("ektp", 0.98) == "not at this pace"
+    assert _run([0.95, 0.95, 0.95, 0.96]).coverage_at("ektp", 4) == 0.96
+    assert _run([0.95]).coverage_at("ektp", 12) is None
+
+
+def test_report_gives_weeks_12_and_26_target_worst_villages_travel_and_nights(small):
+    from outreach_planner.campaign.simulate import report_markdown
+
+    long = _run([0.955 + 0.001 * k for k in range(26)], nights=[1] * 26)
+    md = report_markdown({"planner": long}, small)
+    header = md.splitlines()[0]
+    assert "ektp after week 12" in header and "ektp after week 26" in header and "reaches 98%" in header
+    assert "worst 10% villages" in header and "nights away" in header
+    row = next(ln for ln in md.splitlines() if ln.startswith("| planner |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1:3] == ["96.60%", "98.00%"]  # after week 12 and 26
+    assert cells[3] == "week 26" and cells[-1] == "26" and cells[-2] == "260.0"
+    short = report_markdown({"planner": _run([0.95, 0.951])}, small)
+    assert "after week 12" not in short.splitlines()[0] and "after week 2" in short.splitlines()[0]
+
+
+def test_no_field_trips_turns_them_off_for_every_team(small, monkeypatch):
+    import outreach_planner.campaign.simulate as sim
+
+    on = small.replace(teams=tuple(t.model_copy(update={"field_trips": True}) for t in small.teams))
+    assert not any(t.field_trips for t in sim.without_field_trips(on).teams)
+    seen = []
+    real = sim._plan_week
+
+    def spy(ws, *a, **k):
+        seen.append([t.field_trips for t in ws.teams])
+        return real(ws, *a, **k)
+
+    monkeypatch.setattr(sim, "_plan_week", spy)
+    runs = sim.simulate(on, weeks=1, start=WEEK, policies=("planner",), time_limit_s=600,
+                        travel=travel_model(small, SMALL), solution_limit=10, field_trips=False)
+    assert seen == [[False] * len(small.teams)]
+    assert runs["planner"].weeks[0].nights_away == 0  # day trips only
+
+
+def test_nights_away_count_routes_that_end_at_a_lodging(small, monkeypatch):
+    """A planner week whose plan has a field trip: its nights are counted (routes with away_night)."""
+    import outreach_planner.campaign.simulate as sim
+
+    real = sim._plan_week
+
+    def with_trip(ws, week, *a, **k):
+        plan = real(ws, week, *a, **k)
+        r = plan.routes[0]
+        night = r.steps[-1].model_copy(update={"type": "night"})
+        away = r.model_copy(update={"end_at": "lodge", "trip": f"{r.team}-t1", "steps": r.steps[:-1] + (night,)})
+        return plan.model_copy(update={"routes": (away,) + plan.routes[1:]})
+
+    monkeypatch.setattr(sim, "_plan_week", with_trip)
+    runs = sim.simulate(small, weeks=2, start=WEEK, policies=("planner", "nearest"), time_limit_s=600,
+                        travel=travel_model(small, SMALL), solution_limit=10)
+    assert [w.nights_away for w in runs["planner"].weeks] == [1, 1] and runs["planner"].nights_away == 2
+    assert runs["nearest"].nights_away == 0
+
+
+def test_simulate_cli_no_field_trips(tmp_path):
+    res = CliRunner().invoke(app, ["simulate", "--weeks", "2", "--workspace", str(SMALL), "--time-limit", "600",
+                                   "--solution-limit", "10", "--no-field-trips", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "simulation.md").read_text()
+    assert "no field trips" in md.splitlines()[0]
+    assert "nights away (total)" in md and "ektp reaches 98%" in md

@@ -30,7 +30,7 @@ WITA = dt.timedelta(hours=8)
 
 TOP_KEYS = ["format_version", "week", "workspace", "generated_at", "engine", "timezone", "summary", "routes",
             "unassigned"]
-ROUTE_KEYS = ["team", "team_name", "date", "depot", "steps"]
+ROUTE_KEYS = ["team", "team_name", "date", "depot", "start_at", "end_at", "trip", "steps"]
 STEP_KEYS = ["type", "visit_id", "kind", "place", "village_code", "location", "arrival", "start", "end", "travel_s",
              "distance_m", "expected", "value", "why"]
 UNASSIGNED_KEYS = ["visit_id", "kind", "reason", "reason_text", "detail", "detail_id", "value", "village_code",

@@ -438,7 +438,8 @@ def record(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         try:
-            result, plan_ids = record_form(outcomes, ws, path, plan_json or ())
+            nights: list = []
+            result, plan_ids = record_form(outcomes, ws, path, plan_json or (), nights=nights)
         except InputError as exc:
             _input_error(f"Invalid tally form[/] {outcomes}", exc, "nothing was recorded")
         except OutreachError as exc:
@@ -452,6 +453,10 @@ def record(
            if result.duplicates else "")
     console.print(f"Recorded plan {', '.join(plan_ids) or '-'} in {path}: {result.new} new, {result.changed} "
                   f"corrected, {result.unchanged} already recorded.{dup}", highlight=False)
+    if nights:  # field trips: where the teams slept (checked; the ledger keeps visits only)
+        back = [f"{n.team} on {n.date}" for n in nights if n.status == "returned"]
+        console.print(f"Nights away reported: {len(nights)}" + (f"; trip cut short, back at base: {', '.join(back)}"
+                                                                 if back else "") + ".", highlight=False)
 
 
 @app.command()
@@ -565,6 +570,8 @@ def simulate(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.5, help="Solver seconds per week.")] = 10.0,
     solution_limit: Annotated[Optional[int], typer.Option(
         "--solution-limit", min=1, help="Stop the solver after this many solutions: repeatable runs.")] = None,
+    no_field_trips: Annotated[bool, typer.Option(
+        "--no-field-trips", help="Every team works in day trips (field_trips off for every team).")] = False,
 ) -> None:
     """Simulate a campaign (plan, draw outcomes, record, repeat) with this planner and two baselines
     (district rotation, nearest first); writes a markdown table and a PNG chart."""
@@ -581,14 +588,15 @@ def simulate(
         raise typer.Exit(2) from None
     try:
         runs = run_sim(ws, weeks, seed, start, time_limit_s=time_limit, travel=travel_model(ws, _folder(workspace)),
-                       solution_limit=solution_limit)
+                       solution_limit=solution_limit, field_trips=not no_field_trips)
     except OutreachError as exc:
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
     out.mkdir(parents=True, exist_ok=True)
     md = report_markdown(runs, ws)
-    (out / "simulation.md").write_text(f"# Simulated campaign: {weeks} weeks from {start}, seed {seed}\n\n{md}",
-                                       encoding="utf-8")
+    trips = "; no field trips (--no-field-trips)" if no_field_trips else ""
+    (out / "simulation.md").write_text(f"# Simulated campaign: {weeks} weeks from {start}, seed {seed}{trips}\n\n"
+                                       f"{md}", encoding="utf-8")
     plot(runs, ws, out / "simulation.png")
     console.print(md, highlight=False, markup=False)
     console.print(f"Wrote {out / 'simulation.md'} and {out / 'simulation.png'}.", highlight=False)

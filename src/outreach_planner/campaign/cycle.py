@@ -59,7 +59,8 @@ def _plan_files(form: Path, wanted: list[str], given: list[Path]) -> list[Path]:
 
 
 def record_form(form: str | Path, ws: Workspace, path: Path,
-                plan_files: list[Path] | tuple[Path, ...] = ()) -> tuple[RecordResult, list[str]]:
+                plan_files: list[Path] | tuple[Path, ...] = (), nights: list | None = None
+                ) -> tuple[RecordResult, list[str]]:
     """Validate a filled tally form and apply it to the ledger at ``path`` (created if missing).
 
     The form's plans are looked up by plan id in the ledger first, so a form moved away from
@@ -67,7 +68,9 @@ def record_form(form: str | Path, ws: Workspace, path: Path,
     looked for in ``plan_files`` (``record --plan``), the ``plan.json`` next to the form and
     ``out/<week>*/plan.json``, and issued in the same transaction as the outcomes. A form
     that cannot be read or any bad row raises ``InputError`` with every problem, and nothing
-    is written. Returns the counts and the plan ids.
+    is written. Returns the counts and the plan ids. The night rows of field trips are checked and,
+    when ``nights`` is a list, appended to it (:class:`~outreach_planner.io.outcomes.NightReport`); the
+    ledger does not store them.
     """
     form = Path(form)
     rows = read_outcomes_form(form)
@@ -97,7 +100,7 @@ def record_form(form: str | Path, ws: Workspace, path: Path,
                                       f"{', '.join(wanted) or '(none)'}")])
         if not set(wanted) - set(plans):
             break
-    outcomes = validate_outcomes(rows, plans, ws, form.name)
+    outcomes = validate_outcomes(rows, plans, ws, form.name, nights)
     with Ledger(path) as led:
         led.sync_requests(ws)
         result = led.record_outcomes(outcomes, source=f"record {form.name}", plans=to_issue)

@@ -18,9 +18,12 @@ Both baselines fill team-days greedily on the same engine-neutral problem (skill
 shifts, breaks, one session per village a day, delivery capacity), so they differ from the
 planner only in which visits they choose and in what order.
 
-Figures per policy and week: regency coverage per service, the week each target is reached,
-the mean coverage of the worst 10 % of villages per service, requests waiting longer than
-two weeks, travel hours.
+Figures per policy and week: regency coverage per service, the week each target is reached
+(or, when the run ends before, the week projected from the trend of its last
+``PROJECTION_WEEKS`` weeks), the mean coverage of the worst 10 % of villages per service,
+requests waiting longer than two weeks, travel hours and team-nights away from base (routes
+that end at a lodging: field trips; the baselines make day trips only). ``field_trips=False``
+runs every team in day trips, to measure what the nights away bring.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ P_HOME_MISSED = 0.15
 P_DELIVERY_FAILED = 0.15
 #: Turnout at a session is the expected number times a factor drawn from N(1, TURNOUT_SD), at least 0.
 TURNOUT_SD = 0.3
+#: Weeks of the trend a target week is projected from when the run ends before the target.
+PROJECTION_WEEKS = 8
+#: Weeks after which the report gives the first service's coverage (when the run is that long).
+MILESTONES = (12, 26)
 #: New home-visit requests and deliveries per week (Poisson means).
 NEW_REQUESTS = 4.0
 NEW_DELIVERIES = 6.0
@@ -68,6 +75,7 @@ class WeekFigures:
     travel_hours: float
     visits: int
     served: dict[str, int]
+    nights_away: int = 0  # team-nights away from base: routes that end at a lodging (field trips)
 
 
 @dataclass
@@ -83,6 +91,39 @@ class PolicyRun:
             if w.coverage[service] >= target - 1e-12:
                 return i
         return None
+
+    def coverage_at(self, service: str, week: int) -> float | None:
+        """Coverage of ``service`` after 1-based week ``week`` (None: the run is shorter)."""
+        return self.weeks[week - 1].coverage[service] if 1 <= week <= len(self.weeks) else None
+
+    def projected_target_week(self, service: str, target: float, last: int = PROJECTION_WEEKS) -> float | None:
+        """The week the service would reach ``target`` at the pace of the run's last ``last`` weeks (a straight
+        line through the coverage after each of them, least squares); None when it does not rise."""
+        ys = [w.coverage[service] for w in self.weeks[-last:]]
+        if len(ys) < 2:
+            return None
+        xs = list(range(len(self.weeks) - len(ys) + 1, len(self.weeks) + 1))
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        if slope <= 1e-12:
+            return None
+        return len(self.weeks) + (target - ys[-1]) / slope
+
+    def target_text(self, service: str, target: float) -> str:
+        """``week 9``, ``~week 41 (projected)`` from the trend, or ``not at this pace``."""
+        reached = self.target_week(service, target)
+        if reached is not None:
+            return f"week {reached}"
+        proj = self.projected_target_week(service, target)
+        return "not at this pace" if proj is None else f"~week {math.ceil(proj)} (projected)"
+
+    @property
+    def travel_hours(self) -> float:
+        return sum(w.travel_hours for w in self.weeks)
+
+    @property
+    def nights_away(self) -> int:
+        return sum(w.nights_away for w in self.weeks)
 
 
 
@@ -252,17 +293,26 @@ def _worst10(ws: Workspace, sid: str) -> float:
     return sum(covs[:k]) / k if covs else 1.0
 
 
+def without_field_trips(ws: Workspace) -> Workspace:
+    """The workspace with ``field_trips`` off for every team (every day starts and ends at the base)."""
+    return ws.replace(teams=tuple(t.model_copy(update={"field_trips": False}) for t in ws.teams))
+
+
 def simulate(ws: Workspace, weeks: int = 12, seed: int = 0, start: Week | None = None,
              policies: tuple[str, ...] = POLICIES, time_limit_s: float = 10.0,
              travel: TravelModel | None = None, ledger_dir: Path | None = None,
-             solution_limit: int | None = None) -> dict[str, PolicyRun]:
+             solution_limit: int | None = None, field_trips: bool = True) -> dict[str, PolicyRun]:
     """Run the campaign for each policy; see the module docstring.
 
     ``ledger_dir``: keep each policy's ledger there as ``<policy>.sqlite`` (default: in memory).
     ``time_limit_s`` / ``solution_limit``: the planner's solver limits per week.
+    ``field_trips=False``: every team works in day trips (``Team.field_trips`` off), whatever the workspace
+    says, to compare the planner with and without nights away.
     """
     from ..travel import travel_model
 
+    if not field_trips:
+        ws = without_field_trips(ws)
     travel = travel or travel_model(ws)
     start = start or Week.parse("2026-W49", ws.regency.timezone)
     wk_list = [Week(*(start.monday + dt.timedelta(weeks=i)).isocalendar()[:2], ws.regency.timezone)
@@ -316,7 +366,8 @@ def simulate(ws: Workspace, weeks: int = 12, seed: int = 0, start: Week | None =
             run.weeks.append(WeekFigures(
                 week=str(week), coverage={r.service: r.coverage for r in regency_coverage(after)},
                 worst10={sid: _worst10(after, sid) for sid in ws.service_ids}, waiting_over_2w=waiting,
-                travel_hours=travel_s / 3600, visits=len(plan.visit_steps), served=served_total))
+                travel_hours=travel_s / 3600, visits=len(plan.visit_steps), served=served_total,
+                nights_away=sum(1 for r in plan.routes if r.away_night)))
         led.close()
         runs[policy] = run
     return runs
@@ -340,8 +391,23 @@ def _order(p: Problem, ws: Workspace, policy: str, rotation: list[str], pointer:
 
 # --------------------------------------------------------------------------- report
 def report_markdown(runs: dict[str, PolicyRun], ws: Workspace) -> str:
-    """A markdown table per service of the final figures, and week by week e-KTP coverage."""
-    lines = ["| policy | " + " | ".join(f"{s.id} final (target {s.target:.0%})" for s in ws.services)
+    """The headline table (the first service, e-KTP: coverage after weeks 12 and 26, the week it reaches its
+    target or the week projected from the trend, the worst 10 % of villages, travel hours, nights away), a
+    table of the final figures per service, and the first service's coverage week by week."""
+    s0 = ws.services[0]
+    n = max(len(r.weeks) for r in runs.values())
+    marks = [m for m in MILESTONES if m < n] + [n]
+    lines = ["| policy | " + " | ".join(f"{s0.id} after week {m}" for m in marks)
+             + f" | {s0.id} reaches {s0.target:.0%} | {s0.id} worst 10% villages (final) | travel hours (total) "
+             "| nights away (total) |",
+             "|---" * (len(marks) + 5) + "|"]
+    for name, run in runs.items():
+        covs = [run.coverage_at(s0.id, m) for m in marks]
+        lines.append(f"| {name} | " + " | ".join("–" if c is None else f"{100 * c:.2f}%" for c in covs)
+                     + f" | {run.target_text(s0.id, s0.target)} | {100 * run.weeks[-1].worst10[s0.id]:.1f}% "
+                     f"| {run.travel_hours:.1f} | {run.nights_away} |")
+    lines += ["", "Final figures per service:", ""]
+    lines += ["| policy | " + " | ".join(f"{s.id} final (target {s.target:.0%})" for s in ws.services)
              + " | " + " | ".join(f"{s.id} target week" for s in ws.services)
              + " | " + " | ".join(f"{s.id} worst 10%" for s in ws.services)
              + " | waiting > 2 weeks (final) | travel hours (total) |",
@@ -390,4 +456,5 @@ def plot(runs: dict[str, PolicyRun], ws: Workspace, path: Path) -> Path:
     return path
 
 
-__all__ = ["POLICIES", "PolicyRun", "WeekFigures", "greedy_routes", "plot", "report_markdown", "simulate"]
+__all__ = ["POLICIES", "PolicyRun", "WeekFigures", "greedy_routes", "plot", "report_markdown", "simulate",
+           "without_field_trips"]

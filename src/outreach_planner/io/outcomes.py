@@ -18,6 +18,7 @@ import csv
 import io
 import math
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,30 +52,64 @@ def served_cap(kind: str | None, expected: int) -> tuple[str, int]:
             max(math.ceil(SESSION_OVER * expected), expected + SESSION_EXTRA))
 
 
+#: Statuses of a night row of a field trip: ``stayed`` (slept away as planned, or where ``bermalam_di`` says),
+#: ``returned`` (came back to the base that evening: the trip was cut short; give the reason).
+NIGHT_STATUSES = ("stayed", "returned")
+#: Visit ids of night rows: ``night:<trip id>:<date>``.
+NIGHT_PREFIX = "night:"
+
+
 def form_columns(ws: Workspace) -> list[str]:
-    """Columns of the form: fixed ones, ``expected_<service>``, status, reason, ``served_<service>``."""
-    return ["plan_id", "visit_id", "team", "date", "day", "place", "village_code", "kind", "kind_id",
-            *(f"expected_{s}" for s in ws.service_ids), "status", "allowed_status", "reason",
+    """Columns of the form: fixed ones, ``expected_<service>``, status, reason, ``served_<service>``.
+
+    ``trip`` and ``bermalam_di`` (where the team sleeps after that day; empty: at its base) tell the days
+    of a field trip; forms written before them read the same."""
+    return ["plan_id", "visit_id", "team", "date", "day", "trip", "bermalam_di", "place", "village_code", "kind",
+            "kind_id", *(f"expected_{s}" for s in ws.service_ids), "status", "allowed_status", "reason",
             *(f"served_{s}" for s in ws.service_ids)]
 
 
+def night_id(route) -> str:
+    """``night:<trip>:<date>``: the form's id of the night after a day away."""
+    return f"{NIGHT_PREFIX}{route.trip or route.team}:{route.date.isoformat()}"
+
+
+def _night_place(ws: Workspace, route) -> str:
+    if not route.away_night:
+        return ""
+    lg = next((x for x in getattr(ws, "lodgings", ()) if x.id == route.end_place), None)
+    return lg.name if lg is not None else route.end_place
+
+
 def form_rows(plan: Plan, ws: Workspace, plan_id: str | None = None) -> list[dict[str, Any]]:
-    """One blank row per visit step, by team, date and start time."""
+    """One blank row per visit step, by team, date and start time; after the visits of a day that ends away
+    from the base (a field trip), a row for the night (``kind`` ``night``, status ``stayed``/``returned``)."""
     pid = plan_id or plan_id_of(plan)
     names = {t.id: t.name for t in ws.teams}
     rows = []
-    for r, s in sorted(plan.visit_steps, key=lambda rs: (rs[0].team, rs[0].date, rs[1].start)):
-        row: dict[str, Any] = {
-            "plan_id": pid, "visit_id": s.visit_id, "team": names.get(r.team, r.team), "date": r.date.isoformat(),
-            "day": DAY_NAMES_ID[r.date.weekday()], "place": s.place, "village_code": s.village_code or "",
-            "kind": s.kind, "kind_id": KIND_LABELS_ID.get(s.kind or "", ""),
-        }
-        for sid in ws.service_ids:
-            row[f"expected_{sid}"] = s.expected.get(sid, 0)
-        row.update(status="", allowed_status="/".join(STATUSES[s.kind or "village_session"]), reason="")
-        for sid in ws.service_ids:
-            row[f"served_{sid}"] = ""
-        rows.append(row)
+    for r in sorted(plan.routes, key=lambda r: (r.team, r.date)):
+        night_at = _night_place(ws, r)
+        base = {"plan_id": pid, "team": names.get(r.team, r.team), "date": r.date.isoformat(),
+                "day": DAY_NAMES_ID[r.date.weekday()], "trip": r.trip or "", "bermalam_di": night_at}
+        for s in sorted(r.visits, key=lambda s: s.start):
+            row: dict[str, Any] = {
+                **base, "visit_id": s.visit_id, "place": s.place, "village_code": s.village_code or "",
+                "kind": s.kind, "kind_id": KIND_LABELS_ID.get(s.kind or "", ""),
+            }
+            for sid in ws.service_ids:
+                row[f"expected_{sid}"] = s.expected.get(sid, 0)
+            row.update(status="", allowed_status="/".join(STATUSES[s.kind or "village_session"]), reason="")
+            for sid in ws.service_ids:
+                row[f"served_{sid}"] = ""
+            rows.append(row)
+        if r.away_night:
+            last = r.steps[-1]
+            row = {**base, "visit_id": night_id(r), "place": f"Bermalam di {night_at}",
+                   "village_code": last.village_code or "", "kind": "night", "kind_id": KIND_LABELS_ID["night"]}
+            row.update({f"expected_{sid}": "" for sid in ws.service_ids})
+            row.update(status="", allowed_status="/".join(NIGHT_STATUSES), reason="")
+            row.update({f"served_{sid}": "" for sid in ws.service_ids})
+            rows.append(row)
     return rows
 
 
@@ -100,14 +135,18 @@ def _xlsx_bytes(cols: list[str], rows: list[dict], plan_id: str) -> bytes:
         sh.cell(row=1, column=c).font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")
     editable = {i + 1 for i, c in enumerate(cols) if c in ("status", "reason") or c.startswith("served_")}
+    bermalam = cols.index("bermalam_di") + 1 if "bermalam_di" in cols else None
     for row in rows:
         sh.append([row[c] for c in cols])
     for r in range(2, len(rows) + 2):
         for c in editable:
             sh.cell(row=r, column=c).fill = fill
+        if bermalam and rows[r - 2].get("kind") == "night":  # where the team slept: the officer may correct it
+            sh.cell(row=r, column=bermalam).fill = fill
     status_col = get_column_letter(cols.index("status") + 1)
     if rows:
-        dv = DataValidation(type="list", formula1='"done,missed,delivered,failed,cancelled"', allow_blank=True)
+        dv = DataValidation(type="list", formula1='"done,missed,delivered,failed,cancelled,stayed,returned"',
+                            allow_blank=True)
         sh.add_data_validation(dv)
         dv.add(f"{status_col}2:{status_col}{len(rows) + 1}")
         served = [i + 1 for i, c in enumerate(cols) if c.startswith("served_")]
@@ -269,8 +308,21 @@ def _count(v: Any) -> int | None:
     return int(f) if f.is_integer() and f >= 0 else None
 
 
+@dataclass(frozen=True)
+class NightReport:
+    """A night row of the form: where a team on a field trip slept (``returned``: at its base, trip cut short)."""
+
+    plan_id: str
+    night_id: str
+    team: str
+    date: str
+    status: str
+    place: str
+    reason: str = ""
+
+
 def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, Plan], ws: Workspace,
-                      source: str) -> list[Outcome]:
+                      source: str, nights: list[NightReport] | None = None) -> list[Outcome]:
     """Check every row and return the outcomes; any problem raises one ``InputError`` listing them all.
 
     Checks: the plan id is known and the visit is in that plan; a visit appears once; the
@@ -278,12 +330,18 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
     served counts are whole numbers >= 0, only for done visits, none for deliveries, at most
     the visit's cap (:func:`served_cap`) and at most the village's eligible people; a
     ``served_`` column is of a service of the workspace; at least one row is reported.
+
+    A night row of a field trip (``night:<trip>:<date>``) must be a night of that plan, with status
+    ``stayed`` or ``returned`` (a reason required) and no people served; it makes no ``Outcome`` (the
+    ledger records visits): it is appended to ``nights`` when a list is given.
     """
     problems: list[Problem] = []
     outcomes: list[Outcome] = []
     seen: dict[tuple[str, str], int] = {}
     unknown: set[str] = set()
     steps = {pid: {s.visit_id: s for _, s in p.visit_steps} for pid, p in plans.items()}
+    night_routes = {pid: {night_id(r): r for r in p.routes if r.away_night} for pid, p in plans.items()}
+    nights_seen = 0
     villages = ws.village_index
     sids = ws.service_ids
     columns = {c for _, r in rows for c in r}
@@ -310,6 +368,28 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
                 unknown.add(pid)
                 bad("plan_id", pid or None, "unknown plan: not in the ledger, and no plan.json of it next to the "
                                             "form or in out/<week>*/; give it with --plan path/to/plan.json")
+            continue
+        if vid.startswith(NIGHT_PREFIX):
+            route = night_routes[pid].get(vid)
+            if route is None:
+                bad("visit_id", vid, f"this night is not in plan {pid}")
+                continue
+            if (pid, vid) in seen:
+                bad("visit_id", vid, f"the night is already reported in row {seen[pid, vid]}")
+                continue
+            seen[pid, vid] = n
+            reason = "" if _blank(row.get("reason")) else str(row["reason"]).strip()
+            if status not in NIGHT_STATUSES:
+                bad("status", status, f"not allowed for a night of a field trip; allowed: {', '.join(NIGHT_STATUSES)}")
+            elif status == "returned" and not reason:
+                bad("reason", None, "give the reason the team came back to its base (the trip was cut short)")
+            if any(not _blank(v) and _count(v) != 0 for v in served_cells.values()):
+                bad("status", status, "people served on a night row; record them on the visit rows")
+            place = "" if _blank(row.get("bermalam_di")) else str(row["bermalam_di"]).strip()
+            nights_seen += 1
+            if nights is not None:
+                nights.append(NightReport(pid, vid, route.team, route.date.isoformat(), status,
+                                          "" if status == "returned" else place, reason))
             continue
         step = steps[pid].get(vid)
         if step is None:
@@ -347,7 +427,7 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
                 continue
             people[sid] = k
         outcomes.append(Outcome(pid, vid, status, people, reason))
-    if not outcomes and not problems:
+    if not outcomes and not problems and not nights_seen:
         problems.append(Problem(source, "", "status", None, "nothing to record: the status of every row is blank; "
                                 "fill in status (done, missed, delivered, failed or cancelled) for the visits made"))
     if problems:
@@ -363,6 +443,6 @@ def plan_from_document(doc: dict[str, Any]) -> Plan:
     return Plan.model_validate(d)
 
 
-__all__ = ["FORM_CSV", "FORM_XLSX", "REQUIRED_COLUMNS", "SESSION_EXTRA", "SESSION_OVER", "column_name", "form_columns",
-           "form_rows", "plan_from_document", "read_outcomes_form", "served_cap", "validate_outcomes",
+__all__ = ["FORM_CSV", "FORM_XLSX", "NIGHT_STATUSES", "REQUIRED_COLUMNS", "NightReport", "night_id",
+           "SESSION_EXTRA", "SESSION_OVER", "column_name", "form_columns", "form_rows", "plan_from_document", "read_outcomes_form", "served_cap", "validate_outcomes",
            "write_outcomes_form"]

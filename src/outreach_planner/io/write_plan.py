@@ -43,6 +43,7 @@ KIND_LABELS_ID: dict[str, str] = {
     "home_visit": "Kunjungan rumah",
     "delivery": "Antar dokumen",
     "break": "Istirahat",
+    "night": "Bermalam",
 }
 
 SUMMARY_SHEET = "Ringkasan"
@@ -73,6 +74,9 @@ def plan_document(plan: Plan, ws: Workspace) -> dict[str, Any]:
             "team_name": names.get(r.team, r.team),
             "date": r.date.isoformat(),
             "depot": r.depot,
+            "start_at": r.start_at,
+            "end_at": r.end_at,
+            "trip": r.trip,
             "steps": [_step_json(s, order) for s in r.steps],
         })
     unassigned = []
@@ -131,8 +135,16 @@ def schedule_columns(ws: Workspace) -> list[str]:
         "team", "team_name", "date", "day", "stop_no", "type", "kind", "kind_id", "visit_id", "place",
         "village_code", "arrival", "start", "end", "travel_min", "distance_km",
         *(f"expected_{sid}" for sid in ws.service_ids),
-        "value", "why",
+        "value", "why", "why_en", "trip", "start_place", "end_place",
     ]
+
+
+def place_name(ws: Workspace, place_id: str) -> str:
+    """Name of a route's start or end place: a lodging of the workspace or an office (else the id)."""
+    for lg in getattr(ws, "lodgings", ()):
+        if lg.id == place_id:
+            return lg.name
+    return next((d.name for d in ws.depots if d.id == place_id), place_id)
 
 
 def schedule_rows(plan: Plan, ws: Workspace) -> list[dict[str, Any]]:
@@ -141,13 +153,16 @@ def schedule_rows(plan: Plan, ws: Workspace) -> list[dict[str, Any]]:
     ``stop_no`` numbers the visits of a team-day from 1; breaks have no number.
     Breaks leave ``kind``, ``visit_id`` and the expected counts empty.
     """
+    from ..planning.why import visit_why
+
     names = _team_names(ws)
     tz = _tz(plan)
     keyed: list[tuple[tuple, dict[str, Any]]] = []
     for r in plan.routes:
         stop = 0
+        start_place, end_place = place_name(ws, r.start_place), place_name(ws, r.end_place)
         for pos, s in enumerate(r.steps):
-            if s.type not in ("visit", "break"):
+            if s.type not in ("visit", "break", "night"):
                 continue
             is_visit = s.type == "visit"
             if is_visit:
@@ -160,9 +175,9 @@ def schedule_rows(plan: Plan, ws: Workspace) -> list[dict[str, Any]]:
                 "stop_no": stop if is_visit else "",
                 "type": s.type,
                 "kind": s.kind or "",
-                "kind_id": KIND_LABELS_ID[s.kind] if is_visit and s.kind else KIND_LABELS_ID["break"],
+                "kind_id": KIND_LABELS_ID[s.kind] if is_visit and s.kind else KIND_LABELS_ID[s.type],
                 "visit_id": s.visit_id or "",
-                "place": s.place,
+                "place": f"Bermalam di {end_place}" if s.type == "night" else s.place,
                 "village_code": s.village_code or "",
                 "arrival": _hhmm(s.arrival, tz),
                 "start": _hhmm(s.start, tz),
@@ -173,7 +188,11 @@ def schedule_rows(plan: Plan, ws: Workspace) -> list[dict[str, Any]]:
             for sid in ws.service_ids:
                 row[f"expected_{sid}"] = s.expected.get(sid, 0) if is_visit else ""
             row["value"] = round(s.value, 3) if is_visit else ""
-            row["why"] = s.why
+            if is_visit:
+                row["why"], row["why_en"] = visit_why(s, ws, "id"), visit_why(s, ws, "en")
+            else:
+                row["why"] = row["why_en"] = ""
+            row.update(trip=r.trip or "", start_place=start_place, end_place=end_place)
             keyed.append(((r.team, r.date, s.start, pos), row))
     keyed.sort(key=lambda kr: kr[0])
     return [row for _, row in keyed]
@@ -287,6 +306,7 @@ def _summary_sheet(sheet, plan: Plan, ws: Workspace, bold, title_font) -> None:
         ["Waktu perjalanan (jam)", s.get("travel_hours")],
         ["Jarak tempuh (km)", s.get("distance_km")],
         ["Hari-tim terpakai / tersedia", f"{len(plan.routes)} / {s.get('team_days_available', '')}"],
+        ["Malam di luar (perjalanan dinas)", sum(1 for r in plan.routes if r.away_night)],
     ]
     row = _table(sheet, ["Angka", "Nilai"], figures, row, bold)
 
@@ -358,7 +378,7 @@ def _write_xlsx(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
                 sheet.append([row[c] if row[c] != "" else None for c in columns])
         sheet.freeze_panes = "A2"
         _fit_columns(sheet)
-        for name in ("place", "why"):
+        for name in ("place", "why", "why_en"):
             col = columns.index(name) + 1
             for (cell,) in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
                 cell.alignment = wrap

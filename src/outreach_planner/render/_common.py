@@ -106,6 +106,97 @@ def profile(ws: Workspace, team_id: str) -> str:
     return t.vehicle if t is not None else "car"
 
 
+# --------------------------------------------------------------------------- field trips
+def lodging_index(ws: Workspace) -> dict[str, Any]:
+    """Lodgings of the workspace by id."""
+    return {lg.id: lg for lg in getattr(ws, "lodgings", ())}
+
+
+#: How a lodging kind reads in a sentence ("Berangkat dari <kind> <name>"); ``lainnya``: the name alone.
+LODGING_KIND_WORDS: dict[str, dict[str, str]] = {
+    "id": {"kantor_camat": "kantor camat", "balai_desa": "balai desa", "penginapan": "penginapan"},
+    "en": {"kantor_camat": "district office", "balai_desa": "village hall", "penginapan": "guesthouse"},
+}
+
+
+def lodging_label(lodging, lang: str = "id") -> str:
+    """``penginapan Losmen Sari``; the name alone when it already says what it is (``Kantor Camat Ngapa``)
+    or the kind is ``lainnya``."""
+    word = LODGING_KIND_WORDS.get(lang, LODGING_KIND_WORDS["id"]).get(getattr(lodging, "kind", ""), "")
+    name = lodging.name
+    if not word or word.lower() in name.lower() or LODGING_KIND_WORDS["id"].get(lodging.kind, "") in name.lower():
+        return name
+    return f"{word} {name}"
+
+
+def place_label(ws: Workspace, place_id: str, lang: str = "id", fallback: str = "") -> str:
+    """A route's start or end place: the lodging's label, else the office's name, else ``fallback``."""
+    lg = lodging_index(ws).get(place_id)
+    if lg is not None:
+        return lodging_label(lg, lang)
+    depot = next((d for d in ws.depots if d.id == place_id), None)
+    return depot.name if depot is not None else (fallback or place_id)
+
+
+def trip_routes(plan: Plan) -> dict[str, list[Route]]:
+    """Trip id -> its team-days in date order (routes with ``trip`` set)."""
+    out: dict[str, list[Route]] = {}
+    for r in sorted(plan.routes, key=lambda r: (r.team, r.date)):
+        if r.trip:
+            out.setdefault(r.trip, []).append(r)
+    return out
+
+
+def trip_nights(routes: list[Route]) -> list[tuple[Route, str]]:
+    """(route, lodging id) for each night of a trip: the days that end away from the base."""
+    return [(r, r.end_place) for r in routes if r.away_night]
+
+
+def night_step(route: Route) -> Step | None:
+    """The ``night`` step that ends a day away (None on a day that ends at the base)."""
+    last = route.steps[-1] if route.steps else None
+    return last if last is not None and last.type == "night" else None
+
+
+def start_step(route: Route) -> Step:
+    """The day's ``start`` step (the first step when there is none)."""
+    return next((s for s in route.steps if s.type == "start"), route.steps[0])
+
+
+def end_step(route: Route) -> Step:
+    """The step that ends the day: ``end`` (back at the base) or ``night`` (at a lodging)."""
+    return next((s for s in reversed(route.steps) if s.type in ("end", "night")), route.steps[-1])
+
+
+def trip_span(routes: list[Route], lang: str = "id", short: bool = True) -> tuple[str, str]:
+    """Day names of a trip's first and last day (``("Sel", "Kam")``; ``short=False``: ``("Selasa", "Kamis")``)."""
+    from .strings import labels
+
+    days = labels(lang)["days_short" if short else "days"]
+    return days[routes[0].date.weekday()], days[routes[-1].date.weekday()]
+
+
+def trip_summary(routes: list[Route], ws: Workspace, lang: str = "id") -> str:
+    """``Perjalanan dinas 2 malam: Selasa–Kamis, bermalam di Kantor Camat Ngapa (Sel), penginapan Sari (Rab)``."""
+    from .strings import labels
+
+    t = labels(lang)
+    nights = trip_nights(routes)
+    n = len(nights)
+    first, last = trip_span(routes, lang, short=False)
+    days = f"{first}–{last}" if routes[0].date != routes[-1].date else first
+    short = labels(lang)["days_short"]
+    by_place: dict[str, list[str]] = {}  # the same lodging on several nights is named once
+    for r, where in nights:
+        by_place.setdefault(where, []).append(short[r.date.weekday()])
+    places = [f"{place_label(ws, where, lang)} ({', '.join(d)})" for where, d in by_place.items()]
+    nights_text = t["trip_nights"].format(n=n) if (n != 1 or lang != "en") else "1 night"
+    text = f"{t['trip']} {nights_text}: {days}"
+    if places:
+        text += ", " + t["trip_sleep"].format(places=", ".join(places))
+    return text
+
+
 # --------------------------------------------------------------------------- look-ups by visit id
 def visit_target(ws: Workspace, visit_id: str | None):
     """The workspace entity a visit id points at: Village, School, HomeVisitRequest or Delivery (or None).

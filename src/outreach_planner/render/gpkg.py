@@ -5,9 +5,11 @@ Layers, all WGS84 (EPSG:4326):
 - ``stops`` (points): one feature per visit step: ``team``, ``team_name``, ``date``, ``day``, ``stop_no``,
   ``visit_id``, ``kind``, ``place`` (the shareable label), ``village_code``, ``arrival``/``start``/``end``
   (local ``HH:MM``), ``travel_min``, ``distance_km`` (from the previous stop), ``expected_<service>``
-  per workspace service, ``value``, ``why``.
+  per workspace service, ``value``, ``why``, ``trip`` (field-trip id; empty on a day trip).
 - ``routes`` (lines): one feature per team-day, the legs joined: ``team``, ``team_name``, ``date``, ``day``,
-  ``visits``, ``depart``, ``return``, ``travel_min``, ``distance_km``.
+  ``visits``, ``depart``, ``return`` (arrival at the base, or at the lodging of a night away), ``travel_min``,
+  ``distance_km``, ``trip``, ``start_at``/``end_at`` (place ids: the office or a lodging), ``start_place``/
+  ``end_place`` (their names) and ``away_night`` (the team sleeps away after this day).
 - ``legs`` (lines): one feature per drive between consecutive steps: ``team``, ``date``, ``leg_no``,
   ``from_place``, ``to_place``, ``to_stop_no`` (empty when driving back to the office), ``depart``,
   ``arrive``, ``travel_min``, ``distance_km``.
@@ -24,17 +26,21 @@ from pathlib import Path
 from ..model import Workspace
 from ..plan import Plan
 from ._common import (
+    end_step,
     hhmm,
     leg_path,
     legs,
     ordered_routes,
+    place_label,
     profile,
     route_path,
+    start_step,
     stop_numbers,
     team_index,
     temp_path,
     tzinfo,
 )
+from ..planning.why import visit_why
 from .strings import labels
 
 LAYERS = ("stops", "routes", "legs")
@@ -66,16 +72,20 @@ def plan_layers(plan: Plan, ws: Workspace, travel, lang: str = "id") -> dict:
             }
             for sid in ws.service_ids:
                 row[f"expected_{sid}"] = int(s.expected.get(sid, 0))
-            row.update(value=round(s.value, 3), why=s.why, geometry=Point(*s.location))
+            row.update(value=round(s.value, 3), why=visit_why(s, ws, lang), trip=r.trip or "",
+                       geometry=Point(*s.location))
             stops.append(row)
         line = route_path(travel, r, prof)
         if len(line) >= 2:
-            start = next(s for s in r.steps if s.type == "start")
-            end = next(s for s in reversed(r.steps) if s.type == "end")
+            start, end = start_step(r), end_step(r)
             routes.append({
                 "team": r.team, "team_name": tname, "date": r.date.isoformat(), "day": day,
                 "visits": len(numbers), "depart": hhmm(start.start, tz), "return": hhmm(end.arrival, tz),
                 "travel_min": round(r.travel_s / 60, 1), "distance_km": round(r.distance_m / 1000, 2),
+                "trip": r.trip or "", "start_at": r.start_place, "end_at": r.end_place,
+                "start_place": place_label(ws, r.start_place, lang, fallback=start.place),
+                "end_place": place_label(ws, r.end_place, lang, fallback=end.place),
+                "away_night": bool(r.away_night),
                 "geometry": LineString(line),
             })
         for leg in legs(r):

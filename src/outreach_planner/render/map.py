@@ -7,9 +7,13 @@ What it shows:
 - one layer per team per day: one clearly different colour per team (a qualitative palette, the
   same colour on every day of the team), the days of a team told apart by the line's dash pattern;
   route lines from ``travel.path`` between consecutive stops and numbered stop markers whose popups
-  give arrival, start–end, place, activity, people expected per service, the "why" of the visit, and
+  give arrival, start–end, place, activity, people expected per service, the "why" of the visit (in the
+  map's language, :func:`outreach_planner.planning.why.visit_why`), and
   for a village session where it is held and the village contact (an official's work contact, from
   the optional village columns; never a resident's); an overdue delivery is marked as such;
+- a field trip (routes sharing ``Route.trip``) as one layer, ``Tim 1 · perjalanan Sel–Kam``: its days
+  (each with its dash pattern) and a numbered marker per night at the lodging slept at; the
+  workspace's lodgings as a layer of their own (both in the legend);
 - a layer of the visits left out, with their reason; the office;
 - the road lines of the travel model (when it has roads) and the village names, shown from zoom
   level ``NAME_ZOOM`` on (at the overview they would cover the map);
@@ -43,11 +47,17 @@ from ._common import (
     hhmm,
     leg_path,
     legs,
+    lodging_index,
+    lodging_label,
     ordered_routes,
+    place_label,
     plan_id,
     profile,
     stop_numbers,
     team_index,
+    trip_nights,
+    trip_span,
+    trip_summary,
     tz_abbrev,
     tzinfo,
     visit_target,
@@ -83,6 +93,8 @@ CLASS_UNASSIGNED_LAYER = "op-unassigned"
 CLASS_ROAD_LAYER = "op-roads"
 CLASS_ROAD_LINE = "op-road-line"
 CLASS_NAMES_LAYER = "op-names"
+CLASS_LODGING = "op-lodging"
+CLASS_LODGINGS_LAYER = "op-lodgings"
 
 
 # --------------------------------------------------------------------------- colours
@@ -181,6 +193,12 @@ _EXTRA_CSS = f"""
 .op-markers .op-dot {{ display: inline-block; width: 10px; height: 10px; border-radius: 5px;
   background: {UNASSIGNED_FILL}; border: 1px solid #444; }}
 .op-markers svg {{ vertical-align: middle; }}
+.{CLASS_LODGING}, .op-lodging-sym {{ width: 24px; height: 24px; border-radius: 4px 4px 12px 12px; color: #fff;
+  border: 2px solid #fff; font: bold 12px/20px Arial, Helvetica, sans-serif; text-align: center;
+  box-sizing: border-box; box-shadow: 0 0 3px #000; }}
+.op-lodging-avail {{ width: 14px; height: 14px; border-radius: 3px; background: #fff; border: 2px solid #555;
+  box-sizing: border-box; }}
+.op-markers .op-sym .op-lodging-sym, .op-markers .op-sym .op-lodging-avail {{ display: inline-block; }}
 """
 
 
@@ -196,7 +214,8 @@ function opMarkers(group, items, o) {
   items.forEach(function(it) {
     var icon = L.divIcon({html: it.html, iconSize: o.size, iconAnchor: o.anchor, className: o.className});
     opBind(L.marker([it.lat, it.lon], {icon: icon, interactive: o.interactive !== false,
-                                       keyboard: o.interactive !== false}), it).addTo(group);
+                                       keyboard: o.interactive !== false, zIndexOffset: o.zIndexOffset || 0}),
+           it).addTo(group);
   });
 }
 function opCircles(group, items, o) {
@@ -301,7 +320,9 @@ def _stop_popup(plan: Plan, ws: Workspace, route: Route, step, no: int, lang: st
                              f'({_esc(t["overdue_days"].format(days=days))})'))
     if include_names:
         rows += _resident_rows(ws, step.visit_id, t)
-    rows += [(t["expected"], expected), (t["why"], _esc(step.why) or "–")]
+    from ..planning.why import visit_why
+
+    rows += [(t["expected"], expected), (t["why"], _esc(visit_why(step, ws, lang)) or "–")]
     head = f"{_esc(team_name)} · {_esc(format_date(route.date, lang))} · #{no}"
     return f'<div class="op-popup"><h4>{head}</h4><table>{_rows(rows)}</table></div>'
 
@@ -340,6 +361,8 @@ def _markers_legend(drawn: list[str], teams: dict[str, tuple[str, str]], routes:
         "stop": '<div class="op-stop-sym" style="background:#777">1</div>',
         "unassigned": '<span class="op-dot"></span>',
         "road": _line_symbol(ROAD_COLOUR, None).replace('stroke-width="4"', 'stroke-width="2"'),
+        "lodging": '<div class="op-lodging-sym" style="background:#777">1</div>',
+        "lodging_all": '<div class="op-lodging-avail"></div>',
     }
     for kind in drawn:
         rows.append(f'<div data-kind="{kind}"><span class="op-sym">{sym[kind]}</span>'
@@ -477,45 +500,107 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
           {"size": [0, 0], "anchor": [0, 0], "className": "op-vname-icon", "interactive": False}).add_to(ng)
     ng.add_to(m)
 
-    # ---- routes: one layer per team-day
+    # ---- workspace lodgings (where a field trip may sleep), under the routes
+    lodgings = lodging_index(ws)
+    if lodgings:
+        lg_layer = folium.FeatureGroup(
+            name=f'<span class="{CLASS_LODGINGS_LAYER}">{_esc(t["lodgings_layer"])} ({len(lodgings)})</span>',
+            overlay=True, show=True)
+        _Bulk("opMarkers", [{
+            "lat": lg.lat, "lon": lg.lon, "html": '<div class="op-lodging-avail"></div>',
+            "tip": f"{_esc(t['lodging'])}: {_esc(lodging_label(lg, lang))}",
+            "popup": (f'<div class="op-popup"><h4>{_esc(lg.name)}</h4><table>'
+                      + _rows([(t["lodging"], _esc(lodging_label(lg, lang))),
+                               (t["capacity"], f"{lg.capacity} {_esc(t['teams'])}")]
+                              + ([(t["village"], _esc(ws.village_index[lg.village_code].name))]
+                                 if lg.village_code in ws.village_index else [])
+                              + ([("", _esc(t["note_approx"]))] if lg.approximate else []))
+                      + "</table></div>")} for lg in lodgings.values()],
+              {"size": [14, 14], "anchor": [7, 7], "zIndexOffset": 700,
+               "className": "op-lodging-avail-icon"}).add_to(lg_layer)
+        lg_layer.add_to(m)
+        drawn.append("lodging_all")
+
+    # ---- routes: one layer per day trip, one per field trip (its days and nights together)
     styles = route_styles(routes, [tm.id for tm in ws.teams])
     legend_teams: dict[str, tuple[str, str]] = {}  # team id -> (name, colour), in route order
-    for r in routes:
-        team = teams.get(r.team)
-        tname = team.name if team else r.team
-        colour, dash = styles[(r.team, r.date)]
-        legend_teams.setdefault(r.team, (tname, colour))
-        numbers = stop_numbers(r)
-        n_visits = len(numbers)
-        layer_name = (f'<span class="{CLASS_ROUTE_LAYER}" data-team="{_esc(r.team)}" data-date="{r.date}">'
-                      f'{_line_symbol(colour, dash)}'
-                      f'{_esc(tname)} · {_esc(format_date(r.date, lang, short=True))} '
-                      f'({n_visits} {t["stops"]})</span>')
+    for group in route_groups(routes):
+        first = group[0]
+        team = teams.get(first.team)
+        tname = team.name if team else first.team
+        colour, dash0 = styles[(first.team, first.date)]
+        legend_teams.setdefault(first.team, (tname, colour))
+        n_visits = sum(len(stop_numbers(r)) for r in group)
+        if first.trip:
+            a, b = trip_span(group, lang)
+            nights = len(trip_nights(group))
+            label = (f'{_esc(tname)} · {_esc(t["trip_layer"].format(first=a, last=b))} '
+                     f'({n_visits} {t["stops"]}, {_esc(t["trip_nights"].format(n=nights))})')
+            layer_name = (f'<span class="{CLASS_ROUTE_LAYER}" data-team="{_esc(first.team)}" '
+                          f'data-trip="{_esc(first.trip)}" data-date="{first.date}">'
+                          f'{_line_symbol(colour, dash0)}{label}</span>')
+        else:
+            layer_name = (f'<span class="{CLASS_ROUTE_LAYER}" data-team="{_esc(first.team)}" data-date="{first.date}">'
+                          f'{_line_symbol(colour, dash0)}'
+                          f'{_esc(tname)} · {_esc(format_date(first.date, lang, short=True))} '
+                          f'({n_visits} {t["stops"]})</span>')
         fg = folium.FeatureGroup(name=layer_name, overlay=True, show=True)
-        prof = profile(ws, r.team)
-        lines: list[dict] = []
-        for leg in legs(r):
-            pts = leg_path(travel, leg, prof)
-            dest = f"#{leg.to_stop}" if leg.to_stop else t["office"]
-            lines.append({
-                "pts": [[round(lat, 6), round(lon, 6)] for lon, lat in pts],
-                "tip": f"{_esc(tname)} · {_esc(format_date(r.date, lang, short=True))}: → {_esc(dest)} "
-                       f"({leg.end.travel_s / 60:.0f} min, {leg.end.distance_m / 1000:.1f} km)"})
-        stops: list[dict] = []
-        for i, s in enumerate(r.steps):
-            if i not in numbers or s.location is None:
-                continue
-            no = numbers[i]
-            lon, lat = s.location
-            stops.append({"lat": lat, "lon": lon,
-                          "html": f'<div class="{CLASS_STOP}" style="background:{colour}">{no}</div>',
-                          "tip": f"#{no} {hhmm(s.start, tz)} {_esc(s.place)}",
-                          "popup": _stop_popup(plan, ws, r, s, no, lang, include_names, tname)})
-            if "stop" not in drawn:
-                drawn.append("stop")
-        _Bulk("opLines", lines, {"color": colour, "weight": 4, "opacity": 0.95, "dashArray": dash,
-                                 "className": CLASS_ROUTE_LINE}).add_to(fg)
-        _Bulk("opMarkers", stops, {"size": [22, 22], "anchor": [11, 11], "className": "op-stop-icon"}).add_to(fg)
+        prof = profile(ws, first.team)
+        nights_drawn: list[dict] = []
+        for r in group:
+            _, dash = styles[(r.team, r.date)]
+            numbers = stop_numbers(r)
+            day = format_date(r.date, lang, short=True)
+            lines: list[dict] = []
+            for leg in legs(r):
+                pts = leg_path(travel, leg, prof)
+                if leg.to_stop:
+                    dest = f"#{leg.to_stop}"
+                elif leg.end.type == "night":
+                    dest = place_label(ws, r.end_place, lang, fallback=leg.end.place)
+                else:
+                    dest = t["office"]
+                lines.append({
+                    "pts": [[round(lat, 6), round(lon, 6)] for lon, lat in pts],
+                    "tip": f"{_esc(tname)} · {_esc(day)}: → {_esc(dest)} "
+                           f"({leg.end.travel_s / 60:.0f} min, {leg.end.distance_m / 1000:.1f} km)"})
+            stops: list[dict] = []
+            for i, s in enumerate(r.steps):
+                if i not in numbers or s.location is None:
+                    continue
+                no = numbers[i]
+                lon, lat = s.location
+                stops.append({"lat": lat, "lon": lon,
+                              "html": f'<div class="{CLASS_STOP}" style="background:{colour}">{no}</div>',
+                              "tip": f"{_esc(day)} #{no} {hhmm(s.start, tz)} {_esc(s.place)}" if r.trip
+                              else f"#{no} {hhmm(s.start, tz)} {_esc(s.place)}",
+                              "popup": _stop_popup(plan, ws, r, s, no, lang, include_names, tname)})
+                if "stop" not in drawn:
+                    drawn.append("stop")
+            if r.away_night:
+                night = r.steps[-1]
+                lg = lodgings.get(r.end_place)
+                loc = night.location or ((lg.lon, lg.lat) if lg is not None else None)
+                if loc is not None:
+                    where = place_label(ws, r.end_place, lang, fallback=night.place)
+                    k = len(nights_drawn) + 1
+                    arrive = t["night_arrive"].format(time=hhmm(night.arrival, tz))
+                    tip = f"{_esc(tname)} · {_esc(t['night_at'].format(place=where))} ({_esc(day)}, {_esc(arrive)})"
+                    table = _rows([(t["nights_here"], _esc(where)), (t["time"], f"{_esc(arrive)} {tz_abbrev(plan)}"),
+                                   (t["trip_label"], _esc(trip_summary(group, ws, lang)))])
+                    popup = (f'<div class="op-popup"><h4>{_esc(tname)} · {_esc(format_date(r.date, lang))}</h4>'
+                             f"<table>{table}</table></div>")
+                    nights_drawn.append({"lat": loc[1], "lon": loc[0], "tip": tip, "popup": popup,
+                                         "html": f'<div class="{CLASS_LODGING}" data-trip="{_esc(r.trip or "")}" '
+                                                 f'data-night="{k}" style="background:{colour}">{k}</div>'})
+            _Bulk("opLines", lines, {"color": colour, "weight": 4, "opacity": 0.95, "dashArray": dash,
+                                     "className": CLASS_ROUTE_LINE}).add_to(fg)
+            _Bulk("opMarkers", stops, {"size": [22, 22], "anchor": [11, 11], "className": "op-stop-icon"}).add_to(fg)
+        if nights_drawn:
+            _Bulk("opMarkers", nights_drawn, {"size": [24, 24], "anchor": [12, 12], "zIndexOffset": 800,
+                                              "className": "op-lodging-icon"}).add_to(fg)
+            if "lodging" not in drawn:
+                drawn.append("lodging")
         fg.add_to(m)
 
     # ---- visits left out
@@ -649,9 +734,18 @@ def render_map(plan: Plan, ws: Workspace, travel, path: Path | str, lang: str = 
     return write_bytes_atomic(Path(path), map_html(plan, ws, travel, lang, include_names, tiles).encode("utf-8"))
 
 
+def route_groups(routes: list[Route]) -> list[list[Route]]:
+    """The map's route layers, in the order of ``routes``: one per day trip, one per field trip (its
+    team-days in date order)."""
+    groups: dict[object, list[Route]] = {}
+    for r in routes:
+        groups.setdefault(("trip", r.team, r.trip) if r.trip else ("day", r.team, r.date), []).append(r)
+    return [sorted(g, key=lambda r: r.date) for g in groups.values()]
+
+
 def route_layer_count(plan: Plan) -> int:
-    """How many route layers the map has: one per team-day."""
-    return len(plan.routes)
+    """How many route layers the map has: one per day trip and one per field trip."""
+    return len(route_groups(list(plan.routes)))
 
 
 def external_resources(text: str) -> list[str]:
@@ -670,5 +764,6 @@ __all__ = [
     "gap_colour",
     "map_html",
     "render_map",
+    "route_groups",
     "route_layer_count",
 ]

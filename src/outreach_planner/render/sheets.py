@@ -22,6 +22,13 @@ time, so that no break row's time range overlaps a stop's printed times:
 - any other break (taken on the road or at the office) is a row of its own between the stops
   before and after it, in time order; such a break never overlaps a stop's arrival-to-end time.
 
+Field trips. A day that starts at a lodging (the morning after a night away) begins with
+"Berangkat dari <lodging>" (the lodging named by its kind: kantor camat, balai desa, penginapan, unless
+its name says so); a day that ends at one ends with "Bermalam di <lodging> (tiba HH:MM)" instead of
+the return to the office; the header names the trip ("Perjalanan dinas 2 malam: Selasa–Kamis,
+bermalam di ... · hari 2 dari 3") and gives the departure from and the arrival at the lodging; the
+sheet's map marks the lodging with a triangle.
+
 Contacts and requirements. A village session row names where the session is held
 (``session_place``, e.g. "Balai Desa") and the village's contact (``contact_role``, ``contact_name``,
 ``contact_phone``): optional village columns; absent, nothing is printed. These are officials' work
@@ -55,15 +62,21 @@ from pathlib import Path
 from ..model import Workspace, mask_nik
 from ..plan import Plan, Route, Step
 from ._common import (
+    end_step,
     hhmm,
     leg_path,
     legs,
+    lodging_index,
     ordered_routes,
+    place_label,
     plan_id,
     profile,
     safe_name,
+    start_step,
     stop_numbers,
     team_index,
+    trip_routes,
+    trip_summary,
     tz_abbrev,
     tzinfo,
     visit_target,
@@ -361,6 +374,17 @@ def draw_route_map(route: Route, ws: Workspace, travel, bg: _Background, lang: s
                 zorder=11)
         ax.annotate(t["office"], (depot.lon, depot.lat), xytext=(7, -9), textcoords="offset points",
                     fontsize=7, fontweight="bold", zorder=11,
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+
+    # lodgings the day starts or ends at (a field trip): a black triangle with the lodging's name
+    lodgings = lodging_index(ws)
+    for pid in dict.fromkeys((route.start_place, route.end_place)):
+        lg = lodgings.get(pid)
+        if lg is None:
+            continue
+        ax.plot([lg.lon], [lg.lat], marker="^", markersize=10, color="black", mec="white", mew=1.0, zorder=11)
+        ax.annotate(lg.name, (lg.lon, lg.lat), xytext=(7, 5), textcoords="offset points", fontsize=7,
+                    fontweight="bold", zorder=11,
                     path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
 
     # north arrow (top right) and scale bar (bottom left), in axes coordinates
@@ -675,8 +699,22 @@ def stop_table(route: Route, plan: Plan, ws: Workspace, lang: str = "id"):
         s = row.step
         r = len(rows)
         if row.kind == "start":
-            rows.append(["", _p(f"<b>{hhmm(s.start, tz)}</b>"), _p(f"<b>{_x(t['depart'])}</b><br/>{_x(s.place)}"),
-                         "", "", "", "", ""])
+            if route.start_place != route.depot:  # the morning after a night away: leave from the lodging
+                where = place_label(ws, route.start_place, lang, fallback=s.place)
+                what = f"<b>{_x(t['depart_from'].format(place=where))}</b>"
+                if s.place and s.place != where and s.place.lower() not in where.lower():
+                    what += f"<br/>{_x(s.place)}"
+            else:
+                what = f"<b>{_x(t['depart'])}</b><br/>{_x(s.place)}"
+            rows.append(["", _p(f"<b>{hhmm(s.start, tz)}</b>"), _p(what), "", "", "", "", ""])
+            style += [("SPAN", (2, r), (5, r)), ("BACKGROUND", (0, r), (-1, r), "#efefef")]
+        elif row.kind == "night":  # the day ends at a lodging of a field trip
+            where = place_label(ws, route.end_place, lang, fallback=s.place)
+            arrive = t["night_arrive"].format(time=hhmm(s.arrival, tz))
+            what = f"<b>{_x(t['night_at'].format(place=where))}</b> ({_x(arrive)})"
+            if s.place and s.place != where and s.place.lower() not in where.lower():
+                what += f"<br/>{_x(s.place)}"
+            rows.append(["", _p(f"<b>{hhmm(s.arrival, tz)}</b>"), _p(what), "", "", "", "", ""])
             style += [("SPAN", (2, r), (5, r)), ("BACKGROUND", (0, r), (-1, r), "#efefef")]
         elif row.kind == "end":
             rows.append(["", _p(f"<b>{hhmm(s.arrival, tz)}</b>"),
@@ -726,8 +764,7 @@ def _info_table(route: Route, plan: Plan, ws: Workspace, lang: str):
     tname = team.name if team else route.team
     members = ", ".join(team.members) if team and team.members else "–"
     vehicle = t["vehicle"].get(team.vehicle, team.vehicle) if team else "–"
-    start = next((s for s in route.steps if s.type == "start"), route.steps[0])
-    end = next((s for s in reversed(route.steps) if s.type == "end"), route.steps[-1])
+    start, end = start_step(route), end_step(route)
     zone = tz_abbrev(plan)
     drive_min = route.travel_s / 60
     drive = f"{int(drive_min // 60)} j {int(drive_min % 60):02d} m" if lang == "id" else \
@@ -746,8 +783,14 @@ def _info_table(route: Route, plan: Plan, ws: Workspace, lang: str):
     def pair(k, v):
         return [_p(f"<b>{_x(t[k])}</b>", "info"), _p(v, "info")]
 
-    times = (f"<b>{hhmm(start.start, tz)}</b> {zone} · "
-             f"<b>{_x(t['return_time'])}</b> <b>{hhmm(end.arrival, tz)}</b> {zone}")
+    times = f"<b>{hhmm(start.start, tz)}</b> {zone}"
+    if route.start_place != route.depot:
+        times += f" ({_x(place_label(ws, route.start_place, lang, fallback=start.place))})"
+    if route.away_night:
+        times += (f" · <b>{_x(t['night_time'])}</b> <b>{hhmm(end.arrival, tz)}</b> {zone} "
+                  f"({_x(place_label(ws, route.end_place, lang, fallback=end.place))})")
+    else:
+        times += f" · <b>{_x(t['return_time'])}</b> <b>{hhmm(end.arrival, tz)}</b> {zone}"
     totals = f"{drive} · {route.distance_m / 1000:.0f} km · {len(route.visits)} {_x(t['stops'])}"
     rows = [
         pair("team", f"<b>{_x(tname)}</b> ({_x(route.team)})")
@@ -756,6 +799,12 @@ def _info_table(route: Route, plan: Plan, ws: Workspace, lang: str):
         pair("vehicle_label", _x(vehicle)) + pair("drive", totals),
     ]
     spans = []
+    trip = trip_routes(plan).get(route.trip or "") if route.trip else None
+    if trip:
+        k = next((i for i, r in enumerate(trip, 1) if r.date == route.date), 1)
+        day = t["trip_day"].format(k=k, n=len(trip))
+        rows.append(pair("trip_label", f"<b>{_x(trip_summary(trip, ws, lang))}</b> · {_x(day)}") + ["", ""])
+        spans.append(len(rows) - 1)
     if bring:
         rows.append(pair("bring", _x("; ".join(bring))) + ["", ""])
         spans.append(len(rows) - 1)

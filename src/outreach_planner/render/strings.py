@@ -135,6 +135,24 @@ ID: dict[str, object] = {
     "legend_unassigned": "Kunjungan tidak terjadwal",
     "legend_road": "Jalan",
     "legend_day": "Hari ke-{n} tim minggu ini",
+    # field trips
+    "depart_from": "Berangkat dari {place}",
+    "night_at": "Bermalam di {place}",
+    "night_arrive": "tiba {time}",
+    "trip": "Perjalanan dinas",
+    "trip_label": "Perjadin",
+    "trip_nights": "{n} malam",
+    "trip_sleep": "bermalam di {places}",
+    "trip_day": "hari {k} dari {n}",
+    "trip_layer": "perjalanan {first}–{last}",
+    "night_time": "Bermalam",
+    "lodgings_layer": "Tempat bermalam",
+    "legend_lodging": "Bermalam (perjalanan dinas), malam ke-n",
+    "legend_lodging_all": "Tempat bermalam yang tersedia",
+    "lodging": "Tempat bermalam",
+    "nights_here": "Bermalam",
+    "capacity": "Kapasitas",
+    "teams": "tim",
 }
 
 EN: dict[str, object] = {
@@ -257,6 +275,24 @@ EN: dict[str, object] = {
     "legend_unassigned": "Visit not scheduled",
     "legend_road": "Road",
     "legend_day": "Team's day {n} of the week",
+    # field trips
+    "depart_from": "Leave from {place}",
+    "night_at": "Night at {place}",
+    "night_arrive": "arrive {time}",
+    "trip": "Field trip",
+    "trip_label": "Trip",
+    "trip_nights": "{n} nights",
+    "trip_sleep": "sleeping at {places}",
+    "trip_day": "day {k} of {n}",
+    "trip_layer": "trip {first}–{last}",
+    "night_time": "Night",
+    "lodgings_layer": "Lodgings",
+    "legend_lodging": "Night of a field trip (night n)",
+    "legend_lodging_all": "Lodging available",
+    "lodging": "Lodging",
+    "nights_here": "Night",
+    "capacity": "Capacity",
+    "teams": "teams",
 }
 
 _BY_LANG: dict[str, dict[str, object]] = {"id": ID, "en": EN}
