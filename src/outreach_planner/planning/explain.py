@@ -160,7 +160,7 @@ class _Way:
 
 def _route_travel(lane, seq: list[int]) -> int:
     v = lane.veh
-    nodes = [v.depot_node] + [int(lane.cnode[c]) for c in seq] + [v.depot_node]
+    nodes = [v.start_node] + [int(lane.cnode[c]) for c in seq] + [v.end_node]
     return int(sum(int(lane.dur[a, b]) for a, b in zip(nodes, nodes[1:])))
 
 

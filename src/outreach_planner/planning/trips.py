@@ -1,0 +1,309 @@
+"""Field trips: choose, team by team, where each team-day starts and ends (its week's *shape*).
+
+"Trip shapes outer, exact routing inner": the routing problem stays one vehicle per team-day;
+a vehicle starts at ``Vehicle.start_node`` and ends at ``Vehicle.end_node`` (depot nodes: the
+offices, then the workspace's lodgings, see :func:`~outreach_planner.planning.problem.trip_lodgings`).
+A *shape* gives every team its field trips; every other day is a day trip (base -> base). A
+trip over the team's working days ``d .. d+n`` (``n`` nights at one lodging ``L``) is: day ``d``
+base -> ``L``, the middle days ``L`` -> ``L``, day ``d+n`` ``L`` -> base. The rules
+(:func:`trip_allowed`):
+
+* only teams with ``field_trips``; trip days are consecutive calendar days the team works
+  (no night over a weekend, a holiday or a team's day off), so the week's last working day ends
+  at base;
+* a home day (``Team.home_days``) starts and ends at base (no night before or after it);
+* nights per team and week <= ``max_nights_per_week``, nights of one trip <= ``max_nights_in_row``,
+  and a team's trips do not share a day;
+* per night and lodging, teams sleeping there <= ``Lodging.capacity``.
+
+A night costs ``Lodging.cost_per_night`` (default ``policy.night_cost``) value points: a constant
+of the shape, in ``Problem.night_cost``.
+
+The choice (:func:`choose_shape`) is greedy with the construction
+(:func:`~outreach_planner.planning.construct.construct`, ~0.1 s on the default week) as the
+evaluator: the score of a shape is the value its construction collects minus its driving cost
+(``travel_cost_per_s``, including the drive of a trip day without visits) minus its night cost.
+Starting from day trips only, each round tries every allowed trip that can be added to the current
+shape (for every team that may go, at its ``top_lodgings`` best lodgings: those near the value the
+day-trip construction leaves out, ranked by value times round-trip time saved against the base) and
+adopts the one that raises the score most; it stops when nothing improves or after
+``max_evals`` evaluations. Deterministic. The engines then improve the routes with that shape fixed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..model import Workspace
+from .construct import construct
+from .problem import Problem, Vehicle, _fits, _WEEKDAYS
+
+
+@dataclass(frozen=True)
+class Trip:
+    """A field trip: ``team`` sleeps ``nights`` nights at depot node ``lodging`` after its day ``first`` (a date index)."""
+
+    team: str
+    first: int  # date index of the first day (base -> lodging)
+    nights: int
+    lodging: int  # depot node of the lodging
+
+    @property
+    def days(self) -> range:
+        """Date indices of its days (the last one ends at base)."""
+        return range(self.first, self.first + self.nights + 1)
+
+    @property
+    def night_dates(self) -> range:
+        """Date indices of the days after which the team sleeps at the lodging."""
+        return range(self.first, self.first + self.nights)
+
+
+Shape = tuple[Trip, ...]
+
+
+@dataclass
+class ShapeChoice:
+    """The chosen shape, the problem with it, and the reasons per team (for ``plan.summary``)."""
+
+    shape: Shape
+    problem: Problem
+    score: float
+    day_trip_score: float
+    evaluations: int
+    why: list[dict] = field(default_factory=list)
+
+
+def night_cost(ws: Workspace, p: Problem, lodging_node: int) -> float:
+    """Value points of one team-night at the lodging of depot node ``lodging_node``."""
+    lid = p.depots[lodging_node]
+    lod = next(x for x in ws.lodgings if x.id == lid)
+    return ws.policy.night_cost if lod.cost_per_night is None else float(lod.cost_per_night)
+
+
+def _capacity(ws: Workspace, p: Problem) -> dict[int, int]:
+    cap = {x.id: x.capacity for x in ws.lodgings}
+    return {n: cap[p.depots[n]] for n in range(p.n_offices, p.n_depots)}
+
+
+def trip_allowed(ws: Workspace, p: Problem, shape: Shape, trip: Trip) -> bool:
+    """Whether ``trip`` may be added to ``shape`` (see the module docstring for the rules)."""
+    team = next(t for t in ws.teams if t.id == trip.team)
+    if not team.field_trips or trip.nights < 1 or trip.nights > team.max_nights_in_row:
+        return False
+    if not (p.n_offices <= trip.lodging < p.n_depots):
+        return False
+    works = {v.date_index: v for v in p.vehicles if v.team == team.id}
+    for d in trip.days:
+        if d not in works:
+            return False
+        if _WEEKDAYS[p.week.dates[d].weekday()] in team.home_days:
+            return False
+    own = [t for t in shape if t.team == team.id]
+    if sum(t.nights for t in own) + trip.nights > team.max_nights_per_week:
+        return False
+    if any(set(t.days) & set(trip.days) for t in own):
+        return False
+    cap = _capacity(ws, p)[trip.lodging]
+    for d in trip.night_dates:
+        if sum(1 for t in shape if t.lodging == trip.lodging and d in t.night_dates) + 1 > cap:
+            return False
+    return True
+
+
+class _Shaper:
+    """Applies shapes to a problem; caches which visits fit a vehicle for each (start, end) pair."""
+
+    def __init__(self, ws: Workspace, problem: Problem):
+        self.ws, self.p = ws, problem
+        self.trip_teams = {t.id for t in ws.teams if t.field_trips}
+        self.fit_cache: dict[tuple[int, int, int], set[int]] = {}
+        self.can: dict[int, list[int]] = {v.index: [] for v in problem.vehicles}
+        for i, al in enumerate(problem.allowed):
+            for a in al:
+                self.can[a].append(i)
+
+    def fitting(self, veh: Vehicle) -> set[int]:
+        key = (veh.index, veh.start_node, veh.end_node)
+        if key not in self.fit_cache:
+            self.fit_cache[key] = {i for i in self.can[veh.index] if _fits(self.p, i, veh)}
+        return self.fit_cache[key]
+
+    def apply(self, shape: Shape) -> Problem:
+        p = self.p
+        ends: dict[tuple[str, int], tuple[int, int, str]] = {}
+        trip_no: dict[str, int] = {}
+        for t in sorted(shape, key=lambda t: (t.team, t.first)):
+            trip_no[t.team] = trip_no.get(t.team, 0) + 1
+            tid = f"{t.team}-t{trip_no[t.team]}"
+            for d in t.days:
+                ends[(t.team, d)] = (-1 if d == t.first else t.lodging, -1 if d == t.days[-1] else t.lodging, tid)
+        vehicles = []
+        for v in p.vehicles:
+            s, e, tid = ends.get((v.team, v.date_index), (-1, -1, None))
+            vehicles.append(dataclasses.replace(v, start_node=v.depot_node if s < 0 else s,
+                                                end_node=v.depot_node if e < 0 else e, trip=tid))
+        q = dataclasses.replace(p, vehicles=vehicles,
+                                night_cost=sum(t.nights * night_cost(self.ws, p, t.lodging) for t in shape))
+        fits = {v.index: (self.fitting(v) if v.team in self.trip_teams else None) for v in vehicles}
+        q.allowed = [[a for a in al if fits[a] is None or i in fits[a]] for i, al in enumerate(p.allowed)]
+        # at most one session per village per date: groups of visits still allowed somewhere
+        groups = [[i for i in g if q.allowed[i]] for g in p.same_day_groups]
+        q.same_day_groups = [g for g in groups if len(g) > 1]
+        return q
+
+
+def shape_score(q: Problem, routes) -> float:
+    """Value collected minus driving cost (every trip day drives, even without visits) minus night cost."""
+    by_vehicle = dict(routes)
+    value = driving = 0.0
+    for v in q.vehicles:
+        seq = by_vehicle.get(v.index) or []
+        if not seq and v.start_node == v.end_node:
+            continue
+        m = q.durations[v.profile]
+        nodes = [v.start_node] + [q.node(i) for i, _ in seq] + [v.end_node]
+        driving += sum(int(m[a, b]) for a, b in zip(nodes, nodes[1:]))
+        value += sum(q.visits[i].value for i, _ in seq)
+    return value - driving * q.travel_cost_per_s - q.night_cost
+
+
+def _lodging_ranks(p: Problem, team: str, left: set[int], top: int) -> list[int]:
+    """The ``top`` lodging nodes nearest the left-out value ``team`` could make, best first."""
+    vehs = [v for v in p.vehicles if v.team == team]
+    if not vehs or p.n_depots == p.n_offices:
+        return []
+    v0 = vehs[0]
+    m = p.durations[v0.profile]
+    cand = sorted({i for v in vehs for i in range(len(p.visits)) if i in left and v.index in p.allowed[i]})
+    if not cand:
+        return []
+    nodes = np.array([p.node(i) for i in cand])
+    values = np.array([p.visits[i].value for i in cand])
+    base = m[np.full(len(nodes), v0.depot_node), nodes] + m[nodes, np.full(len(nodes), v0.depot_node)]
+    scores = []
+    for ln in range(p.n_offices, p.n_depots):
+        rt = m[np.full(len(nodes), ln), nodes] + m[nodes, np.full(len(nodes), ln)]
+        saved = np.maximum(0, base.astype(np.int64) - rt.astype(np.int64)) / 3600.0
+        scores.append((-float((values * saved).sum()), ln))
+    return [ln for s, ln in sorted(scores)[:top] if s < 0]
+
+
+def candidate_trips(ws: Workspace, p: Problem, shape: Shape, team: str, lodgings: list[int]) -> list[Trip]:
+    """Every trip of ``team`` at ``lodgings`` that may be added to ``shape``, in a fixed order."""
+    t = next(x for x in ws.teams if x.id == team)
+    days = sorted(v.date_index for v in p.vehicles if v.team == team)
+    out = []
+    for ln in lodgings:
+        for d in days:
+            for n in range(1, t.max_nights_in_row + 1):
+                trip = Trip(team, d, n, ln)
+                if trip_allowed(ws, p, shape, trip):
+                    out.append(trip)
+    return out
+
+
+def choose_shape(ws: Workspace, problem: Problem, max_evals: int = 200, top_lodgings: int = 3) -> ShapeChoice:
+    """The field-trip shape of the week (see the module docstring) and the problem with it."""
+    shaper = _Shaper(ws, problem)
+    teams = [t.id for t in ws.teams if t.field_trips and any(v.team == t.id for v in problem.vehicles)]
+    shape: Shape = ()
+    q = shaper.apply(shape)
+    built = construct(q)
+    score = base_score = shape_score(q, built.routes)
+    evals = 0
+    best_tried: dict[str, tuple[float, Trip]] = {}  # team -> best score gain (before nights) tried, the trip
+    if not teams or problem.n_depots == problem.n_offices:
+        return ShapeChoice(shape, q, score, base_score, evals, _reasons(ws, problem, teams, shape, {}, best_tried))
+    served = {i for _, seq in built.routes for i, _ in seq}
+    left = {i for i in range(len(problem.visits)) if problem.allowed[i] and i not in served}
+    ranks = {t: _lodging_ranks(q, t, left, top_lodgings) for t in teams}
+    gains: dict[Trip, float] = {}
+    exhausted = False
+    while True:
+        best = None
+        best_tried = {}  # this round's: what each team's best trial gained given the trips adopted so far
+        for team in teams:
+            for trip in candidate_trips(ws, q, shape, team, ranks[team]):
+                if evals >= max_evals:
+                    exhausted = True
+                    break
+                cand = shape + (trip,)
+                qc = shaper.apply(cand)
+                sc = shape_score(qc, construct(qc).routes)
+                evals += 1
+                gross = sc - score + trip.nights * night_cost(ws, problem, trip.lodging)
+                if team not in best_tried or gross > best_tried[team][0]:
+                    best_tried[team] = (gross, trip)
+                if sc > score + 1e-9 and (best is None or sc > best[0]):
+                    best = (sc, trip, gross)
+        if best is None:
+            break
+        score, trip, gross = best
+        gains[trip] = gross
+        shape = shape + (trip,)
+        if exhausted:
+            break
+    q = shaper.apply(shape)
+    why = _reasons(ws, problem, teams, shape, gains, best_tried)
+    if exhausted:
+        for row in why:
+            row["why_more"] = f"the search stopped after {max_evals} trial constructions (max_evals)"
+    return ShapeChoice(shape, q, score, base_score, evals, why)
+
+
+def _reasons(ws: Workspace, p: Problem, teams: list[str], shape: Shape, gains: dict, best_tried: dict) -> list[dict]:
+    """Per team that may go on field trips: its trips with value gained and night cost, or why none."""
+    out = []
+    dates = p.week.dates
+    trip_no: dict[str, int] = {}
+    for team in teams:
+        trips = []
+        for t in sorted((t for t in shape if t.team == team), key=lambda t: t.first):
+            trip_no[team] = trip_no.get(team, 0) + 1
+            cost = t.nights * night_cost(ws, p, t.lodging)
+            trips.append({
+                "trip": f"{team}-t{trip_no[team]}", "lodging": p.depots[t.lodging],
+                "first_date": dates[t.first].isoformat(), "last_date": dates[t.days[-1]].isoformat(),
+                "nights": t.nights, "night_cost": round(cost, 3), "value_gained": round(gains.get(t, 0.0), 3),
+                "why": (f"gains {gains.get(t, 0.0):.1f} value points net of driving against day trips, "
+                        f"for {cost:.1f} of night cost"),
+            })
+        row: dict = {"team": team, "trips": trips}
+        if trips and team in best_tried:
+            gross, t = best_tried[team]
+            row["why_no_more"] = (f"no further trip pays: the best one tried ({p.depots[t.lodging]}, "
+                                  f"{dates[t.first].isoformat()}, {t.nights} night(s)) gains {gross:.1f}, "
+                                  f"its night cost is {t.nights * night_cost(ws, p, t.lodging):.1f}")
+        if not trips:
+            if team in best_tried:
+                gross, t = best_tried[team]
+                cost = t.nights * night_cost(ws, p, t.lodging)
+                row["why"] = (f"day trips only: the best trip tried ({p.depots[t.lodging]}, "
+                              f"{dates[t.first].isoformat()}, {t.nights} night(s)) gains {gross:.1f} value points "
+                              f"net of driving, not more than its night cost {cost:.1f}")
+            elif p.n_depots == p.n_offices:
+                row["why"] = "day trips only: the workspace has no lodgings"
+            else:
+                row["why"] = ("day trips only: no allowed trip left (lodging capacity, nights, home days) "
+                              "near value the day trips leave out")
+        out.append(row)
+    return out
+
+
+def day_trips_only(ws: Workspace, problem: Problem) -> Problem:
+    """``problem`` with every team-day a day trip (``allowed`` narrowed to what day trips reach)."""
+    return _Shaper(ws, problem).apply(())
+
+
+def without_field_trips(ws: Workspace) -> Workspace:
+    """``ws`` with no team allowed field trips (the plan as before field trips; ``plan --no-field-trips``)."""
+    teams = tuple(t.model_copy(update={"field_trips": False}) for t in ws.teams)
+    return ws.model_copy(update={"teams": teams})
+
+
+__all__ = ["ShapeChoice", "Trip", "candidate_trips", "choose_shape", "day_trips_only", "night_cost", "shape_score",
+           "trip_allowed", "without_field_trips"]
