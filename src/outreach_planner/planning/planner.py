@@ -252,13 +252,17 @@ def make_plan(
     held_sessions = Counter(s.village_code or "" for r in held if r.date in week.dates
                             for s in r.visits if s.kind == "village_session")
     visits = value_visits(ws, week, candidate_visits(ws, week, session_caps(ws, week, travel), held_sessions))
-    problem = build_problem(ws, week, visits, travel)
+    # a re-plan's first day after a recorded night away starts at that lodging (planning/trips.py)
+    slept = {(r.team, r.date) for r in held if r.away_night}
+    start_away = frozenset((t.id, k) for t in ws.teams for k, d in enumerate(week.dates)
+                           if (t.id, d - dt.timedelta(days=1)) in slept)
+    problem = build_problem(ws, week, visits, travel, start_away=start_away)
     if not problem.vehicles:
         raise NoPlanError(f"no team works in {week}: check [calendar] working_days, holidays and team days")
     trips_info = None
     if problem.n_depots > problem.n_offices:  # lodgings and a team that may go: choose the week's shape
         t_shape = time.monotonic()
-        choice = choose_shape(ws, problem)
+        choice = choose_shape(ws, problem, held=[r for r in held if r.date in week.dates])
         problem = choice.problem
         trips_info = {"teams": choice.why, "evaluations": choice.evaluations,
                       "score_day_trips": round(choice.day_trip_score, 3), "score_chosen": round(choice.score, 3),

@@ -370,8 +370,13 @@ def _fits(p: Problem, vi: int, veh: Vehicle, starts: list[int] | None = None, en
     return False
 
 
-def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: TravelModel) -> Problem:
-    """Assemble the problem and pre-exclude visits no vehicle could make, with the reason."""
+def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: TravelModel,
+                  start_away: frozenset[tuple[str, int]] = frozenset()) -> Problem:
+    """Assemble the problem and pre-exclude visits no vehicle could make, with the reason.
+
+    ``start_away``: (team, date index) of days that may start at a lodging whatever the day before
+    (a re-plan's first day after a recorded night away).
+    """
     vehicles = build_vehicles(ws, week)
     lodgings = trip_lodgings(ws)
     nodes = [(d.lon, d.lat) for d in ws.depots] + [(x.lon, x.lat) for x in lodgings] + [(v.lon, v.lat) for v in visits]
@@ -391,7 +396,8 @@ def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: Travel
     # (planning/trips.py narrows it to the chosen shape)
     away = away_options(ws, week, vehicles)
     lnodes = list(range(len(ws.depots), nd))
-    reach = {veh.index: ([veh.depot_node] + (lnodes if away[veh.index][0] else []),
+    reach = {veh.index: ([veh.depot_node] + (lnodes if away[veh.index][0] or (veh.team, veh.date_index) in start_away
+                                             else []),
                          [veh.depot_node] + (lnodes if away[veh.index][1] else [])) for veh in vehicles}
 
     teams = {t.id: t for t in ws.teams}

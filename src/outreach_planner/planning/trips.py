@@ -33,6 +33,7 @@ adopts the one that raises the score most; it stops when nothing improves or aft
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,6 +51,9 @@ class Trip:
     first: int  # date index of the first day (base -> lodging)
     nights: int
     lodging: int  # depot node of the lodging
+    #: the trip began before the planned days (a re-plan after a recorded night away): its first day
+    #: starts at the lodging; ``nights`` may then be 0 (that day goes back to base)
+    continued: bool = False
 
     @property
     def days(self) -> range:
@@ -89,10 +93,20 @@ def _capacity(ws: Workspace, p: Problem) -> dict[int, int]:
     return {n: cap[p.depots[n]] for n in range(p.n_offices, p.n_depots)}
 
 
-def trip_allowed(ws: Workspace, p: Problem, shape: Shape, trip: Trip) -> bool:
-    """Whether ``trip`` may be added to ``shape`` (see the module docstring for the rules)."""
+def trip_allowed(ws: Workspace, p: Problem, shape: Shape, trip: Trip, held: dict[str, tuple[int, int]] | None = None
+                 ) -> bool:
+    """Whether ``trip`` may be added to ``shape`` (see the module docstring for the rules).
+
+    ``held``: team -> (nights away already spent this week, nights in a row up to the first planned
+    day) from the days a re-plan keeps. A continued trip replaces the team's continued trip in ``shape``.
+    """
     team = next(t for t in ws.teams if t.id == trip.team)
-    if not team.field_trips or trip.nights < 1 or trip.nights > team.max_nights_in_row:
+    spent, run = (held or {}).get(trip.team, (0, 0))
+    shape = tuple(t for t in shape if not (t.continued and trip.continued and t.team == trip.team))
+    if trip.continued:
+        if trip.nights and (not team.field_trips or run + trip.nights > team.max_nights_in_row):
+            return False
+    elif not team.field_trips or trip.nights < 1 or trip.nights > team.max_nights_in_row:
         return False
     if not (p.n_offices <= trip.lodging < p.n_depots):
         return False
@@ -100,10 +114,10 @@ def trip_allowed(ws: Workspace, p: Problem, shape: Shape, trip: Trip) -> bool:
     for d in trip.days:
         if d not in works:
             return False
-        if _WEEKDAYS[p.week.dates[d].weekday()] in team.home_days:
+        if trip.nights and _WEEKDAYS[p.week.dates[d].weekday()] in team.home_days:
             return False
     own = [t for t in shape if t.team == team.id]
-    if sum(t.nights for t in own) + trip.nights > team.max_nights_per_week:
+    if trip.nights and spent + sum(t.nights for t in own) + trip.nights > team.max_nights_per_week:
         return False
     if any(set(t.days) & set(trip.days) for t in own):
         return False
@@ -120,6 +134,7 @@ class _Shaper:
     def __init__(self, ws: Workspace, problem: Problem):
         self.ws, self.p = ws, problem
         self.trip_teams = {t.id for t in ws.teams if t.field_trips}
+        self.trip_teams |= {v.team for v in problem.vehicles if v.start_node != v.depot_node}
         self.fit_cache: dict[tuple[int, int, int], set[int]] = {}
         self.can: dict[int, list[int]] = {v.index: [] for v in problem.vehicles}
         for i, al in enumerate(problem.allowed):
@@ -140,7 +155,8 @@ class _Shaper:
             trip_no[t.team] = trip_no.get(t.team, 0) + 1
             tid = f"{t.team}-t{trip_no[t.team]}"
             for d in t.days:
-                ends[(t.team, d)] = (-1 if d == t.first else t.lodging, -1 if d == t.days[-1] else t.lodging, tid)
+                ends[(t.team, d)] = (-1 if d == t.first and not t.continued else t.lodging,
+                                     -1 if d == t.days[-1] else t.lodging, tid)
         vehicles = []
         for v in p.vehicles:
             s, e, tid = ends.get((v.team, v.date_index), (-1, -1, None))
@@ -192,25 +208,71 @@ def _lodging_ranks(p: Problem, team: str, left: set[int], top: int) -> list[int]
     return [ln for s, ln in sorted(scores)[:top] if s < 0]
 
 
-def candidate_trips(ws: Workspace, p: Problem, shape: Shape, team: str, lodgings: list[int]) -> list[Trip]:
-    """Every trip of ``team`` at ``lodgings`` that may be added to ``shape``, in a fixed order."""
+def candidate_trips(ws: Workspace, p: Problem, shape: Shape, team: str, lodgings: list[int],
+                    held: dict[str, tuple[int, int]] | None = None) -> list[Trip]:
+    """Every trip of ``team`` at ``lodgings`` that may be added to ``shape``, in a fixed order
+    (first the longer versions of a continued trip, which replace it)."""
     t = next(x for x in ws.teams if x.id == team)
     days = sorted(v.date_index for v in p.vehicles if v.team == team)
     out = []
+    for c in [x for x in shape if x.team == team and x.continued]:
+        for n in range(c.nights + 1, t.max_nights_in_row + 1):
+            trip = Trip(team, c.first, n, c.lodging, continued=True)
+            if trip_allowed(ws, p, shape, trip, held):
+                out.append(trip)
     for ln in lodgings:
         for d in days:
             for n in range(1, t.max_nights_in_row + 1):
                 trip = Trip(team, d, n, ln)
-                if trip_allowed(ws, p, shape, trip):
+                if trip_allowed(ws, p, shape, trip, held):
                     out.append(trip)
     return out
 
 
-def choose_shape(ws: Workspace, problem: Problem, max_evals: int = 200, top_lodgings: int = 3) -> ShapeChoice:
-    """The field-trip shape of the week (see the module docstring) and the problem with it."""
+def _with(shape: Shape, trip: Trip) -> Shape:
+    """``shape`` plus ``trip`` (a continued trip replaces the team's continued trip)."""
+    if trip.continued:
+        shape = tuple(t for t in shape if not (t.continued and t.team == trip.team))
+    return shape + (trip,)
+
+
+def continued_trips(ws: Workspace, problem: Problem, held) -> tuple[Shape, dict[str, tuple[int, int]]]:
+    """From the routes a re-plan keeps (``held``): the trips its planned days must continue (a team
+    that slept away on the day before its first planned day starts there; 0 more nights), and per
+    team (nights away already spent in the week, nights in a row up to the first planned day)."""
+    dates = problem.week.dates
+    lodging_node = {problem.depots[n]: n for n in range(problem.n_offices, problem.n_depots)}
+    by = {(r.team, r.date): r for r in held}
+    out: list[Trip] = []
+    spent: dict[str, tuple[int, int]] = {}
+    for team in {r.team for r in held}:
+        nights = sum(1 for r in held if r.team == team and r.away_night and r.date in dates)
+        spent[team] = (nights, 0)
+    for v in sorted(problem.vehicles, key=lambda v: (v.team, v.date_index)):
+        prev = by.get((v.team, dates[v.date_index] - dt.timedelta(days=1)))
+        if prev is None or not prev.away_night or prev.end_place not in lodging_node:
+            continue
+        if any(t.team == v.team for t in out):
+            continue
+        run, d = 0, dates[v.date_index] - dt.timedelta(days=1)
+        while (r := by.get((v.team, d))) is not None and r.away_night:
+            run, d = run + 1, d - dt.timedelta(days=1)
+        spent[v.team] = (spent.get(v.team, (0, 0))[0], run)
+        out.append(Trip(v.team, v.date_index, 0, lodging_node[prev.end_place], continued=True))
+    return tuple(out), spent
+
+
+def choose_shape(ws: Workspace, problem: Problem, max_evals: int = 200, top_lodgings: int = 3,
+                 held=()) -> ShapeChoice:
+    """The field-trip shape of the week (see the module docstring) and the problem with it.
+
+    ``held``: the routes a re-plan keeps; a team that slept away before its first planned day
+    starts that day at the lodging (:func:`continued_trips`), and their nights count.
+    """
     shaper = _Shaper(ws, problem)
     teams = [t.id for t in ws.teams if t.field_trips and any(v.team == t.id for v in problem.vehicles)]
-    shape: Shape = ()
+    shape, held_nights = continued_trips(ws, problem, held)
+    teams += sorted({t.team for t in shape} - set(teams))
     q = shaper.apply(shape)
     built = construct(q)
     score = base_score = shape_score(q, built.routes)
@@ -227,11 +289,11 @@ def choose_shape(ws: Workspace, problem: Problem, max_evals: int = 200, top_lodg
         best = None
         best_tried = {}  # this round's: what each team's best trial gained given the trips adopted so far
         for team in teams:
-            for trip in candidate_trips(ws, q, shape, team, ranks[team]):
+            for trip in candidate_trips(ws, q, shape, team, ranks[team], held_nights):
                 if evals >= max_evals:
                     exhausted = True
                     break
-                cand = shape + (trip,)
+                cand = _with(shape, trip)
                 qc = shaper.apply(cand)
                 sc = shape_score(qc, construct(qc).routes)
                 evals += 1
@@ -244,7 +306,7 @@ def choose_shape(ws: Workspace, problem: Problem, max_evals: int = 200, top_lodg
             break
         score, trip, gross = best
         gains[trip] = gross
-        shape = shape + (trip,)
+        shape = _with(shape, trip)
         if exhausted:
             break
     q = shaper.apply(shape)
@@ -269,7 +331,11 @@ def _reasons(ws: Workspace, p: Problem, teams: list[str], shape: Shape, gains: d
                 "trip": f"{team}-t{trip_no[team]}", "lodging": p.depots[t.lodging],
                 "first_date": dates[t.first].isoformat(), "last_date": dates[t.days[-1]].isoformat(),
                 "nights": t.nights, "night_cost": round(cost, 3), "value_gained": round(gains.get(t, 0.0), 3),
-                "why": (f"gains {gains.get(t, 0.0):.1f} value points net of driving against day trips, "
+                "why": (f"continues the trip begun before the re-planned days: the team slept at "
+                        f"{p.depots[t.lodging]}" + (f"; {t.nights} more night(s) gain {gains.get(t, 0.0):.1f} "
+                                                     f"for {cost:.1f} of night cost" if t.nights else "")
+                        if t.continued else
+                        f"gains {gains.get(t, 0.0):.1f} value points net of driving against day trips, "
                         f"for {cost:.1f} of night cost"),
             })
         row: dict = {"team": team, "trips": trips}
