@@ -73,6 +73,9 @@ def plan_document(plan: Plan, ws: Workspace) -> dict[str, Any]:
             "team_name": names.get(r.team, r.team),
             "date": r.date.isoformat(),
             "depot": r.depot,
+            "start_at": r.start_place,
+            "end_at": r.end_place,
+            "trip": r.trip,
             "steps": [_step_json(s, order) for s in r.steps],
         })
     unassigned = []

@@ -104,6 +104,7 @@ def sub_problem(p: Problem, visits: list[int], vehicles: list[int]) -> Problem:
                                       end_node=dpos[p.vehicles[v].end_node])
                   for j, v in enumerate(vehicles)],
         n_offices=sum(1 for d in depots if d < p.n_offices),
+        trip_allowed=None,
         place_durations=durations,
         place_distances=distances,
         node_place=node_place.astype(np.int32),

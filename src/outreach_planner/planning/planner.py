@@ -366,8 +366,7 @@ def _plan_of(problem: Problem, ws: Workspace, week: Week, result: EngineResult, 
         start_at, end_at = problem.depots[veh.start_node], problem.depots[veh.end_node]
         routes.append(Route(team=veh.team, date=week.dates[veh.date_index], depot=base,
                             steps=tuple(_route_steps(problem, ws, veh.index, seq or [])),
-                            start_at=start_at if trip_day else "", end_at=end_at if trip_day else "",
-                            trip=veh.trip))
+                            start_at=start_at, end_at=end_at, trip=veh.trip))
     unassigned = explain_unassigned(problem, result.routes)
     summary = _summary(problem, ws, routes, unassigned, result, solve_s, travel_name)
     return Plan(

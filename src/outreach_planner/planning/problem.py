@@ -161,6 +161,9 @@ class Problem:
     n_offices: int | None = None
     #: value points of the field-trip nights of the vehicles' shape (a constant of the shape)
     night_cost: float = 0.0
+    #: with lodgings: visit -> vehicles that may make it on some field-trip shape (``allowed`` is for the
+    #: vehicles' current start/end); None: no lodgings (``allowed`` is all there is)
+    trip_allowed: list[list[int]] | None = None
 
     def __post_init__(self):
         if self.n_offices is None:
@@ -391,7 +394,7 @@ def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: Travel
     w = ws.policy.priority
     p = Problem(week, [d.id for d in ws.depots] + [x.id for x in lodgings], nodes, visits, vehicles, durations,
                 distances, service_s, [[] for _ in visits], [], w.travel_hour_value / 3600.0,
-                node_place=node_place, n_offices=len(ws.depots))
+                node_place=node_place, n_offices=len(ws.depots), trip_allowed=[[] for _ in visits] if lodgings else None)
     # a field-trip team's day may start/end at a lodging: allowed is what some trip shape allows
     # (planning/trips.py narrows it to the chosen shape)
     away = away_options(ws, week, vehicles)
@@ -420,13 +423,21 @@ def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: Travel
                                        "the round trip from the office plus the time on site does not fit "
                                        "into any shift (or window) of a team that could make it"))
             continue
+        if lnodes:  # as built every day is a day trip: allowed is what day trips reach (and what trips may)
+            p.trip_allowed[i] = fitting
+            fitting = [vi for vi in fitting if _fits(p, i, vehicles[vi])]
         p.allowed[i] = fitting
+    p.same_day_groups = same_day_groups(p)
+    return p
+
+
+def same_day_groups(p: Problem) -> list[list[int]]:
+    """The sessions of each village some vehicle may make (groups of two or more): at most one of a group per date."""
     groups: dict[str, list[int]] = {}
-    for i, v in enumerate(visits):
+    for i, v in enumerate(p.visits):
         if v.kind == "village_session" and p.allowed[i]:
             groups.setdefault(v.ref, []).append(i)
-    p.same_day_groups = [g for g in groups.values() if len(g) > 1]
-    return p
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def _window_overlaps(v: Visit, veh: Vehicle) -> bool:

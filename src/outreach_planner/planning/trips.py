@@ -40,7 +40,7 @@ import numpy as np
 
 from ..model import Workspace
 from .construct import construct
-from .problem import Problem, Vehicle, _fits, _WEEKDAYS
+from .problem import Problem, Vehicle, _fits, _WEEKDAYS, same_day_groups
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ class _Shaper:
         self.trip_teams |= {v.team for v in problem.vehicles if v.start_node != v.depot_node}
         self.fit_cache: dict[tuple[int, int, int], set[int]] = {}
         self.can: dict[int, list[int]] = {v.index: [] for v in problem.vehicles}
-        for i, al in enumerate(problem.allowed):
+        self.reach = problem.trip_allowed if problem.trip_allowed is not None else problem.allowed
+        for i, al in enumerate(self.reach):
             for a in al:
                 self.can[a].append(i)
 
@@ -165,10 +166,8 @@ class _Shaper:
         q = dataclasses.replace(p, vehicles=vehicles,
                                 night_cost=sum(t.nights * night_cost(self.ws, p, t.lodging) for t in shape))
         fits = {v.index: (self.fitting(v) if v.team in self.trip_teams else None) for v in vehicles}
-        q.allowed = [[a for a in al if fits[a] is None or i in fits[a]] for i, al in enumerate(p.allowed)]
-        # at most one session per village per date: groups of visits still allowed somewhere
-        groups = [[i for i in g if q.allowed[i]] for g in p.same_day_groups]
-        q.same_day_groups = [g for g in groups if len(g) > 1]
+        q.allowed = [[a for a in al if fits[a] is None or i in fits[a]] for i, al in enumerate(self.reach)]
+        q.same_day_groups = same_day_groups(q)  # at most one session per village per date
         return q
 
 
@@ -187,14 +186,14 @@ def shape_score(q: Problem, routes) -> float:
     return value - driving * q.travel_cost_per_s - q.night_cost
 
 
-def _lodging_ranks(p: Problem, team: str, left: set[int], top: int) -> list[int]:
+def _lodging_ranks(p: Problem, team: str, left: set[int], top: int, reach: list[list[int]]) -> list[int]:
     """The ``top`` lodging nodes nearest the left-out value ``team`` could make, best first."""
     vehs = [v for v in p.vehicles if v.team == team]
     if not vehs or p.n_depots == p.n_offices:
         return []
     v0 = vehs[0]
     m = p.durations[v0.profile]
-    cand = sorted({i for v in vehs for i in range(len(p.visits)) if i in left and v.index in p.allowed[i]})
+    cand = sorted({i for v in vehs for i in left if v.index in reach[i]})
     if not cand:
         return []
     nodes = np.array([p.node(i) for i in cand])
@@ -262,6 +261,25 @@ def continued_trips(ws: Workspace, problem: Problem, held) -> tuple[Shape, dict[
     return tuple(out), spent
 
 
+def _team_score(q: Problem, team: str, blocked: set[int]) -> float:
+    """:func:`shape_score` without nights of ``team``'s days alone, constructed on the visits not in ``blocked``."""
+    from .decompose import sub_problem
+
+    vehs = [v.index for v in q.vehicles if v.team == team]
+    vset = set(vehs)
+    vis = [i for i, al in enumerate(q.allowed) if al and i not in blocked and vset.intersection(al)]
+    sub = sub_problem(q, vis, vehs)
+    sub.night_cost = 0.0
+    return shape_score(sub, construct(sub).routes)
+
+
+def _added_nights(shape: Shape, trip: Trip) -> int:
+    """Nights ``trip`` adds to ``shape`` (a continued trip replaces the team's continued one)."""
+    if trip.continued:
+        return trip.nights - sum(t.nights for t in shape if t.continued and t.team == trip.team)
+    return trip.nights
+
+
 def choose_shape(ws: Workspace, problem: Problem, max_evals: int = 200, top_lodgings: int = 3,
                  held=()) -> ShapeChoice:
     """The field-trip shape of the week (see the module docstring) and the problem with it.
@@ -277,37 +295,57 @@ def choose_shape(ws: Workspace, problem: Problem, max_evals: int = 200, top_lodg
     built = construct(q)
     score = base_score = shape_score(q, built.routes)
     evals = 0
-    best_tried: dict[str, tuple[float, Trip]] = {}  # team -> best score gain (before nights) tried, the trip
+    best_tried: dict[str, tuple[float, Trip, float]] = {}  # team -> best gain before nights tried, the trip, nights cost
     if not teams or problem.n_depots == problem.n_offices:
         return ShapeChoice(shape, q, score, base_score, evals, _reasons(ws, problem, teams, shape, {}, best_tried))
     served = {i for _, seq in built.routes for i, _ in seq}
-    left = {i for i in range(len(problem.visits)) if problem.allowed[i] and i not in served}
-    ranks = {t: _lodging_ranks(q, t, left, top_lodgings) for t in teams}
+    left = {i for i in range(len(problem.visits)) if shaper.reach[i] and i not in served}
+    ranks = {t: _lodging_ranks(q, t, left, top_lodgings, shaper.reach) for t in teams}
     gains: dict[Trip, float] = {}
     exhausted = False
-    while True:
-        best = None
+    routes = built.routes
+    rejected: set[Trip] = set()
+    while not exhausted:
+        # evaluate each team's candidate trips with the other teams' routes (of the current shape's
+        # construction) fixed: a construction of that team's days only, on the visits the others leave
+        team_of = {i: q.vehicles[vi].team for vi, seq in routes for i, _ in seq}
         best_tried = {}  # this round's: what each team's best trial gained given the trips adopted so far
+        trials: list[tuple[float, int, Trip, float]] = []
         for team in teams:
+            blocked = {i for i, t in team_of.items() if t != team}
+            current = _team_score(q, team, blocked)
+            evals += 1
             for trip in candidate_trips(ws, q, shape, team, ranks[team], held_nights):
                 if evals >= max_evals:
                     exhausted = True
                     break
-                cand = _with(shape, trip)
-                qc = shaper.apply(cand)
-                sc = shape_score(qc, construct(qc).routes)
+                if trip in rejected:
+                    continue
+                gross = _team_score(shaper.apply(_with(shape, trip)), team, blocked) - current
                 evals += 1
-                gross = sc - score + trip.nights * night_cost(ws, problem, trip.lodging)
-                if team not in best_tried or gross > best_tried[team][0]:
-                    best_tried[team] = (gross, trip)
-                if sc > score + 1e-9 and (best is None or sc > best[0]):
-                    best = (sc, trip, gross)
-        if best is None:
-            break
-        score, trip, gross = best
-        gains[trip] = gross
-        shape = _with(shape, trip)
-        if exhausted:
+                added = _added_nights(shape, trip) * night_cost(ws, problem, trip.lodging)
+                if team not in best_tried or gross - added > best_tried[team][0] - best_tried[team][2]:
+                    best_tried[team] = (gross, trip, added)
+                if gross - added > 1e-9:
+                    trials.append((gross - added, len(trials), trip, gross))
+        adopted = False
+        # the best trial first; adopted when the whole week's construction agrees that it pays
+        for net, _, trip, gross in sorted(trials, key=lambda x: (-x[0], x[1])):
+            if evals >= max_evals:
+                exhausted = True
+                break
+            cand = _with(shape, trip)
+            qc = shaper.apply(cand)
+            res = construct(qc)
+            evals += 1
+            sc = shape_score(qc, res.routes)
+            if sc > score + 1e-9:
+                gains[trip] = sc - score + _added_nights(shape, trip) * night_cost(ws, problem, trip.lodging)
+                score, shape, q, routes = sc, cand, qc, res.routes
+                adopted = True
+                break
+            rejected.add(trip)
+        if not adopted:
             break
     q = shaper.apply(shape)
     why = _reasons(ws, problem, teams, shape, gains, best_tried)
@@ -340,13 +378,13 @@ def _reasons(ws: Workspace, p: Problem, teams: list[str], shape: Shape, gains: d
             })
         row: dict = {"team": team, "trips": trips}
         if trips and team in best_tried:
-            gross, t = best_tried[team]
+            gross, t, _ = best_tried[team]
             row["why_no_more"] = (f"no further trip pays: the best one tried ({p.depots[t.lodging]}, "
                                   f"{dates[t.first].isoformat()}, {t.nights} night(s)) gains {gross:.1f}, "
                                   f"its night cost is {t.nights * night_cost(ws, p, t.lodging):.1f}")
         if not trips:
             if team in best_tried:
-                gross, t = best_tried[team]
+                gross, t, _ = best_tried[team]
                 cost = t.nights * night_cost(ws, p, t.lodging)
                 row["why"] = (f"day trips only: the best trip tried ({p.depots[t.lodging]}, "
                               f"{dates[t.first].isoformat()}, {t.nights} night(s)) gains {gross:.1f} value points "
