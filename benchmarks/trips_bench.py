@@ -35,12 +35,14 @@ def lowest_ektp(ws, n: int = 15) -> list[str]:
 
 
 def figures(plan, ws) -> dict:
-    drive_long = sum(1 for r in plan.routes
-                     if r.travel_s > sum((s.end - s.start).total_seconds() for s in r.visits))
+    long_days = [r.team for r in plan.routes
+                 if r.travel_s > sum((s.end - s.start).total_seconds() for s in r.visits)]
+    drive_long = len(long_days)
+    by_team = ", ".join(f"{t} {long_days.count(t)}" for t in dict.fromkeys(r.team for r in plan.routes))
     low = set(lowest_ektp(ws))
     reached = {s.village_code for r in plan.routes for s in r.visits if s.kind == "village_session"} & low
     s = plan.summary
-    return {"drive_longer": drive_long, "team_days": len(plan.routes), "low15_reached": len(reached),
+    return {"drive_longer": drive_long, "by_team": by_team, "team_days": len(plan.routes), "low15_reached": len(reached),
             "ektp_people": s["people_expected"].get("ektp", 0), "value": s["value_collected"],
             "travel_h": s["travel_hours"], "nights": s.get("nights_away", 0), "night_cost": s.get("night_cost", 0),
             "engine": s["engine"], "shape_s": (s.get("field_trips") or {}).get("seconds", 0.0),
@@ -70,12 +72,12 @@ def main() -> None:
     lines = [f"# Field trips on the default week {args.week}, {args.time_limit:.0f} s, engine {args.engine}", "",
              "Command: `PYTHONPATH=src .venv/bin/python benchmarks/trips_bench.py --time-limit "
              f"{args.time_limit:.0f}" + (f" --out {args.out}`" if args.out else "`"), "",
-             "| run | team-days driving > on site | of team-days | lowest-15 e-KTP villages with a session | "
+             "| run | team-days driving > on site | of team-days | per team | lowest-15 e-KTP villages with a session | "
              "e-KTP people expected | value | travel h | nights away | night cost | trips | engine | "
              "shape choice s | wall s | violations |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for label, f, wall, bad in rows:
-        lines.append(f"| {label} | {f['drive_longer']} | {f['team_days']} | {f['low15_reached']} of 15 | "
+        lines.append(f"| {label} | {f['drive_longer']} | {f['team_days']} | {f['by_team']} | {f['low15_reached']} of 15 | "
                      f"{f['ektp_people']} | {f['value']:,.1f} | {f['travel_h']:.1f} | {f['nights']} | "
                      f"{f['night_cost']:.1f} | {f['trips'] or '-'} | {f['engine']} | {f['shape_s']:.1f} | "
                      f"{wall:.0f} | {bad} |")
