@@ -251,3 +251,47 @@ def test_lodging_ids_must_be_unique(small):
     lod = Lodging(id="x", name="X", lon=121.0, lat=-3.3)
     with pytest.raises(Exception, match="lodging"):
         small.replace(lodgings=(lod, lod))
+
+
+def test_replan_of_a_plan_with_a_trip(small, tmp_path):
+    """``replan`` from Tuesday of a plan whose trip began on Monday: Monday is kept, Tuesday starts at the
+    lodging, the merged week passes every field-trip rule, and re-planning does not crash."""
+    from outreach_planner.campaign.ledger import Ledger
+    from outreach_planner.campaign.replan import replan
+
+    ws = _ws(small, FAR)
+    run, travel = _plan(ws)
+    tue = dt.date(2026, 12, 1)
+    mon = [r for r in run.plan.routes if r.date < tue]
+    assert mon and mon[0].away_night
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(ws)
+        led.issue_plan(run.plan)
+        res = replan(ws, led, tue, None, SolveLimits(solution_limit=5), engine="greedy", travel=travel)
+    assert [r for r in res.plan.routes if r.date < tue] == mon
+    first_new = min((r for r in res.new_part.routes), key=lambda r: r.date)
+    assert first_new.date == tue and first_new.start_place == mon[0].end_place
+    assert validate_plan(res.new_part, res.workspace, travel, held=res.kept) == []
+    trips = res.plan.summary["field_trips"]["teams"][0]["trips"]
+    assert trips and trips[0]["why"].startswith("continues the trip")
+
+
+VERY_FAR = (121.2, -2.75)  # ~3 h each way: a day trip leaves no room for a session
+
+
+@pytest.mark.parametrize("night_cost", [3.0, 5000.0], ids=["cheap", "dear"])
+def test_a_village_only_a_trip_reaches(small, night_cost):
+    """Sessions that no day trip can fit: made from the lodging when nights are cheap; left out as
+    unreachable, saying that only a field trip would reach them, when nights cost more than they gain."""
+    from outreach_planner.planning.problem import NOT_ON_THIS_SHAPE
+
+    ws = _ws(small, VERY_FAR, night_cost=night_cost)
+    run, travel = _plan(ws)
+    assert validate_plan(run.plan, ws, travel) == []
+    if night_cost < 10:
+        assert _nights(run.plan) and run.plan.summary["scheduled_visits"] > 0
+    else:
+        assert _nights(run.plan) == [] and run.plan.summary["scheduled_visits"] == 0
+        left = [u for u in run.plan.unassigned if u.reason == "unreachable"]
+        assert left and all(u.detail == NOT_ON_THIS_SHAPE for u in left)
+        assert all("perjalanan dinas" in u.detail_id for u in left)

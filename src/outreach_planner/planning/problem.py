@@ -80,6 +80,10 @@ class Vehicle:
             object.__setattr__(self, "end_node", self.depot_node)
 
 
+#: ``Excluded.detail`` of a visit only a field trip not chosen this week would reach (planning/trips.py).
+NOT_ON_THIS_SHAPE = ("only reachable from a lodging on a field trip, and no trip chosen this week goes there")
+
+
 @dataclass(frozen=True)
 class Excluded:
     """A visit no vehicle can make; carried into the plan's ``unassigned``."""
@@ -426,6 +430,8 @@ def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: Travel
         if lnodes:  # as built every day is a day trip: allowed is what day trips reach (and what trips may)
             p.trip_allowed[i] = fitting
             fitting = [vi for vi in fitting if _fits(p, i, vehicles[vi])]
+            if not fitting:
+                p.excluded.append(Excluded(i, "unreachable", NOT_ON_THIS_SHAPE))
         p.allowed[i] = fitting
     p.same_day_groups = same_day_groups(p)
     return p

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..model import Workspace
 from .construct import construct
-from .problem import Problem, Vehicle, _fits, _WEEKDAYS, same_day_groups
+from .problem import NOT_ON_THIS_SHAPE, Excluded, Problem, Vehicle, _fits, _WEEKDAYS, same_day_groups
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,11 @@ class _Shaper:
         fits = {v.index: (self.fitting(v) if v.team in self.trip_teams else None) for v in vehicles}
         q.allowed = [[a for a in al if fits[a] is None or i in fits[a]] for i, al in enumerate(self.reach)]
         q.same_day_groups = same_day_groups(q)  # at most one session per village per date
+        # a visit only some other shape reaches is left out as unreachable, saying so (planning/explain.py)
+        base = [e for e in p.excluded if e.detail != NOT_ON_THIS_SHAPE]
+        had = {e.visit for e in base}
+        q.excluded = base + [Excluded(i, "unreachable", NOT_ON_THIS_SHAPE)
+                             for i, al in enumerate(q.allowed) if not al and i not in had and self.reach[i]]
         return q
 
 
