@@ -295,3 +295,14 @@ def test_a_village_only_a_trip_reaches(small, night_cost):
         left = [u for u in run.plan.unassigned if u.reason == "unreachable"]
         assert left and all(u.detail == NOT_ON_THIS_SHAPE for u in left)
         assert all("perjalanan dinas" in u.detail_id for u in left)
+
+
+def test_no_trip_whose_drive_home_does_not_fit_the_shift(small):
+    """The last day of a trip must at least drive back to base within its shift: with a 2-hour Wednesday
+    the very far lodging (about 3 h away) can host no night before Wednesday."""
+    ws = _ws(small, VERY_FAR, days=("mon", "tue", "wed"))
+    short = ws.teams[0].model_validate({**ws.teams[0].model_dump(), "shift": {"wed": "08:00-10:00"}})
+    ws = ws.replace(teams=(short,))
+    run, travel = _plan(ws)
+    assert validate_plan(run.plan, ws, travel) == []
+    assert all(d < dt.date(2026, 12, 1) for _, d, _ in _nights(run.plan))  # at most Monday night

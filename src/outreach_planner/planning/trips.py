@@ -116,6 +116,8 @@ def trip_allowed(ws: Workspace, p: Problem, shape: Shape, trip: Trip, held: dict
             return False
         if trip.nights and _WEEKDAYS[p.week.dates[d].weekday()] in team.home_days:
             return False
+    if not _drives_fit(p, works, trip):
+        return False
     own = [t for t in shape if t.team == team.id]
     if trip.nights and spent + sum(t.nights for t in own) + trip.nights > team.max_nights_per_week:
         return False
@@ -124,6 +126,19 @@ def trip_allowed(ws: Workspace, p: Problem, shape: Shape, trip: Trip, held: dict
     cap = _capacity(ws, p)[trip.lodging]
     for d in trip.night_dates:
         if sum(1 for t in shape if t.lodging == trip.lodging and d in t.night_dates) + 1 > cap:
+            return False
+    return True
+
+
+def _drives_fit(p: Problem, works: dict[int, Vehicle], trip: Trip) -> bool:
+    """Whether each day of ``trip`` can at least drive from its start place to its end place in its shift
+    (breaks counted as lost time), so that a trip day without visits is still a valid route."""
+    for d in trip.days:
+        v = works[d]
+        s = v.depot_node if d == trip.first and not trip.continued else trip.lodging
+        e = v.depot_node if d == trip.days[-1] else trip.lodging
+        lost = sum(b1 - b0 for b0, b1 in v.breaks)
+        if int(p.durations[v.profile][s, e]) + lost > v.end_s - v.start_s:
             return False
     return True
 
