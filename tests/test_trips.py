@@ -306,3 +306,21 @@ def test_no_trip_whose_drive_home_does_not_fit_the_shift(small):
     run, travel = _plan(ws)
     assert validate_plan(run.plan, ws, travel) == []
     assert all(d < dt.date(2026, 12, 1) for _, d, _ in _nights(run.plan))  # at most Monday night
+
+
+def test_plan_cli_no_field_trips(small, tmp_path):
+    """``plan --no-field-trips`` plans day trips only (no night step, no field_trips summary)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from outreach_planner.cli import app
+
+    folder = write_workspace(_ws(small, FAR), tmp_path / "ws", "csv")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["plan", str(folder), "--week", "2026-W49", "--engine", "greedy",
+                                   "--solution-limit", "3", "--out", str(out), "--no-field-trips"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert doc["routes"] and all(r["steps"][-1]["type"] == "end" and r["end_at"] == r["depot"] for r in doc["routes"])
+    assert "field_trips" not in doc["summary"] and doc["summary"]["nights_away"] == 0
