@@ -402,6 +402,9 @@ def _reasons(ws: Workspace, p: Problem, teams: list[str], shape: Shape, gains: d
             row["why_no_more"] = (f"no further trip pays: the best one tried ({p.depots[t.lodging]}, "
                                   f"{dates[t.first].isoformat()}, {t.nights} night(s)) gains {gross:.1f}, "
                                   f"its night cost is {t.nights * night_cost(ws, p, t.lodging):.1f}")
+        elif trips:
+            row["why_no_more"] = ("no further trip is allowed (nights per week or in a row, home days, days off, "
+                                  "lodging capacity)")
         if not trips:
             if team in best_tried:
                 gross, t, _ = best_tried[team]
