@@ -23,11 +23,15 @@ The choice (:func:`choose_shape`) is greedy with the construction
 (:func:`~outreach_planner.planning.construct.construct`, ~0.1 s on the default week) as the
 evaluator: the score of a shape is the value its construction collects minus its driving cost
 (``travel_cost_per_s``, including the drive of a trip day without visits) minus its night cost.
-Starting from day trips only, each round tries every allowed trip that can be added to the current
-shape (for every team that may go, at its ``top_lodgings`` best lodgings: those near the value the
-day-trip construction leaves out, ranked by value times round-trip time saved against the base) and
-adopts the one that raises the score most; it stops when nothing improves or after
-``max_evals`` evaluations. Deterministic. The engines then improve the routes with that shape fixed.
+Starting from day trips only (and, in a re-plan, the trips the kept days began), each round
+constructs the whole week with the current shape; then, per team that may go, it constructs that
+team's days alone on the visits the other teams' routes leave, with its current days and with each
+trip that can be added (at the team's ``top_lodgings`` best lodgings: those near the value the
+day-trip construction leaves out, ranked by value times round-trip time saved against the base;
+every start day and length the rules allow); the trials that gain more than their night cost are
+tried best first on the whole week, and the first whose whole-week construction scores higher is
+adopted. It stops when a round adopts nothing or after ``max_evals`` constructions. Deterministic.
+The engines then improve the routes with that shape fixed.
 """
 
 from __future__ import annotations
