@@ -48,7 +48,9 @@ def test_construction_alone_is_valid_on_the_default_week_and_deterministic():
     assert again.routes == run.result.routes
     assert again.objective == run.result.objective
     s = run.plan.summary
-    assert s["candidate_visits"] == 441
+    # 440 since field trips (issue 13): from a kecamatan office a far village allows longer sessions, so one
+    # village's unserved people fit in one session fewer (441 with day trips only)
+    assert s["candidate_visits"] == 440
     # a real plan, not a token one: most team-days are used, and the value is of the order the
     # engines reach (about 31% of the value available after 30 s of search)
     assert len(run.plan.routes) >= 0.8 * s["team_days_available"]

@@ -38,7 +38,7 @@ UNASSIGNED_KEYS = ["visit_id", "kind", "reason", "reason_text", "detail", "detai
 SUMMARY_KEYS = {"engine", "travel_model", "solve_seconds", "solver_status", "objective", "candidate_visits",
                 "scheduled_visits", "scheduled_by_kind", "candidates_by_kind", "value_collected", "value_available",
                 "travel_hours", "distance_km", "people_expected", "coverage", "team_days", "team_days_available",
-                "unassigned_by_reason"}
+                "unassigned_by_reason", "nights_away", "night_cost"}
 COVERAGE_KEYS = {"service", "target", "eligible", "before", "after", "expected_people", "still_needed_after"}
 TEAM_DAY_KEYS = {"team", "date", "visits", "kinds", "travel_s", "distance_m"}
 KINDS = {"village_session", "school_session", "home_visit", "delivery"}
@@ -108,7 +108,7 @@ def test_json_has_the_documented_keys_at_every_level(doc, plan, ws):
         assert r["steps"][0]["type"] == "start" and r["steps"][-1]["type"] == "end"
         for s in r["steps"]:
             assert list(s) == STEP_KEYS
-            assert s["type"] in {"start", "visit", "break", "end"}
+            assert s["type"] in {"start", "visit", "break", "end", "night"}
             assert isinstance(s["travel_s"], int) and isinstance(s["distance_m"], int)
             if s["type"] == "visit":
                 assert s["kind"] in KINDS and s["visit_id"] and s["village_code"]

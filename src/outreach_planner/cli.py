@@ -255,6 +255,9 @@ def plan(
     include_names: Annotated[bool, typer.Option(
         "--include-names", help="Put resident names in map.html (internal use; route sheets always name them).")
     ] = False,
+    no_field_trips: Annotated[bool, typer.Option(
+        "--no-field-trips", help="Day trips only: no team sleeps away (as if every team had field_trips = false).")
+    ] = False,
 ) -> None:
     """Make the weekly plan for every team and write plan.json, schedule.csv, schedule.xlsx, map.html,
     route_sheets.pdf, sheets/<team>_<date>.pdf and plan.gpkg."""
@@ -270,6 +273,10 @@ def plan(
     from .week import Week
 
     ws = load(workspace)
+    if no_field_trips:
+        from .planning.trips import without_field_trips
+
+        ws = without_field_trips(ws)
     # every argument is checked before the ledger is opened or anything is written
     tz = ws.regency.timezone
     try:
@@ -655,6 +662,10 @@ def _print_plan_summary(p, ws) -> None:
         t.add_row(team.name, *(str(len(routes[d].visits)) if d in routes else "-" for d in dates),
                   f"{sum(r.travel_s for r in routes.values()) / 3600:.1f}")
     console.print(t)
+    for row in (s.get("field_trips") or {}).get("teams", []):  # field trips: what was chosen and why
+        trips = "; ".join(f"{x['trip']} at {x['lodging']} {x['first_date']}..{x['last_date']} ({x['nights']} "
+                          f"night(s)): {x['why']}" for x in row["trips"])
+        console.print(f"Field trips {row['team']}: {trips or row.get('why', '')}", highlight=False)
     c = Table(title="Coverage before and after the week (regency)")
     for col in ("Service", "People expected", "Before", "After", "Target", "Still needed"):
         c.add_column(col, justify="left" if col == "Service" else "right")

@@ -73,7 +73,8 @@ def problem_features(problem) -> frozenset[str]:
     date), ``time_windows``, ``multiple_windows`` (a visit with several windows),
     ``optional_visits``, ``required_visits``, ``capacity``, ``several_vehicles``,
     ``several_depots``, ``several_profiles`` (travel profiles), ``restrictions`` (a visit some
-    vehicles may not make), ``vehicle_service_times`` (on-site time depends on the vehicle).
+    vehicles may not make), ``vehicle_service_times`` (on-site time depends on the vehicle),
+    ``start_end_depots`` (a vehicle starts or ends at a depot node other than its office: a field-trip day).
     """
     p = problem
     f: set[str] = set()
@@ -97,6 +98,8 @@ def problem_features(problem) -> frozenset[str]:
         f.add("several_depots")
     if len(p.durations) > 1:
         f.add("several_profiles")
+    if any(v.start_node != v.depot_node or v.end_node != v.depot_node for v in p.vehicles):
+        f.add("start_end_depots")
     if any(a and len(a) < len(p.vehicles) for a in p.allowed):
         f.add("restrictions")
     kits = {v.kits for v in p.vehicles}

@@ -15,6 +15,7 @@ from .base import EngineResult, Progress, Routes, SolveLimits, report, search_st
 FEATURES = frozenset({
     "breaks", "same_day_groups", "time_windows", "multiple_windows", "optional_visits", "required_visits",
     "capacity", "several_vehicles", "several_depots", "several_profiles", "restrictions", "vehicle_service_times",
+    "start_end_depots",
 })
 
 

@@ -31,6 +31,7 @@ _NO_SOLUTION = {_RAW[k] for k in ("ROUTING_FAIL", "ROUTING_FAIL_TIMEOUT", "ROUTI
 FEATURES = frozenset({
     "breaks", "same_day_groups", "time_windows", "multiple_windows", "optional_visits", "required_visits",
     "capacity", "several_vehicles", "several_depots", "several_profiles", "restrictions", "vehicle_service_times",
+    "start_end_depots",
 })
 
 
@@ -131,8 +132,9 @@ def _build(p: Problem, limits: SolveLimits):
     """The routing model of ``p``: (manager, routing, time dimension, search parameters)."""
     vehicles = p.vehicles
     n = len(p.nodes)
-    starts = [v.depot_node for v in vehicles]
-    manager = pywrapcp.RoutingIndexManager(n, len(vehicles), starts, starts)
+    starts = [v.start_node for v in vehicles]
+    ends = [v.end_node for v in vehicles]
+    manager = pywrapcp.RoutingIndexManager(n, len(vehicles), starts, ends)
     routing = pywrapcp.RoutingModel(manager)
     solver = routing.solver()
 
@@ -164,7 +166,7 @@ def _build(p: Problem, limits: SolveLimits):
         routing.AddDimensionWithVehicleCapacity(dcb, 0, [v.delivery_capacity for v in vehicles], True, "load")
 
     # --- depots no vehicle starts from are ordinary nodes to OR-Tools: keep them off every route
-    for d in set(range(p.n_depots)) - set(starts):
+    for d in set(range(p.n_depots)) - set(starts) - set(ends):
         idx = manager.NodeToIndex(d)
         routing.ActiveVar(idx).SetValue(0)
         routing.AddDisjunction([idx], 0)

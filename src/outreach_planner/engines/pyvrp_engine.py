@@ -76,6 +76,7 @@ FEATURES = frozenset({
     "time_windows", "multiple_windows", "optional_visits", "required_visits", "capacity", "breaks",
     "same_day_groups", "several_vehicles", "several_depots", "several_profiles", "restrictions",
     "vehicle_service_times",
+    "start_end_depots",
 })
 
 #: Features modelled approximately: breaks conservatively (a faster team loses some starts),
@@ -224,7 +225,7 @@ def objective(p: Problem, routes: list[tuple[int, list[tuple[int, int]]]]) -> fl
     for vi, seq in routes:
         v = p.vehicles[vi]
         m = p.place_durations[v.profile]
-        pl = p.node_place[[v.depot_node] + [p.node(i) for i, _ in seq] + [v.depot_node]]
+        pl = p.node_place[[v.start_node] + [p.node(i) for i, _ in seq] + [v.end_node]]
         cost += int(np.rint(np.asarray(m[pl[:-1], pl[1:]], dtype=np.float64) * rate).sum())
     routed = {i for _, seq in routes for i, _ in seq}
     cost += sum(max(1, scaled_value(vis.value)) for i, vis in enumerate(p.visits)
@@ -415,9 +416,8 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
             forbid[v.index] = set()
             continue
         m = p.place_durations[v.profile]
-        dep = int(p.node_place[v.depot_node])
-        go = m[dep, c_place].astype(np.int64)
-        back = m[c_place, dep].astype(np.int64)
+        go = m[int(p.node_place[v.start_node]), c_place].astype(np.int64)
+        back = m[c_place, int(p.node_place[v.end_node])].astype(np.int64)
         svc_v = np.asarray(p.service_s[v.kits], dtype=np.int64)[nd + cv]
         ws, we = shift[v.index]
         st = np.maximum(ws + go, c_early)
@@ -525,15 +525,15 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     type_keys: dict[tuple, int] = {}
     type_vehicles: list[list[int]] = []
     for v in vehicles:
-        key = (v.depot_node, *shift[v.index], v.delivery_capacity if use_load else 0, veh_prof[v.index])
+        key = (v.start_node, v.end_node, *shift[v.index], v.delivery_capacity if use_load else 0, veh_prof[v.index])
         if key not in type_keys:
             type_keys[key] = len(type_vehicles)
             type_vehicles.append([])
         type_vehicles[type_keys[key]].append(v.index)
     vehicle_types = [
-        pyvrp.VehicleType(num_available=len(members), capacity=[cap] if use_load else [], start_depot=depot,
-                          end_depot=depot, tw_early=int(start), tw_late=int(end), profile=prof, unit_distance_cost=1)
-        for (depot, start, end, cap, prof), members in zip(type_keys, type_vehicles)
+        pyvrp.VehicleType(num_available=len(members), capacity=[cap] if use_load else [], start_depot=s_dep,
+                          end_depot=e_dep, tw_early=int(start), tw_late=int(end), profile=prof, unit_distance_cost=1)
+        for (s_dep, e_dep, start, end, cap, prof), members in zip(type_keys, type_vehicles)
     ]
 
     data = pyvrp.ProblemData(locations, clients, depots, vehicle_types, dist_mats, dur_mats, client_groups)

@@ -23,6 +23,7 @@ from ..model import (
     Delivery,
     Depot,
     HomeVisitRequest,
+    Lodging,
     Policy,
     Regency,
     School,
@@ -97,6 +98,17 @@ _BASE_SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "address": ("str", False),
         "ready_on": ("date", True),
         "due_on": ("date", False),
+    },
+    "lodgings": {
+        "id": ("str", True),
+        "name": ("str", True),
+        "kind": ("str", False),
+        "capacity": ("int", False),
+        "cost_per_night": ("float", False),
+        "approximate": ("str", False),
+        "village_code": ("str", False),
+        "lon": ("float", True),
+        "lat": ("float", True),
     },
 }
 
@@ -539,7 +551,7 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
 
 
 _NOUN = {"villages": "village", "schools": "school", "home_visit_requests": "home visit request",
-         "deliveries": "delivery"}
+         "deliveries": "delivery", "lodgings": "lodging"}
 
 
 def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
@@ -604,6 +616,26 @@ def _deliveries(table, services, area, out) -> list[Delivery]:
         data = {k: v[k] for k in ("id", "document", "recipient", "village_code", "lon", "lat", "ready_on")}
         data.update(address=v.get("address", ""), due_on=v.get("due_on"))
         if (x := _build(Delivery, data, table.source, where, out)) is not None:
+            result.append(x)
+    return result
+
+
+def _lodgings(table, services, area, out) -> list[Lodging]:
+    result = []
+    for where, v in _layer_rows(table, "lodgings", services, out):
+        if not _check_point(v["lon"], v["lat"], area, table.source, where, out):
+            continue
+        data = {k: v[k] for k in ("id", "name", "lon", "lat")}
+        for k in ("kind", "capacity", "cost_per_night", "village_code"):
+            if k in v:
+                data[k] = v[k]
+        if "approximate" in v:
+            flag = str(v["approximate"]).strip().lower()
+            if flag not in ("true", "false", "1", "0", "yes", "no"):
+                out.add(table.source, where, "approximate", v["approximate"], "expected true or false")
+                continue
+            data["approximate"] = flag in ("true", "1", "yes")
+        if (x := _build(Lodging, data, table.source, where, out)) is not None:
             result.append(x)
     return result
 
@@ -740,7 +772,7 @@ def read_workspace(path: str | Path) -> Workspace:
     parts = _config(cfg, out)
     services = parts.get("services", ())
     layers = cfg.get("layers", {}) if isinstance(cfg.get("layers", {}), dict) else {}
-    known_layers = {"villages", "schools", "home_visit_requests", "deliveries", "boundary"}
+    known_layers = {"villages", "schools", "home_visit_requests", "deliveries", "lodgings", "boundary"}
     for key in layers:
         if key not in known_layers:
             out.add("workspace.toml", f"[layers] {key}", "", None,
@@ -749,10 +781,12 @@ def read_workspace(path: str | Path) -> Workspace:
         out.add("workspace.toml", "[layers]", "villages", None, "the villages layer is required")
 
     tables = {name: _read_table(root, name, _spec(layers[name]), out)
-              for name in ("villages", "schools", "home_visit_requests", "deliveries") if name in layers}
+              for name in ("villages", "schools", "home_visit_requests", "deliveries", "lodgings") if name in layers}
     area = _area(root, layers, tables.get("villages"), out)
-    readers = {"villages": _villages, "schools": _schools, "home_visit_requests": _requests, "deliveries": _deliveries}
-    target = {"villages": "villages", "schools": "schools", "home_visit_requests": "requests", "deliveries": "deliveries"}
+    readers = {"villages": _villages, "schools": _schools, "home_visit_requests": _requests, "deliveries": _deliveries,
+               "lodgings": _lodgings}
+    target = {"villages": "villages", "schools": "schools", "home_visit_requests": "requests", "deliveries": "deliveries",
+              "lodgings": "lodgings"}
     for name, table in tables.items():
         if table is not None:
             parts[target[name]] = tuple(readers[name](table, services, area, out))

@@ -91,7 +91,12 @@ def layer_records(ws: Workspace) -> dict[str, list[dict[str, Any]]]:
     deliveries = [{"id": d.id, "document": d.document, "recipient": d.recipient, "village_code": d.village_code,
                    "lon": d.lon, "lat": d.lat, "address": d.address, "ready_on": d.ready_on.isoformat(),
                    "due_on": d.due_on.isoformat() if d.due_on else None} for d in ws.deliveries]
-    return {"villages": villages, "schools": schools, "home_visit_requests": requests, "deliveries": deliveries}
+    out = {"villages": villages, "schools": schools, "home_visit_requests": requests, "deliveries": deliveries}
+    if ws.lodgings:  # optional layer: written only when there are lodgings
+        out["lodgings"] = [{"id": x.id, "name": x.name, "kind": x.kind, "capacity": x.capacity,
+                            "cost_per_night": x.cost_per_night, "approximate": x.approximate,
+                            "village_code": x.village_code, "lon": x.lon, "lat": x.lat} for x in ws.lodgings]
+    return out
 
 
 def _frame(records: list[dict[str, Any]], spatial: bool, polygon_col: str | None):
@@ -153,11 +158,11 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv",
         if fmt == "xlsx":
             _check_excel_cells(records)
             with pd.ExcelWriter(tmp / "workspace.xlsx", engine="openpyxl") as xw:
-                for name in _LAYERS:
+                for name in records:
                     pd.DataFrame.from_records(records[name], columns=_columns(records[name], name)).to_excel(
                         xw, sheet_name=name, index=False)
-            specs = {name: {"path": "workspace.xlsx", "sheet": name} for name in _LAYERS}
-        for name in _LAYERS:
+            specs = {name: {"path": "workspace.xlsx", "sheet": name} for name in records}
+        for name in records:
             if fmt == "xlsx":
                 continue
             poly = "wkt" if name == "villages" else None

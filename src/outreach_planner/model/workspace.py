@@ -185,6 +185,10 @@ def cross_check(ws: Workspace | dict) -> list[Problem]:
     problems += _dups("schools", "school", (s.id for s in g.get("schools", ())))
     problems += _dups("home_visit_requests", "request", (r.id for r in g.get("requests", ())))
     problems += _dups("deliveries", "delivery", (d.id for d in g.get("deliveries", ())))
+    problems += _dups("lodgings", "lodging", (x.id for x in g.get("lodgings", ())))
+    clash = {x.id for x in g.get("lodgings", ())} & dids
+    if clash:  # a route's start_at/end_at names either: they must not be confused
+        problems.append(Problem("lodgings", "", "id", sorted(clash)[0], "a lodging id equal to a depot id"))
 
     if not villages:
         problems.append(Problem("villages", "", "", None, "the layer has no villages; at least one is needed"))

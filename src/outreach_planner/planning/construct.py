@@ -140,7 +140,7 @@ class _Lane:
     def schedule(self, seq: list[int]) -> list[int] | None:
         """Earliest start of each visit of ``seq`` (local indices), or None when it does not fit."""
         v = self.veh
-        t, prev, out = v.start_s, v.depot_node, []
+        t, prev, out = v.start_s, v.start_node, []
         for loc in seq:
             node = int(self.cnode[loc])
             s = self.earliest_start(loc, _arrive(t, int(self.dur[prev, node]), self.breaks))
@@ -148,7 +148,7 @@ class _Lane:
                 return None
             out.append(s)
             t, prev = s + int(self.svc[loc]), node
-        if _arrive(t, int(self.dur[prev, v.depot_node]), self.breaks) > v.end_s:
+        if _arrive(t, int(self.dur[prev, v.end_node]), self.breaks) > v.end_s:
             return None
         return out
 
@@ -162,7 +162,7 @@ class _Lane:
         adds, and the seconds waited before the visit starts (both int64, whatever the matrix dtype).
         """
         v = self.veh
-        nodes = np.array([v.depot_node] + [int(self.cnode[k]) for k in self.seq] + [v.depot_node])
+        nodes = np.array([v.start_node] + [int(self.cnode[k]) for k in self.seq] + [v.end_node])
         m = len(self.seq)
         dep = np.empty(m + 1, dtype=np.int64)
         dep[0] = v.start_s
@@ -327,7 +327,7 @@ def objective(p: Problem, routes: list[tuple[int, list[tuple[int, int]]]]) -> fl
     for vi, seq in routes:
         v = p.vehicles[vi]
         m = p.durations[v.profile]
-        nodes = [v.depot_node] + [p.node(i) for i, _ in seq] + [v.depot_node]
+        nodes = [v.start_node] + [p.node(i) for i, _ in seq] + [v.end_node]
         cost += sum(int(round(float(m[a, b]) * scale)) for a, b in zip(nodes, nodes[1:]))
     routed = {i for _, seq in routes for i, _ in seq}
     cost += sum(max(1, scaled_value(vis.value)) for i, vis in enumerate(p.visits)

@@ -83,7 +83,8 @@ def sub_problem(p: Problem, visits: list[int], vehicles: list[int]) -> Problem:
     then the visits in the given order. ``allowed`` keeps only the given vehicles; same-day
     groups, ``required`` and ``demand`` follow the visits; ``excluded`` is empty.
     """
-    depots = sorted({p.vehicles[v].depot_node for v in vehicles})
+    depots = sorted({n for v in vehicles for n in (p.vehicles[v].depot_node, p.vehicles[v].start_node,
+                                                   p.vehicles[v].end_node)})
     dpos = {d: j for j, d in enumerate(depots)}
     vpos = {v: j for j, v in enumerate(vehicles)}
     ipos = {i: j for j, i in enumerate(visits)}
@@ -98,8 +99,12 @@ def sub_problem(p: Problem, visits: list[int], vehicles: list[int]) -> Problem:
         depots=[p.depots[d] for d in depots],
         nodes=[p.nodes[n] for n in ix.tolist()],
         visits=[p.visits[i] for i in visits],
-        vehicles=[dataclasses.replace(p.vehicles[v], index=j, depot_node=dpos[p.vehicles[v].depot_node])
+        vehicles=[dataclasses.replace(p.vehicles[v], index=j, depot_node=dpos[p.vehicles[v].depot_node],
+                                      start_node=dpos[p.vehicles[v].start_node],
+                                      end_node=dpos[p.vehicles[v].end_node])
                   for j, v in enumerate(vehicles)],
+        n_offices=sum(1 for d in depots if d < p.n_offices),
+        trip_allowed=None,
         place_durations=durations,
         place_distances=distances,
         node_place=node_place.astype(np.int32),
@@ -128,7 +133,7 @@ def _units(p: Problem) -> list[list[int]]:
 def _trip(p: Problem, v: int, i: int) -> int:
     veh = p.vehicles[v]
     m, n = p.durations[veh.profile], p.node(i)
-    return int(m[veh.depot_node, n]) + int(m[n, veh.depot_node])
+    return int(m[veh.start_node, n]) + int(m[n, veh.end_node])
 
 
 def _bearing(p: Problem, depot: int, i: int) -> float:

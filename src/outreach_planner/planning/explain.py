@@ -44,7 +44,7 @@ import numpy as np
 from ..engines.base import EngineResult
 from ..plan import Unassigned
 from .construct import plan_lanes
-from .problem import Problem
+from .problem import NOT_ON_THIS_SHAPE, Problem
 
 #: Longest run of consecutive visits of a route dropped to make room (plus the whole route).
 MAX_DROPPED = 4
@@ -134,6 +134,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "no availability window falls in this week": "tidak ada jadwal ketersediaan dalam minggu ini",
             "its availability windows fall on no shift of a team that could make it":
                 "jadwal ketersediaannya tidak jatuh pada jam kerja tim mana pun yang bisa melakukannya",
+            NOT_ON_THIS_SHAPE:
+                "hanya terjangkau dari tempat menginap pada perjalanan dinas beberapa hari, dan tidak ada perjalanan "
+                "yang dipilih minggu ini yang singgah ke sana",
             "the round trip from the office plus the time on site does not fit into any shift (or window) of a "
             "team that could make it":
                 "perjalanan pergi-pulang dari kantor ditambah waktu di lokasi tidak muat dalam jam kerja (atau "
@@ -160,7 +163,7 @@ class _Way:
 
 def _route_travel(lane, seq: list[int]) -> int:
     v = lane.veh
-    nodes = [v.depot_node] + [int(lane.cnode[c]) for c in seq] + [v.depot_node]
+    nodes = [v.start_node] + [int(lane.cnode[c]) for c in seq] + [v.end_node]
     return int(sum(int(lane.dur[a, b]) for a, b in zip(nodes, nodes[1:])))
 
 

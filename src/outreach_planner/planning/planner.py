@@ -27,6 +27,7 @@ from ..plan import Plan, Route, Step, Unassigned
 from .explain import explain_unassigned
 from .priority import value_visits
 from .problem import Problem, build_problem, session_caps
+from .trips import choose_shape, without_field_trips
 from ..travel import TravelModel, travel_model
 from ..week import Week
 
@@ -65,22 +66,25 @@ def _arrive(t_leave: int, travel: int, brks: list[tuple[int, int]]) -> int:
 def _route_steps(p: Problem, ws: Workspace, vi: int, seq: list[tuple[int, int]]) -> list[Step]:
     veh = p.vehicles[vi]
     week = p.week
-    depot = ws.depot(p.depots[veh.depot_node])
+    origin, dest = place_of(ws, p, veh.start_node), place_of(ws, p, veh.end_node)
     dur, dist = p.durations[veh.profile], p.distances[veh.profile]
     to_dt = week.to_datetime
     steps: list[Step] = []
 
-    first_node = p.node(seq[0][0])
-    go = int(dur[veh.depot_node, first_node])
-    leave = seq[0][1] - go
-    for b0, b1 in sorted(veh.breaks, reverse=True):
-        if leave < b1 and seq[0][1] > b0:
-            leave -= b1 - b0
-    leave = max(veh.start_s, leave)
-    steps.append(Step(type="start", place=depot.name, location=(depot.lon, depot.lat),
+    if seq:
+        first_node = p.node(seq[0][0])
+        go = int(dur[veh.start_node, first_node])
+        leave = seq[0][1] - go
+        for b0, b1 in sorted(veh.breaks, reverse=True):
+            if leave < b1 and seq[0][1] > b0:
+                leave -= b1 - b0
+        leave = max(veh.start_s, leave)
+    else:  # a field-trip day with no visit: the drive between its start and end place only
+        leave = veh.start_s
+    steps.append(Step(type="start", place=origin.name, location=(origin.lon, origin.lat),
                       arrival=to_dt(leave), start=to_dt(leave), end=to_dt(leave)))
 
-    prev_node, prev_end = veh.depot_node, leave
+    prev_node, prev_end = veh.start_node, leave
     for i, start in seq:
         node = p.node(i)
         vis = p.visits[i]
@@ -98,17 +102,25 @@ def _route_steps(p: Problem, ws: Workspace, vi: int, seq: list[tuple[int, int]])
             value=vis.value, why=vis.why,
         ))
         prev_node, prev_end = node, end
-    back = int(dur[prev_node, veh.depot_node])
+    back = int(dur[prev_node, veh.end_node])
     ahead = [b for b in veh.breaks if b[0] >= prev_end]  # breaks already over do not delay the drive back
     brks = _breaks_between(veh, prev_end, _arrive(prev_end, back, ahead))
     for b0, b1 in brks:
         steps.append(Step(type="break", place=_break_name(ws, week, b0), arrival=to_dt(b0),
                           start=to_dt(b0), end=to_dt(b1)))
     ret = _arrive(prev_end, back, brks)
-    steps.append(Step(type="end", place=depot.name, location=(depot.lon, depot.lat), arrival=to_dt(ret),
-                      start=to_dt(ret), end=to_dt(ret), travel_s=back,
-                      distance_m=int(dist[prev_node, veh.depot_node])))
+    steps.append(Step(type="night" if veh.end_node != veh.depot_node else "end", place=dest.name,
+                      location=(dest.lon, dest.lat), arrival=to_dt(ret), start=to_dt(ret), end=to_dt(ret),
+                      travel_s=back, distance_m=int(dist[prev_node, veh.end_node])))
     return steps
+
+
+def place_of(ws: Workspace, p: Problem, node: int):
+    """The office or lodging (model object with ``id``, ``name``, ``lon``, ``lat``) of depot node ``node``."""
+    pid = p.depots[node]
+    if node < p.n_offices:
+        return ws.depot(pid)
+    return next(x for x in ws.lodgings if x.id == pid)
 
 
 def _break_name(ws: Workspace, week: Week, abs_s: int) -> str:
@@ -160,6 +172,8 @@ def _summary(p: Problem, ws: Workspace, routes: list[Route], unassigned: list[Un
         "team_days": per_team_day,
         "team_days_available": len(p.vehicles),
         "unassigned_by_reason": dict(Counter(u.reason for u in unassigned)),
+        "nights_away": sum(1 for r in routes if r.away_night),
+        "night_cost": round(p.night_cost, 3),
     }
 
 
@@ -175,6 +189,7 @@ def make_plan(
     held: Sequence[Route] = (),
     prepare: Callable[[Problem], Problem] | None = None,
     decompose: str = "auto",
+    field_trips: bool = True,
 ) -> PlanRun:
     """Plan ``week`` for every team of ``ws``.
 
@@ -218,6 +233,11 @@ def make_plan(
         says it pays (a large week with several offices), ``always``, or ``never``. By parts, the
         first run of ``engine`` solves every part (:func:`~outreach_planner.planning.decompose.solve_decomposed`);
         the plan's engine is then ``decomposed(<engine>)``.
+    field_trips
+        False: no team goes on field trips (as if every team had ``field_trips = false``). True: teams
+        with ``field_trips`` may, the shape of their week chosen first
+        (:func:`~outreach_planner.planning.trips.choose_shape`), the engines routing with it fixed;
+        ``summary["field_trips"]`` says per team what was chosen and why.
 
     Raises
     ------
@@ -226,13 +246,27 @@ def make_plan(
     InputError
         When ``engine`` is unknown, not installed, or does not model a feature the problem uses.
     """
+    if not field_trips:
+        ws = without_field_trips(ws)
     travel = travel or travel_model(ws, workspace_dir)
     held_sessions = Counter(s.village_code or "" for r in held if r.date in week.dates
                             for s in r.visits if s.kind == "village_session")
     visits = value_visits(ws, week, candidate_visits(ws, week, session_caps(ws, week, travel), held_sessions))
-    problem = build_problem(ws, week, visits, travel)
+    # a re-plan's first day after a recorded night away starts at that lodging (planning/trips.py)
+    slept = {(r.team, r.date) for r in held if r.away_night}
+    start_away = frozenset((t.id, k) for t in ws.teams for k, d in enumerate(week.dates)
+                           if (t.id, d - dt.timedelta(days=1)) in slept)
+    problem = build_problem(ws, week, visits, travel, start_away=start_away)
     if not problem.vehicles:
         raise NoPlanError(f"no team works in {week}: check [calendar] working_days, holidays and team days")
+    trips_info = None
+    if problem.n_depots > problem.n_offices:  # lodgings and a team that may go: choose the week's shape
+        t_shape = time.monotonic()
+        choice = choose_shape(ws, problem, held=[r for r in held if r.date in week.dates])
+        problem = choice.problem
+        trips_info = {"teams": choice.why, "evaluations": choice.evaluations,
+                      "score_day_trips": round(choice.day_trip_score, 3), "score_chosen": round(choice.score, 3),
+                      "seconds": round(time.monotonic() - t_shape, 2)}
     solved = problem
     if prepare is not None:
         solved = prepare(problem)
@@ -294,6 +328,8 @@ def make_plan(
                 row["violations"] = violations[n]
         table.append(row)
     summary = dict(plan.summary, engine=winner, engines=table)
+    if trips_info is not None:
+        summary["field_trips"] = trips_info
     plan = plan.model_copy(update={"summary": summary})
     return PlanRun(plan, problem, results[winner], solve_s, results)
 
@@ -323,10 +359,14 @@ def _plan_of(problem: Problem, ws: Workspace, week: Week, result: EngineResult, 
     routes = []
     for veh in problem.vehicles:
         seq = by_vehicle.get(veh.index)
-        if not seq:
+        trip_day = veh.start_node != veh.depot_node or veh.end_node != veh.depot_node
+        if not seq and not trip_day:  # a field-trip day is in the plan even without visits: the team moves
             continue
-        routes.append(Route(team=veh.team, date=week.dates[veh.date_index], depot=problem.depots[veh.depot_node],
-                            steps=tuple(_route_steps(problem, ws, veh.index, seq))))
+        base = problem.depots[veh.depot_node]
+        start_at, end_at = problem.depots[veh.start_node], problem.depots[veh.end_node]
+        routes.append(Route(team=veh.team, date=week.dates[veh.date_index], depot=base,
+                            steps=tuple(_route_steps(problem, ws, veh.index, seq or [])),
+                            start_at=start_at, end_at=end_at, trip=veh.trip))
     unassigned = explain_unassigned(problem, result.routes)
     summary = _summary(problem, ws, routes, unassigned, result, solve_s, travel_name)
     return Plan(

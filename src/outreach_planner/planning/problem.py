@@ -1,6 +1,9 @@
 """The engine-neutral weekly problem: visits, team-days, windows, skills, values, matrices.
 
-Node 0..D-1 are the depots, node D+i is visit ``i``. Times are absolute weekly
+Node 0..D-1 are the depots, node D+i is visit ``i``. The depots are the offices, then (when some
+team may go on field trips) the workspace's lodgings: ``Problem.n_offices`` of them are offices.
+A vehicle starts at ``start_node`` and ends at ``end_node`` (both its office ``depot_node`` on a
+day trip; a lodging node on a field-trip day, see :mod:`outreach_planner.planning.trips`). Times are absolute weekly
 seconds (after Monday 00:00 local). Every engine reads only this.
 
 Nodes and places (memory)
@@ -64,6 +67,21 @@ class Vehicle:
     end_s: int
     breaks: tuple[tuple[int, int], ...]
     delivery_capacity: int  # capacity in ``Problem.load`` units (deliveries for the weekly planner)
+    #: where the day starts and ends (depot nodes); -1: ``depot_node`` (a day trip)
+    start_node: int = -1
+    end_node: int = -1
+    #: field trip id of this day (None: a day trip); see planning/trips.py
+    trip: str | None = None
+
+    def __post_init__(self):
+        if self.start_node < 0:
+            object.__setattr__(self, "start_node", self.depot_node)
+        if self.end_node < 0:
+            object.__setattr__(self, "end_node", self.depot_node)
+
+
+#: ``Excluded.detail`` of a visit only a field trip not chosen this week would reach (planning/trips.py).
+NOT_ON_THIS_SHAPE = ("only reachable from a lodging on a field trip, and no trip chosen this week goes there")
 
 
 @dataclass(frozen=True)
@@ -143,8 +161,17 @@ class Problem:
     required: frozenset[int] = frozenset()
     #: node -> place index (int32, shape (n,)); None when built: every node its own place.
     node_place: np.ndarray | None = None
+    #: how many of ``depots`` are offices (the rest are lodgings); None: all
+    n_offices: int | None = None
+    #: value points of the field-trip nights of the vehicles' shape (a constant of the shape)
+    night_cost: float = 0.0
+    #: with lodgings: visit -> vehicles that may make it on some field-trip shape (``allowed`` is for the
+    #: vehicles' current start/end); None: no lodgings (``allowed`` is all there is)
+    trip_allowed: list[list[int]] | None = None
 
     def __post_init__(self):
+        if self.n_offices is None:
+            self.n_offices = len(self.depots)
         n = len(self.nodes)
         if self.node_place is None:
             self.node_place = np.arange(n, dtype=np.int32)
@@ -251,24 +278,70 @@ def _free_spans(veh: Vehicle) -> list[tuple[int, int]]:
     return spans
 
 
-def session_caps(ws: Workspace, week: Week, travel: TravelModel) -> dict[str, float]:
-    """Longest session (minutes) a day trip to each village allows, over every village-session team-day.
+def trip_lodgings(ws: Workspace) -> list:
+    """The lodgings that become depot nodes (after the offices): all, when some team may go on field trips."""
+    if not any(t.field_trips and t.max_nights_per_week > 0 and t.max_nights_in_row > 0 for t in ws.teams):
+        return []
+    return list(ws.lodgings)
 
-    A session must lie between breaks, after the drive out and before the drive back.
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def away_options(ws: Workspace, week: Week, vehicles: list[Vehicle]) -> dict[int, tuple[bool, bool]]:
+    """Vehicle index -> (may start away, may end away) under the field-trip rules.
+
+    A day may end at a lodging only for a team with ``field_trips`` (and nights allowed), when it is
+    not one of the team's ``home_days`` and the team works the next calendar day, which is not a home
+    day either (no nights over weekends, holidays or days off; the week's last working day ends at
+    base). A day may start away when the day before may end away.
+    """
+    teams = {t.id: t for t in ws.teams}
+    by_day = {(v.team, v.date_index): v for v in vehicles}
+    out: dict[int, tuple[bool, bool]] = {}
+
+    def home(v: Vehicle) -> bool:
+        return _WEEKDAYS[week.dates[v.date_index].weekday()] in teams[v.team].home_days
+
+    def may_end(v: Vehicle) -> bool:
+        t = teams[v.team]
+        if not (t.field_trips and t.max_nights_per_week > 0 and t.max_nights_in_row > 0) or home(v):
+            return False
+        nxt = by_day.get((v.team, v.date_index + 1))
+        return nxt is not None and not home(nxt)
+
+    for v in vehicles:
+        prev = by_day.get((v.team, v.date_index - 1))
+        out[v.index] = (prev is not None and may_end(prev), may_end(v))
+    return out
+
+
+def session_caps(ws: Workspace, week: Week, travel: TravelModel) -> dict[str, float]:
+    """Longest session (minutes) a day to each village allows, over every village-session team-day.
+
+    A session must lie between breaks, after the drive out and before the drive back. The drive
+    out is from the base, or from a lodging on a day that may start away; the drive back to the
+    base, or to a lodging on a day that may end away (:func:`away_options`): a far village a team
+    reaches from a lodging may get a longer session than a day trip allows.
     """
     vehicles = [v for v in build_vehicles(ws, week)
                 if "village_session" in next(t for t in ws.teams if t.id == v.team).activities]
     caps: dict[str, float] = {}
     if not vehicles:
         return caps
-    pts = [(d.lon, d.lat) for d in ws.depots] + [(v.lon, v.lat) for v in ws.villages]
-    nd = len(ws.depots)
-    mats = {prof: travel.matrices(pts, prof)[0] for prof in {v.profile for v in vehicles}}
+    lodgings = trip_lodgings(ws)
+    away = away_options(ws, week, vehicles)
+    pts = [(d.lon, d.lat) for d in ws.depots] + [(x.lon, x.lat) for x in lodgings] + [(v.lon, v.lat) for v in ws.villages]
+    nd = len(ws.depots) + len(lodgings)
+    lnodes = list(range(len(ws.depots), nd))
+    mats = {prof: np.asarray(travel.matrices(pts, prof)[0]) for prof in {v.profile for v in vehicles}}
     for k, vil in enumerate(ws.villages):
         best = 0
         for veh in vehicles:
             m = mats[veh.profile]
-            go, back = int(m[veh.depot_node, nd + k]), int(m[nd + k, veh.depot_node])
+            s_away, e_away = away[veh.index]
+            go = min([int(m[veh.depot_node, nd + k])] + ([int(m[ln, nd + k]) for ln in lnodes] if s_away else []))
+            back = min([int(m[nd + k, veh.depot_node])] + ([int(m[nd + k, ln]) for ln in lnodes] if e_away else []))
             for a, b in _free_spans(veh):
                 best = max(best, min(b, veh.end_s - back) - max(a, veh.start_s + go))
         caps[vil.code] = best / 60
@@ -284,12 +357,16 @@ def place_index(points) -> tuple[np.ndarray, list[tuple[float, float]]]:
     return node_place, list(index)
 
 
-def _fits(p: Problem, vi: int, veh: Vehicle) -> bool:
-    """Whether visit ``vi`` alone fits a day of ``veh`` (round trip, time on site, windows, breaks)."""
+def _fits(p: Problem, vi: int, veh: Vehicle, starts: list[int] | None = None, ends: list[int] | None = None) -> bool:
+    """Whether visit ``vi`` alone fits a day of ``veh`` (drive out, time on site, drive back, windows, breaks).
+
+    The drive out is from ``veh.start_node`` (or the nearest of ``starts``), back to ``veh.end_node``
+    (or the nearest of ``ends``).
+    """
     m, pl = p.place_durations[veh.profile], p.node_place
-    node, dep = p.node(vi), veh.depot_node
-    go = int(m[pl[dep], pl[node]])
-    back = int(m[pl[node], pl[dep]])
+    node = p.node(vi)
+    go = min(int(m[pl[s], pl[node]]) for s in (starts or [veh.start_node]))
+    back = min(int(m[pl[node], pl[e]]) for e in (ends or [veh.end_node]))
     dur = p.service_s[veh.kits][node]
     wins = p.windows(vi)
     for s0, s1 in _free_spans(veh):
@@ -300,21 +377,35 @@ def _fits(p: Problem, vi: int, veh: Vehicle) -> bool:
     return False
 
 
-def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: TravelModel) -> Problem:
-    """Assemble the problem and pre-exclude visits no vehicle could make, with the reason."""
+def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: TravelModel,
+                  start_away: frozenset[tuple[str, int]] = frozenset()) -> Problem:
+    """Assemble the problem and pre-exclude visits no vehicle could make, with the reason.
+
+    ``start_away``: (team, date index) of days that may start at a lodging whatever the day before
+    (a re-plan's first day after a recorded night away).
+    """
     vehicles = build_vehicles(ws, week)
-    nodes = [(d.lon, d.lat) for d in ws.depots] + [(v.lon, v.lat) for v in visits]
+    lodgings = trip_lodgings(ws)
+    nodes = [(d.lon, d.lat) for d in ws.depots] + [(x.lon, x.lat) for x in lodgings] + [(v.lon, v.lat) for v in visits]
     node_place, places = place_index(nodes)
     profiles = sorted({veh.profile for veh in vehicles} or {t.vehicle for t in ws.teams})
     durations, distances = {}, {}
     for prof in profiles:
         durations[prof], distances[prof] = travel.matrices(places, prof)
     kits_values = sorted({veh.kits for veh in vehicles} | {0})
-    nd = len(ws.depots)
+    nd = len(ws.depots) + len(lodgings)
     service_s = {k: [0] * nd + [seconds(v.minutes(k)) for v in visits] for k in kits_values}
     w = ws.policy.priority
-    p = Problem(week, [d.id for d in ws.depots], nodes, visits, vehicles, durations, distances, service_s,
-                [[] for _ in visits], [], w.travel_hour_value / 3600.0, node_place=node_place)
+    p = Problem(week, [d.id for d in ws.depots] + [x.id for x in lodgings], nodes, visits, vehicles, durations,
+                distances, service_s, [[] for _ in visits], [], w.travel_hour_value / 3600.0,
+                node_place=node_place, n_offices=len(ws.depots), trip_allowed=[[] for _ in visits] if lodgings else None)
+    # a field-trip team's day may start/end at a lodging: allowed is what some trip shape allows
+    # (planning/trips.py narrows it to the chosen shape)
+    away = away_options(ws, week, vehicles)
+    lnodes = list(range(len(ws.depots), nd))
+    reach = {veh.index: ([veh.depot_node] + (lnodes if away[veh.index][0] or (veh.team, veh.date_index) in start_away
+                                             else []),
+                         [veh.depot_node] + (lnodes if away[veh.index][1] else [])) for veh in vehicles}
 
     teams = {t.id: t for t in ws.teams}
     for i, v in enumerate(visits):
@@ -330,19 +421,29 @@ def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: Travel
         if not in_window:
             p.excluded.append(Excluded(i, "no_window", _window_detail(v)))
             continue
-        fitting = [veh.index for veh in in_window if _fits(p, i, veh)]
+        fitting = [veh.index for veh in in_window if _fits(p, i, veh, *reach[veh.index])]
         if not fitting:
             p.excluded.append(Excluded(i, "unreachable",
                                        "the round trip from the office plus the time on site does not fit "
                                        "into any shift (or window) of a team that could make it"))
             continue
+        if lnodes:  # as built every day is a day trip: allowed is what day trips reach (and what trips may)
+            p.trip_allowed[i] = fitting
+            fitting = [vi for vi in fitting if _fits(p, i, vehicles[vi])]
+            if not fitting:
+                p.excluded.append(Excluded(i, "unreachable", NOT_ON_THIS_SHAPE))
         p.allowed[i] = fitting
+    p.same_day_groups = same_day_groups(p)
+    return p
+
+
+def same_day_groups(p: Problem) -> list[list[int]]:
+    """The sessions of each village some vehicle may make (groups of two or more): at most one of a group per date."""
     groups: dict[str, list[int]] = {}
-    for i, v in enumerate(visits):
+    for i, v in enumerate(p.visits):
         if v.kind == "village_session" and p.allowed[i]:
             groups.setdefault(v.ref, []).append(i)
-    p.same_day_groups = [g for g in groups.values() if len(g) > 1]
-    return p
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def _window_overlaps(v: Visit, veh: Vehicle) -> bool:

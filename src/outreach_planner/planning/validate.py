@@ -39,6 +39,12 @@ numbers):
   ``policy.max_sessions_per_village`` village sessions per village in the week, counting the
   sessions of ``held`` routes (the days a re-plan keeps from before its date); deliveries per
   route at most ``team.delivery_capacity``; a visit step's location and kind are its candidate's.
+* field trips (:func:`_check_trips`): a route starts at the team's base or at a lodging of the
+  workspace (``start_at``) and ends at the base with an ``end`` step or at a lodging with a
+  ``night`` step (``end_at``), the steps at those places; per team the days chain (a day that
+  starts away follows a night at that lodging, a night away is followed by a day of the team),
+  home days start and end at base, nights per week and in a row within the team's limits, no
+  night away for a team without ``field_trips``, teams per lodging and night within its capacity.
 """
 
 from __future__ import annotations
@@ -175,27 +181,47 @@ def _free_spans(ws: Workspace, date: dt.date, start: int, end: int) -> list[tupl
     return spans
 
 
+def _may_sleep_away(ws: Workspace, team: Team, date: dt.date) -> bool:
+    """Whether the field-trip rules let ``team`` sleep away after ``date``: it may go on trips, nights
+    are allowed, ``date`` and the next calendar day are working days of the team and not home days."""
+    if not (team.field_trips and team.max_nights_per_week > 0 and team.max_nights_in_row > 0):
+        return False
+    nxt = date + dt.timedelta(days=1)
+    for d in (date, nxt):
+        if _day_hours(ws, team, d) is None or WEEKDAYS[d.weekday()] in team.home_days:
+            return False
+    return True
+
+
 def session_caps(ws: Workspace, week: Week, travel: TravelModel) -> dict[str, float]:
-    """Longest village session (minutes) a day trip to each village allows this week.
+    """Longest village session (minutes) a day to each village allows this week.
 
     Recomputed from the Workspace: over every working day of every team doing village
     sessions, the longest stretch between breaks that remains after driving out from the
-    team's depot and before driving back. Demand shortens a village's sessions to this.
+    team's depot (or from a lodging, on a day the field-trip rules let start away) and before
+    driving back to it (or to a lodging, on a day that may end away). Demand shortens a
+    village's sessions to this.
     """
     days = [(t, date, h) for t in ws.teams if "village_session" in t.activities
             for date in week.dates if (h := _day_hours(ws, t, date)) is not None]
     if not days:
         return {}
     depot_node = {d.id: i for i, d in enumerate(ws.depots)}
-    nd = len(ws.depots)
-    points = [(d.lon, d.lat) for d in ws.depots] + [(v.lon, v.lat) for v in ws.villages]
+    trips = any(t.field_trips and t.max_nights_per_week > 0 and t.max_nights_in_row > 0 for t in ws.teams)
+    lodgings = list(ws.lodgings) if trips else []
+    nd = len(ws.depots) + len(lodgings)
+    lnodes = range(len(ws.depots), nd)
+    points = [(d.lon, d.lat) for d in ws.depots] + [(x.lon, x.lat) for x in lodgings] + \
+        [(v.lon, v.lat) for v in ws.villages]
     mats = {prof: travel.matrices(points, prof)[0] for prof in {t.vehicle for t, _, _ in days}}
     caps: dict[str, float] = {}
     for k, vil in enumerate(ws.villages):
         best = 0
         for team, date, (start, end) in days:
             m, dn = mats[team.vehicle], depot_node[team.depot]
-            go, back = int(m[dn, nd + k]), int(m[nd + k, dn])
+            starts = [dn] + (list(lnodes) if _may_sleep_away(ws, team, date - dt.timedelta(days=1)) else [])
+            ends = [dn] + (list(lnodes) if _may_sleep_away(ws, team, date) else [])
+            go, back = min(int(m[a, nd + k]) for a in starts), min(int(m[nd + k, e]) for e in ends)
             for a, b in _free_spans(ws, date, start, end):
                 best = max(best, min(b, end - back) - max(a, start + go))
         caps[vil.code] = best / 60
@@ -248,16 +274,27 @@ def _check_route(
         return out + [f"{head}: the route has no steps"]
     if steps[0].type != "start":
         out.append(f"{head}: the first step is {steps[0].type!r}, not 'start'")
-    if steps[-1].type != "end":
-        out.append(f"{head}: the last step is {steps[-1].type!r}, not 'end'")
+    away = route.end_place != team.depot
+    last = "night" if away else "end"
+    if steps[-1].type != last:
+        out.append(f"{head}: the last step is {steps[-1].type!r}, not {last!r}"
+                   + (f" (the day ends at {route.end_place!r})" if away else ""))
     for k, s in enumerate(steps):
-        if s.type in ("start", "end") and k not in (0, len(steps) - 1):
+        if s.type in ("start", "end", "night") and k not in (0, len(steps) - 1):
             out.append(f"{head}: a {s.type!r} step in the middle of the route (step {k + 1})")
 
+    # the day starts at the base or the lodging slept at, and ends at the base or a lodging (never elsewhere)
     depot = next((d for d in ws.depots if d.id == team.depot), None)
-    for s in (steps[0], steps[-1]):
-        if s.type in ("start", "end") and depot is not None and not _same_place(s.location, (depot.lon, depot.lat)):
-            out.append(f"{head} {s.type}: at {s.location}, not at the depot {depot.id} ({depot.lon}, {depot.lat})")
+    lodgings = {x.id: x for x in ws.lodgings}
+    for s, pid, what in ((steps[0], route.start_place, "start"), (steps[-1], route.end_place, "end")):
+        place = depot if pid == team.depot else lodgings.get(pid)
+        if place is None:
+            out.append(f"{head}: the day's {what} place {pid!r} is neither the team's base {team.depot!r} nor a "
+                       "lodging of the workspace")
+            continue
+        if s.type in ("start", "end", "night") and not _same_place(s.location, (place.lon, place.lat)):
+            kind = "depot" if pid == team.depot else "lodging"
+            out.append(f"{head} {s.type}: at {s.location}, not at the {kind} {place.id} ({place.lon}, {place.lat})")
 
     clock = _Clock(date, tz)
     times = [(clock(s.arrival), clock(s.start), clock(s.end)) for s in steps]
@@ -302,7 +339,7 @@ def _check_route(
     for k in missing_loc:
         out.append(f"{head} {_label(steps[k])}: the step has no location")
     if steps[0].travel_s or steps[0].distance_m:
-        out.append(f"{head} start: travel {steps[0].travel_s} s / {steps[0].distance_m} m before leaving the depot "
+        out.append(f"{head} start: travel {steps[0].travel_s} s / {steps[0].distance_m} m before leaving "
                    "(should be 0)")
     for k, s in enumerate(steps):
         if s.type == "break" and (s.travel_s or s.distance_m):
@@ -394,6 +431,75 @@ def _check_route(
     return out
 
 
+# --------------------------------------------------------------------------- field trips
+def _check_trips(routes: Sequence[Route], ws: Workspace) -> list[str]:
+    """The field-trip rules over the routes of a week (a plan's and the days a re-plan keeps).
+
+    Per team, in date order: a night is spent at the base or at a lodging of the workspace (the
+    route checks see to the places); a day that starts away follows, on the calendar day before,
+    a day of the team that ended at that same lodging; a day that ends away is followed, on the
+    next calendar day, by a day of the team (the team is never left on the road over a weekend,
+    a holiday or a day off, so the week's last working day ends at base); home days start and end
+    at base; a team without ``field_trips`` never sleeps away; nights per week at most
+    ``max_nights_per_week``, consecutive nights at most ``max_nights_in_row``. Per lodging and
+    night, at most ``capacity`` teams.
+    """
+    out: list[str] = []
+    teams = {t.id: t for t in ws.teams}
+    lodgings = {x.id: x for x in ws.lodgings}
+    by_team: dict[str, dict[dt.date, Route]] = defaultdict(dict)
+    for r in routes:
+        by_team[r.team][r.date] = r
+    sleepers: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
+    for tid, days in by_team.items():
+        team = teams.get(tid)
+        if team is None:
+            continue
+        run = 0
+        nights = 0
+        for date in sorted(days):
+            r = days[date]
+            head = f"{tid} {date.isoformat()}"
+            wd = WEEKDAYS[date.weekday()]
+            prev = days.get(date - dt.timedelta(days=1))
+            nxt = days.get(date + dt.timedelta(days=1))
+            if r.start_place != team.depot:
+                if prev is None or prev.end_place != r.start_place:
+                    was = "no route" if prev is None else f"the day before ended at {prev.end_place!r}"
+                    out.append(f"{head}: the day starts at {r.start_place!r}, but the team did not sleep there "
+                               f"({was} on {(date - dt.timedelta(days=1)).isoformat()})")
+            elif prev is not None and prev.away_night:
+                out.append(f"{head}: the day starts at the base, but the team slept at {prev.end_place!r}")
+            if wd in team.home_days and (r.start_place != team.depot or r.end_place != team.depot):
+                out.append(f"{head}: {wd} is a home day of team {tid}: the day must start and end at the base "
+                           f"(starts at {r.start_place!r}, ends at {r.end_place!r})")
+            if not r.away_night:
+                run = 0
+                continue
+            nights += 1
+            run += 1
+            sleepers[(r.end_place, date)].append(tid)
+            if not team.field_trips:
+                out.append(f"{head}: team {tid} sleeps at {r.end_place!r}, but it does not go on field trips "
+                           "(field_trips = false)")
+            if nxt is None:
+                out.append(f"{head}: the team sleeps at {r.end_place!r} but has no day on "
+                           f"{(date + dt.timedelta(days=1)).isoformat()}: it must be back at the base first "
+                           "(no night away before a day off, a weekend or a holiday, nor after the week's last day)")
+            if run > team.max_nights_in_row:
+                out.append(f"{head}: {run} nights away in a row, more than team {tid}'s max_nights_in_row "
+                           f"{team.max_nights_in_row}")
+        if nights > team.max_nights_per_week:
+            out.append(f"{tid}: {nights} nights away in the week, more than max_nights_per_week "
+                       f"{team.max_nights_per_week}")
+    for (pid, date), who in sorted(sleepers.items()):
+        lod = lodgings.get(pid)
+        if lod is not None and len(who) > lod.capacity:
+            out.append(f"lodging {pid} on the night after {date.isoformat()}: {len(who)} teams ({', '.join(who)}), "
+                       f"capacity {lod.capacity}")
+    return out
+
+
 # --------------------------------------------------------------------------- plan checks
 def validate_plan(
     plan: Plan,
@@ -450,6 +556,8 @@ def validate_plan(
             out.append(f"{team} {date.isoformat()}: {n} routes for the same team and date (at most 1)")
     for route in plan.routes:
         out += _check_route(route, ws, week, tz, travel, cand)
+    planned = {(r.team, r.date) for r in plan.routes}
+    out += _check_trips(list(plan.routes) + [r for r in held if (r.team, r.date) not in planned], ws)
 
     # -- accounting: each candidate exactly once, on a route or unassigned
     where_routed: dict[str, list[str]] = defaultdict(list)
