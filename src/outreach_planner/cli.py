@@ -79,12 +79,14 @@ def main(
     """Outreach planner."""
 
 
-def _input_error(title: str, exc: InputError, consequence: str) -> None:
-    """Print every problem of ``exc`` under ``title`` and exit with code 2."""
+def _input_error(title: str, exc: InputError, consequence: str, hint: str | None = None) -> None:
+    """Print every problem of ``exc`` under ``title`` (then ``hint``) and exit with code 2."""
     err_console.print(f"[bold red]{title}:", highlight=False)
     for p in exc.problems:
         err_console.print(f"  - {p}", highlight=False, markup=False)
     err_console.print(f"{len(exc.problems)} problem(s); {consequence}.", highlight=False)
+    if hint:
+        err_console.print(hint, highlight=False, markup=False)
     raise typer.Exit(2)
 
 
@@ -98,7 +100,9 @@ def load(workspace: Path | None):
         try:
             ws = read_workspace(path)
         except InputError as exc:
-            _input_error(f"Invalid workspace[/] {path}", exc, "nothing was written")
+            from .io.setup_hints import missing_counts_hint
+
+            _input_error(f"Invalid workspace[/] {path}", exc, "nothing was written", missing_counts_hint(exc, path))
     for w in caught:
         if issubclass(w.category, InputWarning):
             err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
@@ -671,6 +675,125 @@ def _cell(r, bold: bool = False) -> str:
     mark = "" if r.coverage >= r.target else " [red]▼[/]"
     text = f"{_pct(r.coverage)}{mark}"
     return f"[bold]{text}[/]" if bold else text
+
+
+# --------------------------------------------------------------------------- a new regency (issue 15)
+LangOpt = Annotated[Optional[Lang], typer.Option(
+    "--lang", help="Language of the messages: id (default) or en; also OUTREACH_LANG=en.")]
+
+
+@app.command()
+def init(
+    regency: Annotated[str, typer.Option("--regency", help="Regency code of the reference data, e.g. 74.09 "
+                                         "(Konawe Utara); dots optional.")],
+    out: Annotated[Path, typer.Option("--out", help="New workspace folder (must not exist).")],
+    year: Annotated[Optional[list[int]], typer.Option(
+        "--year", help="Year(s) whose national holidays go into the calendar (default: this year and the next).")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Create a workspace skeleton for any regency of the reference data: villages with codes, names,
+    kecamatan, population-weighted stop points and boundaries, the (approximate) office, the calendar with the
+    national holidays, one example team and an Excel template for the counts."""
+    from .i18n import _, set_language
+    from .io.init_workspace import TEMPLATE_FILE, init_workspace
+
+    set_language(lang.value if lang else None)
+    try:
+        info = init_workspace(regency, out, year)
+    except InputError as exc:
+        _input_error(_("init.failed", id="Tidak dapat membuat wilayah kerja[/]", en="Cannot create the workspace[/]"),
+                     exc, _("init.nothing", id="tidak ada yang ditulis", en="nothing was written"))
+    reg, off = info["regency"], info["office"]
+    console.print(_("init.done", id="Wilayah kerja {reg} ({code}) dibuat di {out}: {n} desa/kelurahan, {h} hari libur "
+                    "({years}).", en="Created the workspace {reg} ({code}) in {out}: {n} villages, {h} holidays "
+                    "({years}).", reg=reg.name, code=reg.code, out=out, n=info["villages"], h=info["holidays"],
+                    years=", ".join(map(str, info["years"])) or "-"), highlight=False, markup=False)
+    notes = [_("init.office", id="Kantor Dukcapil: titik PERKIRAAN ({v}); ganti lon/lat di workspace.toml dengan "
+               "posisi sebenarnya.", en="Dukcapil office: an APPROXIMATE point ({v}); replace lon/lat in "
+               "workspace.toml with the real position.", v=off.village_name),
+             _("init.holidays", id="Hari libur dari data/holidays/<tahun>.toml (SKB 3 Menteri): periksa tanggalnya, "
+               "terutama cuti bersama.", en="Holidays from data/holidays/<year>.toml (SKB 3 Menteri): check the "
+               "dates, cuti bersama above all."),
+             _("init.team", id="Satu tim CONTOH (tim1): ganti dengan tim kantor.", en="One EXAMPLE team (tim1): "
+               "replace it with the office's teams."),
+             _("init.next", id="Berikutnya: isi {t} (atau pakai tabel kantor sendiri), lalu outreach-planner import "
+               "{out} FILE.xlsx; outreach-planner check {out}.", en="Next: fill in {t} (or use the office's own "
+               "table), then outreach-planner import {out} FILE.xlsx; outreach-planner check {out}.",
+               t=out / TEMPLATE_FILE, out=out)]
+    if info["missing_years"]:
+        notes.insert(1, _("init.no_year", id="Tidak ada data hari libur untuk {y}: tambahkan data/holidays/{y}.toml.",
+                          en="No holiday data for {y}: add data/holidays/{y}.toml.",
+                          y=", ".join(map(str, info["missing_years"]))))
+    for n in notes:
+        console.print(f"  - {n}", highlight=False, markup=False)
+
+
+@app.command("import")
+def import_(
+    workspace: Annotated[Path, typer.Argument(help="Workspace folder (with workspace.toml).")],
+    table: Annotated[Path, typer.Argument(help="The office's coverage table (.xlsx or .csv).")],
+    lang: LangOpt = None,
+) -> None:
+    """Bring the office's own coverage spreadsheet into the workspace: propose a column mapping and a match of
+    every row to a village (code, then name within the kecamatan, fuzzy where needed); write the counts only
+    when every row is matched or left out. The proposals are in WORKSPACE/import/<file>.columns.csv and
+    .rows.csv: edit them (village_code, or decision = skip) and run the command again."""
+    from .i18n import _, set_language
+    from .io.office_import import import_counts
+
+    set_language(lang.value if lang else None)
+    folder = _folder(workspace)
+    if not (folder / "workspace.toml").is_file() or not table.is_file():
+        missing = table if (folder / "workspace.toml").is_file() else folder / "workspace.toml"
+        err_console.print(_("import.missing", id="Tidak ditemukan: {p} (tidak ada yang ditulis)",
+                            en="Not found: {p} (nothing was written)", p=missing), highlight=False, markup=False)
+        raise typer.Exit(2)
+    try:
+        res = import_counts(folder, table)
+    except InputError as exc:
+        _input_error(_("import.invalid", id="Tidak dapat mengimpor[/] {t}", en="Cannot import[/] {t}", t=table), exc,
+                     _("import.nothing", id="tidak ada yang ditulis ke wilayah kerja",
+                       en="nothing was written to the workspace"))
+    for sheet, cols in res.columns.items():
+        console.print(_("import.columns", id="Lembar {s}: kolom {c}", en="Sheet {s}: columns {c}", s=sheet,
+                        c=", ".join(f"{t}={_col(i)}" for t, i in sorted(cols.items(), key=lambda x: x[1]))),
+                      highlight=False, markup=False)
+    kinds = {}
+    for r in res.rows:
+        kinds[r.match or "none"] = kinds.get(r.match or "none", 0) + 1
+    console.print(_("import.summary", id="{n} baris desa: {k}; {s} baris dilewati (judul, nomor kolom, kecamatan, "
+                    "jumlah).", en="{n} village rows: {k}; {s} rows skipped (titles, column numbers, kecamatan, "
+                    "totals).", n=len(res.rows), k=", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
+                    s=len(res.skipped)), highlight=False, markup=False)
+    fuzzy = [r for r in res.rows if r.match == "fuzzy"]
+    for r in fuzzy:
+        console.print(_("import.fuzzy", id="  mirip: baris {row} '{name}' -> {code} {vname} ({score:.2f})",
+                        en="  fuzzy: row {row} '{name}' -> {code} {vname} ({score:.2f})", row=r.row, name=r.name,
+                        code=r.village_code, vname="", score=r.score), highlight=False, markup=False)
+    if not res.written:
+        t = Table(title=_("import.open_title", id="Baris yang perlu keputusan", en="Rows that need a decision"))
+        for col in ("sheet", "row", "code", "name", "kecamatan", "match", "suggestion"):
+            t.add_column(col)
+        for r in res.unresolved:
+            t.add_row(r.sheet, str(r.row), r.code, r.name, r.kecamatan, r.match or "none", r.suggestion)
+        console.print(t)
+        err_console.print(_("import.decide", id="{n} baris belum cocok; tidak ada yang ditulis ke wilayah kerja. Buka "
+                            "{rows}, isi village_code atau tulis skip di kolom decision, lalu jalankan perintah ini "
+                            "lagi (kolom: {cols}).", en="{n} rows not matched; nothing was written to the workspace. "
+                            "Open {rows}, fill in village_code or write skip in the decision column, then run this "
+                            "command again (columns: {cols}).", n=len(res.unresolved), rows=res.row_file,
+                            cols=res.column_file), highlight=False, markup=False)
+        raise typer.Exit(2)
+    console.print(_("import.written", id="Jumlah ditulis untuk {n} desa. Pemetaan: {rows}. Berikutnya: "
+                    "outreach-planner check {ws}", en="Counts written for {n} villages. Mapping: {rows}. Next: "
+                    "outreach-planner check {ws}", n=res.updated, rows=res.row_file, ws=folder),
+                  highlight=False, markup=False)
+
+
+def _col(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m`

@@ -771,6 +771,7 @@ def read_workspace(path: str | Path) -> Workspace:
     out.problems.extend(
         p for p in cross_check({k: v for k, v in parts.items() if v is not None})
         if not (p.field == "village_code" and p.message == "unknown village code" and (not read_codes or p.value in rejected))
+        and not (vt is not None and vt.rows and p.source == "villages" and p.message.startswith("the layer has no villages"))
     )
     if out.problems:
         raise InputError(out.problems)

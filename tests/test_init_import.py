@@ -1,0 +1,260 @@
+"""Issue 15: a workspace for any regency (init), the office's own spreadsheet (import), stop-point checks."""
+
+from __future__ import annotations
+
+import csv
+import json
+import warnings
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from outreach_planner import reference
+from outreach_planner.cli import app
+from outreach_planner.errors import InputError, InputWarning
+from outreach_planner.io import read_workspace
+from outreach_planner.io.office_import import import_counts, name_key, parse_count
+from outreach_planner.io.init_workspace import init_workspace
+
+runner = CliRunner()
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def counts_of(pop: int) -> list[int]:
+    """Synthetic counts (SYNTHETIC, for the tests): WAJIB KTP, SUDAH REKAM, JUMLAH ANAK, PUNYA KIA, WAJIB AKTA,
+    PUNYA AKTA."""
+    e = max(1, round(pop * 0.7))
+    k = max(1, round(pop * 0.3))
+    a = max(1, round(pop * 0.35))
+    return [e, round(e * 0.9), k, k // 2, a, round(a * 0.9)]
+
+
+#: Misspellings an office might use, for Konawe Utara: reference name -> the name in the office's table.
+MISSPELT = {"Walalindu": "Walaindu", "Tangguluri": "TANGGULURI", "Mata Osole": "Mataosole",
+            "Wacu Pinodo": "Desa Wacupinodo", "Wawonsangi": "Wawonsagi"}
+
+
+def dinas_workbook(path: Path, regency_code: str, extra: str | None = None, dotted: bool = True,
+                   misspell: bool = False) -> None:
+    """A table as a Dinas keeps it: two title rows merged across, a blank row, a two-row header with merged
+    group cells (KTP-EL over WAJIB | SUDAH REKAM, ...) and vertically merged NO / KODE WILAYAH / NAMA DESA /
+    KECAMATAN, a row of column numbers, the villages, a total row. ``extra``: one more village row with a
+    name that is in no reference."""
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.title = "REKAP"
+    sh["A1"] = "REKAPITULASI CAKUPAN KEPEMILIKAN DOKUMEN KEPENDUDUKAN"
+    sh["A2"] = "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL, KEADAAN 30 NOVEMBER 2026"
+    sh.merge_cells("A1:K1")
+    sh.merge_cells("A2:K2")
+    for col, head in zip("ABCD", ["NO", "KODE WILAYAH", "NAMA DESA", "KECAMATAN"]):
+        sh[f"{col}4"] = head
+        sh.merge_cells(f"{col}4:{col}5")
+    for first, last, group, subs in (("E", "F", "KTP-EL", ["WAJIB KTP", "SUDAH REKAM"]),
+                                     ("G", "H", "KIA", ["JUMLAH ANAK", "PUNYA KIA"]),
+                                     ("I", "J", "AKTA KELAHIRAN", ["WAJIB AKTA", "PUNYA AKTA"])):
+        sh[f"{first}4"] = group
+        sh.merge_cells(f"{first}4:{last}4")
+        sh[f"{first}5"], sh[f"{last}5"] = subs
+    sh["K4"] = "% REKAM"
+    sh.merge_cells("K4:K5")
+    sh.append([f"({i})" for i in range(1, 12)])
+    vs = reference.villages(regency_code)
+    for i, v in enumerate(vs, 1):
+        code = v.code if dotted else v.code.replace(".", "")
+        name = MISSPELT.get(v.name, v.name) if misspell else v.name
+        c = counts_of(v.population)
+        sh.append([i, code, name, v.district_name.upper(), *c, round(100 * c[1] / c[0], 1)])
+    if extra:
+        sh.append([len(vs) + 1, "", extra, vs[0].district_name, 10, 9, 5, 2, 5, 4, 90.0])
+    sh.append(["", "", "JUMLAH", "", 1, 1, 1, 1, 1, 1, ""])
+    wb.save(path)
+
+
+def grouped_workbook(path: Path, regency_code: str) -> None:
+    """Another office's way: one title row, kecamatan as group rows ("KECAMATAN X") instead of a column,
+    undotted codes typed as numbers, Indonesian headers in mixed case, a derived column."""
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.title = "Data"
+    sh.append(["Data cakupan perekaman KTP-el dan KIA per desa"])
+    sh.append(["No", "Kode Desa", "Desa/Kelurahan", "Wajib KTP", "Sudah Rekam", "Belum Rekam", "Jumlah Anak",
+               "Punya KIA", "Wajib Akta", "Punya Akta"])
+    by_kec: dict[str, list] = {}
+    for v in reference.villages(regency_code):
+        by_kec.setdefault(v.district_name, []).append(v)
+    n = 0
+    for kec, vs in by_kec.items():
+        sh.append(["", f"KECAMATAN {kec.upper()}"])
+        for v in vs:
+            n += 1
+            c = counts_of(v.population)
+            sh.append([n, int(v.code.replace(".", "")), v.name.lower(), c[0], c[1], c[0] - c[1], *c[2:]])
+    wb.save(path)
+
+
+@pytest.fixture(scope="module")
+def konut(tmp_path_factory) -> Path:
+    """A fresh Konawe Utara workspace (74.09), made by init."""
+    out = tmp_path_factory.mktemp("init") / "konut"
+    init_workspace("74.09", out, [2026, 2027])
+    return out
+
+
+def test_reference_regency_codes():
+    regs = {r.code: r.name for r in reference.regencies()}
+    assert regs["74.09"] == "Kabupaten Konawe Utara" and len(regs) == 17
+    assert reference.regency("7409").code == "74.09"
+    vs = reference.villages("74.09")
+    assert len(vs) == 170 and all(v.regency_code == "74.09" for v in vs)
+    off = reference.office("74.09")
+    assert off.approximate and off.village_name == "Wanggudu"
+
+
+@pytest.mark.parametrize("code,n", [("74.09", 170), ("74.12", 96)])
+def test_init_check_reports_only_missing_counts(tmp_path, code, n):
+    out = tmp_path / "ws"
+    res = runner.invoke(app, ["init", "--regency", code, "--out", str(out), "--year", "2026", "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert {p.name for p in out.iterdir()} == {"workspace.toml", "villages.geojson", "boundary.geojson",
+                                                "counts_template.xlsx"}
+    with pytest.raises(InputError) as exc:
+        read_workspace(out)
+    problems = exc.value.problems
+    assert len(problems) == 1 and "ektp_eligible" in problems[0].field and "akta_covered" in problems[0].field
+    chk = runner.invoke(app, ["check", str(out)], env={"OUTREACH_LANG": "en"})
+    assert chk.exit_code == 2
+    assert "Still missing: the counts per village" in flat(chk.output)
+    feats = json.loads((out / "villages.geojson").read_text(encoding="utf-8"))["features"]
+    assert len(feats) == n
+    toml = (out / "workspace.toml").read_text(encoding="utf-8")
+    assert "APPROXIMATE" in toml and '"2026-08-17",' in toml and "2027-" not in toml
+    wb = openpyxl.load_workbook(out / "counts_template.xlsx")
+    sh = wb.active
+    assert [c.value for c in sh[3]][:5] == ["KODE DESA", "NAMA DESA", "KECAMATAN", "WAJIB KTP", "SUDAH REKAM"]
+    assert sh.max_row == 3 + n and sh.data_validations.dataValidation
+
+
+def test_init_refuses_unknown_regency_and_existing_folder(tmp_path):
+    res = runner.invoke(app, ["init", "--regency", "74.99", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and not (tmp_path / "x").exists()
+    assert "74.09 Kabupaten Konawe Utara" in flat(res.output)
+    (tmp_path / "y").mkdir()
+    assert runner.invoke(app, ["init", "--regency", "74.09", "--out", str(tmp_path / "y")]).exit_code == 2
+
+
+def test_names_and_numbers():
+    assert name_key("Desa Lapao-pao") == name_key("LAPAO PAO") == "LAPAOPAO"
+    assert parse_count("1.234") == 1234 and parse_count(12.0) == 12 and parse_count("-") is None
+    with pytest.raises(ValueError):
+        parse_count("12,5")
+    assert reference.normalise_code("7409012001") == "74.09.01.2001"
+    assert reference.normalise_code(7409012001.0) == "74.09.01.2001"
+
+
+def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
+    import shutil
+
+    ws = tmp_path / "konut"
+    shutil.copytree(konut, ws)
+    book = tmp_path / "REKAP_KONUT.xlsx"
+    dinas_workbook(book, "74.09", extra="Desa Tidak Ada Di Peta", misspell=True)
+    before = (ws / "villages.geojson").read_bytes()
+    res = runner.invoke(app, ["import", str(ws), str(book), "--lang", "en"])
+    assert res.exit_code == 2, res.output
+    assert (ws / "villages.geojson").read_bytes() == before  # nothing written
+    rows_file = ws / "import" / "REKAP_KONUT.rows.csv"
+    assert rows_file.is_file() and (ws / "import" / "REKAP_KONUT.columns.csv").is_file()
+    with open(rows_file, encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 171  # the villages and the extra row; titles, numbering and total rows are not rows
+    open_rows = [r for r in rows if r["match"] == "none"]
+    assert [r["name_in_file"] for r in open_rows] == ["Desa Tidak Ada Di Peta"]
+    by_name = {r["name_in_file"]: r for r in rows}
+    # dotted codes match by code, misspelt names included
+    assert by_name["Walaindu"]["match"] == "code"
+    with open(ws / "import" / "REKAP_KONUT.columns.csv", encoding="utf-8-sig") as fh:
+        cols = {r["maps_to"]: r["column"] for r in csv.DictReader(fh) if r["maps_to"]}
+    assert cols == {"code": "B", "name": "C", "district": "D", "ektp_eligible": "E", "ektp_covered": "F",
+                    "kia_eligible": "G", "kia_covered": "H", "akta_eligible": "I", "akta_covered": "J"}
+    # the planner leaves the extra row out and runs again
+    for r in rows:
+        if r["match"] == "none":
+            r["decision"] = "skip"
+    with open(rows_file, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    res = runner.invoke(app, ["import", str(ws), str(book)], env={"OUTREACH_LANG": "en"})
+    assert res.exit_code == 0, res.output
+    assert "Counts written for 170 villages" in flat(res.output)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        w = read_workspace(ws)
+    v = w.village("74.09.01.1005")
+    pop = next(x.population for x in reference.villages("74.09") if x.code == v.code)
+    assert v.eligible["ektp"] == counts_of(pop)[0] and v.covered["kia"] == counts_of(pop)[3]
+    assert runner.invoke(app, ["check", str(ws)]).exit_code == 0
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W50", "--out", str(out), "--solution-limit", "5",
+                              "--engine", "ortools"])
+    assert res.exit_code == 0, res.output
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert any(r["steps"] for r in plan["routes"])
+
+
+def test_import_names_only_fuzzy_within_kecamatan(tmp_path, konut):
+    """No code column: names matched within the kecamatan, misspelt ones fuzzily, to the right village."""
+    import shutil
+
+    ws = tmp_path / "konut"
+    shutil.copytree(konut, ws)
+    book = tmp_path / "names.xlsx"
+    dinas_workbook(book, "74.09", misspell=True)
+    wb = openpyxl.load_workbook(book)
+    sh = wb.active
+    for row in sh.iter_rows(min_row=7):
+        row[1].value = None  # the office dropped the code column's values
+    wb.save(book)
+    res = import_counts(ws, book)
+    assert res.written and not res.unresolved
+    got = {r.name: (r.village_code, r.match) for r in res.rows}
+    codes = {v.name: v.code for v in reference.villages("74.09")}
+    for ref_name, office_name in MISSPELT.items():
+        assert got[office_name][0] == codes[ref_name]
+    assert got["Walaindu"][1] == "fuzzy" and got["Mataosole"][1] == "name"
+
+
+def test_import_grouped_undotted_other_regency(tmp_path):
+    ws = tmp_path / "butur"
+    init_workspace("74.10", ws, [2026])
+    book = tmp_path / "butur.xlsx"
+    grouped_workbook(book, "74.10")
+    res = import_counts(ws, book)
+    assert res.written, [(r.row, r.name, r.suggestion) for r in res.unresolved]
+    assert {r.match for r in res.rows} == {"code"} and len(res.rows) == 90
+    assert res.columns["Data"].get("ektp_covered") == 4  # "Belum Rekam" (a gap) is not taken
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        read_workspace(ws)
+
+
+def test_import_duplicate_rows_need_a_decision(tmp_path, konut):
+    import shutil
+
+    ws = tmp_path / "konut"
+    shutil.copytree(konut, ws)
+    book = tmp_path / "dup.xlsx"
+    dinas_workbook(book, "74.09")
+    wb = openpyxl.load_workbook(book)
+    sh = wb.active
+    sh.cell(row=8, column=2).value = sh.cell(row=7, column=2).value  # two rows with one code
+    sh.cell(row=8, column=3).value = sh.cell(row=7, column=3).value
+    wb.save(book)
+    res = import_counts(ws, book)
+    assert not res.written and {r.row for r in res.unresolved} == {7, 8}
