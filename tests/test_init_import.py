@@ -258,3 +258,76 @@ def test_import_duplicate_rows_need_a_decision(tmp_path, konut):
     wb.save(book)
     res = import_counts(ws, book)
     assert not res.written and {r.row for r in res.unresolved} == {7, 8}
+
+
+def _with_counts(src: Path, dst: Path, move: dict[str, tuple[float, float]] | None = None) -> Path:
+    """A copy of an init workspace with synthetic counts in every village (and some points moved)."""
+    import shutil
+
+    shutil.copytree(src, dst)
+    path = dst / "villages.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for f in data["features"]:
+        p = f["properties"]
+        c = counts_of(p["population"])
+        p.update(zip(["ektp_eligible", "ektp_covered", "kia_eligible", "kia_covered", "akta_eligible",
+                      "akta_covered"], c))
+        if move and p["code"] in move:
+            p["lon"], p["lat"] = move[p["code"]]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return dst
+
+
+def _warnings(ws: Path) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        read_workspace(ws)
+    return [" ".join(str(w.message).split()) for w in caught if issubclass(w.category, InputWarning)]
+
+
+def test_stop_point_outside_its_own_village_warns_with_a_point_inside(tmp_path, konut):
+    import shapely
+
+    vs = {v.code: v for v in reference.villages("74.09")}
+    a, b = vs["74.09.01.2007"], vs["74.09.01.2008"]  # Walalindu, Tangguluri (Asera)
+    ws = _with_counts(konut, tmp_path / "ws", move={a.code: (b.lon, b.lat)})  # a's point in b's village
+    msgs = [m for m in _warnings(ws) if a.code in m]
+    assert len(msgs) == 1 and "outside its own polygon" in msgs[0].replace("poligon desanya sendiri",
+                                                                            "outside its own polygon")
+    import re
+
+    lon, lat = map(float, re.search(r"lon=(-?[\d.]+), lat=(-?[\d.]+)$", msgs[0]).groups())
+    assert shapely.from_wkt(a.wkt).covers(shapely.Point(lon, lat))
+    assert not [m for m in _warnings(_with_counts(konut, tmp_path / "ok")) if "polygon" in m or "poligon" in m]
+
+
+def test_point_just_outside_the_regency_says_metres_and_the_fix(tmp_path, konut, monkeypatch):
+    import shapely
+
+    monkeypatch.setenv("OUTREACH_LANG", "en")
+    outline = shapely.from_wkt(reference.regency_outline("74.09"))
+    v = reference.villages("74.09")[0]
+    # a point 30 m east of the outline's eastmost vertex
+    minx, miny, maxx, maxy = outline.bounds
+    east = max(shapely.get_coordinates(outline), key=lambda xy: xy[0])
+    p = shapely.Point(maxx + 30 / 111320, east[1])
+    assert 0.02 < outline.distance(p) * 111.32 < 0.05
+    ws = _with_counts(konut, tmp_path / "ws", move={v.code: (p.x, p.y)})
+    msgs = [m for m in _warnings(ws) if v.code in m and "regency boundary" in m]
+    assert msgs and "0.0 km" not in msgs[0] and " m outside the regency boundary" in msgs[0]
+    assert "population-weighted point" in msgs[0]
+
+
+def test_percentage_column_is_not_a_count(tmp_path, konut):
+    import shutil
+
+    ws = tmp_path / "konut"
+    shutil.copytree(konut, ws)
+    book = tmp_path / "pct.xlsx"
+    dinas_workbook(book, "74.09")
+    wb = openpyxl.load_workbook(book)
+    sh = wb.active
+    sh["K4"] = "% SUDAH REKAM"  # would name ektp_covered without its % sign
+    wb.save(book)
+    res = import_counts(ws, book)
+    assert res.columns["REKAP"]["ektp_covered"] == 5 and res.written

@@ -767,12 +767,16 @@ def import_(
                     s=len(res.skipped)), highlight=False, markup=False)
     fuzzy = [r for r in res.rows if r.match == "fuzzy"]
     for r in fuzzy:
-        console.print(_("import.fuzzy", id="  mirip: baris {row} '{name}' -> {code} {vname} ({score:.2f})",
-                        en="  fuzzy: row {row} '{name}' -> {code} {vname} ({score:.2f})", row=r.row, name=r.name,
-                        code=r.village_code, vname="", score=r.score), highlight=False, markup=False)
+        console.print(_("import.fuzzy", id="  mirip: baris {row} '{name}' -> {code} ({score:.2f}); periksa di {f}",
+                        en="  fuzzy: row {row} '{name}' -> {code} ({score:.2f}); review it in {f}", row=r.row,
+                        name=r.name, code=r.village_code, score=r.score, f=res.row_file.name),
+                      highlight=False, markup=False)
     if not res.written:
         t = Table(title=_("import.open_title", id="Baris yang perlu keputusan", en="Rows that need a decision"))
-        for col in ("sheet", "row", "code", "name", "kecamatan", "match", "suggestion"):
+        for col in (_("import.h_sheet", id="lembar", en="sheet"), _("import.h_row", id="baris", en="row"),
+                    _("import.h_code", id="kode", en="code"), _("import.h_name", id="nama", en="name"),
+                    _("import.h_kec", id="kecamatan", en="kecamatan"), _("import.h_match", id="cocok", en="match"),
+                    _("import.h_suggestion", id="usulan", en="suggestion")):
             t.add_column(col)
         for r in res.unresolved:
             t.add_row(r.sheet, str(r.row), r.code, r.name, r.kecamatan, r.match or "none", r.suggestion)

@@ -134,6 +134,11 @@ def _label_target(label: str) -> tuple[str | None, int]:
     return (None, 0) if tie else (best, score)
 
 
+def _words_pct(v: object) -> str:
+    """:func:`words`, with ``%`` kept as the word PERSEN (a percentage column is never a count)."""
+    return words(str(v or "").replace("%", " PERSEN "))
+
+
 def _labels(grid: list[list[object]], at: int) -> list[str]:
     """Header labels of row ``at``: the row's own text, preceded by the group header above it when the row
     above has two or more different values (a merged group header; a one-value row above is a title)."""
@@ -143,7 +148,7 @@ def _labels(grid: list[list[object]], at: int) -> list[str]:
     group = len({words(v) for v in above if words(v)}) >= 2
     out = []
     for c in range(width):
-        own, up = words(row[c]), words(above[c]) if group else ""
+        own, up = _words_pct(row[c]), _words_pct(above[c]) if group else ""
         out.append(own if not up or up == own else f"{up} {own}")
     return out
 
