@@ -331,3 +331,36 @@ def test_percentage_column_is_not_a_count(tmp_path, konut):
     wb.save(book)
     res = import_counts(ws, book)
     assert res.columns["REKAP"]["ektp_covered"] == 5 and res.written
+
+
+# --------------------------------------------------------------------------- one convention for WORKSPACE
+@pytest.mark.parametrize("args", [
+    ["check", "{ws}"], ["plan", "{ws}", "--out", "{tmp}/o"], ["convert", "{ws}", "--out", "{tmp}/c"],
+    ["record", "{ws}", "{tmp}/form.csv"], ["replan", "{ws}", "--from", "2026-12-02"],
+    ["simulate", "{ws}", "--weeks", "1", "--out", "{tmp}/s"],
+    # the old option still works
+    ["record", "{tmp}/form.csv", "--workspace", "{ws}"], ["replan", "--from", "2026-12-02", "--workspace", "{ws}"],
+    ["simulate", "--weeks", "1", "--workspace", "{ws}", "--out", "{tmp}/s"],
+])
+def test_every_command_takes_a_positional_workspace(tmp_path, konut, args):
+    """A workspace still without counts: every command reads the one it was given (and stops on it)."""
+    (tmp_path / "form.csv").write_text("plan_id,visit_id\n", encoding="utf-8")
+    argv = [a.format(ws=konut, tmp=tmp_path) for a in args]
+    res = runner.invoke(app, argv, env={"OUTREACH_LANG": "en"})
+    assert res.exit_code == 2
+    assert f"Invalid workspace {konut}" in flat(res.output)
+
+
+def test_workspace_argument_and_option_must_agree(tmp_path, konut):
+    res = runner.invoke(app, ["replan", str(konut), "--from", "2026-12-02", "--workspace", str(tmp_path)],
+                        env={"OUTREACH_LANG": "en"})
+    assert res.exit_code == 2 and "differ" in flat(res.output)
+
+
+def test_embedded_default_is_announced(tmp_path, konut, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["check"], env={"OUTREACH_LANG": "en"})
+    assert res.exit_code == 0 and "using the embedded Kolaka Utara workspace" in flat(res.output)
+    monkeypatch.chdir(konut)  # a folder with a workspace.toml: that one, no note
+    res = runner.invoke(app, ["check"], env={"OUTREACH_LANG": "en"})
+    assert f"Invalid workspace {konut}" in flat(res.output) and "embedded" not in res.output

@@ -58,6 +58,23 @@ WorkspaceArg = Annotated[
 ]
 
 
+#: The old ``--workspace`` option of record, replan and simulate: still accepted (hidden), WORKSPACE is positional.
+WorkspaceOption = Annotated[Optional[Path], typer.Option(
+    "--workspace", hidden=True, help="Old spelling of the WORKSPACE argument (still accepted).")]
+
+
+def _one_workspace(positional: Path | None, option: Path | None) -> Path | None:
+    """The workspace named by the WORKSPACE argument or the old ``--workspace`` option (exit 2 when they differ)."""
+    if positional is not None and option is not None and Path(positional) != Path(option):
+        from .i18n import _
+
+        err_console.print(_("cli.two_workspaces", id="WORKSPACE {a} dan --workspace {b} berbeda; sebutkan satu saja "
+                            "(tidak ada yang ditulis).", en="WORKSPACE {a} and --workspace {b} differ; name one "
+                            "(nothing was written).", a=positional, b=option), highlight=False, markup=False)
+        raise typer.Exit(2)
+    return positional if positional is not None else option
+
+
 def default_workspace() -> Path:
     """The workspace used without a WORKSPACE argument: the current folder when it holds a
     ``workspace.toml`` (a planner runs ``check`` inside the workspace), else the embedded one."""
@@ -95,6 +112,15 @@ def load(workspace: Path | None):
     from .io import read_workspace
 
     path = workspace or default_workspace()
+    if workspace is None and path == DEFAULT_WORKSPACE:
+        from .i18n import _
+
+        err_console.print(_("cli.default_workspace",
+                            id="catatan: tidak ada workspace.toml di folder ini; memakai wilayah kerja bawaan "
+                               "Kolaka Utara ({p}). Sebutkan WORKSPACE untuk wilayah kerja lain.",
+                            en="note: no workspace.toml in this folder; using the embedded Kolaka Utara workspace "
+                               "({p}). Name WORKSPACE for another one.", p=DEFAULT_WORKSPACE),
+                          highlight=False, markup=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         try:
@@ -418,10 +444,11 @@ def _issue(plan_, ws, workspace: Path | None) -> str:
 
 @app.command()
 def record(
-    outcomes: Annotated[Path, typer.Argument(help="The filled tally form: outcomes_form.xlsx or .csv.")],
-    workspace: Annotated[Optional[Path], typer.Option(
-        "--workspace", help="Workspace folder. Default: the current folder when it has a workspace.toml, "
-        "else the embedded Kolaka Utara workspace.")] = None,
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="[WORKSPACE] OUTCOMES", help="The workspace folder (default: the current folder when it has a "
+        "workspace.toml, else the embedded Kolaka Utara workspace), then the filled tally form: "
+        "outcomes_form.xlsx or .csv.")],
+    workspace_opt: WorkspaceOption = None,
     ledger: Annotated[Optional[Path], typer.Option(
         "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite (created when missing).")] = None,
     plan_json: Annotated[Optional[list[Path]], typer.Option(
@@ -437,6 +464,11 @@ def record(
     """
     from .campaign.cycle import ledger_path, record_form
 
+    if len(paths) > 2:
+        err_console.print("record takes [WORKSPACE] OUTCOMES (nothing was recorded).", highlight=False)
+        raise typer.Exit(2)
+    outcomes = paths[-1]
+    workspace = _one_workspace(paths[0] if len(paths) == 2 else None, workspace_opt)
     ws = load(workspace)
     path = ledger_path(_folder(workspace), ledger)
     with warnings.catch_warnings(record=True) as caught:
@@ -461,10 +493,9 @@ def record(
 @app.command()
 def replan(
     from_: Annotated[str, typer.Option("--from", help="First date to plan again (YYYY-MM-DD); earlier days are kept.")],
+    workspace: WorkspaceArg = None,
     team_off: Annotated[Optional[str], typer.Option("--team-off", help="Team id off from that date on.")] = None,
-    workspace: Annotated[Optional[Path], typer.Option(
-        "--workspace", help="Workspace folder. Default: the current folder when it has a workspace.toml, "
-        "else the embedded Kolaka Utara workspace.")] = None,
+    workspace_opt: WorkspaceOption = None,
     ledger: Annotated[Optional[Path], typer.Option(
         "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite.")] = None,
     plan_json: Annotated[Optional[Path], typer.Option(
@@ -494,6 +525,7 @@ def replan(
     from .planning.validate import check_plan
     from .week import Week
 
+    workspace = _one_workspace(workspace, workspace_opt)
     ws = load(workspace)
     try:
         start = dt.date.fromisoformat(from_)
@@ -560,9 +592,8 @@ def replan(
 def simulate(
     weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks to simulate.")] = 12,
     seed: Annotated[int, typer.Option("--seed", help="Seed of turnout, no-shows and new requests.")] = 0,
-    workspace: Annotated[Optional[Path], typer.Option(
-        "--workspace", help="Workspace folder. Default: the current folder when it has a workspace.toml, "
-        "else the embedded Kolaka Utara workspace.")] = None,
+    workspace: WorkspaceArg = None,
+    workspace_opt: WorkspaceOption = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder for simulation.md and simulation.png.")] = Path(
         "out/simulation"),
     week: Annotated[str, typer.Option("--week", help="First ISO week of the campaign.")] = "2026-W49",
@@ -577,6 +608,7 @@ def simulate(
     from .travel import travel_model
     from .week import Week
 
+    workspace = _one_workspace(workspace, workspace_opt)
     ws = load(workspace)
     try:
         start = Week.parse(week, ws.regency.timezone)
