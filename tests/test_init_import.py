@@ -180,7 +180,7 @@ def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
     assert by_name["Walaindu"]["match"] == "code"
     with open(ws / "import" / "REKAP_KONUT.columns.csv", encoding="utf-8-sig") as fh:
         cols = {r["maps_to"]: r["column"] for r in csv.DictReader(fh) if r["maps_to"]}
-    assert cols == {"code": "B", "name": "C", "district": "D", "ektp_eligible": "E", "ektp_covered": "F",
+    assert cols == {"village_code": "B", "village_name": "C", "district": "D", "ektp_eligible": "E", "ektp_covered": "F",
                     "kia_eligible": "G", "kia_covered": "H", "akta_eligible": "I", "akta_covered": "J"}
     # the planner leaves the extra row out and runs again
     for r in rows:
@@ -364,3 +364,73 @@ def test_embedded_default_is_announced(tmp_path, konut, monkeypatch):
     monkeypatch.chdir(konut)  # a folder with a workspace.toml: that one, no note
     res = runner.invoke(app, ["check"], env={"OUTREACH_LANG": "en"})
     assert f"Invalid workspace {konut}" in flat(res.output) and "embedded" not in res.output
+
+
+# --------------------------------------------------------------------------- schools, requests, deliveries
+def _sheet(path: Path, title: str, header: list[str], rows: list[list]) -> None:
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh["A1"] = title
+    sh.merge_cells(f"A1:{openpyxl.utils.get_column_letter(len(header))}1")
+    sh.append([])
+    sh.append(header)
+    for r in rows:
+        sh.append(r)
+    for row in sh.iter_rows(min_row=4):
+        for c in row:
+            if isinstance(c.value, str) and c.value.isdigit() and len(c.value) == 16:
+                c.number_format = "@"  # NIK as text, as docs/workspace.md asks
+    wb.save(path)
+
+
+def test_import_schools_requests_deliveries_then_plan(tmp_path, konut):
+    ws = _with_counts(konut, tmp_path / "ws")
+    vs = {v.name: v for v in reference.villages("74.09")}
+    schools = tmp_path / "SEKOLAH.xlsx"
+    _sheet(schools, "DAFTAR SMA/SMK KONAWE UTARA",
+           ["NO", "NPSN", "NAMA SEKOLAH", "JENJANG", "DESA/KELURAHAN", "KECAMATAN", "SISWA WAJIB KTP", "BELUM KIA"],
+           [[1, "40403001", "SMA Negeri 1 Asera", "SMA", "WANGGUDU", "Asera", 40, 12],
+            [2, "40403002", "SMK Negeri 1 Wiwirano", "SMK", "Lamonae", "Kec. Wiwirano", 35, 0],
+            [3, "40403003", "SMA Negeri 1 Langgikima", "SMA", "Langgikma", "LANGGIKIMA", 28, 5]])
+    res = import_counts(ws, schools)
+    assert res.kind == "schools" and res.written and res.updated == 3
+    assert [r.match for r in res.rows] == ["name", "name", "fuzzy"]
+    requests = tmp_path / "PERMOHONAN.xlsx"
+    nik = "7409015503400002"
+    rows = [[1, "Nenek Contoh", nik, "Lansia", "KTP-el, KIA", vs["Asera"].code.replace(".", ""), "Dusun I",
+             "2 November 2026"],
+            [2, "Bapak Contoh", "", "Disabilitas", "Akta", vs["Molore"].code, "Dusun II", "05/11/2026"]]
+    _sheet(requests, "PERMOHONAN JEMPUT BOLA", ["NO", "NAMA PEMOHON", "NIK", "KATEGORI", "LAYANAN", "KODE DESA",
+                                                 "ALAMAT", "TANGGAL PERMOHONAN"], rows)
+    bad = tmp_path / "PERMOHONAN_ANGKA.xlsx"
+    rows_num = [list(r) for r in rows]
+    rows_num[0][2] = 7409015503400002  # the NIK typed as a number: Excel keeps 15 digits
+    _sheet(bad, "PERMOHONAN", ["NO", "NAMA PEMOHON", "NIK", "KATEGORI", "LAYANAN", "KODE DESA", "ALAMAT",
+                               "TANGGAL PERMOHONAN"], rows_num)
+    out = runner.invoke(app, ["import", str(ws), str(bad), "--lang", "en"])
+    assert out.exit_code == 2 and "stored as a number" in flat(out.output)
+    assert nik not in out.output and "Nenek" not in out.output and not (ws / "home_visit_requests.csv").exists()
+    res = import_counts(ws, requests)
+    assert res.kind == "home_visit_requests" and res.written
+    deliveries = tmp_path / "CETAK.xlsx"
+    _sheet(deliveries, "DOKUMEN SIAP ANTAR", ["NO", "JENIS DOKUMEN", "NAMA PENERIMA", "DESA", "KECAMATAN",
+                                              "TANGGAL CETAK", "BATAS"],
+           [[1, "KIA", "Penerima Satu", "Wanggudu Raya", "Asera", "2026-11-20", "2026-12-04"]])
+    res = import_counts(ws, deliveries)
+    assert res.kind == "deliveries" and res.written
+    again = import_counts(ws, requests)  # the same list again: the same ids
+    assert again.written
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        w = read_workspace(ws)
+    assert {s.id for s in w.schools} == {"40403001", "40403002", "40403003"}
+    assert {s.id: s.village_code for s in w.schools}["40403003"] == vs["Langgikima"].code
+    req = {r.village_code: r for r in w.requests}
+    assert req[vs["Asera"].code].services == ("ektp", "kia") and req[vs["Asera"].code].reason == "elderly"
+    assert str(req[vs["Molore"].code].requested_on) == "2026-11-05"
+    assert len(w.deliveries) == 1 and str(w.deliveries[0].due_on) == "2026-12-04"
+    toml = (ws / "workspace.toml").read_text(encoding="utf-8")
+    assert 'schools = "schools.csv"' in toml and 'deliveries = "deliveries.csv"' in toml
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W50", "--out", str(tmp_path / "plan"),
+                              "--solution-limit", "5", "--engine", "ortools"])
+    assert res.exit_code == 0, res.output

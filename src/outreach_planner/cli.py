@@ -760,15 +760,27 @@ def init(
         console.print(f"  - {n}", highlight=False, markup=False)
 
 
+class ImportKind(str, Enum):
+    """What a table given to ``import`` holds."""
+
+    villages = "villages"
+    schools = "schools"
+    home_visit_requests = "home_visit_requests"
+    deliveries = "deliveries"
+
+
 @app.command("import")
 def import_(
     workspace: Annotated[Path, typer.Argument(help="Workspace folder (with workspace.toml).")],
-    table: Annotated[Path, typer.Argument(help="The office's coverage table (.xlsx or .csv).")],
+    table: Annotated[Path, typer.Argument(help="The office's table (.xlsx or .csv): coverage per village, "
+                                          "schools (NPSN), home-visit requests or deliveries.")],
+    kind: Annotated[Optional[ImportKind], typer.Option(
+        "--kind", help="What the table holds (default: told from its headers).")] = None,
     lang: LangOpt = None,
 ) -> None:
-    """Bring the office's own coverage spreadsheet into the workspace: propose a column mapping and a match of
-    every row to a village (code, then name within the kecamatan, fuzzy where needed); write the counts only
-    when every row is matched or left out. The proposals are in WORKSPACE/import/<file>.columns.csv and
+    """Bring the office's own spreadsheet into the workspace (coverage per village, schools, home-visit
+    requests, deliveries): propose a column mapping and a match of every row to a village (code, then name
+    within the kecamatan, fuzzy where needed); write only when every row is matched or left out. The proposals are in WORKSPACE/import/<file>.columns.csv and
     .rows.csv: edit them (village_code, or decision = skip) and run the command again."""
     from .i18n import _, set_language
     from .io.office_import import import_counts
@@ -781,7 +793,7 @@ def import_(
                             en="Not found: {p} (nothing was written)", p=missing), highlight=False, markup=False)
         raise typer.Exit(2)
     try:
-        res = import_counts(folder, table)
+        res = import_counts(folder, table, kind.value if kind else None)
     except InputError as exc:
         _input_error(_("import.invalid", id="Tidak dapat mengimpor[/] {t}", en="Cannot import[/] {t}", t=table), exc,
                      _("import.nothing", id="tidak ada yang ditulis ke wilayah kerja",
@@ -790,6 +802,8 @@ def import_(
         console.print(_("import.columns", id="Lembar {s}: kolom {c}", en="Sheet {s}: columns {c}", s=sheet,
                         c=", ".join(f"{t}={_col(i)}" for t, i in sorted(cols.items(), key=lambda x: x[1]))),
                       highlight=False, markup=False)
+    console.print(_("import.kind", id="Jenis tabel: {k}", en="Table kind: {k}", k=res.kind), highlight=False,
+                  markup=False)
     kinds = {}
     for r in res.rows:
         kinds[r.match or "none"] = kinds.get(r.match or "none", 0) + 1
@@ -820,10 +834,16 @@ def import_(
                             "command again (columns: {cols}).", n=len(res.unresolved), rows=res.row_file,
                             cols=res.column_file), highlight=False, markup=False)
         raise typer.Exit(2)
-    console.print(_("import.written", id="Jumlah ditulis untuk {n} desa. Pemetaan: {rows}. Berikutnya: "
-                    "outreach-planner check {ws}", en="Counts written for {n} villages. Mapping: {rows}. Next: "
-                    "outreach-planner check {ws}", n=res.updated, rows=res.row_file, ws=folder),
-                  highlight=False, markup=False)
+    if res.kind == "villages":
+        console.print(_("import.written", id="Jumlah ditulis untuk {n} desa. Pemetaan: {rows}. Berikutnya: "
+                        "outreach-planner check {ws}", en="Counts written for {n} villages. Mapping: {rows}. Next: "
+                        "outreach-planner check {ws}", n=res.updated, rows=res.row_file, ws=folder),
+                      highlight=False, markup=False)
+    else:
+        console.print(_("import.written_layer", id="{n} baris ditulis ke {layer} (lapisan {kind}, diganti). Pemetaan: "
+                        "{rows}. Berikutnya: outreach-planner check {ws}", en="{n} rows written to {layer} (layer "
+                        "{kind}, replaced). Mapping: {rows}. Next: outreach-planner check {ws}", n=res.updated,
+                        layer=res.layer, kind=res.kind, rows=res.row_file, ws=folder), highlight=False, markup=False)
 
 
 def _col(i: int) -> str:

@@ -33,21 +33,67 @@ from ..errors import InputError, Problem
 from ..i18n import _
 from ..reference import normalise_code
 
-#: Known columns: target -> header aliases (normalised: upper case, words only). A header matches an alias when
-#: it holds all of the alias's words; the alias with the most words wins.
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "code": ("KODE DESA", "KODE WILAYAH", "KODE KEMENDAGRI", "KODE KELURAHAN", "KD DESA", "KODE"),
-    "name": ("NAMA DESA", "NAMA KELURAHAN", "DESA KELURAHAN", "NAMA WILAYAH", "DESA", "KELURAHAN"),
+#: Columns that name a row's village, in every kind of table: target -> header aliases (normalised: upper
+#: case, words only). A header matches an alias when it holds all of the alias's words; the alias with the most
+#: words wins.
+VILLAGE_ALIASES: dict[str, tuple[str, ...]] = {
+    "village_code": ("KODE DESA", "KODE WILAYAH", "KODE KEMENDAGRI", "KODE KELURAHAN", "KD DESA", "KODE"),
+    "village_name": ("NAMA DESA", "NAMA KELURAHAN", "DESA KELURAHAN", "NAMA WILAYAH", "DESA", "KELURAHAN"),
     "district": ("KECAMATAN", "NAMA KECAMATAN", "KEC"),
-    "ektp_eligible": ("WAJIB KTP", "WAJIB E KTP", "WAJIB KTP EL", "KTP WAJIB", "KTP EL WAJIB"),
-    "ektp_covered": ("SUDAH REKAM", "SUDAH PEREKAMAN", "SUDAH MEREKAM", "KTP SUDAH", "TELAH REKAM"),
-    "kia_eligible": ("JUMLAH ANAK", "WAJIB KIA", "ANAK 0 17", "KIA WAJIB", "KIA JUMLAH"),
-    "kia_covered": ("PUNYA KIA", "SUDAH KIA", "MEMILIKI KIA", "KIA SUDAH", "KIA PUNYA", "KIA MEMILIKI"),
-    "akta_eligible": ("WAJIB AKTA", "AKTA WAJIB", "ANAK 0 18", "JUMLAH ANAK 0 18"),
-    "akta_covered": ("PUNYA AKTA", "SUDAH AKTA", "MEMILIKI AKTA", "AKTA SUDAH", "AKTA PUNYA", "AKTA MEMILIKI"),
 }
+
+#: The kinds of table ``import`` reads: kind -> (workspace layer, its own columns: target -> aliases, targets
+#: required besides the village). The villages kind writes counts into the villages layer; the others replace
+#: their CSV layer.
+KINDS: dict[str, tuple[str, dict[str, tuple[str, ...]], tuple[str, ...]]] = {
+    "villages": ("villages", {
+        "ektp_eligible": ("WAJIB KTP", "WAJIB E KTP", "WAJIB KTP EL", "KTP WAJIB", "KTP EL WAJIB"),
+        "ektp_covered": ("SUDAH REKAM", "SUDAH PEREKAMAN", "SUDAH MEREKAM", "KTP SUDAH", "TELAH REKAM"),
+        "kia_eligible": ("JUMLAH ANAK", "WAJIB KIA", "ANAK 0 17", "KIA WAJIB", "KIA JUMLAH"),
+        "kia_covered": ("PUNYA KIA", "SUDAH KIA", "MEMILIKI KIA", "KIA SUDAH", "KIA PUNYA", "KIA MEMILIKI"),
+        "akta_eligible": ("WAJIB AKTA", "AKTA WAJIB", "ANAK 0 18", "JUMLAH ANAK 0 18"),
+        "akta_covered": ("PUNYA AKTA", "SUDAH AKTA", "MEMILIKI AKTA", "AKTA SUDAH", "AKTA PUNYA", "AKTA MEMILIKI"),
+    }, ()),
+    "schools": ("schools", {
+        "npsn": ("NPSN",),
+        "name": ("NAMA SEKOLAH", "SEKOLAH", "NAMA SATUAN PENDIDIKAN", "SATUAN PENDIDIKAN"),
+        "level": ("JENJANG", "BENTUK PENDIDIKAN", "TINGKAT"),
+        "lon": ("BUJUR", "LONGITUDE", "LON"),
+        "lat": ("LINTANG", "LATITUDE", "LAT"),
+        "ektp_needed": ("SISWA WAJIB KTP", "SISWA 17", "BELUM REKAM", "SISWA BELUM REKAM", "PEMULA"),
+        "kia_needed": ("BELUM KIA", "SISWA BELUM KIA", "SISWA KIA"),
+    }, ("npsn", "name")),
+    "home_visit_requests": ("home_visit_requests", {
+        "name": ("NAMA", "NAMA PEMOHON", "NAMA WARGA", "NAMA LENGKAP"),
+        "nik": ("NIK",),
+        "reason": ("ALASAN", "KONDISI", "KATEGORI", "JENIS KEBUTUHAN"),
+        "services": ("LAYANAN", "JENIS LAYANAN", "KEBUTUHAN LAYANAN", "PERMOHONAN"),
+        "address": ("ALAMAT", "DUSUN", "ALAMAT LENGKAP"),
+        "lon": ("BUJUR", "LONGITUDE", "LON"),
+        "lat": ("LINTANG", "LATITUDE", "LAT"),
+        "windows": ("WAKTU BISA", "JADWAL", "WAKTU KUNJUNGAN"),
+        "requested_on": ("TANGGAL PERMOHONAN", "TANGGAL MOHON", "TGL PERMOHONAN", "TANGGAL"),
+        "notes": ("CATATAN", "KETERANGAN"),
+    }, ("name", "reason", "services", "requested_on")),
+    "deliveries": ("deliveries", {
+        "document": ("JENIS DOKUMEN", "DOKUMEN", "NAMA DOKUMEN"),
+        "recipient": ("NAMA PENERIMA", "PENERIMA", "NAMA"),
+        "address": ("ALAMAT", "DUSUN", "ALAMAT LENGKAP"),
+        "lon": ("BUJUR", "LONGITUDE", "LON"),
+        "lat": ("LINTANG", "LATITUDE", "LAT"),
+        "ready_on": ("TANGGAL CETAK", "TGL CETAK", "SIAP", "TANGGAL SIAP", "DICETAK"),
+        "due_on": ("BATAS", "BATAS WAKTU", "TENGGAT", "JATUH TEMPO", "BATAS ANTAR"),
+    }, ("document", "recipient", "ready_on")),
+}
+#: For a kind the table must name, beyond the village: these targets mark it (auto-detection).
+_MARKS = {"schools": {"npsn"}, "home_visit_requests": {"reason", "services", "nik"},
+          "deliveries": {"document", "recipient", "ready_on"}}
+
 #: Header words that mark a derived column (a percentage, a gap): never a count.
-DERIVED_WORDS = {"PERSEN", "PERSENTASE", "CAKUPAN", "BELUM", "SISA", "KURANG", "TARGET"}
+DERIVED_WORDS = {"PERSEN", "PERSENTASE", "CAKUPAN", "SISA", "KURANG", "TARGET"}
+#: In a coverage table "BELUM" (not yet) marks a gap column too; in a school list it is what is needed.
+DERIVED_WORDS_COUNTS = DERIVED_WORDS | {"BELUM"}
+_VILLAGE_KEYS = ("village_code", "village_name", "district")
 HEADER_SEARCH_ROWS = 20
 #: A fuzzy name match is accepted alone at this similarity (0..1) when the next best is at least MARGIN lower.
 FUZZY_ACCEPT = 0.85
@@ -116,20 +162,25 @@ def read_sheets(path: Path) -> list[Sheet]:
     return sheets
 
 
-def _label_target(label: str) -> tuple[str | None, int]:
-    """The known column a header label names, with the number of alias words matched (0: none)."""
+def _aliases(kind: str) -> dict[str, tuple[str, ...]]:
+    return {**VILLAGE_ALIASES, **KINDS[kind][1]}
+
+
+def _label_target(label: str, kind: str) -> tuple[str | None, int]:
+    """The known column of ``kind`` a header label names, with its score (0: none)."""
     toks = set(label.split())
-    if toks & DERIVED_WORDS or not toks:
+    derived = DERIVED_WORDS_COUNTS if kind == "villages" else DERIVED_WORDS
+    if not toks or toks & derived:
         return None, 0
     best, score, tie = None, 0, False
-    for target, aliases in COLUMN_ALIASES.items():
+    for target, aliases in _aliases(kind).items():
         for a in aliases:
             aw = a.split()
             if set(aw) <= toks:
-                s = len(aw) * 10 - (len(toks) - len(aw))
-                if s > score:
-                    best, score, tie = target, s, False
-                elif s == score and target != best:
+                sc = len(aw) * 10 - (len(toks) - len(aw))
+                if sc > score:
+                    best, score, tie = target, sc, False
+                elif sc == score and target != best:
                     tie = True
     return (None, 0) if tie else (best, score)
 
@@ -162,25 +213,38 @@ class ColumnMap:
     labels: list[str]
 
 
-def propose_columns(sheet: Sheet) -> ColumnMap | None:
-    """The header row and column mapping of ``sheet``, or None when no row names a code or name column and a
-    count column."""
+def propose_columns(sheet: Sheet, kind: str = "villages") -> ColumnMap | None:
+    """The header row and column mapping of ``sheet`` for a table of ``kind``, or None when no row names the
+    village (code or name) and, for a coverage table, a count column, or for another kind its required
+    columns."""
     best: ColumnMap | None = None
     best_hits = 0
+    required = set(KINDS[kind][2])
     for at in range(min(HEADER_SEARCH_ROWS, len(sheet.grid))):
         labels = _labels(sheet.grid, at)
         found: dict[str, tuple[int, int]] = {}
         for c, lab in enumerate(labels):
-            target, score = _label_target(lab)
+            target, score = _label_target(lab, kind)
             if target and (target not in found or score > found[target][1]):
                 found[target] = (c, score)
-        counts = [t for t in found if t not in ("code", "name", "district")]
-        if not ({"code", "name"} & set(found)) or not counts:
+        own = [t for t in found if t not in _VILLAGE_KEYS]
+        if not ({"village_code", "village_name"} & set(found)) or not own or not required <= set(found):
             continue
         if len(found) > best_hits:
             best_hits = len(found)
             best = ColumnMap(at, {t: c for t, (c, _s) in found.items()}, labels)
     return best
+
+
+def detect_kind(sheets: list[Sheet]) -> str:
+    """The kind of table: the first of schools, home-visit requests, deliveries whose required and marking
+    columns a sheet names, else a coverage table (villages)."""
+    for kind in ("schools", "home_visit_requests", "deliveries"):
+        for sheet in sheets:
+            cmap = propose_columns(sheet, kind)
+            if cmap and _MARKS[kind] & set(cmap.columns):
+                return kind
+    return "villages"
 
 
 # --------------------------------------------------------------------------- matching rows
@@ -190,10 +254,10 @@ class Row:
 
     sheet: str
     row: int  # spreadsheet row number (1-based)
-    code: str
+    code: str  # the village code, name and kecamatan as the file has them
     name: str
     kecamatan: str
-    counts: dict[str, object]
+    counts: dict[str, object]  # the row's other mapped cells: target -> value
     match: str = ""  # code | name | fuzzy | "" (not matched) | duplicate
     score: float = 1.0
     village_code: str = ""
@@ -216,7 +280,7 @@ def data_rows(sheet: Sheet, cmap: ColumnMap) -> tuple[list[Row], list[tuple[int,
     """The rows below the header: (village rows, skipped rows as (row number, why))."""
     rows, skipped = [], []
     current_kec = ""
-    count_cols = {t: c for t, c in cmap.columns.items() if t not in ("code", "name", "district")}
+    count_cols = {t: c for t, c in cmap.columns.items() if t not in _VILLAGE_KEYS}
 
     def cell(cells, target):
         c = cmap.columns.get(target)
@@ -230,8 +294,8 @@ def data_rows(sheet: Sheet, cmap: ColumnMap) -> tuple[list[Row], list[tuple[int,
         if _numbering_row(cells):
             skipped.append((n, "numbering"))
             continue
-        code = "" if _is_blank(cell(cells, "code")) else str(cell(cells, "code")).strip()
-        name = "" if _is_blank(cell(cells, "name")) else str(cell(cells, "name")).strip()
+        code = "" if _is_blank(cell(cells, "village_code")) else str(cell(cells, "village_code")).strip()
+        name = "" if _is_blank(cell(cells, "village_name")) else str(cell(cells, "village_name")).strip()
         kec = "" if _is_blank(cell(cells, "district")) else str(cell(cells, "district")).strip()
         counts = {t: cells[c] if c < len(cells) else None for t, c in count_cols.items()}
         text = words(f"{code} {name} {kec}")
@@ -245,9 +309,6 @@ def data_rows(sheet: Sheet, cmap: ColumnMap) -> tuple[list[Row], list[tuple[int,
                 skipped.append((n, "kecamatan"))
             else:
                 skipped.append((n, "empty"))
-            continue
-        if not code and not name:
-            skipped.append((n, "no code or name"))
             continue
         rows.append(Row(sheet.name, n, code, name, kec or current_kec, counts))
     return rows, skipped
@@ -347,13 +408,13 @@ def mapping_paths(workspace: Path, source: Path) -> tuple[Path, Path]:
     return d / f"{source.stem}.columns.csv", d / f"{source.stem}.rows.csv"
 
 
-def _apply_column_file(path: Path, sheet: Sheet, cmap: ColumnMap, problems: list[Problem]) -> None:
+def _apply_column_file(path: Path, sheet: Sheet, cmap: ColumnMap, problems: list[Problem], kind: str) -> None:
     """Decisions of an edited ``columns.csv``: a ``maps_to`` changed or emptied wins over the proposal."""
     from openpyxl.utils import column_index_from_string
 
     if not path.is_file():
         return
-    targets = set(COLUMN_ALIASES)
+    targets = set(_aliases(kind))
     chosen: dict[str, int] = {}
     rows = [r for r in _read_csv(path) if r.get("sheet") == sheet.name]
     if not rows:
@@ -448,8 +509,9 @@ def parse_count(v: object) -> int | None:
 
 @dataclass
 class ImportResult:
-    """What ``import_counts`` found and did."""
+    """What ``import_table`` found and did."""
 
+    kind: str
     written: bool
     rows: list[Row]
     skipped: list[tuple[str, int, str]]  # (sheet, row, why)
@@ -458,15 +520,23 @@ class ImportResult:
     column_file: Path
     row_file: Path
     updated: int = 0
+    layer: Path | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
-def _villages_layer(workspace: Path) -> Path:
+def _workspace_layers(workspace: Path) -> dict:
     import tomllib
 
     cfg = tomllib.loads((workspace / "workspace.toml").read_text(encoding="utf-8"))
-    spec = cfg.get("layers", {}).get("villages")
-    path = spec.get("path") if isinstance(spec, dict) else spec
+    return cfg.get("layers", {}) if isinstance(cfg.get("layers"), dict) else {}
+
+
+def _layer_path(spec: object) -> str | None:
+    return spec.get("path") if isinstance(spec, dict) else spec  # type: ignore[return-value]
+
+
+def _villages_layer(workspace: Path) -> Path:
+    path = _layer_path(_workspace_layers(workspace).get("villages"))
     if not path or Path(path).suffix.lower() not in (".geojson", ".json"):
         raise InputError([Problem("workspace.toml", "[layers]", "villages", path, _(
             "import.layer_kind", id="impor menulis ke lapisan desa GeoJSON (seperti buatan init); konversi dulu: "
@@ -482,33 +552,40 @@ class _V:
     name: str
     district_code: str
     district_name: str
+    lon: float
+    lat: float
 
 
-def import_counts(workspace: Path, source: Path) -> ImportResult:
-    """Read the office table ``source``, propose mappings, write them to ``workspace/import/``, and write the
-    counts into the villages layer when every row is matched or left out (``written``). Raises
-    ``InputError`` for a file without a recognisable header, bad numbers or bad edits (nothing written)."""
+def import_counts(workspace: Path, source: Path, kind: str | None = None) -> ImportResult:
+    """Read the office table ``source`` (kind detected from its headers unless given: ``villages`` for a
+    coverage table, ``schools``, ``home_visit_requests``, ``deliveries``), propose mappings, write them to
+    ``workspace/import/``, and write into the workspace when every row is matched or left out (``written``):
+    a coverage table's counts into the villages layer, another kind's rows as its CSV layer (replacing it).
+    Raises ``InputError`` for a file without a recognisable header, bad values or bad edits (nothing written)."""
     layer = _villages_layer(workspace)
     data = json.loads(layer.read_text(encoding="utf-8"))
     villages = [_V(str(f["properties"]["code"]), str(f["properties"]["name"]), str(f["properties"]["district_code"]),
-                   str(f["properties"]["district_name"])) for f in data["features"]]
+                   str(f["properties"]["district_name"]), float(f["properties"]["lon"]), float(f["properties"]["lat"]))
+                for f in data["features"]]
     names = {v.code: v.name for v in villages}
     col_file, row_file = mapping_paths(workspace, source)
     problems: list[Problem] = []
+    sheets = read_sheets(source)
+    kind = kind or detect_kind(sheets)
     maps: list[tuple[Sheet, ColumnMap]] = []
-    for sheet in read_sheets(source):
-        cmap = propose_columns(sheet)
+    for sheet in sheets:
+        cmap = propose_columns(sheet, kind)
         if cmap is None:
             continue
-        _apply_column_file(col_file, sheet, cmap, problems)
+        _apply_column_file(col_file, sheet, cmap, problems, kind)
         maps.append((sheet, cmap))
     if not maps:
         raise InputError([Problem(source.name, "", "", None, _(
             "import.no_header",
             id="tidak ada baris judul kolom yang dikenali (perlu KODE DESA atau NAMA DESA, dan misalnya WAJIB KTP, "
-            "SUDAH REKAM) di {n} baris pertama lembar mana pun",
-            en="no recognisable header (needs KODE DESA or NAMA DESA and e.g. WAJIB KTP, SUDAH REKAM) in the "
-            "first {n} rows of any sheet", n=HEADER_SEARCH_ROWS))])
+            "SUDAH REKAM; untuk sekolah NPSN dan NAMA SEKOLAH) di {n} baris pertama lembar mana pun",
+            en="no recognisable header (needs KODE DESA or NAMA DESA and e.g. WAJIB KTP, SUDAH REKAM; for schools "
+            "NPSN and NAMA SEKOLAH) in the first {n} rows of any sheet", n=HEADER_SEARCH_ROWS))])
     rows: list[Row] = []
     skipped: list[tuple[str, int, str]] = []
     for sheet, cmap in maps:
@@ -517,21 +594,34 @@ def import_counts(workspace: Path, source: Path) -> ImportResult:
         skipped += [(sheet.name, n, why) for n, why in sk]
     match_rows(rows, villages)
     problems += _apply_row_file(row_file, rows, set(names))
-    mark_duplicates(rows)
+    if kind == "villages":
+        mark_duplicates(rows)
     _write_column_file(col_file, maps)
     _write_csv(row_file, ROW_FIELDS, [_row_record(r, names) for r in rows])
     unresolved = [r for r in rows if r.decision != "skip" and (not r.village_code or r.match == "duplicate")]
     columns = {s.name: dict(c.columns) for s, c in maps}
-    result = ImportResult(False, rows, skipped, unresolved, columns, col_file, row_file, problems=problems)
+    result = ImportResult(kind, False, rows, skipped, unresolved, columns, col_file, row_file, problems=problems)
     if problems:
         raise InputError(problems)
     if unresolved:
         return result
-    # every row matched or left out: check the numbers, then write
+    kept = [r for r in rows if r.decision != "skip"]
+    if kind == "villages":
+        result.updated = _write_counts(layer, data, kept, source, problems)
+        result.layer = layer
+    else:
+        from . import office_layers
+
+        by_code = {v.code: v for v in villages}
+        result.layer, result.updated = office_layers.write_layer(workspace, kind, kept, by_code, source, problems)
+    result.written = True
+    return result
+
+
+def _write_counts(layer: Path, data: dict, rows: list[Row], source: Path, problems: list[Problem]) -> int:
+    """Check the numbers of the matched rows, then write them into the villages layer (all or nothing)."""
     updates: dict[str, dict[str, int]] = {}
     for r in rows:
-        if r.decision == "skip":
-            continue
         vals = {}
         for t, v in r.counts.items():
             try:
@@ -558,5 +648,8 @@ def import_counts(workspace: Path, source: Path) -> ImportResult:
     tmp = layer.with_name(f".{layer.name}.tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, layer)
-    result.written, result.updated = True, len(updates)
-    return result
+    return len(updates)
+
+
+#: The same function under the name the CLI uses.
+import_table = import_counts
