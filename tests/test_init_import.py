@@ -174,7 +174,7 @@ def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
         rows = list(csv.DictReader(fh))
     assert len(rows) == 171  # the villages and the extra row; titles, numbering and total rows are not rows
     open_rows = [r for r in rows if r["match"] == "none"]
-    assert [r["name_in_file"] for r in open_rows] == ["Desa Tidak Ada Di Peta"]
+    assert [(r["name_in_file"], r["score"]) for r in open_rows] == [("Desa Tidak Ada Di Peta", "0.00")]
     by_name = {r["name_in_file"]: r for r in rows}
     # dotted codes match by code, misspelt names included
     assert by_name["Walaindu"]["match"] == "code"

@@ -259,7 +259,7 @@ class Row:
     kecamatan: str
     counts: dict[str, object]  # the row's other mapped cells: target -> value
     match: str = ""  # code | name | fuzzy | "" (not matched) | duplicate
-    score: float = 1.0
+    score: float = 0.0  # 1 for a code or exact name match, the similarity for a fuzzy one or a suggestion
     village_code: str = ""
     decision: str = ""
     suggestion: str = ""
