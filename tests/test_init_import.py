@@ -129,7 +129,8 @@ def test_init_check_reports_only_missing_counts(tmp_path, code, n):
     assert len(problems) == 1 and "ektp_eligible" in problems[0].field and "akta_covered" in problems[0].field
     chk = runner.invoke(app, ["check", str(out)], env={"OUTREACH_LANG": "en"})
     assert chk.exit_code == 2
-    assert "Still missing: the counts per village" in flat(chk.output)
+    assert "Still missing: the counts per village (eligible/covered) for ektp: every village; kia: every village; " \
+           "akta: every village" in flat(chk.output)
     feats = json.loads((out / "villages.geojson").read_text(encoding="utf-8"))["features"]
     assert len(feats) == n
     toml = (out / "workspace.toml").read_text(encoding="utf-8")
@@ -434,3 +435,35 @@ def test_import_schools_requests_deliveries_then_plan(tmp_path, konut):
     res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W50", "--out", str(tmp_path / "plan"),
                               "--solution-limit", "5", "--engine", "ortools"])
     assert res.exit_code == 0, res.output
+
+
+def test_semicolon_csv_of_one_kecamatan_then_check_names_the_rest(tmp_path, konut):
+    """An Indonesian-locale CSV (;-separated, Windows-1252, a title line) for one kecamatan: its villages get
+    counts, and check names how many villages still lack them."""
+    import shutil
+
+    ws = tmp_path / "konut"
+    shutil.copytree(konut, ws)
+    asera = [v for v in reference.villages("74.09") if v.district_name == "Asera"]
+    lines = ["Rekap Kecamatan Asera;;;;", "Kode Desa;Nama Desa;Kecamatan;Wajib KTP;Sudah Rekam"]
+    lines += [f"{v.code.replace('.', '')};{v.name};Asera;{counts_of(v.population)[0]};{counts_of(v.population)[1]}"
+              for v in asera]
+    book = tmp_path / "asera.csv"
+    book.write_bytes("\r\n".join(lines).encode("cp1252"))
+    res = import_counts(ws, book)
+    assert res.written and res.updated == len(asera) and {r.match for r in res.rows} == {"code"}
+    feats = {f["properties"]["code"]: f["properties"]
+             for f in json.loads((ws / "villages.geojson").read_text(encoding="utf-8"))["features"]}
+    assert feats[asera[0].code]["ektp_eligible"] == counts_of(asera[0].population)[0]
+    assert "kia_eligible" not in feats[asera[0].code]
+    chk = runner.invoke(app, ["check", str(ws)], env={"OUTREACH_LANG": "en"})
+    assert chk.exit_code == 2
+    assert "for kia: every village; akta: every village" in flat(chk.output)
+    # with the KIA and akta counts everywhere, e-KTP is what is missing, outside Asera
+    data = json.loads((ws / "villages.geojson").read_text(encoding="utf-8"))
+    for f in data["features"]:
+        c = counts_of(f["properties"]["population"])
+        f["properties"].update(kia_eligible=c[2], kia_covered=c[3], akta_eligible=c[4], akta_covered=c[5])
+    (ws / "villages.geojson").write_text(json.dumps(data), encoding="utf-8")
+    chk = runner.invoke(app, ["check", str(ws)], env={"OUTREACH_LANG": "en"})
+    assert chk.exit_code == 2 and f"for ektp: {170 - len(asera)} villages." in flat(chk.output)

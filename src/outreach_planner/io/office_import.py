@@ -139,10 +139,13 @@ class Sheet:
 def read_sheets(path: Path) -> list[Sheet]:
     """Every sheet of a workbook (``.xlsx``) or the one table of a ``.csv``."""
     if path.suffix.lower() == ".csv":
-        from ._text import read_csv_rows
+        from ._text import decode
 
-        parsed = read_csv_rows(path.read_bytes(), expected=[])
-        return [Sheet(path.stem, [list(r) for r in parsed.rows])]
+        text = decode(path.read_bytes()).text
+        # the separator that splits the most rows into the most cells (title rows above the header have one)
+        best = max((",", ";", "\t"), key=lambda d: sum(len(r) for r in csv.reader(io.StringIO(text), delimiter=d)))
+        grid = [[c if c.strip() else None for c in r] for r in csv.reader(io.StringIO(text), delimiter=best)]
+        return [Sheet(path.stem, grid)]
     import openpyxl
 
     wb = openpyxl.load_workbook(path, data_only=True)  # not read_only: merged ranges are needed
@@ -556,6 +559,18 @@ class _V:
     lat: float
 
 
+def _stop_point(feature: dict) -> tuple[float, float]:
+    """A village feature's stop point: its lon/lat properties, else a point inside its geometry (as the reader)."""
+    p = feature["properties"]
+    if p.get("lon") is not None and p.get("lat") is not None:
+        return float(p["lon"]), float(p["lat"])
+    from shapely.geometry import shape
+
+    geom = shape(feature["geometry"])
+    pt = geom if geom.geom_type == "Point" else geom.representative_point()
+    return pt.x, pt.y
+
+
 def import_counts(workspace: Path, source: Path, kind: str | None = None) -> ImportResult:
     """Read the office table ``source`` (kind detected from its headers unless given: ``villages`` for a
     coverage table, ``schools``, ``home_visit_requests``, ``deliveries``), propose mappings, write them to
@@ -565,8 +580,7 @@ def import_counts(workspace: Path, source: Path, kind: str | None = None) -> Imp
     layer = _villages_layer(workspace)
     data = json.loads(layer.read_text(encoding="utf-8"))
     villages = [_V(str(f["properties"]["code"]), str(f["properties"]["name"]), str(f["properties"]["district_code"]),
-                   str(f["properties"]["district_name"]), float(f["properties"]["lon"]), float(f["properties"]["lat"]))
-                for f in data["features"]]
+                   str(f["properties"]["district_name"]), *_stop_point(f)) for f in data["features"]]
     names = {v.code: v.name for v in villages}
     col_file, row_file = mapping_paths(workspace, source)
     problems: list[Problem] = []
