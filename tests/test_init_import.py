@@ -467,3 +467,10 @@ def test_semicolon_csv_of_one_kecamatan_then_check_names_the_rest(tmp_path, konu
     (ws / "villages.geojson").write_text(json.dumps(data), encoding="utf-8")
     chk = runner.invoke(app, ["check", str(ws)], env={"OUTREACH_LANG": "en"})
     assert chk.exit_code == 2 and f"for ektp: {170 - len(asera)} villages." in flat(chk.output)
+
+
+def test_lang_of_one_command_does_not_stick(tmp_path, konut, monkeypatch):
+    monkeypatch.delenv("OUTREACH_LANG", raising=False)
+    assert runner.invoke(app, ["init", "--regency", "74.09", "--out", str(konut), "--lang", "en"]).exit_code == 2
+    res = runner.invoke(app, ["check", str(konut)])
+    assert "Yang masih kurang" in flat(res.output)

@@ -94,6 +94,9 @@ def main(
     ] = False,
 ) -> None:
     """Outreach planner."""
+    from .i18n import set_language
+
+    set_language(None)  # each command starts from OUTREACH_LANG / Indonesian (--lang of one does not stick)
 
 
 def _input_error(title: str, exc: InputError, consequence: str, hint: str | None = None) -> None:
