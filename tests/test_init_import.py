@@ -474,3 +474,35 @@ def test_lang_of_one_command_does_not_stick(tmp_path, konut, monkeypatch):
     assert runner.invoke(app, ["init", "--regency", "74.09", "--out", str(konut), "--lang", "en"]).exit_code == 2
     res = runner.invoke(app, ["check", str(konut)])
     assert "Yang masih kurang" in flat(res.output)
+
+
+def test_edited_column_mapping_is_used(tmp_path, konut):
+    """A header the proposal does not know: the planner names its target in columns.csv and runs again."""
+    import shutil
+
+    ws = tmp_path / "konut"
+    shutil.copytree(konut, ws)
+    book = tmp_path / "rekap.xlsx"
+    dinas_workbook(book, "74.09")
+    wb = openpyxl.load_workbook(book)
+    sh = wb.active
+    sh["E5"] = "PENDUDUK 17+"  # instead of WAJIB KTP
+    wb.save(book)
+    first = import_counts(ws, book)
+    assert "ektp_eligible" not in first.columns["REKAP"]
+    cols_file = ws / "import" / "rekap.columns.csv"
+    with open(cols_file, encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        if r["column"] == "E":
+            r["maps_to"] = "ektp_eligible"
+    with open(cols_file, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    again = import_counts(ws, book)
+    assert again.columns["REKAP"]["ektp_eligible"] == 4 and again.written
+    v = reference.villages("74.09")[0]
+    feats = {f["properties"]["code"]: f["properties"]
+             for f in json.loads((ws / "villages.geojson").read_text(encoding="utf-8"))["features"]}
+    assert feats[v.code]["ektp_eligible"] == counts_of(v.population)[0]
