@@ -183,12 +183,12 @@ def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
         cols = {r["maps_to"]: r["column"] for r in csv.DictReader(fh) if r["maps_to"]}
     assert cols == {"village_code": "B", "village_name": "C", "district": "D", "ektp_eligible": "E", "ektp_covered": "F",
                     "kia_eligible": "G", "kia_covered": "H", "akta_eligible": "I", "akta_covered": "J"}
-    # the planner leaves the extra row out and runs again
+    # the planner leaves the extra row out and saves from Excel in an Indonesian locale (;-separated, cp1252)
     for r in rows:
         if r["match"] == "none":
             r["decision"] = "skip"
-    with open(rows_file, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+    with open(rows_file, "w", encoding="cp1252", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";")
         w.writeheader()
         w.writerows(rows)
     res = runner.invoke(app, ["import", str(ws), str(book)], env={"OUTREACH_LANG": "en"})
@@ -506,3 +506,18 @@ def test_edited_column_mapping_is_used(tmp_path, konut):
     feats = {f["properties"]["code"]: f["properties"]
              for f in json.loads((ws / "villages.geojson").read_text(encoding="utf-8"))["features"]}
     assert feats[v.code]["ektp_eligible"] == counts_of(v.population)[0]
+
+
+def test_filled_template_imports(tmp_path):
+    ws = tmp_path / "kepulauan"
+    init_workspace("74.12", ws, [2026])
+    wb = openpyxl.load_workbook(ws / "counts_template.xlsx")
+    sh = wb.active
+    pops = {v.code: v.population for v in reference.villages("74.12")}
+    for row in sh.iter_rows(min_row=4):
+        for cell, n in zip(row[3:], counts_of(pops[row[0].value])):
+            cell.value = n
+    wb.save(tmp_path / "isi.xlsx")
+    res = import_counts(ws, tmp_path / "isi.xlsx")
+    assert res.written and res.updated == 96 and {r.match for r in res.rows} == {"code"}
+    assert runner.invoke(app, ["check", str(ws)]).exit_code == 0
