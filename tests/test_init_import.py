@@ -200,7 +200,10 @@ def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
     v = w.village("74.09.01.1005")
     pop = next(x.population for x in reference.villages("74.09") if x.code == v.code)
     assert v.eligible["ektp"] == counts_of(pop)[0] and v.covered["kia"] == counts_of(pop)[3]
-    assert runner.invoke(app, ["check", str(ws)]).exit_code == 0
+    chk = runner.invoke(app, ["check", str(ws)], env={"OUTREACH_LANG": "en"})
+    assert chk.exit_code == 0
+    assert "office dukcapil: its point is still approximate" in flat(chk.output)
+    assert "team tim1 is still the EXAMPLE team of init" in flat(chk.output)
     out = tmp_path / "plan"
     res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W50", "--out", str(out), "--solution-limit", "5",
                               "--engine", "ortools"])

@@ -195,6 +195,10 @@ def check(workspace: WorkspaceArg = None) -> None:
         console.print(low)
 
     _check_roads(ws, workspace)
+    from .io.setup_hints import setup_notes
+
+    for note in setup_notes(ws):  # placeholders of `init` still in place
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
     console.print(
         f"Open home-visit requests: {len(ws.requests)}; deliveries: {len(ws.deliveries)}. Workspace is valid."
     )

@@ -47,3 +47,25 @@ def missing_counts_hint(exc: InputError, workspace: Path) -> str | None:
              en="Still missing: the counts per village (eligible/covered) for {what}. Fill in {template} or use "
                 "the office's own table, then: outreach-planner import {ws} FILE.xlsx",
              what=what, template=template if template.is_file() else "counts_template.xlsx", ws=folder)
+
+
+#: What ``init`` writes as placeholders (see io/init_workspace.py): the depot's name suffix and the example team.
+APPROXIMATE_MARK = "(lokasi perkiraan)"
+EXAMPLE_MEMBERS = ("Petugas 1", "Petugas 2")
+
+
+def setup_notes(ws) -> list[str]:
+    """Placeholders of ``init`` still in a valid workspace: an approximate office point, the example team."""
+    notes = []
+    for d in ws.depots:
+        if d.name.endswith(APPROXIMATE_MARK):
+            notes.append(_("check.office_approx", id="kantor {depot}: titiknya masih perkiraan (lon={lon}, "
+                           "lat={lat}); ganti dengan posisi sebenarnya di workspace.toml",
+                           en="office {depot}: its point is still approximate (lon={lon}, lat={lat}); put the "
+                           "real position in workspace.toml", depot=d.id, lon=d.lon, lat=d.lat))
+    for t in ws.teams:
+        if tuple(t.members) == EXAMPLE_MEMBERS:
+            notes.append(_("check.example_team", id="tim {t} masih tim CONTOH dari init; ganti dengan tim kantor",
+                           en="team {t} is still the EXAMPLE team of init; replace it with the office's teams",
+                           t=t.id))
+    return notes
