@@ -524,3 +524,21 @@ def test_filled_template_imports(tmp_path):
     res = import_counts(ws, tmp_path / "isi.xlsx")
     assert res.written and res.updated == 96 and {r.match for r in res.rows} == {"code"}
     assert runner.invoke(app, ["check", str(ws)]).exit_code == 0
+
+
+def test_code_of_one_village_name_of_another_needs_a_decision(tmp_path, konut):
+    import shutil
+
+    ws = tmp_path / "konut"
+    shutil.copytree(konut, ws)
+    book = tmp_path / "salah_kode.xlsx"
+    dinas_workbook(book, "74.09")
+    wb = openpyxl.load_workbook(book)
+    sh = wb.active
+    assert sh.cell(row=7, column=3).value == "Wanggudu"
+    sh.cell(row=7, column=2).value = "74.09.01.1009"  # Asera's code on Wanggudu's row
+    wb.save(book)
+    res = import_counts(ws, book)
+    assert not res.written
+    assert [(r.row, r.match) for r in res.unresolved] == [(7, "conflict")]
+    assert "74.09.01.1005 Wanggudu" in res.unresolved[0].suggestion

@@ -261,7 +261,7 @@ class Row:
     name: str
     kecamatan: str
     counts: dict[str, object]  # the row's other mapped cells: target -> value
-    match: str = ""  # code | name | fuzzy | "" (not matched) | duplicate
+    match: str = ""  # code | name | fuzzy | "" (not matched) | duplicate | conflict | edited | skipped
     score: float = 0.0  # 1 for a code or exact name match, the similarity for a fuzzy one or a suggestion
     village_code: str = ""
     decision: str = ""
@@ -342,10 +342,24 @@ def match_rows(rows: list[Row], villages: list) -> None:
             return scored[0][1]
         return None
 
+    by_key: dict[str, list] = {}
+    for v in villages:
+        by_key.setdefault(name_key(v.name), []).append(v)
     for r in rows:
         code = normalise_code(r.code) if r.code else ""
         if code in by_code:
+            key, ref = name_key(r.name), by_code[code]
+            others = [v for v in by_key.get(key, []) if v.code != code] if key else []
+            if key and key != name_key(ref.name) and others and _similar(key, name_key(ref.name)) < FUZZY_ACCEPT:
+                # the code names one village, the name another: a wrong code or a wrong name
+                r.match, r.score = "conflict", 0.0
+                r.suggestion = _("import.conflict", id="kode {c} = {a}; nama = {b}", en="code {c} = {a}; name = {b}",
+                                 c=code, a=ref.name, b=" / ".join(f"{v.code} {v.name}" for v in others))
+                continue
             r.match, r.score, r.village_code = "code", 1.0, code
+            if key and key != name_key(ref.name):
+                r.suggestion = _("import.name_differs", id="nama di berkas berbeda dari {n}",
+                                 en="the name in the file differs from {n}", n=ref.name)
             continue
         kec = find_kec(r.kecamatan) if r.kecamatan else None
         pool = by_kec.get(kec, []) if kec else villages
