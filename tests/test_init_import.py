@@ -542,3 +542,18 @@ def test_code_of_one_village_name_of_another_needs_a_decision(tmp_path, konut):
     assert not res.written
     assert [(r.row, r.match) for r in res.unresolved] == [(7, "conflict")]
     assert "74.09.01.1005 Wanggudu" in res.unresolved[0].suggestion
+
+
+def test_every_reference_stop_point_lies_in_its_own_village():
+    """The shipped points are population-weighted points inside the (simplified) polygons, for every regency."""
+    import shapely
+
+    outside, without = [], 0
+    for reg in reference.regencies():
+        for v in reference.villages(reg.code):
+            if v.wkt is None:
+                without += 1
+                continue
+            if not shapely.from_wkt(v.wkt).covers(shapely.Point(v.lon, v.lat)):
+                outside.append(v.code)
+    assert outside == [] and without == 2
