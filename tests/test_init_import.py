@@ -558,3 +558,9 @@ def test_every_reference_stop_point_lies_in_its_own_village():
             if not shapely.from_wkt(v.wkt).covers(shapely.Point(v.lon, v.lat)):
                 outside.append(v.code)
     assert outside == [] and without == 2
+
+
+def test_record_takes_at_most_a_workspace_and_a_form(tmp_path, konut):
+    res = runner.invoke(app, ["record", str(konut), str(tmp_path / "a.csv"), str(tmp_path / "b.csv")],
+                        env={"OUTREACH_LANG": "en"})
+    assert res.exit_code == 2 and "record takes [WORKSPACE] OUTCOMES" in flat(res.output)

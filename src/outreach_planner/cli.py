@@ -472,7 +472,11 @@ def record(
     from .campaign.cycle import ledger_path, record_form
 
     if len(paths) > 2:
-        err_console.print("record takes [WORKSPACE] OUTCOMES (nothing was recorded).", highlight=False)
+        from .i18n import _
+
+        err_console.print(_("cli.record_args", id="record menerima [WORKSPACE] OUTCOMES (tidak ada yang dicatat).",
+                            en="record takes [WORKSPACE] OUTCOMES (nothing was recorded)."), highlight=False,
+                          markup=False)
         raise typer.Exit(2)
     outcomes = paths[-1]
     workspace = _one_workspace(paths[0] if len(paths) == 2 else None, workspace_opt)
