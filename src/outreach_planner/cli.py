@@ -58,6 +58,23 @@ WorkspaceArg = Annotated[
 ]
 
 
+#: The old ``--workspace`` option of record, replan and simulate: still accepted (hidden), WORKSPACE is positional.
+WorkspaceOption = Annotated[Optional[Path], typer.Option(
+    "--workspace", hidden=True, help="Old spelling of the WORKSPACE argument (still accepted).")]
+
+
+def _one_workspace(positional: Path | None, option: Path | None) -> Path | None:
+    """The workspace named by the WORKSPACE argument or the old ``--workspace`` option (exit 2 when they differ)."""
+    if positional is not None and option is not None and Path(positional) != Path(option):
+        from .i18n import _
+
+        err_console.print(_("cli.two_workspaces", id="WORKSPACE {a} dan --workspace {b} berbeda; sebutkan satu saja "
+                            "(tidak ada yang ditulis).", en="WORKSPACE {a} and --workspace {b} differ; name one "
+                            "(nothing was written).", a=positional, b=option), highlight=False, markup=False)
+        raise typer.Exit(2)
+    return positional if positional is not None else option
+
+
 def default_workspace() -> Path:
     """The workspace used without a WORKSPACE argument: the current folder when it holds a
     ``workspace.toml`` (a planner runs ``check`` inside the workspace), else the embedded one."""
@@ -77,14 +94,19 @@ def main(
     ] = False,
 ) -> None:
     """Outreach planner."""
+    from .i18n import set_language
+
+    set_language(None)  # each command starts from OUTREACH_LANG / Indonesian (--lang of one does not stick)
 
 
-def _input_error(title: str, exc: InputError, consequence: str) -> None:
-    """Print every problem of ``exc`` under ``title`` and exit with code 2."""
+def _input_error(title: str, exc: InputError, consequence: str, hint: str | None = None) -> None:
+    """Print every problem of ``exc`` under ``title`` (then ``hint``) and exit with code 2."""
     err_console.print(f"[bold red]{title}:", highlight=False)
     for p in exc.problems:
         err_console.print(f"  - {p}", highlight=False, markup=False)
     err_console.print(f"{len(exc.problems)} problem(s); {consequence}.", highlight=False)
+    if hint:
+        err_console.print(hint, highlight=False, markup=False)
     raise typer.Exit(2)
 
 
@@ -93,12 +115,23 @@ def load(workspace: Path | None):
     from .io import read_workspace
 
     path = workspace or default_workspace()
+    if workspace is None and path == DEFAULT_WORKSPACE:
+        from .i18n import _
+
+        err_console.print(_("cli.default_workspace",
+                            id="catatan: tidak ada workspace.toml di folder ini; memakai wilayah kerja bawaan "
+                               "Kolaka Utara ({p}). Sebutkan WORKSPACE untuk wilayah kerja lain.",
+                            en="note: no workspace.toml in this folder; using the embedded Kolaka Utara workspace "
+                               "({p}). Name WORKSPACE for another one.", p=DEFAULT_WORKSPACE),
+                          highlight=False, markup=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         try:
             ws = read_workspace(path)
         except InputError as exc:
-            _input_error(f"Invalid workspace[/] {path}", exc, "nothing was written")
+            from .io.setup_hints import missing_counts_hint
+
+            _input_error(f"Invalid workspace[/] {path}", exc, "nothing was written", missing_counts_hint(exc, path))
     for w in caught:
         if issubclass(w.category, InputWarning):
             err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
@@ -162,6 +195,10 @@ def check(workspace: WorkspaceArg = None) -> None:
         console.print(low)
 
     _check_roads(ws, workspace)
+    from .io.setup_hints import setup_notes
+
+    for note in setup_notes(ws):  # placeholders of `init` still in place
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
     console.print(
         f"Open home-visit requests: {len(ws.requests)}; deliveries: {len(ws.deliveries)}. Workspace is valid."
     )
@@ -421,10 +458,11 @@ def _issue(plan_, ws, workspace: Path | None) -> str:
 
 @app.command()
 def record(
-    outcomes: Annotated[Path, typer.Argument(help="The filled tally form: outcomes_form.xlsx or .csv.")],
-    workspace: Annotated[Optional[Path], typer.Option(
-        "--workspace", help="Workspace folder. Default: the current folder when it has a workspace.toml, "
-        "else the embedded Kolaka Utara workspace.")] = None,
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="[WORKSPACE] OUTCOMES", help="The workspace folder (default: the current folder when it has a "
+        "workspace.toml, else the embedded Kolaka Utara workspace), then the filled tally form: "
+        "outcomes_form.xlsx or .csv.")],
+    workspace_opt: WorkspaceOption = None,
     ledger: Annotated[Optional[Path], typer.Option(
         "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite (created when missing).")] = None,
     plan_json: Annotated[Optional[list[Path]], typer.Option(
@@ -440,6 +478,15 @@ def record(
     """
     from .campaign.cycle import ledger_path, record_form
 
+    if len(paths) > 2:
+        from .i18n import _
+
+        err_console.print(_("cli.record_args", id="record menerima [WORKSPACE] OUTCOMES (tidak ada yang dicatat).",
+                            en="record takes [WORKSPACE] OUTCOMES (nothing was recorded)."), highlight=False,
+                          markup=False)
+        raise typer.Exit(2)
+    outcomes = paths[-1]
+    workspace = _one_workspace(paths[0] if len(paths) == 2 else None, workspace_opt)
     ws = load(workspace)
     path = ledger_path(_folder(workspace), ledger)
     with warnings.catch_warnings(record=True) as caught:
@@ -469,10 +516,9 @@ def record(
 @app.command()
 def replan(
     from_: Annotated[str, typer.Option("--from", help="First date to plan again (YYYY-MM-DD); earlier days are kept.")],
+    workspace: WorkspaceArg = None,
     team_off: Annotated[Optional[str], typer.Option("--team-off", help="Team id off from that date on.")] = None,
-    workspace: Annotated[Optional[Path], typer.Option(
-        "--workspace", help="Workspace folder. Default: the current folder when it has a workspace.toml, "
-        "else the embedded Kolaka Utara workspace.")] = None,
+    workspace_opt: WorkspaceOption = None,
     ledger: Annotated[Optional[Path], typer.Option(
         "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite.")] = None,
     plan_json: Annotated[Optional[Path], typer.Option(
@@ -502,6 +548,7 @@ def replan(
     from .planning.validate import check_plan
     from .week import Week
 
+    workspace = _one_workspace(workspace, workspace_opt)
     ws = load(workspace)
     try:
         start = dt.date.fromisoformat(from_)
@@ -568,9 +615,8 @@ def replan(
 def simulate(
     weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks to simulate.")] = 12,
     seed: Annotated[int, typer.Option("--seed", help="Seed of turnout, no-shows and new requests.")] = 0,
-    workspace: Annotated[Optional[Path], typer.Option(
-        "--workspace", help="Workspace folder. Default: the current folder when it has a workspace.toml, "
-        "else the embedded Kolaka Utara workspace.")] = None,
+    workspace: WorkspaceArg = None,
+    workspace_opt: WorkspaceOption = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder for simulation.md and simulation.png.")] = Path(
         "out/simulation"),
     week: Annotated[str, typer.Option("--week", help="First ISO week of the campaign.")] = "2026-W49",
@@ -587,6 +633,7 @@ def simulate(
     from .travel import travel_model
     from .week import Week
 
+    workspace = _one_workspace(workspace, workspace_opt)
     ws = load(workspace)
     try:
         start = Week.parse(week, ws.regency.timezone)
@@ -690,6 +737,149 @@ def _cell(r, bold: bool = False) -> str:
     mark = "" if r.coverage >= r.target else " [red]▼[/]"
     text = f"{_pct(r.coverage)}{mark}"
     return f"[bold]{text}[/]" if bold else text
+
+
+# --------------------------------------------------------------------------- a new regency (issue 15)
+LangOpt = Annotated[Optional[Lang], typer.Option(
+    "--lang", help="Language of the messages: id (default) or en; also OUTREACH_LANG=en.")]
+
+
+@app.command()
+def init(
+    regency: Annotated[str, typer.Option("--regency", help="Regency code of the reference data, e.g. 74.09 "
+                                         "(Konawe Utara); dots optional.")],
+    out: Annotated[Path, typer.Option("--out", help="New workspace folder (must not exist).")],
+    year: Annotated[Optional[list[int]], typer.Option(
+        "--year", help="Year(s) whose national holidays go into the calendar (default: this year and the next).")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Create a workspace skeleton for any regency of the reference data: villages with codes, names,
+    kecamatan, population-weighted stop points and boundaries, the (approximate) office, the calendar with the
+    national holidays, one example team and an Excel template for the counts."""
+    from .i18n import _, set_language
+    from .io.init_workspace import TEMPLATE_FILE, init_workspace
+
+    set_language(lang.value if lang else None)
+    try:
+        info = init_workspace(regency, out, year)
+    except InputError as exc:
+        _input_error(_("init.failed", id="Tidak dapat membuat wilayah kerja[/]", en="Cannot create the workspace[/]"),
+                     exc, _("init.nothing", id="tidak ada yang ditulis", en="nothing was written"))
+    reg, off = info["regency"], info["office"]
+    console.print(_("init.done", id="Wilayah kerja {reg} ({code}) dibuat di {out}: {n} desa/kelurahan, {h} hari libur "
+                    "({years}).", en="Created the workspace {reg} ({code}) in {out}: {n} villages, {h} holidays "
+                    "({years}).", reg=reg.name, code=reg.code, out=out, n=info["villages"], h=info["holidays"],
+                    years=", ".join(map(str, info["years"])) or "-"), highlight=False, markup=False)
+    notes = [_("init.office", id="Kantor Dukcapil: titik PERKIRAAN ({v}); ganti lon/lat di workspace.toml dengan "
+               "posisi sebenarnya.", en="Dukcapil office: an APPROXIMATE point ({v}); replace lon/lat in "
+               "workspace.toml with the real position.", v=off.village_name),
+             _("init.holidays", id="Hari libur dari data/holidays/<tahun>.toml (SKB 3 Menteri): periksa tanggalnya, "
+               "terutama cuti bersama.", en="Holidays from data/holidays/<year>.toml (SKB 3 Menteri): check the "
+               "dates, cuti bersama above all."),
+             _("init.team", id="Satu tim CONTOH (tim1): ganti dengan tim kantor.", en="One EXAMPLE team (tim1): "
+               "replace it with the office's teams."),
+             _("init.next", id="Berikutnya: isi {t} (atau pakai tabel kantor sendiri), lalu outreach-planner import "
+               "{out} FILE.xlsx; outreach-planner check {out}.", en="Next: fill in {t} (or use the office's own "
+               "table), then outreach-planner import {out} FILE.xlsx; outreach-planner check {out}.",
+               t=out / TEMPLATE_FILE, out=out)]
+    if info["missing_years"]:
+        notes.insert(1, _("init.no_year", id="Tidak ada data hari libur untuk {y}: tambahkan data/holidays/{y}.toml.",
+                          en="No holiday data for {y}: add data/holidays/{y}.toml.",
+                          y=", ".join(map(str, info["missing_years"]))))
+    for n in notes:
+        console.print(f"  - {n}", highlight=False, markup=False)
+
+
+class ImportKind(str, Enum):
+    """What a table given to ``import`` holds."""
+
+    villages = "villages"
+    schools = "schools"
+    home_visit_requests = "home_visit_requests"
+    deliveries = "deliveries"
+
+
+@app.command("import")
+def import_(
+    workspace: Annotated[Path, typer.Argument(help="Workspace folder (with workspace.toml).")],
+    table: Annotated[Path, typer.Argument(help="The office's table (.xlsx or .csv): coverage per village, "
+                                          "schools (NPSN), home-visit requests or deliveries.")],
+    kind: Annotated[Optional[ImportKind], typer.Option(
+        "--kind", help="What the table holds (default: told from its headers).")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Bring the office's own spreadsheet into the workspace (coverage per village, schools, home-visit
+    requests, deliveries): propose a column mapping and a match of every row to a village (code, then name
+    within the kecamatan, fuzzy where needed); write only when every row is matched or left out. The proposals are in WORKSPACE/import/<file>.columns.csv and
+    .rows.csv: edit them (village_code, or decision = skip) and run the command again."""
+    from .i18n import _, set_language
+    from .io.office_import import import_counts
+
+    set_language(lang.value if lang else None)
+    folder = _folder(workspace)
+    if not (folder / "workspace.toml").is_file() or not table.is_file():
+        missing = table if (folder / "workspace.toml").is_file() else folder / "workspace.toml"
+        err_console.print(_("import.missing", id="Tidak ditemukan: {p} (tidak ada yang ditulis)",
+                            en="Not found: {p} (nothing was written)", p=missing), highlight=False, markup=False)
+        raise typer.Exit(2)
+    try:
+        res = import_counts(folder, table, kind.value if kind else None)
+    except InputError as exc:
+        _input_error(_("import.invalid", id="Tidak dapat mengimpor[/] {t}", en="Cannot import[/] {t}", t=table), exc,
+                     _("import.nothing", id="tidak ada yang ditulis ke wilayah kerja",
+                       en="nothing was written to the workspace"))
+    for sheet, cols in res.columns.items():
+        console.print(_("import.columns", id="Lembar {s}: kolom {c}", en="Sheet {s}: columns {c}", s=sheet,
+                        c=", ".join(f"{t}={_col(i)}" for t, i in sorted(cols.items(), key=lambda x: x[1]))),
+                      highlight=False, markup=False)
+    console.print(_("import.kind", id="Jenis tabel: {k}", en="Table kind: {k}", k=res.kind), highlight=False,
+                  markup=False)
+    kinds = {}
+    for r in res.rows:
+        kinds[r.match or "none"] = kinds.get(r.match or "none", 0) + 1
+    console.print(_("import.summary", id="{n} baris desa: {k}; {s} baris dilewati (judul, nomor kolom, kecamatan, "
+                    "jumlah).", en="{n} village rows: {k}; {s} rows skipped (titles, column numbers, kecamatan, "
+                    "totals).", n=len(res.rows), k=", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
+                    s=len(res.skipped)), highlight=False, markup=False)
+    fuzzy = [r for r in res.rows if r.match == "fuzzy"]
+    for r in fuzzy:
+        console.print(_("import.fuzzy", id="  mirip: baris {row} '{name}' -> {code} ({score:.2f}); periksa di {f}",
+                        en="  fuzzy: row {row} '{name}' -> {code} ({score:.2f}); review it in {f}", row=r.row,
+                        name=r.name, code=r.village_code, score=r.score, f=res.row_file.name),
+                      highlight=False, markup=False)
+    if not res.written:
+        t = Table(title=_("import.open_title", id="Baris yang perlu keputusan", en="Rows that need a decision"))
+        for col in (_("import.h_sheet", id="lembar", en="sheet"), _("import.h_row", id="baris", en="row"),
+                    _("import.h_code", id="kode", en="code"), _("import.h_name", id="nama", en="name"),
+                    _("import.h_kec", id="kecamatan", en="kecamatan"), _("import.h_match", id="cocok", en="match"),
+                    _("import.h_suggestion", id="usulan", en="suggestion")):
+            t.add_column(col)
+        for r in res.unresolved:
+            t.add_row(r.sheet, str(r.row), r.code, r.name, r.kecamatan, r.match or "none", r.suggestion)
+        console.print(t)
+        err_console.print(_("import.decide", id="{n} baris belum cocok; tidak ada yang ditulis ke wilayah kerja. Buka "
+                            "{rows}, isi village_code atau tulis skip di kolom decision, lalu jalankan perintah ini "
+                            "lagi (kolom: {cols}).", en="{n} rows not matched; nothing was written to the workspace. "
+                            "Open {rows}, fill in village_code or write skip in the decision column, then run this "
+                            "command again (columns: {cols}).", n=len(res.unresolved), rows=res.row_file,
+                            cols=res.column_file), highlight=False, markup=False)
+        raise typer.Exit(2)
+    if res.kind == "villages":
+        console.print(_("import.written", id="Jumlah ditulis untuk {n} desa. Pemetaan: {rows}. Berikutnya: "
+                        "outreach-planner check {ws}", en="Counts written for {n} villages. Mapping: {rows}. Next: "
+                        "outreach-planner check {ws}", n=res.updated, rows=res.row_file, ws=folder),
+                      highlight=False, markup=False)
+    else:
+        console.print(_("import.written_layer", id="{n} baris ditulis ke {layer} (lapisan {kind}, diganti). Pemetaan: "
+                        "{rows}. Berikutnya: outreach-planner check {ws}", en="{n} rows written to {layer} (layer "
+                        "{kind}, replaced). Mapping: {rows}. Next: outreach-planner check {ws}", n=res.updated,
+                        layer=res.layer, kind=res.kind, rows=res.row_file, ws=folder), highlight=False, markup=False)
+
+
+def _col(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i + 1)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m`

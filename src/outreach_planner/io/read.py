@@ -301,9 +301,50 @@ def _check_point(
                     f"the point lies {km:.1f} km outside the regency boundary "
                     f"(more than {OUTSIDE_ERROR_KM:g} km is refused); check the coordinates")
             return False
-        out.warn(f"{source}, {where}: the point (lon={lon}, lat={lat}) lies {km:.1f} km outside "
-                 "the regency boundary")
+        from ..i18n import _
+
+        dist = f"{km:.1f} km" if km >= 1 else f"{km * 1000:.0f} m"
+        out.warn(f"{source}, {where}: the point (lon={lon}, lat={lat}) lies {dist} outside "
+                 "the regency boundary; " + _(
+                     "read.outside_regency_fix",
+                     id="perbaiki lon/lat bila tempatnya di dalam kabupaten; untuk desa, pakai titik berbobot "
+                        "penduduk (outreach-planner init menuliskannya) atau titik di dalam poligon desa; titik di "
+                        "pantai atau pulau kecil bisa sedikit di luar garis batas yang disederhanakan",
+                     en="correct lon/lat if the place is inside the regency; for a village, use its "
+                        "population-weighted point (outreach-planner init writes it) or a point inside its polygon; "
+                        "a point on the shore or a small island may lie just outside a simplified outline"))
     return True
+
+
+def _check_own_polygon(v: dict, source: str, where: str, out: _Collector) -> None:
+    """Warn when a village's stop point lies outside its own polygon (a centroid of a strip or a village of
+    several islands), naming a point inside it to use instead."""
+    import shapely
+
+    wkt = v.get("wkt")
+    if not wkt:
+        return
+    poly = shapely.from_wkt(wkt)
+    if poly.geom_type not in ("Polygon", "MultiPolygon") or poly.is_empty:
+        return
+    pt = shapely.Point(v["lon"], v["lat"])
+    if poly.covers(pt):
+        return
+    from ..i18n import _
+
+    inside = poly.representative_point()
+    m = poly.distance(pt) * _KM_PER_DEGREE * 1000
+    dist = f"{m / 1000:.1f} km" if m >= 1000 else f"{max(m, 1):.0f} m"
+    out.warn(_("read.outside_own_polygon",
+               id="{source}, {where}: titik singgah desa (lon={lon}, lat={lat}) berada {dist} di luar poligon desanya "
+                  "sendiri (titik tengah desa memanjang atau desa kepulauan?). Pakai titik berbobot penduduk "
+                  "(outreach-planner init menuliskannya) atau titik di dalam desa, misalnya lon={ilon:.6f}, "
+                  "lat={ilat:.6f}",
+               en="{source}, {where}: the village's stop point (lon={lon}, lat={lat}) lies {dist} outside its own "
+                  "polygon (the centroid of a long strip or of a village of several islands?). Use the "
+                  "population-weighted point (outreach-planner init writes it) or a point inside the village, "
+                  "e.g. lon={ilon:.6f}, lat={ilat:.6f}",
+               source=source, where=where, lon=v["lon"], lat=v["lat"], dist=dist, ilon=inside.x, ilat=inside.y))
 
 
 # --------------------------------------------------------------------------- reading layers
@@ -559,6 +600,7 @@ def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
     for where, v in _layer_rows(table, "villages", services, out):
         if not _check_point(v["lon"], v["lat"], area, table.source, where, out):
             continue
+        _check_own_polygon(v, table.source, where, out)
         data = {
             "code": v["code"], "name": v["name"], "district_code": v["district_code"],
             "district_name": v["district_name"], "population": v["population"],
@@ -805,6 +847,7 @@ def read_workspace(path: str | Path) -> Workspace:
     out.problems.extend(
         p for p in cross_check({k: v for k, v in parts.items() if v is not None})
         if not (p.field == "village_code" and p.message == "unknown village code" and (not read_codes or p.value in rejected))
+        and not (vt is not None and vt.rows and p.source == "villages" and p.message.startswith("the layer has no villages"))
     )
     if out.problems:
         raise InputError(out.problems)

@@ -1,0 +1,71 @@
+"""What a new workspace still lacks, said plainly (for ``check`` after ``init``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from ..i18n import _
+
+_COUNT_SUFFIXES = ("_eligible", "_covered")
+
+
+def missing_counts(exc: InputError) -> dict[str, int | None]:
+    """Service id -> number of villages without its counts (None: the column is missing, so every village)."""
+    whole: dict[str, None] = {}  # in the order of the problems (the services' order)
+    some: dict[str, set[str]] = {}
+    for p in exc.problems:
+        fields = [f.strip() for f in str(p.field).split(",")]
+        counts = [f for f in fields if f.endswith(_COUNT_SUFFIXES)]
+        if not counts:
+            continue
+        if str(p.message).startswith("missing column"):
+            whole.update(dict.fromkeys(f.rsplit("_", 1)[0] for f in counts))
+        elif p.message == "required value is empty":
+            for f in counts:
+                some.setdefault(f.rsplit("_", 1)[0], set()).add(p.where)
+    out: dict[str, int | None] = dict(whole)
+    out.update({sid: len(w) for sid, w in some.items() if sid not in whole})
+    return out
+
+
+def missing_counts_hint(exc: InputError, workspace: Path) -> str | None:
+    """A hint naming the counts still to bring in (per service: every village, or how many) and the next step,
+    or None when no count is missing."""
+    missing = missing_counts(exc)
+    if not missing:
+        return None
+    folder = workspace.parent if workspace.is_file() else workspace
+    template = folder / "counts_template.xlsx"
+    what = "; ".join(
+        f"{sid}: " + (_("check.all_villages", id="semua desa", en="every village") if n is None else
+                      _("check.n_villages", id="{n} desa", en="{n} villages", n=n))
+        for sid, n in missing.items())
+    return _("check.counts_missing",
+             id="Yang masih kurang: jumlah per desa (wajib/sudah) untuk {what}. Isi {template} atau pakai "
+                "tabel kantor sendiri, lalu: outreach-planner import {ws} FILE.xlsx",
+             en="Still missing: the counts per village (eligible/covered) for {what}. Fill in {template} or use "
+                "the office's own table, then: outreach-planner import {ws} FILE.xlsx",
+             what=what, template=template if template.is_file() else "counts_template.xlsx", ws=folder)
+
+
+#: What ``init`` writes as placeholders (see io/init_workspace.py): the depot's name suffix and the example team.
+APPROXIMATE_MARK = "(lokasi perkiraan)"
+EXAMPLE_MEMBERS = ("Petugas 1", "Petugas 2")
+
+
+def setup_notes(ws) -> list[str]:
+    """Placeholders of ``init`` still in a valid workspace: an approximate office point, the example team."""
+    notes = []
+    for d in ws.depots:
+        if d.name.endswith(APPROXIMATE_MARK):
+            notes.append(_("check.office_approx", id="kantor {depot}: titiknya masih perkiraan (lon={lon}, "
+                           "lat={lat}); ganti dengan posisi sebenarnya di workspace.toml",
+                           en="office {depot}: its point is still approximate (lon={lon}, lat={lat}); put the "
+                           "real position in workspace.toml", depot=d.id, lon=d.lon, lat=d.lat))
+    for t in ws.teams:
+        if tuple(t.members) == EXAMPLE_MEMBERS:
+            notes.append(_("check.example_team", id="tim {t} masih tim CONTOH dari init; ganti dengan tim kantor",
+                           en="team {t} is still the EXAMPLE team of init; replace it with the office's teams",
+                           t=t.id))
+    return notes
