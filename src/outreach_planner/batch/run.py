@@ -54,7 +54,7 @@ def local_cluster(workers: int | None = None):
     from ..engines.portfolio import CORES_ENV, available_cores
 
     n = workers or available_cores()
-    return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                         memory_limit=0, env={CORES_ENV: "1"}, silence_logs=40)
 
 
