@@ -105,3 +105,13 @@ def test_the_shipped_province_has_no_stop_that_no_crossing_reaches():
         assert len(set(travel.mass_of(pts))) > 1 and ws.crossings  # islands, joined by crossings
         dur, _ = travel.matrices(pts, "car")
         assert (dur[0] < 24 * 3600).all(), code
+
+
+def test_convert_keeps_the_crossings_and_the_islands_setting(tmp_path):
+    from outreach_planner.io import write_workspace
+
+    ws_dir = _workspace(tmp_path, _row(vehicles="motorbike", departures="08:00;14:00"))
+    ws = read_workspace(ws_dir)
+    for fmt in ("xlsx", "gpkg"):
+        back = read_workspace(write_workspace(ws, tmp_path / f"conv_{fmt}", fmt, source=ws_dir))
+        assert back.crossings == ws.crossings and back.travel.islands

@@ -172,6 +172,8 @@ def _check_roads(ws, workspace: Path | None) -> None:
     from .travel import RoadNetwork, place_names, travel_model
 
     travel = travel_model(ws, _folder(workspace))
+    if getattr(travel, "crossings", None) is not None and hasattr(travel, "mass_of"):  # [travel] islands
+        _check_islands(ws, travel)
     if not isinstance(travel, RoadNetwork):
         return
     stops = list(place_names(ws))
@@ -189,6 +191,23 @@ def _check_roads(ws, workspace: Path | None) -> None:
             err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
     console.print(f"Road network {travel.network_path.name}: all {len(stops)} stop places reach each other "
                   f"by {', '.join(profiles)}.", highlight=False)
+
+
+def _check_islands(ws, travel) -> None:
+    """With ``[travel] islands``: every stop reaches every other for each team's vehicle (exit 2 if not)."""
+    pts = list(dict.fromkeys([(d.lon, d.lat) for d in ws.depots] + [(v.lon, v.lat) for v in ws.villages]
+                             + [(s.lon, s.lat) for s in ws.schools] + [(r.lon, r.lat) for r in ws.requests]
+                             + [(d.lon, d.lat) for d in ws.deliveries]))
+    profiles = sorted({t.vehicle for t in ws.teams})
+    try:
+        for profile in profiles:
+            travel.matrices(pts, profile)
+    except InputError as exc:
+        _input_error("Stops on land masses no crossing joins[/]", exc, "add crossings before planning")
+    n = len(set(travel.mass_of(pts).tolist()))
+    console.print(f"Islands: the stops lie on {n} land mass(es), joined by {len(ws.crossings)} crossing(s) "
+                  f"for {', '.join(profiles)}; travel times are estimates from straight lines (perkiraan).",
+                  highlight=False)
 
 
 class Lang(str, Enum):

@@ -90,4 +90,15 @@ def read_crossings(root: Path, spec: Any, add) -> tuple[Crossing, ...]:
     return tuple(out)
 
 
-__all__ = ["read_crossings"]
+def write_crossings(crossings, path: Path) -> None:
+    """Write ``crossings`` as the CSV :func:`read_crossings` reads (``convert`` keeps the layer as CSV)."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(REQUIRED + OPTIONAL)
+        for c in crossings:
+            w.writerow([c.id, c.name, c.from_name, repr(c.from_lon), repr(c.from_lat), c.to_name, repr(c.to_lon),
+                        repr(c.to_lat), f"{c.duration_minutes:g}", ";".join(c.vehicles),
+                        ";".join(f"{m // 60:02d}:{m % 60:02d}" for m in c.departures), str(c.approximate).lower()])
+
+
+__all__ = ["read_crossings", "write_crossings"]
