@@ -50,13 +50,14 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--regencies", default="")
     ap.add_argument("--skip-serial", action="store_true")
+    ap.add_argument("--identical", default="", help="codes to plan both ways with a solution limit and compare")
     args = ap.parse_args()
+    cores = len(os.sched_getaffinity(0))  # before the cap below, which is for the solves only
     os.environ["OUTREACH_PLANNER_CORES"] = "1"
     from outreach_planner.batch.province import read_province, select
     from outreach_planner.batch.run import local_cluster, make_jobs, plan_many
     from outreach_planner.batch.task import plan_regency
-    from outreach_planner.engines.portfolio import available_cores
-
+    
     prov = read_province(REPO / "data" / "sulawesi_tenggara")
     regs = select(prov, [c for c in args.regencies.split(",") if c] or None)
     week, now = "2026-W49", "2026-11-27T08:00:00+08:00"
@@ -81,7 +82,7 @@ def main() -> None:
         serial_s = time.monotonic() - t0
         stop.set()
         serial_rss = peak[0]
-    cluster = local_cluster(args.workers)
+    cluster = local_cluster(args.workers or cores)
     n_workers = len(cluster.workers)
     stop, peak = threading.Event(), [0]
 
@@ -103,6 +104,23 @@ def main() -> None:
         rows.setdefault(r["code"], {"code": r["code"], "name": r["name"]}).update(
             many_status=r["status"], many_task_s=r.get("task_s"), many_solve_s=r.get("solve_s"),
             candidates=r.get("candidates"), villages=r.get("villages"), teams=r.get("teams"), value_many=r.get("value"))
+    same = []
+    if args.identical:  # with a solution limit, serial and plan-many give the same plans
+        codes = args.identical.split(",")
+        sub = select(prov, codes)
+        jobs = make_jobs(sub, tmp / "same_serial", week, time_limit=600.0, solution_limit=20, seed=0,
+                         engine="auto", lang="id", now=now)
+        ser = {j["code"]: plan_regency(j) for j in jobs}
+        cl = local_cluster(args.workers or cores)
+        par = plan_many(prov, sub, tmp / "same_many", week, time_limit=600.0, solution_limit=20, cluster=cl, now=now)
+        cl.close()
+        import json
+
+        def core(r):
+            p = json.loads((Path(r["dest"]) / "plan.json").read_text(encoding="utf-8"))
+            return p["routes"], p["unassigned"]
+
+        same = [(r["code"], core(ser[r["code"]]) == core(r)) for r in par]
     load1 = os.getloadavg()
     out = REPO / "benchmarks" / "results"
     cols = ["code", "name", "villages", "teams", "candidates", "serial_status", "serial_task_s", "serial_solve_s",
@@ -115,7 +133,7 @@ def main() -> None:
     per = sum(tasks) / max(1, len(tasks))
     lines = [f"# plan-many: {len(regs)} regencies of Sulawesi Tenggara, --time-limit {args.time_limit:g} s each", "",
              f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `benchmarks/plan_many_bench.py --time-limit "
-             f"{args.time_limit:g}` on {available_cores()} cores (shared: load average {load0[0]:.2f} before, "
+             f"{args.time_limit:g}` on {cores} cores (shared: load average {load0[0]:.2f} before, "
              f"{load1[0]:.2f} after). Engine auto with one core per solve (OR-Tools from the greedy construction); "
              "each task reads the workspace, builds and solves, checks the plan and writes every output.", "",
              "| run | wall s | peak RSS |", "|---|---|---|"]
@@ -124,6 +142,10 @@ def main() -> None:
     lines.append(f"| plan-many ({n_workers} Dask workers) | {many_s:.1f} | {peak[0] / 1e6:.0f} MB (largest worker) |")
     if serial_s is not None:
         lines += ["", f"Speed-up: {serial_s / many_s:.2f}x with {n_workers} workers."]
+    if same:
+        lines += ["", "With `--solution-limit 20` (no time limit) serial and plan-many give identical plans (routes and "
+                  "visits left out of plan.json): " + ", ".join(f"{c} {'identical' if ok else 'DIFFERENT'}"
+                                                             for c, ok in same) + "."]
     lines += ["", "Per regency (task = read + build + solve + check + write; size = candidate visits):", "",
               "| code | regency | villages | teams | candidates | serial task s | serial solve s | plan-many task s | value serial | value plan-many |",
               "|---|---|---|---|---|---|---|---|---|---|"]

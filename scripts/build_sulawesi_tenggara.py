@@ -18,6 +18,8 @@ Per regency:
 - ``crossings.csv``: APPROXIMATE sea crossings joining every land mass that holds a village to the office's
   (nearest village stop points, a tree grown from the office's land mass; duration from the straight distance
   at BOAT_KMH plus BOARD_MIN of boarding).
+- ``regency.geojson``: the union of the simplified village polygons (each grown by LAND_BUFFER_DEG), so that
+  every village point lies inside it (the shared regency outline leaves out tidal flats and islets).
 - ``workspace.toml``: the office (approximate point), teams by the rule in :func:`teams_toml`, great-circle
   travel with ``islands = true`` (no road network exists for these regencies).
 
@@ -271,7 +273,7 @@ def build_regency(rng_v, rng_hv, rng_dl, reg, fac, vill: gpd.GeoDataFrame, outli
     ku.write_atomic(out / "villages.geojson", ku.geojson_text("villages", feats))
     ku.write_atomic(out / "regency.geojson", ku.geojson_text("regency", [(
         {"code": reg.code, "name": reg["name"], "population_2025": int(reg.population_2025)},
-        shapely.simplify(outline, SIMPLIFY_DEG))]))
+        shapely.union_all(shapely.buffer(v.geometry.values, LAND_BUFFER_DEG)))]))
     ku.write_atomic(out / "home_visit_requests.csv", ku.csv_text(list(hv[0]), hv))
     ku.write_atomic(out / "deliveries.csv", ku.csv_text(list(dl[0]), dl))
     cols = ["id", "name", "from_name", "from_lon", "from_lat", "to_name", "to_lon", "to_lat", "duration_minutes",

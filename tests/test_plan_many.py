@@ -90,6 +90,8 @@ def test_good_regencies_plan_and_the_bad_one_is_reported(first_run):
     paths = write_summary(results, out, WEEK, prov.name)
     md = " ".join(paths["md"].read_text(encoding="utf-8").split())
     assert "2 of 3 regencies planned" in md and "Failures" in md and "99.03 Kabupaten Rusak" in md
+    page = paths["html"].read_text(encoding="utf-8")
+    assert page.count("<path ") == 2 and "99.01 Kabupaten A: ektp" in page  # the two planned regencies' outlines
     import csv
 
     rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8")))

@@ -775,7 +775,7 @@ def plan_many_cmd(
     paths = write_summary(results, out_dir, wk, prov.name)
     bad = [r for r in results if r["status"] != "planned"]
     console.print(f"Planned {len(results) - len(bad)} of {len(results)} regencies. Summary: {paths['csv']}, "
-                  f"{paths['md']}", highlight=False)
+                  f"{paths['md']}, {paths['html']}", highlight=False)
     if bad:
         raise typer.Exit(2)
 

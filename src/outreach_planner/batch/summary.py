@@ -10,7 +10,7 @@ from pathlib import Path
 
 COLUMNS = ["code", "regency", "status", "service", "target", "eligible", "coverage_before", "coverage_after",
            "people_expected", "still_needed_after", "scheduled_visits", "candidate_visits", "value",
-           "travel_hours", "distance_km", "travel_model", "engine", "solve_s", "outputs", "errors"]
+           "travel_hours", "distance_km", "nights_away", "travel_model", "engine", "solve_s", "outputs", "errors"]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -39,7 +39,7 @@ def rows(results: list[dict]) -> list[dict]:
                             people_expected=c["expected_people"], still_needed_after=c["still_needed_after"],
                             scheduled_visits=r.get("scheduled"), candidate_visits=r.get("candidates"),
                             value=r.get("value"), travel_hours=r.get("travel_hours"),
-                            distance_km=r.get("distance_km"),
+                            distance_km=r.get("distance_km"), nights_away=r.get("nights_away"),
                             travel_model=r.get("travel_model", "") + (" (perkiraan: straight lines)"
                                                                       if r.get("estimate") else ""),
                             engine=r.get("engine"), solve_s=r.get("solve_s"), errors=""))
@@ -56,7 +56,66 @@ def write_summary(results: list[dict], out: Path, week: str, province_name: str)
     csv_path, md_path = out / f"province_{week}.csv", out / f"province_{week}.md"
     _write_atomic(csv_path, buf.getvalue())
     _write_atomic(md_path, markdown(results, week, province_name))
-    return {"csv": csv_path, "md": md_path}
+    html_path = out / f"province_{week}.html"
+    _write_atomic(html_path, province_map(results, week, province_name))
+    return {"csv": csv_path, "md": md_path, "html": html_path}
+
+
+def _colour(after: float | None, target: float) -> str:
+    if after is None:
+        return "#bbbbbb"
+    if after >= target:
+        return "#1a9850"
+    gap = (target - after) / target
+    return "#fee08b" if gap < 0.02 else "#fc8d59" if gap < 0.05 else "#d73027"
+
+
+def province_map(results: list[dict], week: str, province_name: str, service: str = "ektp") -> str:
+    """A self-contained HTML page (inline SVG, nothing downloaded): each regency's outline coloured by the
+    coverage of ``service`` after the week against its target; failed regencies grey, with their status."""
+    import html
+
+    import shapely
+
+    shapes = []
+    for r in results:
+        if r.get("outline_wkt"):
+            shapes.append((r, shapely.from_wkt(r["outline_wkt"])))
+    if not shapes:
+        return f"<!doctype html><meta charset='utf-8'><title>{html.escape(province_name)}</title><p>No outlines.</p>"
+    x0, y0, x1, y1 = shapely.total_bounds([g for _, g in shapes])
+    w = 900
+    scale = w / max(x1 - x0, 1e-9)
+    h = int((y1 - y0) * scale) + 1
+
+    def path(g) -> str:
+        parts = []
+        for poly in getattr(g, "geoms", [g]):
+            for ring in [poly.exterior, *poly.interiors]:
+                pts = " L".join(f"{(x - x0) * scale:.1f},{(y1 - y) * scale:.1f}" for x, y in ring.coords)
+                parts.append(f"M{pts} Z")
+        return " ".join(parts)
+
+    items = []
+    for r, g in shapes:
+        cov = {c["service"]: c for c in r.get("coverage") or []}
+        c = cov.get(service)
+        fill = _colour(c["after"] if c else None, c["target"] if c else 1.0)
+        tip = f"{r['code']} {r.get('name', '')}: " + (
+            f"{service} {c['before']:.1%} → {c['after']:.1%} (target {c['target']:.0%}, still needed "
+            f"{c['still_needed_after']:,})" if c else r.get("status", ""))
+        items.append(f'<path d="{path(g)}" fill="{fill}" stroke="#333" stroke-width="0.6" fill-rule="evenodd">'
+                     f"<title>{html.escape(tip)}</title></path>")
+    legend = ("<p><span style='background:#1a9850'>&nbsp;&nbsp;&nbsp;</span> at target · "
+              "<span style='background:#fee08b'>&nbsp;&nbsp;&nbsp;</span> gap &lt; 2% · "
+              "<span style='background:#fc8d59'>&nbsp;&nbsp;&nbsp;</span> 2–5% · "
+              "<span style='background:#d73027'>&nbsp;&nbsp;&nbsp;</span> over 5% · "
+              "<span style='background:#bbbbbb'>&nbsp;&nbsp;&nbsp;</span> not planned (hover for details)</p>")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(province_name)} {week}</title>"
+            "</head><body style='font-family:sans-serif'>"
+            f"<h1>{html.escape(province_name)}: {html.escape(service)} coverage after {week}</h1>{legend}"
+            f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>"
+            + "".join(items) + "</svg></body></html>\n")
 
 
 def markdown(results: list[dict], week: str, province_name: str) -> str:
@@ -87,9 +146,9 @@ def markdown(results: list[dict], week: str, province_name: str) -> str:
         for s, (e, b, a, x, need) in tot.items():
             lines.append(f"| {s} | {targets[s]:.0%} | {e:,} | {b / max(e, 1):.2%} | {a / max(e, 1):.2%} | {x:,} | {need:,} |")
         lines += ["", "## Per regency", "",
-                  "| code | regency | status | visits | travel h | km | "
+                  "| code | regency | status | visits | travel h | km | nights away | "
                   + " | ".join(f"{s} before → after (still needed)" for s in services) + " | travel model |",
-                  "|---|---|---|---|---|---|" + "---|" * len(services) + "---|"]
+                  "|---|---|---|---|---|---|---|" + "---|" * len(services) + "---|"]
         for r in ok:
             cov = {c["service"]: c for c in r["coverage"]}
             cells = [f"{cov[s]['before']:.1%} → {cov[s]['after']:.1%} ({cov[s]['still_needed_after']:,})"
@@ -97,7 +156,7 @@ def markdown(results: list[dict], week: str, province_name: str) -> str:
             model = r.get("travel_model", "") + (" (perkiraan)" if r.get("estimate") else "")
             lines.append(f"| {r['code']} | {r.get('name', '')} | {r.get('status_now', r['status'])} | "
                          f"{r.get('scheduled')}/{r.get('candidates')} | {r.get('travel_hours')} | "
-                         f"{r.get('distance_km')} | " + " | ".join(cells) + f" | {model} |")
+                         f"{r.get('distance_km')} | {r.get('nights_away', 0)} | " + " | ".join(cells) + f" | {model} |")
         lines += ["", "Travel marked *perkiraan* is estimated from straight lines (no road network), "
                   "through the crossings between islands."]
     if bad:

@@ -46,6 +46,15 @@ def _kill_hook() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _outline(ws) -> str | None:
+    """The regency outline simplified to about 500 m, WKT (for the province map); None without one."""
+    if not ws.boundary_wkt:
+        return None
+    import shapely
+
+    return shapely.to_wkt(shapely.simplify(shapely.from_wkt(ws.boundary_wkt), 0.005), rounding_precision=4)
+
+
 def plan_regency(job: dict) -> dict:
     """Plan one regency (``job``: see :func:`outreach_planner.batch.run.make_jobs`) and write its outputs.
 
@@ -98,14 +107,15 @@ def plan_regency(job: dict) -> dict:
             result = dict(base, status="planned", week=plan.week, engine=plan.engine,
                           travel_model=summary.get("travel_model"), estimate=bool(getattr(travel, "estimate", False)),
                           value=round(plan.value, 3), travel_hours=summary.get("travel_hours"),
-                          distance_km=summary.get("distance_km"), scheduled=summary.get("scheduled_visits"),
+                          distance_km=summary.get("distance_km"),
+                          nights_away=sum(1 for r in plan.routes if r.away_night), scheduled=summary.get("scheduled_visits"),
                           candidates=summary.get("candidate_visits"), villages=len(ws.villages),
                           teams=len(ws.teams), team_days=summary.get("team_days_available"),
                           coverage=summary.get("coverage"), people_expected=summary.get("people_expected"),
                           unassigned_by_reason=summary.get("unassigned_by_reason"),
                           solve_s=round(run.solve_s, 2), task_s=round(time.monotonic() - t0, 2),
                           warnings=len([w for w in caught if issubclass(w.category, InputWarning)]),
-                          input_hash=job["hash"])
+                          outline_wkt=_outline(ws), input_hash=job["hash"])
             (s.path / DONE).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
         return result
     except InputError as exc:
