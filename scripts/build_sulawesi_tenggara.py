@@ -316,6 +316,8 @@ them all with `outreach-planner plan-many data/sulawesi_tenggara --week 2026-W49
   Covered counts: Kolaka Utara's logistic method (remoteness: distance from the office, inland, low density)
   calibrated to a **SYNTHETIC regency coverage** drawn per regency from e-KTP 90.0–97.5 %, KIA 25–55 %,
   akta 85–99 % (cities: the upper half of each range); the table gives the figures used.
+- `regency.geojson`: the union of the simplified village polygons (each grown by about 33 m), not the shared
+  regency outline, which leaves out tidal flats and islets where village points lie.
 - `home_visit_requests.csv` (one per {hv_per:,} people, 10–150) and `deliveries.csv` (one per {dl_per:,} people,
   10–200): SYNTHETIC, made as Kolaka Utara's (fictitious names, empty NIK, points near the village point).
 - No schools: the shared data has none (so no school team and no school sessions).
@@ -332,7 +334,7 @@ them all with `outreach-planner plan-many data/sulawesi_tenggara --week 2026-W49
   departure times. Replace them with the real ferry and boat services (ports, durations, vehicles, departures).
 - Offices: the shared `facilities.csv` points (approximate: the population-weighted point of the capital's village).
 
-| code | regency | villages | population | floor | teams | home visits | deliveries | crossings | e-KTP | KIA | akta |
+| code | regency | villages | population | at the floor | outreach teams (+ 1 courier) | home visits | deliveries | crossings | e-KTP | KIA | akta |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 {rows}
 
