@@ -175,3 +175,19 @@ def test_interrupting_leaves_finished_regencies_complete_and_none_half_written(t
         assert (out / reg / WEEK / DONE).is_file()
         assert not [p.name for p in (out / reg).iterdir() if p.name.startswith(".")]
     assert len(prov.regencies) == 3
+
+
+def test_cli_exits_2_for_a_bad_regency_and_writes_nothing_for_an_unknown_code(tmp_path):
+    root = _province(tmp_path / "province")
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    base = [sys.executable, "-m", "outreach_planner.cli", "plan-many", str(root), "--week", WEEK, "--out", str(out),
+            "--workers", "1", "--solution-limit", "3"]
+    unknown = subprocess.run(base + ["--regencies", "99.07"], env=env, capture_output=True, text=True, timeout=300)
+    assert unknown.returncode == 2 and "unknown code(s) 99.07" in " ".join(unknown.stderr.split())
+    assert not out.exists()
+    bad = subprocess.run(base + ["--regencies", "99.03"], env=env, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2, bad.stderr
+    text = " ".join(bad.stdout.split())
+    assert "99.03 Kabupaten Rusak: invalid" in text and "villages.csv" in text
+    assert "## Failures" in (out / f"province_{WEEK}.md").read_text(encoding="utf-8")
