@@ -82,6 +82,8 @@ def test_good_regencies_plan_and_the_bad_one_is_reported(first_run):
         for name in ("plan.json", "schedule.csv", "map.html", "route_sheets.pdf", "plan.gpkg", DONE):
             assert (dest / name).is_file(), name
         assert by[code]["scheduled"] > 0
+        # no road network: the map says travel times are estimates from straight lines
+        assert "perkiraan dari garis lurus" in (dest / "map.html").read_text(encoding="utf-8")
     bad = by["99.03"]
     assert bad["status"] == "invalid"
     assert bad["errors"] and any("villages.csv" in e for e in bad["errors"])
