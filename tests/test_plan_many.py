@@ -193,3 +193,23 @@ def test_cli_exits_2_for_a_bad_regency_and_writes_nothing_for_an_unknown_code(tm
     text = " ".join(bad.stdout.split())
     assert "99.03 Kabupaten Rusak: invalid" in text and "villages.csv" in text
     assert "## Failures" in (out / f"province_{WEEK}.md").read_text(encoding="utf-8")
+
+
+def test_capped_cores_make_one_engine_run_in_process(monkeypatch):
+    """OUTREACH_PLANNER_CORES=1 (plan-many's workers): auto makes one run, so no engine processes are started."""
+    from outreach_planner.engines.portfolio import CORES_ENV, available_cores
+    from outreach_planner.io import read_workspace
+    from outreach_planner.planning import planner
+    from outreach_planner.week import Week
+
+    ws = read_workspace(DATA / "small")
+    wk = Week.parse(WEEK, ws.regency.timezone)
+    from outreach_planner.engines import SolveLimits
+
+    seen: list[list[str]] = []
+    real = planner.run_engines
+    monkeypatch.setattr(planner, "run_engines", lambda p, lim, names, *a, **k: seen.append(list(names)) or real(p, lim, names, *a, **k))
+    monkeypatch.setenv(CORES_ENV, "1")
+    assert available_cores() == 1
+    run = planner.make_plan(ws, wk, SolveLimits(solution_limit=3), engine="auto")
+    assert seen == [[seen[0][0]]] and run.plan.routes

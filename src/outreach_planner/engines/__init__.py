@@ -163,4 +163,4 @@ def portfolio_runs(problem, cores: int) -> list[str]:
         return [lead] + [f"{lead}#{k}" for k in range(2, max(1, cores) + 1)]
     if names and names[0] == "ortools" and cores >= 2 and len(problem.visits) <= COLD_MAX_CANDIDATES:
         return ["ortools", "ortools" + COLD] + names[1:max(1, cores) - 1]
-    return names[:1] if cores <= 1 else names  # one core: one run, in-process (no engine processes)
+    return names
