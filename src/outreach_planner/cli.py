@@ -209,6 +209,8 @@ def _check_roads(ws, workspace: Path | None) -> None:
     from .travel import RoadNetwork, place_names, travel_model
 
     travel = travel_model(ws, _folder(workspace))
+    if getattr(travel, "crossings", None) is not None and hasattr(travel, "mass_of"):  # [travel] islands
+        _check_islands(ws, travel)
     if not isinstance(travel, RoadNetwork):
         return
     stops = list(place_names(ws))
@@ -226,6 +228,23 @@ def _check_roads(ws, workspace: Path | None) -> None:
             err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
     console.print(f"Road network {travel.network_path.name}: all {len(stops)} stop places reach each other "
                   f"by {', '.join(profiles)}.", highlight=False)
+
+
+def _check_islands(ws, travel) -> None:
+    """With ``[travel] islands``: every stop reaches every other for each team's vehicle (exit 2 if not)."""
+    pts = list(dict.fromkeys([(d.lon, d.lat) for d in ws.depots] + [(v.lon, v.lat) for v in ws.villages]
+                             + [(s.lon, s.lat) for s in ws.schools] + [(r.lon, r.lat) for r in ws.requests]
+                             + [(d.lon, d.lat) for d in ws.deliveries]))
+    profiles = sorted({t.vehicle for t in ws.teams})
+    try:
+        for profile in profiles:
+            travel.matrices(pts, profile)
+    except InputError as exc:
+        _input_error("Stops on land masses no crossing joins[/]", exc, "add crossings before planning")
+    n = len(set(travel.mass_of(pts).tolist()))
+    console.print(f"Islands: the stops lie on {n} land mass(es), joined by {len(ws.crossings)} crossing(s) "
+                  f"for {', '.join(profiles)}; travel times are estimates from straight lines (perkiraan).",
+                  highlight=False)
 
 
 class Lang(str, Enum):
@@ -880,6 +899,94 @@ def _col(i: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(i + 1)
+
+
+#: The embedded province default (Sulawesi Tenggara: 17 regency workspaces and province.toml).
+DEFAULT_PROVINCE = DEFAULT_WORKSPACE.parent / "sulawesi_tenggara"
+
+
+@app.command("plan-many")
+def plan_many_cmd(
+    province: Annotated[Optional[Path], typer.Argument(
+        help="Province folder (with province.toml). Default: the embedded Sulawesi Tenggara.")] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="ISO week to plan, e.g. 2026-W49. Default: next week.")] = None,
+    regencies: Annotated[Optional[str], typer.Option(
+        "--regencies", help="Comma-separated regency codes to plan (default: all), e.g. 74.01,74.08.")] = None,
+    address: Annotated[Optional[str], typer.Option(
+        "--address", help="Join this Dask scheduler (tcp://host:8786) instead of starting a local cluster.")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, help="Worker processes of the local cluster (default: one per core).")] = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Output folder: <out>/<regency>/<week>/ per regency and province_<week>.csv/.md. "
+                      "Default: out/province.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit per regency, seconds.")] = 30.0,
+    solution_limit: Annotated[Optional[int], typer.Option(
+        "--solution-limit", min=1, help="Stop each solve after this many solutions: repeatable results.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    engine: Annotated[EngineChoice, typer.Option(
+        "--engine", help="Solver per regency (auto: the portfolio's first run, one core each).")] = EngineChoice.auto,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the maps and route sheets.")] = Lang.id,
+) -> None:
+    """Plan every regency of a province on a Dask cluster and write each regency's outputs and a province
+    summary (coverage before/after per regency and target, people still needed, travel, failures).
+
+    A regency whose workspace is invalid is reported with its problems and the others still plan (exit 2 at
+    the end when any did not plan). A rerun skips the regencies whose outputs were made from the same inputs.
+    """
+    import datetime as dt
+
+    from .batch.province import read_province, select
+    from .batch.run import plan_many
+    from .batch.summary import write_summary
+    from .week import Week
+
+    folder = province or DEFAULT_PROVINCE
+    try:
+        prov = read_province(folder)
+        chosen = select(prov, [c.strip() for c in regencies.split(",") if c.strip()] if regencies else None)
+        tz = "Asia/Makassar"
+        wk = str(Week.parse(week, tz) if week else Week.following(dt.datetime.now(Week(2000, 1, tz).tz).date(), tz))
+    except InputError as exc:
+        _input_error(f"Invalid province[/] {folder}", exc, "nothing was written")
+    except ValueError as exc:
+        err_console.print(f"[bold red]--week:[/] {exc} (nothing was written)", highlight=False)
+        raise typer.Exit(2) from None
+    out_dir = out or Path("out") / "province"
+    _check_out(out_dir)
+    _check_engine(engine)
+    console.print(f"[bold]{prov.name}[/]: planning {len(chosen)} regencies for {wk} "
+                  f"({'scheduler ' + address if address else 'local Dask cluster'})", highlight=False)
+    t0 = __import__("time").monotonic()
+
+    def report(event: str, r: dict) -> None:
+        el = f"{__import__('time').monotonic() - t0:6.1f}s"
+        if event == "started":
+            console.print(f"{el} {r['code']} {r['name']}: solving", highlight=False)
+        elif event == "skipped":
+            console.print(f"{el} {r['code']} {r['name']}: done before with the same inputs, skipped", highlight=False)
+        elif r["status"] == "planned":
+            console.print(f"{el} {r['code']} {r['name']}: planned {r['scheduled']}/{r['candidates']} visits, "
+                          f"value {r['value']:,.1f}, travel {r['travel_hours']} h ({r['solve_s']} s solve)",
+                          highlight=False)
+        else:
+            console.print(f"{el} {r['code']} {r['name']}: [bold red]{r['status']}[/] "
+                          f"({len(r.get('errors', []))} problem(s)):", highlight=False)
+            for e in r.get("errors", [])[:10]:
+                console.print(f"    - {e}", highlight=False, markup=False)
+    try:
+        with _sigterm_exits():
+            results = plan_many(prov, chosen, out_dir, wk, time_limit=time_limit, solution_limit=solution_limit,
+                                seed=seed, engine=EngineChoice(engine).value, lang=lang.value, address=address,
+                                workers=workers, report=report)
+    except OutreachError as exc:
+        err_console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    paths = write_summary(results, out_dir, wk, prov.name)
+    bad = [r for r in results if r["status"] != "planned"]
+    console.print(f"Planned {len(results) - len(bad)} of {len(results)} regencies. Summary: {paths['csv']}, "
+                  f"{paths['md']}, {paths['html']}", highlight=False)
+    if bad:
+        raise typer.Exit(2)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m`

@@ -39,8 +39,16 @@ GRACE_S = 5.0
 GRACE_SHARE = 0.1
 
 
+#: Environment variable that caps :func:`available_cores` (``plan-many`` sets it to 1 in its workers: one solve per
+#: worker process, no engine processes or parts in parallel inside it).
+CORES_ENV = "OUTREACH_PLANNER_CORES"
+
+
 def available_cores() -> int:
-    """Cores this process may run on."""
+    """Cores this process may run on (at most ``$OUTREACH_PLANNER_CORES`` when set)."""
+    cap = os.environ.get(CORES_ENV, "").strip()
+    if cap.isdigit() and int(cap) >= 1:
+        return int(cap)
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux

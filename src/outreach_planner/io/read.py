@@ -814,7 +814,7 @@ def read_workspace(path: str | Path) -> Workspace:
     parts = _config(cfg, out)
     services = parts.get("services", ())
     layers = cfg.get("layers", {}) if isinstance(cfg.get("layers", {}), dict) else {}
-    known_layers = {"villages", "schools", "home_visit_requests", "deliveries", "lodgings", "boundary"}
+    known_layers = {"villages", "schools", "home_visit_requests", "deliveries", "lodgings", "boundary", "crossings"}
     for key in layers:
         if key not in known_layers:
             out.add("workspace.toml", f"[layers] {key}", "", None,
@@ -834,6 +834,10 @@ def read_workspace(path: str | Path) -> Workspace:
             parts[target[name]] = tuple(readers[name](table, services, area, out))
     if area is not None:
         parts["boundary_wkt"] = _normalise_wkt(area.geom)
+    if "crossings" in layers:  # optional sea crossings (islands), see io/crossings.py
+        from .crossings import read_crossings
+
+        parts["crossings"] = read_crossings(root, layers["crossings"], out.add)
     if parts.get("travel") is not None:
         _check_travel(root, parts["travel"], parts.get("teams", ()), out)
     if parts.get("calendar") is not None:

@@ -187,6 +187,11 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv",
             gpd.GeoDataFrame(geometry=[shapely.from_wkt(ws.boundary_wkt)], crs="EPSG:4326").to_file(
                 tmp / "boundary.geojson", driver="GeoJSON")
             specs["boundary"] = "boundary.geojson"
+        if ws.crossings:  # the crossings layer is CSV in every format
+            from .crossings import write_crossings
+
+            write_crossings(ws.crossings, tmp / "crossings.csv")
+            specs["crossings"] = "crossings.csv"
         if copy_network:
             target = tmp / network
             if target.exists():

@@ -141,6 +141,40 @@ class Lodging(_Located):
     village_code: str | None = Field(default=None, description="village the lodging is in, when known")
 
 
+class Crossing(BaseModel):
+    """A sea crossing between two land masses (``crossings`` layer; optional): ferry or boat, port to port.
+
+    Used by the great-circle travel model with ``[travel] islands = true``: a stop on another land
+    mass is reached by driving to ``from`` (or ``to``: crossings run both ways), crossing in
+    ``duration_minutes`` (plus, when ``departures`` are given, half the mean interval between them as
+    the expected wait) and driving on from the other port. ``vehicles``: the vehicle profiles it carries.
+    """
+
+    model_config = _FROZEN
+    id: str
+    name: str
+    from_name: str
+    from_lon: float = Field(ge=-180, le=180)
+    from_lat: float = Field(ge=-90, le=90)
+    to_name: str
+    to_lon: float = Field(ge=-180, le=180)
+    to_lat: float = Field(ge=-90, le=90)
+    duration_minutes: float = Field(gt=0, description="port to port, boarding included, minutes")
+    vehicles: tuple[str, ...] = Field(default=("car", "motorbike"), description="vehicle profiles carried")
+    departures: tuple[int, ...] = Field(default=(), description="departure times, minutes after midnight; "
+                                        "empty: on demand")
+    approximate: StrictBool = Field(default=False, description="ports and duration are approximate")
+
+    @property
+    def wait_s(self) -> int:
+        """Expected wait for a departure, seconds: half the mean interval between departures (0 on demand)."""
+        d = sorted(self.departures)
+        if not d:
+            return 0
+        gaps = [b - a for a, b in zip(d, d[1:])] + [d[0] + 24 * 60 - d[-1]]
+        return int(round(30 * sum(gaps) / len(gaps)))
+
+
 class Service(BaseModel):
     """A registration service with a national coverage target.
 

@@ -6,12 +6,12 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, model_validator
 
 from ..errors import Problem
 from ..units import minutes_to_hhmm
 from .calendar import WEEKDAYS, Calendar, DayRange
-from .entities import Delivery, Depot, HomeVisitRequest, Lodging, Policy, Regency, School, Service, Team, Village
+from .entities import Crossing, Delivery, Depot, HomeVisitRequest, Lodging, Policy, Regency, School, Service, Team, Village
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -30,6 +30,8 @@ class TravelConfig(BaseModel):
         description="average speed per vehicle profile",
     )
     network: str | None = Field(default=None, description="road line layer, relative to the workspace")
+    islands: StrictBool = Field(default=False, description="great circle: stops on different land masses "
+                                "(of the village polygons) are joined only by crossings")
 
 
 class Workspace(BaseModel):
@@ -48,6 +50,7 @@ class Workspace(BaseModel):
     requests: tuple[HomeVisitRequest, ...] = ()
     deliveries: tuple[Delivery, ...] = ()
     lodgings: tuple[Lodging, ...] = ()
+    crossings: tuple[Crossing, ...] = ()
     boundary_wkt: str | None = Field(default=None, repr=False, description="regency outline, WKT")
 
     @model_validator(mode="after")

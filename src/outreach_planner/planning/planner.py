@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ from .demand import candidate_visits
 from ..engines import (CONSTRUCTIONS, ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
                       portfolio_runs, problem_features)
 from ..engines.base import Progress
-from ..engines.portfolio import available_cores, run_engines
+from ..engines.portfolio import CORES_ENV, available_cores, run_engines
 from ..errors import InputError, NoPlanError
 from ..model import Workspace
 from ..plan import Plan, Route, Step, Unassigned
@@ -338,7 +339,10 @@ def _engines_for(problem: Problem, engine: str) -> list[str]:
     """The runs: ``engine``, or for ``auto`` the portfolio's (:func:`~outreach_planner.engines.portfolio_runs`)."""
     need = problem_features(problem)
     if engine == "auto":
-        names = portfolio_runs(problem, available_cores())
+        cores = available_cores()
+        names = portfolio_runs(problem, cores)
+        if os.environ.get(CORES_ENV):  # capped (plan-many's workers): no more runs than cores, the first in-process
+            names = names[:cores]
         if not names:
             raise InputError(f"no installed engine models every feature of this problem ({', '.join(sorted(need))})")
         return names

@@ -648,6 +648,8 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
 
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     markers_legend = _markers_legend(drawn, legend_teams, routes, lang)
+    if (plan.summary or {}).get("travel_model") == "great_circle":  # no road network: say the times are estimates
+        markers_legend += f'<div data-kind="travel-estimate"><i>{_esc(labels(lang)["travel_estimate"])}</i></div>'
 
     # ---- title and legend (Leaflet controls); the legend follows the chosen coverage layer
     title = (f'<h4>{_esc(t["map_title"])} · {_esc(t["map_week"])} {_esc(plan.week)}</h4>'

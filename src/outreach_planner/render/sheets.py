@@ -792,6 +792,8 @@ def _info_table(route: Route, plan: Plan, ws: Workspace, lang: str):
     else:
         times += f" · <b>{_x(t['return_time'])}</b> <b>{hhmm(end.arrival, tz)}</b> {zone}"
     totals = f"{drive} · {route.distance_m / 1000:.0f} km · {len(route.visits)} {_x(t['stops'])}"
+    if (plan.summary or {}).get("travel_model") == "great_circle":  # no road network: say the times are estimates
+        totals += f" ({_x(t['travel_estimate'])})"
     rows = [
         pair("team", f"<b>{_x(tname)}</b> ({_x(route.team)})")
         + pair("date", f"<b>{_x(format_date(route.date, lang))}</b>"),

@@ -49,7 +49,13 @@ def travel_model(ws, workspace_dir: str | Path | None = None, *, cache: bool = T
     """
     cfg = ws.travel
     if cfg.model == "great_circle":
-        return GreatCircle(circuity=cfg.circuity, speed_kmh=dict(cfg.speed_kmh))
+        gc = GreatCircle(circuity=cfg.circuity, speed_kmh=dict(cfg.speed_kmh))
+        if getattr(cfg, "islands", False):  # straight lines do not cross the sea: crossings (travel/islands.py)
+            from .islands import IslandTravel, land_masses
+
+            return IslandTravel(gc, land_masses([v.boundary_wkt for v in ws.villages]),
+                                getattr(ws, "crossings", ()), place_names(ws))
+        return gc
     if cfg.model == "road_network":
         if not cfg.network:
             raise ValueError("[travel] model = \"road_network\" needs a network file: [travel] network = \"roads.gpkg\"")

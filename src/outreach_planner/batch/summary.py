@@ -1,0 +1,170 @@
+"""The province summary of ``plan-many``: one row per regency and service (CSV) and a Markdown report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+COLUMNS = ["code", "regency", "status", "service", "target", "eligible", "coverage_before", "coverage_after",
+           "people_expected", "still_needed_after", "scheduled_visits", "candidate_visits", "value",
+           "travel_hours", "distance_km", "nights_away", "travel_model", "engine", "solve_s", "outputs", "errors"]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def rows(results: list[dict]) -> list[dict]:
+    """The CSV rows: per planned regency one row per service; a regency that did not plan: one row."""
+    out = []
+    for r in results:
+        common = {"code": r["code"], "regency": r.get("name", ""), "status": r.get("status_now", r["status"]),
+                  "outputs": r.get("dest", "")}
+        if r["status"] != "planned":
+            out.append(dict(common, errors=" | ".join(r.get("errors", []))))
+            continue
+        for c in r.get("coverage") or []:
+            out.append(dict(common, service=c["service"], target=c["target"], eligible=c["eligible"],
+                            coverage_before=c["before"], coverage_after=c["after"],
+                            people_expected=c["expected_people"], still_needed_after=c["still_needed_after"],
+                            scheduled_visits=r.get("scheduled"), candidate_visits=r.get("candidates"),
+                            value=r.get("value"), travel_hours=r.get("travel_hours"),
+                            distance_km=r.get("distance_km"), nights_away=r.get("nights_away"),
+                            travel_model=r.get("travel_model", "") + (" (perkiraan: straight lines)"
+                                                                      if r.get("estimate") else ""),
+                            engine=r.get("engine"), solve_s=r.get("solve_s"), errors=""))
+    return out
+
+
+def write_summary(results: list[dict], out: Path, week: str, province_name: str) -> dict[str, Path]:
+    """Write ``out/province_<week>.csv`` and ``.md`` (each replaced atomically); returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows(results))
+    csv_path, md_path = out / f"province_{week}.csv", out / f"province_{week}.md"
+    _write_atomic(csv_path, buf.getvalue())
+    _write_atomic(md_path, markdown(results, week, province_name))
+    html_path = out / f"province_{week}.html"
+    _write_atomic(html_path, province_map(results, week, province_name))
+    return {"csv": csv_path, "md": md_path, "html": html_path}
+
+
+def _colour(after: float | None, target: float) -> str:
+    if after is None:
+        return "#bbbbbb"
+    if after >= target:
+        return "#1a9850"
+    gap = (target - after) / target
+    return "#fee08b" if gap < 0.02 else "#fc8d59" if gap < 0.05 else "#d73027"
+
+
+def province_map(results: list[dict], week: str, province_name: str, service: str = "ektp") -> str:
+    """A self-contained HTML page (inline SVG, nothing downloaded): each regency's outline coloured by the
+    coverage of ``service`` after the week against its target; failed regencies grey, with their status."""
+    import html
+
+    import shapely
+
+    shapes = []
+    for r in results:
+        if r.get("outline_wkt"):
+            shapes.append((r, shapely.from_wkt(r["outline_wkt"])))
+    if not shapes:
+        return f"<!doctype html><meta charset='utf-8'><title>{html.escape(province_name)}</title><p>No outlines.</p>"
+    x0, y0, x1, y1 = shapely.total_bounds([g for _, g in shapes])
+    w = 900
+    scale = w / max(x1 - x0, 1e-9)
+    h = int((y1 - y0) * scale) + 1
+
+    def path(g) -> str:
+        parts = []
+        for poly in getattr(g, "geoms", [g]):
+            for ring in [poly.exterior, *poly.interiors]:
+                pts = " L".join(f"{(x - x0) * scale:.1f},{(y1 - y) * scale:.1f}" for x, y in ring.coords)
+                parts.append(f"M{pts} Z")
+        return " ".join(parts)
+
+    items = []
+    for r, g in shapes:
+        cov = {c["service"]: c for c in r.get("coverage") or []}
+        c = cov.get(service)
+        fill = _colour(c["after"] if c else None, c["target"] if c else 1.0)
+        tip = f"{r['code']} {r.get('name', '')}: " + (
+            f"{service} {c['before']:.1%} → {c['after']:.1%} (target {c['target']:.0%}, still needed "
+            f"{c['still_needed_after']:,})" if c else r.get("status", ""))
+        items.append(f'<path d="{path(g)}" fill="{fill}" stroke="#333" stroke-width="0.6" fill-rule="evenodd">'
+                     f"<title>{html.escape(tip)}</title></path>")
+    legend = ("<p><span style='background:#1a9850'>&nbsp;&nbsp;&nbsp;</span> at target · "
+              "<span style='background:#fee08b'>&nbsp;&nbsp;&nbsp;</span> gap &lt; 2% · "
+              "<span style='background:#fc8d59'>&nbsp;&nbsp;&nbsp;</span> 2–5% · "
+              "<span style='background:#d73027'>&nbsp;&nbsp;&nbsp;</span> over 5% · "
+              "<span style='background:#bbbbbb'>&nbsp;&nbsp;&nbsp;</span> not planned (hover for details)</p>")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(province_name)} {week}</title>"
+            "</head><body style='font-family:sans-serif'>"
+            f"<h1>{html.escape(province_name)}: {html.escape(service)} coverage after {week}</h1>{legend}"
+            f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>"
+            + "".join(items) + "</svg></body></html>\n")
+
+
+def markdown(results: list[dict], week: str, province_name: str) -> str:
+    ok = [r for r in results if r["status"] == "planned"]
+    bad = [r for r in results if r["status"] != "planned"]
+    services = []
+    for r in ok:
+        for c in r.get("coverage") or []:
+            if c["service"] not in services:
+                services.append(c["service"])
+    lines = [f"# {province_name}: plan of {week}", "",
+             f"{len(ok)} of {len(results)} regencies planned"
+             + (f", {len(bad)} not planned (see Failures)" if bad else "") + ".", ""]
+    tot = {s: [0, 0.0, 0.0, 0, 0] for s in services}  # eligible, covered before, after, expected, still needed
+    for r in ok:
+        for c in r["coverage"]:
+            t = tot[c["service"]]
+            t[0] += c["eligible"]
+            t[1] += c["before"] * c["eligible"]
+            t[2] += c["after"] * c["eligible"]
+            t[3] += c["expected_people"]
+            t[4] += c["still_needed_after"]
+    if ok:
+        lines += ["## Province, per target (planned regencies)", "",
+                  "| service | target | eligible | before | after | people expected | still needed after |",
+                  "|---|---|---|---|---|---|---|"]
+        targets = {c["service"]: c["target"] for r in ok for c in r["coverage"]}
+        for s, (e, b, a, x, need) in tot.items():
+            lines.append(f"| {s} | {targets[s]:.0%} | {e:,} | {b / max(e, 1):.2%} | {a / max(e, 1):.2%} | {x:,} | {need:,} |")
+        lines += ["", "## Per regency", "",
+                  "| code | regency | status | visits | travel h | km | nights away | "
+                  + " | ".join(f"{s} before → after (still needed)" for s in services) + " | travel model |",
+                  "|---|---|---|---|---|---|---|" + "---|" * len(services) + "---|"]
+        for r in ok:
+            cov = {c["service"]: c for c in r["coverage"]}
+            cells = [f"{cov[s]['before']:.1%} → {cov[s]['after']:.1%} ({cov[s]['still_needed_after']:,})"
+                     if s in cov else "" for s in services]
+            model = r.get("travel_model", "") + (" (perkiraan)" if r.get("estimate") else "")
+            lines.append(f"| {r['code']} | {r.get('name', '')} | {r.get('status_now', r['status'])} | "
+                         f"{r.get('scheduled')}/{r.get('candidates')} | {r.get('travel_hours')} | "
+                         f"{r.get('distance_km')} | {r.get('nights_away', 0)} | " + " | ".join(cells) + f" | {model} |")
+        lines += ["", "Travel marked *perkiraan* is estimated from straight lines (no road network), "
+                  "through the crossings between islands."]
+    if bad:
+        lines += ["", "## Failures", ""]
+        for r in bad:
+            lines.append(f"- **{r['code']} {r.get('name', '')}** ({r['status']}, workspace {r.get('workspace', '')}):")
+            for e in r.get("errors", [])[:20]:
+                lines.append(f"  - {e}")
+            if len(r.get("errors", [])) > 20:
+                lines.append(f"  - ... {len(r['errors']) - 20} more")
+    return "\n".join(lines) + "\n"
