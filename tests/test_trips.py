@@ -242,7 +242,7 @@ def test_default_workspace_has_lodgings_and_trip_teams():
 
     ws = read_workspace(Path(__file__).resolve().parents[1] / "data" / "kolaka_utara")
     assert len(ws.lodgings) == 14 and all(x.approximate and x.kind == "kantor_camat" for x in ws.lodgings)
-    assert {t.id for t in ws.teams if t.field_trips} == {"tim1", "tim2", "tim3"}
+    assert {t.id for t in ws.teams if t.field_trips} == {"tim1", "tim2", "tim3", "sekolah"}
     assert all(t.home_days == ("fri",) for t in ws.teams if t.field_trips)
 
 
