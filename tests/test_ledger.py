@@ -360,6 +360,7 @@ def test_migration_2_removes_an_old_double_count(tmp_path):
     db.commit()
     db.close()
     with Ledger(path) as led:
-        assert led.schema_version == SCHEMA_VERSION == 2
+        assert led.schema_version == SCHEMA_VERSION == 3
+        assert led.nights("2026-W50-b") == {}  # migration 3: the nights table, empty
         assert led.progress() == {("V", "ektp"): 1 + 10 + 10}  # r1 once; the sessions are two weeks
         assert [(o.plan_id, o.visit_id) for o in led.outcomes(counted=False)] == [("2026-W50-b", "hv:r1")]

@@ -242,7 +242,7 @@ def test_default_workspace_has_lodgings_and_trip_teams():
 
     ws = read_workspace(Path(__file__).resolve().parents[1] / "data" / "kolaka_utara")
     assert len(ws.lodgings) == 14 and all(x.approximate and x.kind == "kantor_camat" for x in ws.lodgings)
-    assert {t.id for t in ws.teams if t.field_trips} == {"tim1", "tim2", "tim3"}
+    assert {t.id for t in ws.teams if t.field_trips} == {"tim1", "tim2", "tim3", "sekolah"}
     assert all(t.home_days == ("fri",) for t in ws.teams if t.field_trips)
 
 
@@ -323,3 +323,105 @@ def test_plan_cli_no_field_trips(small, tmp_path):
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert doc["routes"] and all(r["steps"][-1]["type"] == "end" and r["end_at"] == r["depot"] for r in doc["routes"])
     assert "field_trips" not in doc["summary"] and doc["summary"]["nights_away"] == 0
+
+
+# --------------------------------------------------------------------------- a trip cut short
+def _filled_form(plan, ws, tmp_path, night_status, reason="", place=None):
+    """The plan's tally form as CSV with only its night rows filled in."""
+    import csv
+
+    from outreach_planner.campaign.ledger import plan_id_of
+    from outreach_planner.io.outcomes import write_outcomes_form
+
+    paths = write_outcomes_form(plan, ws, tmp_path, plan_id_of(plan))
+    with open(paths["outcomes_form.csv"], encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    nights = [r for r in rows if r["visit_id"].startswith("night:")]
+    assert nights, "the form has a row per night away"
+    nights[0].update(status=night_status, reason=reason)
+    if place is not None:
+        nights[0]["bermalam_di"] = place
+    out = tmp_path / "filled.csv"
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return out
+
+
+def test_a_night_reported_returned_cuts_the_trip_short(small, tmp_path):
+    """The officers report that the team came back on Monday evening (``returned``): ``record`` keeps
+    that night in the ledger, and ``replan`` from Tuesday ends Monday at the base (drive back from its
+    last stop) and starts Tuesday from the base, with every field-trip rule holding; it says why."""
+    from outreach_planner.campaign.cycle import record_form
+    from outreach_planner.campaign.ledger import Ledger
+    from outreach_planner.campaign.replan import replan
+
+    ws = _ws(small, FAR)
+    run, travel = _plan(ws)
+    tue = dt.date(2026, 12, 1)
+    mon = next(r for r in run.plan.routes if r.date < tue)
+    assert mon.away_night
+    form = _filled_form(run.plan, ws, tmp_path, "returned", reason="kendaraan rusak")
+    ledger = tmp_path / "ledger.sqlite"
+    with Ledger(ledger) as led:
+        led.sync_requests(ws)
+        led.issue_plan(run.plan)
+    nights: list = []
+    record_form(form, ws, ledger, nights=nights)
+    assert [(n.team, n.date, n.status) for n in nights] == [(mon.team, "2026-11-30", "returned")]
+    with Ledger(ledger) as led:
+        assert led.nights(next(iter({n.plan_id for n in nights})))[(mon.team, "2026-11-30")]["status"] == "returned"
+        res = replan(ws, led, tue, None, SolveLimits(solution_limit=5), engine="greedy", travel=travel)
+    kept = [r for r in res.plan.routes if r.date < tue]
+    assert len(kept) == 1 and not kept[0].away_night and kept[0].steps[-1].type == "end"
+    assert kept[0].steps[-1].location == (ws.depots[0].lon, ws.depots[0].lat)
+    assert kept[0].steps[-1].arrival > kept[0].steps[-2].end  # the drive back takes time
+    assert kept[0].visits == mon.visits  # the work of the day as it was
+    first_new = min(res.new_part.routes, key=lambda r: r.date)
+    assert first_new.start_place == ws.depots[0].id
+    assert validate_plan(res.new_part, res.workspace, travel, held=res.kept) == []
+    cut = res.plan.summary["replan"]["trips_cut_short"]
+    assert [(c["team"], c["cause"]) for c in cut] == [(mon.team, "returned")] and "kendaraan rusak" in cut[0]["why"]
+
+
+def test_a_team_taken_off_during_a_trip_ends_it(small, tmp_path):
+    """``replan --team-off`` from Tuesday for a team that slept away on Monday: its trip ends after that
+    night (no later days), the other team's week is re-planned validly, and the summary says so."""
+    from outreach_planner.campaign.ledger import Ledger
+    from outreach_planner.campaign.replan import replan
+
+    ws = _ws(small, FAR, teams=2)
+    run, travel = _plan(ws)
+    tue = dt.date(2026, 12, 1)
+    away = sorted({r.team for r in run.plan.routes if r.date < tue and r.away_night})
+    assert away, f"a team sleeps away on Monday; nights: {_nights(run.plan)}"
+    off = away[0]
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(ws)
+        led.issue_plan(run.plan)
+        res = replan(ws, led, tue, off, SolveLimits(solution_limit=5), engine="greedy", travel=travel)
+    assert not [r for r in res.plan.routes if r.team == off and r.date >= tue]
+    assert validate_plan(res.new_part, res.workspace, travel, held=res.kept) == []
+    cut = res.plan.summary["replan"]["trips_cut_short"]
+    assert [(c["team"], c["cause"], c["date"]) for c in cut] == [(off, "team_off", "2026-11-30")]
+
+
+def test_a_night_at_an_unknown_lodging_is_a_bad_row(small, tmp_path):
+    """A night row whose ``bermalam_di`` names no lodging of the workspace is reported; nothing is recorded."""
+    from outreach_planner.campaign.cycle import record_form
+    from outreach_planner.campaign.ledger import Ledger
+    from outreach_planner.errors import InputError
+
+    ws = _ws(small, FAR)
+    run, _ = _plan(ws)
+    form = _filled_form(run.plan, ws, tmp_path, "stayed", place="Hotel Entah")
+    ledger = tmp_path / "ledger.sqlite"
+    with Ledger(ledger) as led:
+        led.sync_requests(ws)
+        led.issue_plan(run.plan)
+    with pytest.raises(InputError) as exc:
+        record_form(form, ws, ledger)
+    assert "bermalam_di" in str(exc.value) and "Hotel Entah" in str(exc.value)
+    with Ledger(ledger) as led:
+        assert led.nights(next(iter(led.latest_plan("2026-W49")))) == {}

@@ -526,7 +526,7 @@ def record(
            if result.duplicates else "")
     console.print(f"Recorded plan {', '.join(plan_ids) or '-'} in {path}: {result.new} new, {result.changed} "
                   f"corrected, {result.unchanged} already recorded.{dup}", highlight=False)
-    if nights:  # field trips: where the teams slept (checked; the ledger keeps visits only)
+    if nights:  # field trips: where the teams slept (checked and kept in the ledger for replan)
         back = [f"{n.team} on {n.date}" for n in nights if n.status == "returned"]
         console.print(f"Nights away reported: {len(nights)}" + (f"; trip cut short, back at base: {', '.join(back)}"
                                                                  if back else "") + ".", highlight=False)
@@ -628,6 +628,8 @@ def replan(
     values = ", ".join(f"{k} {v:.1f}" for k, v in rp["stage_values"].items())
     console.print(f"{len(changed)} change(s), {len(res.changes) - len(changed)} visit(s) unchanged; "
                   f"kept the {rp['stage']} re-plan (value: {values}); outputs in {out_dir}.", highlight=False)
+    for cut in rp.get("trips_cut_short", []):  # field trips a recorded night or a team off changed
+        console.print(f"Field trip: {cut['why']}.", highlight=False, markup=False)
 
 
 @app.command()

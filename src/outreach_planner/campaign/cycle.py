@@ -69,8 +69,8 @@ def record_form(form: str | Path, ws: Workspace, path: Path,
     ``out/<week>*/plan.json``, and issued in the same transaction as the outcomes. A form
     that cannot be read or any bad row raises ``InputError`` with every problem, and nothing
     is written. Returns the counts and the plan ids. The night rows of field trips are checked and,
-    when ``nights`` is a list, appended to it (:class:`~outreach_planner.io.outcomes.NightReport`); the
-    ledger does not store them.
+    when ``nights`` is a list, appended to it (:class:`~outreach_planner.io.outcomes.NightReport`) and
+    stored in the ledger (``replan`` reads them: a trip cut short, a night at another lodging).
     """
     form = Path(form)
     rows = read_outcomes_form(form)
@@ -100,10 +100,14 @@ def record_form(form: str | Path, ws: Workspace, path: Path,
                                       f"{', '.join(wanted) or '(none)'}")])
         if not set(wanted) - set(plans):
             break
-    outcomes = validate_outcomes(rows, plans, ws, form.name, nights)
+    got: list = []
+    outcomes = validate_outcomes(rows, plans, ws, form.name, got)
     with Ledger(path) as led:
         led.sync_requests(ws)
-        result = led.record_outcomes(outcomes, source=f"record {form.name}", plans=to_issue)
+        result = led.record_outcomes(outcomes, source=f"record {form.name}", plans=to_issue,
+                                     nights=got)
+    if nights is not None:
+        nights.extend(got)
     return result, sorted({o.plan_id for o in outcomes})
 
 

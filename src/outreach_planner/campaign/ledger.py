@@ -121,8 +121,23 @@ def _m2_served_once(db: sqlite3.Connection) -> None:
     _rebuild_progress(db, db.execute, villages)
 
 
+def _m3_nights(db: sqlite3.Connection) -> None:
+    """Nights of field trips as the tally form reports them (``stayed`` at a place, or ``returned``:
+    the team came back to its base that evening and the trip was cut short)."""
+    db.execute("""CREATE TABLE nights (
+        plan_id TEXT NOT NULL REFERENCES plans(id),
+        team TEXT NOT NULL,
+        date TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('stayed', 'returned')),
+        place TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (plan_id, team, date))""")
+
+
 #: Ordered migrations; migration i (1-based) takes the schema from version i-1 to i.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_initial, _m2_served_once)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_initial, _m2_served_once, _m3_nights)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -395,7 +410,7 @@ class Ledger:
 
     # -- outcomes -------------------------------------------------------------------
     def record_outcomes(self, outcomes: Iterable[Outcome], source: str = "record",
-                        plans: Iterable[Plan] = ()) -> RecordResult:
+                        plans: Iterable[Plan] = (), nights: Iterable = ()) -> RecordResult:
         """Apply outcomes of issued plans, all in one transaction; idempotent.
 
         Keyed by (plan id, visit id): the same outcome again changes nothing; a different
@@ -414,6 +429,9 @@ class Ledger:
         The caller validates the rows first (:func:`outreach_planner.io.outcomes.validate_outcomes`);
         an outcome of an unknown plan or visit raises ``KeyError`` and nothing is applied.
         ``plans`` are issued first, in the same transaction (plans read from ``plan.json``).
+        ``nights`` (:class:`~outreach_planner.io.outcomes.NightReport`: where a team on a field trip
+        slept, or that it returned) are stored in the same transaction, keyed by (plan, team, date);
+        a later report of the same night replaces it. ``place`` is a lodging id (empty: as planned).
         """
         at = _now()
         new = changed = same = 0
@@ -457,6 +475,14 @@ class Ledger:
                 if kind in ("home_visit", "delivery"):
                     self._enter(o.visit_id, kind, o.visit_id.split(":", 1)[1], village or "", people, "", source, at)
                     self._resolve(o.visit_id, f"{source} {o.plan_id}", at)
+            for n in nights:
+                if self._db.execute("SELECT 1 FROM plans WHERE id = ?", (n.plan_id,)).fetchone() is None:
+                    raise KeyError(f"plan {n.plan_id} is not in the ledger")
+                self._write("INSERT INTO nights (plan_id, team, date, status, place, reason, recorded_at, source) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (plan_id, team, date) DO UPDATE SET "
+                            "status = excluded.status, place = excluded.place, reason = excluded.reason, "
+                            "recorded_at = excluded.recorded_at, source = excluded.source",
+                            (n.plan_id, n.team, n.date, n.status, n.place, n.reason, at, source))
             _rebuild_progress(self._db, self._write, sorted(villages))
             dup = 0
             for pid, vid, key in mine:
@@ -501,6 +527,12 @@ class Ledger:
         rows = self._db.execute(sql + (" WHERE " + " AND ".join(where) if where else "") +
                                 " ORDER BY plan_id, visit_id", args).fetchall()
         return [Outcome(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    def nights(self, plan_id: str) -> dict[tuple[str, str], dict]:
+        """Nights reported for a plan: (team, ISO date) -> {status, place (lodging id; empty: as planned), reason}."""
+        rows = self._db.execute("SELECT team, date, status, place, reason FROM nights WHERE plan_id = ?",
+                                (plan_id,)).fetchall()
+        return {(t, d): {"status": st, "place": pl, "reason": rs} for t, d, st, pl, rs in rows}
 
     def progress(self) -> dict[tuple[str, str], int]:
         """People served since the workspace's counts: (village code, service) -> people."""

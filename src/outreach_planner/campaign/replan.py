@@ -29,6 +29,13 @@ Given the last plan issued for a week (from the ledger) and a date ``from_date``
   delivery); ``changes`` has one row per visit of the remaining days: ``unchanged``,
   ``retimed`` (same team-day, other start), ``moved`` (other team or date), ``added`` or
   ``removed``, each change with a ``reason``;
+* field trips: the nights the tally form reported (:meth:`Ledger.nights`) rewrite the kept days
+  first (:func:`as_reported`): a night ``returned`` (the team came back that evening: the trip
+  was cut short) ends that day at the base, with the drive back from its last stop; a night at
+  another lodging ends it there. A team that slept away before ``from_date`` starts its first
+  re-planned day at that lodging (:func:`outreach_planner.planning.trips.continued_trips`); a
+  team taken off (``team_off``) while away ends its trip after that night, and the re-plan says
+  so (``summary["replan"]["trips_cut_short"]``, also for the nights reported ``returned``);
 * the merged plan's ``summary["replan"]`` says what it is based on, which stage was adopted
   and the two stages' values; ``summary["changes"]`` lists the changes (not the unchanged).
 """
@@ -39,6 +46,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from ..engines import SolveLimits
 from ..errors import InputError, NoPlanError
@@ -65,6 +73,91 @@ class Replan:
     changes: list[dict]
     kept: list[Route] = dataclasses.field(default_factory=list)
     stage: str = "pinned"
+
+
+def _drive_back(route: Route, to: tuple[float, float], profile: str, travel: TravelModel, ws: Workspace,
+                tz) -> tuple[dt.datetime, int, int]:
+    """(arrival, seconds, metres) driving from the last place of ``route`` before its end to ``to``,
+    leaving when its last activity ends and pausing for the day's breaks (as the planner draws it)."""
+    body = [s for s in route.steps[:-1] if s.type != "break"]
+    last = body[-1]
+    origin = last.location or route.steps[0].location
+    dur, dist = travel.matrices([tuple(origin), tuple(to)], profile)
+    secs, metres = int(dur[0][1]), int(dist[0][1])
+    day = dt.datetime.combine(route.date, dt.time(0), tz)
+    leave = int((last.end - day).total_seconds())
+    brks = sorted((b.start * 60, b.end * 60) for b in ws.calendar.breaks_on(route.date))  # minutes -> seconds
+    t = leave + secs
+    for b0, b1 in brks:
+        if b1 > leave and t > b0:  # driving runs into a break that is not over yet: stop for it
+            t += b1 - max(b0, leave)
+    return day + dt.timedelta(seconds=t), secs, metres
+
+
+def as_reported(kept: list[Route], reports: dict[tuple[str, str], dict], ws: Workspace,
+                travel: TravelModel) -> tuple[list[Route], list[dict]]:
+    """The kept routes as the tally form reported their nights, and the trips that changed.
+
+    ``reports``: (team, ISO date) -> {status, place, reason} (:meth:`Ledger.nights`). A day away
+    reported ``returned`` ends at the team's base (its ``night`` step becomes an ``end`` step
+    after the drive back, by ``travel``); ``stayed`` at another lodging ends it there. Every other
+    route is returned as it is.
+    """
+    depots = {d.id: d for d in ws.depots}
+    lodgings = {x.id: x for x in ws.lodgings}
+    teams = {t.id: t for t in ws.teams}
+    tz = ZoneInfo(ws.regency.timezone)
+    out: list[Route] = []
+    notes: list[dict] = []
+    for r in kept:
+        rep = reports.get((r.team, r.date.isoformat()))
+        if rep is None or not r.away_night or r.steps[-1].type != "night" or len(r.steps) < 2:
+            out.append(r)
+            continue
+        if rep["status"] == "returned":
+            where, kind = depots.get(r.depot), "end"
+        elif rep["place"] and rep["place"] != r.end_place and rep["place"] in lodgings:
+            where, kind = lodgings[rep["place"]], "night"
+        else:
+            out.append(r)
+            continue
+        if where is None:
+            out.append(r)
+            continue
+        team = teams.get(r.team)
+        arrive, secs, metres = _drive_back(r, (where.lon, where.lat), team.vehicle if team else "car",
+                                           travel, ws, tz)
+        last = r.steps[-1].model_copy(update={"type": kind, "place": where.name, "location": (where.lon, where.lat),
+                                              "arrival": arrive, "start": arrive, "end": arrive,
+                                              "travel_s": secs, "distance_m": metres})
+        out.append(r.model_copy(update={"steps": r.steps[:-1] + (last,), "end_at": where.id}))
+        if kind == "end":
+            notes.append({"team": r.team, "trip": r.trip, "date": r.date.isoformat(), "planned_night": r.end_place,
+                          "cause": "returned", "reason": rep.get("reason", ""),
+                          "why": f"the tally form reports that {r.team} came back to its base on "
+                                 f"{r.date.isoformat()} ({rep.get('reason') or 'no reason given'}): the trip "
+                                 f"{r.trip or ''} ends that evening; the days after start from the base"})
+        else:
+            notes.append({"team": r.team, "trip": r.trip, "date": r.date.isoformat(), "planned_night": r.end_place,
+                          "cause": "moved", "night_at": where.id,
+                          "why": f"{r.team} slept at {where.id} on {r.date.isoformat()} instead of {r.end_place}: "
+                                 "the next day starts there"})
+    return out, notes
+
+
+def _cut_by_team_off(kept: list[Route], team_off: str | None, from_date: dt.date) -> list[dict]:
+    """A team taken off while it sleeps away: its trip ends after the last kept night (not planned further)."""
+    if team_off is None:
+        return []
+    days = sorted((r for r in kept if r.team == team_off), key=lambda r: r.date)
+    if not days or not days[-1].away_night:
+        return []
+    last = days[-1]
+    return [{"team": team_off, "trip": last.trip, "date": last.date.isoformat(), "planned_night": last.end_place,
+             "cause": "team_off",
+             "why": f"{team_off} is off from {from_date.isoformat()} while on trip {last.trip or ''}: the trip ends "
+                    f"after the night at {last.end_place} on {last.date.isoformat()}; its later days are not "
+                    "planned and the team comes back from there on its own"}]
 
 
 def remaining_workspace(ws: Workspace, week: Week, from_date: dt.date, kept: list[Route],
@@ -342,11 +435,12 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
     pid, old = found
     if not any(ws.calendar.is_working_day(d) for d in week.dates if d >= from_date):
         raise NoPlanError(f"no working day is left in {week} from {from_date}")
-    kept = [r for r in old.routes if r.date < from_date]
+    travel = travel or travel_model(ws)
+    kept, cut_short = as_reported([r for r in old.routes if r.date < from_date], ledger.nights(pid), ws, travel)
+    cut_short += _cut_by_team_off(kept, team_off, from_date)
     reported = {o.visit_id for o in ledger.outcomes(pid)}
     ledger.sync_requests(ws)
     ws_rest = remaining_workspace(ledger.apply_progress(ws), week, from_date, kept, reported, team_off)
-    travel = travel or travel_model(ws_rest)
 
     def merge(part: Plan) -> Plan:
         renamed = _renumber(part, kept)
@@ -391,9 +485,9 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
                            "kept_routes": len(kept), "stage": stage, "stage_values": values,
                            "gain_threshold": gain_threshold, "pinned_visits": len(pinned),
                            "unpinned_teams": sorted(unpinned) if "free" in values else [],
-                           "changes_by_kind": dict(counts)},
+                           "changes_by_kind": dict(counts), "trips_cut_short": cut_short},
                    changes=[c for c in changes if c["change"] != "unchanged"])
     return Replan(merged.model_copy(update={"summary": summary}), new_part, ws_rest, pid, changes, kept, stage)
 
 
-__all__ = ["GAIN_THRESHOLD", "Replan", "diff", "match", "pins_of", "remaining_workspace", "replan"]
+__all__ = ["GAIN_THRESHOLD", "Replan", "as_reported", "diff", "match", "pins_of", "remaining_workspace", "replan"]

@@ -310,7 +310,10 @@ def _count(v: Any) -> int | None:
 
 @dataclass(frozen=True)
 class NightReport:
-    """A night row of the form: where a team on a field trip slept (``returned``: at its base, trip cut short)."""
+    """A night row of the form: where a team on a field trip slept (``returned``: at its base, trip cut short).
+
+    ``place``: the lodging id it slept at (``stayed``; the planned one unless the form names another), empty
+    for ``returned``."""
 
     plan_id: str
     night_id: str
@@ -386,10 +389,19 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
             if any(not _blank(v) and _count(v) != 0 for v in served_cells.values()):
                 bad("status", status, "people served on a night row; record them on the visit rows")
             place = "" if _blank(row.get("bermalam_di")) else str(row["bermalam_di"]).strip()
+            lodging = route.end_place  # where it slept: as planned unless the officer wrote another lodging
+            if status == "stayed" and place:
+                known = {x.id.casefold(): x.id for x in ws.lodgings} | {x.name.casefold(): x.id for x in ws.lodgings}
+                if place.casefold() in known:
+                    lodging = known[place.casefold()]
+                elif place != _night_place(ws, route):
+                    bad("bermalam_di", place, "not a lodging of the workspace: write the name or id of one of "
+                        "the lodgings layer (or leave the planned one)")
+                    continue
             nights_seen += 1
             if nights is not None:
                 nights.append(NightReport(pid, vid, route.team, route.date.isoformat(), status,
-                                          "" if status == "returned" else place, reason))
+                                          "" if status == "returned" else lodging, reason))
             continue
         step = steps[pid].get(vid)
         if step is None:
