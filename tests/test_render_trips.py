@@ -378,7 +378,7 @@ def test_cut_short_trip_is_recorded(plan, ws, tmp_path):
     nights: list = []
     outcomes = validate_outcomes(read_outcomes_form(path), {plan_id_of(plan): plan}, ws, path.name, nights)
     assert [(n.date, n.status, n.place, n.reason) for n in nights] == [
-        (TUE.isoformat(), "stayed", "Kantor Camat Ngapa", ""), (WED.isoformat(), "returned", "", "kendaraan rusak")]
+        (TUE.isoformat(), "stayed", "kc-ngapa", ""), (WED.isoformat(), "returned", "", "kendaraan rusak")]  # the lodging id
     assert len(outcomes) == len(plan.visit_steps)  # night rows make no visit outcome
     assert {o.status for o in outcomes if o.visit_id.endswith(":2") and "night" not in o.visit_id} >= {"missed"}
 
