@@ -158,3 +158,22 @@ def test_simulate_cli_no_field_trips(tmp_path):
     md = (tmp_path / "simulation.md").read_text()
     assert "no field trips" in md.splitlines()[0]
     assert "nights away (total)" in md and "ektp reaches 98%" in md
+
+
+def test_baselines_cut_their_sessions_for_day_trips(small, monkeypatch):
+    """The baselines make day trips: the problem they build (and the session caps behind its candidates)
+    has no team that may go on field trips, so they are the same with and without ``--no-field-trips``
+    (they were not: caps from lodgings gave them sessions too long for a day trip)."""
+    import outreach_planner.campaign.simulate as sim
+
+    on = small.replace(teams=tuple(t.model_copy(update={"field_trips": True}) for t in small.teams))
+    seen = []
+    real = sim.session_caps
+
+    def spy(ws, *a, **k):
+        seen.append(any(t.field_trips for t in ws.teams))
+        return real(ws, *a, **k)
+
+    monkeypatch.setattr(sim, "session_caps", spy)
+    sim.simulate(on, weeks=1, start=WEEK, policies=("rotation", "nearest"), travel=travel_model(small, SMALL))
+    assert seen == [False, False]

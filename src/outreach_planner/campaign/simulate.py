@@ -337,7 +337,8 @@ def simulate(ws: Workspace, weeks: int = 12, seed: int = 0, start: Week | None =
             if policy == "planner":
                 plan = _plan_week(now, week, time_limit_s, solution_limit, travel)
                 travel_s = plan.travel_s
-            else:
+            else:  # the baselines make day trips: their sessions are cut for day trips too (no lodging caps)
+                now = without_field_trips(now)
                 visits = value_visits(now, week, candidate_visits(now, week, session_caps(now, week, travel)))
                 p = build_problem(now, week, visits, travel)
                 order = _order(p, now, policy, rotation, pointer)
