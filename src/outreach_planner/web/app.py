@@ -108,8 +108,6 @@ def _pct(x: float) -> str:
 
 def _coverage_tables(ws) -> dict:
     """The figures ``check`` prints (district and regency rows of planning.coverage) and the same per village."""
-    import math
-
     from ..planning.coverage import CoverageRow, district_coverage, regency_coverage
 
     districts: dict[str, dict] = {}
@@ -120,7 +118,6 @@ def _coverage_tables(ws) -> dict:
         cells = {s.id: CoverageRow(v.name, s.id, v.eligible[s.id], min(v.covered[s.id], v.eligible[s.id]), s.target)
                  for s in ws.services}
         villages.append({"code": v.code, "name": v.name, "district": v.district_name, "cells": cells})
-    del math
     return {"regency": {r.service: r for r in regency_coverage(ws)}, "districts": districts, "villages": villages}
 
 
@@ -133,7 +130,7 @@ def _empty_plan(ws):
 
 def create_app(config: DeskConfig) -> FastAPI:
     """The desk for ``config`` (one workspace folder, one output root)."""
-    from ..render.strings import format_date, labels, service_name
+    from ..render.strings import format_date, labels, service_name, short_service
 
     async def check_csrf(request: Request) -> None:
         """Every POST carries the session's CSRF token (form field ``csrf`` or header ``X-CSRF-Token``)."""
@@ -168,7 +165,7 @@ def create_app(config: DeskConfig) -> FastAPI:
         lang = lang_of(request)
         ctx.update(request=request, s=strings(lang), lang=lang, L=labels(lang), csrf=security.csrf_token(request.session),
                    login=config.login, fmt_date=lambda d, short=False: format_date(d, lang, short),
-                   svc_name=lambda s: service_name(s, lang), pct=_pct, workspace_name=wsh.get().regency.name)
+                   svc_name=lambda s: service_name(s, lang), short=short_service, pct=_pct, workspace_name=wsh.get().regency.name)
         return templates.TemplateResponse(request, name, ctx, status_code=status)
 
     @app.middleware("http")
@@ -237,7 +234,8 @@ def create_app(config: DeskConfig) -> FastAPI:
         lang = lang_of(request)
         html = wsh.cached(("map", lang), lambda ws: map_html(_empty_plan(ws), ws, travel_model(ws, config.workspace),
                                                                lang=lang))
-        return HTMLResponse(html)
+        # the map of a plan with no routes: its plan title box (0 visits) says nothing here
+        return HTMLResponse(html.replace("</head>", "<style>.op-title{display:none}</style></head>", 1))
 
     # ---- 2. plans
     def sets() -> list[dict]:
@@ -293,7 +291,7 @@ def create_app(config: DeskConfig) -> FastAPI:
             return page(request, "error.html", status=404, message=strings(lang_of(request))["not_found"])
         return page(request, "job.html", job=job.view())
 
-    @app.get("/jobs/{jid}.json")
+    @app.get("/jobs/{jid}/status")
     def job_json(jid: str):
         job = jobs.get(jid)
         return JSONResponse(job.view() if job else {"state": "unknown"}, status_code=200 if job else 404)
@@ -329,8 +327,6 @@ def create_app(config: DeskConfig) -> FastAPI:
                 changes = [r for r in csv.DictReader(f) if r.get("change") != "unchanged"]
         svc = {s.id: s for s in ws.services}
         files = [n for n in DOWNLOADS if (d / n).is_file()]
-        tz = p.tz if hasattr(p, "tz") else None
-        del tz
         return page(request, "plan.html", set_id=set_id, plan=p, teams=teams, svc=svc, files=files,
                     changes=changes, dates=sorted({r.date for r in p.routes}),
                     week_dates=_week_dates(p.week, ws), local=lambda t: t.astimezone(_zone(p.timezone)))

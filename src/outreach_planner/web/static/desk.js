@@ -64,7 +64,7 @@
     var id = job.getAttribute("data-job");
     var fmt = function (x) { return x === null || x === undefined ? "–" : Number(x).toLocaleString(undefined, { maximumFractionDigits: 1 }); };
     var poll = function () {
-      fetch("/jobs/" + encodeURIComponent(id) + ".json", { credentials: "same-origin" })
+      fetch("/jobs/" + encodeURIComponent(id) + "/status", { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (j) {
           document.getElementById("job-state").textContent = labels[j.state] || j.state;
