@@ -16,6 +16,7 @@ import secrets
 import tempfile
 import threading
 import warnings
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,20 +144,23 @@ def create_app(config: DeskConfig) -> FastAPI:
         if not security.csrf_ok(request.session, sent if isinstance(sent, str) else None):
             raise HTTPException(403, strings(request.session.get("lang", "id"))["csrf_failed"])
 
+    jobs = Jobs()
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        jobs.close()  # a running solve is ended (its worker and engine processes), queued ones dropped
+
     app = FastAPI(title="outreach-planner desk", docs_url=None, redoc_url=None, openapi_url=None,
-                  dependencies=[Depends(check_csrf)])
+                  dependencies=[Depends(check_csrf)], lifespan=lifespan)
     app.state.config = config
-    app.state.jobs = jobs = Jobs()
+    app.state.jobs = jobs
     wsh = _Workspace(config.workspace)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     import xstatic.pkg.leaflet as xl
 
     app.mount("/static/leaflet", StaticFiles(directory=str(xl.BASE_DIR)), name="leaflet")
-
-    @app.on_event("shutdown")
-    def _stop_jobs() -> None:
-        jobs.close()
 
     def lang_of(request: Request) -> str:
         return request.session.get("lang", "id")
