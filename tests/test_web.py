@@ -329,3 +329,42 @@ def test_password_hash_round_trip():
     assert not security.verify_password("kata sandi pendek", h)
     with pytest.raises(ValueError):
         security.save_password(Path("/nonexistent"), "short")
+
+
+def test_changes_by_hand_then_replan(tmp_path):
+    """Lock a visit the plan left out to a team-day, forbid a scheduled one; the re-plan applies both and says so."""
+    import json
+
+    d = Desk(tmp_path)
+    try:
+        set_id = d.run("/plan", date="2026-12-02")
+        plan = json.loads((d.out / set_id / "plan.json").read_text(encoding="utf-8"))
+        u = next(u for u in plan["unassigned"] if u["kind"] == "village_session")
+        lock_key = f"vs:{u['village_code']}"
+        route = next(r for r in plan["routes"] if r["date"] >= "2026-12-02" and r["team"] == "tim1"
+                     and u["village_code"] not in {s.get("village_code") for s in r["steps"]})
+        other = next(s for r in plan["routes"] if r["date"] >= "2026-12-02" for s in r["steps"]
+                     if s["type"] == "visit" and s["kind"] == "village_session"
+                     and s["village_code"] != u["village_code"])
+        forbid_key = f"vs:{other['village_code']}"
+        assert d.post(f"/plans/{set_id}/edits", data={"action": "lock", "visit": lock_key,
+                                                       "teamday": f"tim1|{route['date']}"}).status_code == 303
+        assert d.post(f"/plans/{set_id}/edits", data={"action": "forbid", "visit": forbid_key}).status_code == 303
+        # ids only: a key that is no visit of the plan, a team that does not exist
+        assert d.post(f"/plans/{set_id}/edits", data={"action": "forbid", "visit": "../x"}).status_code == 400
+        assert d.post(f"/plans/{set_id}/edits", data={"action": "day_off", "teamday": "nobody|2026-12-03"}
+                      ).status_code == 400
+        page = _text(d.client.get(f"/plans/{set_id}").text)
+        assert "Dikunci:" in page and "Dilarang:" in page
+        new = d.run(f"/plans/{set_id}/replan", from_date="2026-12-02", team_off="")
+        with open(d.out / new / "changes.csv", encoding="utf-8") as fh:
+            reasons = {c["reason"] for c in csv.DictReader(fh)}
+        assert f"locked by the planner to tim1 on {route['date']}" in reasons
+        assert "forbidden by the planner" in reasons
+        after = json.loads((d.out / new / "plan.json").read_text(encoding="utf-8"))
+        assert [r["team"] for r in after["routes"] if r["date"] == route["date"] for s in r["steps"]
+                if s.get("village_code") == u["village_code"] and s.get("kind") == "village_session"] == ["tim1"]
+        assert any(x["reason"] == "forbidden" for x in after["unassigned"])
+        assert "Dikunci:" not in _text(d.client.get(f"/plans/{set_id}").text)  # applied, so cleared
+    finally:
+        d.close()

@@ -140,10 +140,16 @@ def test_the_desk_in_a_browser(server, tmp_path):
         result = _wait(lambda: drv.find_elements(By.ID, "record-result"), 60)[0]
         assert f"{len(rows)} baru" in " ".join(result.text.split())
 
-        # 5. re-plan from Wednesday with the first team off; the changes are listed
+        # 5. lock a village session to the outreach team on Thursday, then re-plan from Wednesday with the
+        # courier off; the changes are listed
         drv.get(base + "/plans/2026-W49")
+        drv.execute_script("var v = document.getElementById('edit-visit');"
+                           "v.value = Array.from(v.options).find(function (o) { return o.value.indexOf('vs:') === 0; }).value;"
+                           "document.getElementById('edit-teamday').value = 'tim1|2026-12-03';")
+        drv.find_element(By.ID, "edit-lock").click()
+        assert "2026-12-03" in drv.find_element(By.ID, "edit-list").text
         drv.execute_script("document.getElementById('replan-from').value = '2026-12-02';"
-                           "var t = document.getElementById('replan-team'); t.selectedIndex = 1;")
+                           "document.getElementById('replan-team').value = 'kurir';")
         drv.find_element(By.ID, "replan-button").click()
         _wait(lambda: "/plans/2026-W49-replan-2026-12-02" in drv.current_url)
         assert drv.find_elements(By.CSS_SELECTOR, "#changes tbody tr")

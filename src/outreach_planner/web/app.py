@@ -331,7 +331,10 @@ def create_app(config: DeskConfig) -> FastAPI:
                 changes = [r for r in csv.DictReader(f) if r.get("change") != "unchanged"]
         svc = {s.id: s for s in ws.services}
         files = [n for n in DOWNLOADS if (d / n).is_file()]
+        choices = visit_choices(p, ws, lang_of(request))
+        team_names = {t.id: t.name for t in ws.teams}
         return page(request, "plan.html", set_id=set_id, plan=p, teams=teams, svc=svc, files=files,
+                    choices=choices, edits=edits_of(request, set_id), team_names=team_names,
                     changes=changes, dates=sorted({r.date for r in p.routes}),
                     week_dates=_week_dates(p.week, ws), local=lambda t: t.astimezone(_zone(p.timezone)))
 
@@ -373,7 +376,59 @@ def create_app(config: DeskConfig) -> FastAPI:
         return Response(buf.getvalue(), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{set_id}_{team_id}.pdf"'})
 
-    # ---- 5. re-plan
+    # ---- 5. changes by hand, then re-plan
+    def visit_choices(p, ws, lang: str) -> dict[str, str]:
+        """Candidate key -> label of every visit of the plan and every visit it left out (no resident names)."""
+        kinds = labels(lang)["kind"]
+        names = {v.code: v.name for v in ws.villages}
+        out: dict[str, str] = {}
+        for r, st in p.visit_steps:
+            key = f"vs:{st.village_code}" if st.kind == "village_session" else st.visit_id
+            label = (f"{names.get(st.village_code, st.village_code)} ({kinds.get(st.kind, st.kind)})"
+                     if st.kind == "village_session" else f"{st.place} ({kinds.get(st.kind, st.kind)})")
+            out.setdefault(key, label)
+        for u in p.unassigned:
+            key = f"vs:{u.village_code}" if u.kind == "village_session" else u.visit_id
+            out.setdefault(key, f"{u.visit_id}, {names.get(u.village_code, u.village_code or '')} "
+                                f"({kinds.get(u.kind, u.kind)}; {strings(lang)['left_out_short']})")
+        return dict(sorted(out.items(), key=lambda kv: kv[1]))
+
+    def edits_of(request: Request, set_id: str) -> dict:
+        e = request.session.get("edits", {}).get(set_id) or {}
+        return {"lock": list(e.get("lock", [])), "forbid": list(e.get("forbid", [])),
+                "days_off": list(e.get("days_off", []))}
+
+    @app.post("/plans/{set_id}/edits")
+    def edit_submit(request: Request, set_id: str, action: str = Form(""), visit: str = Form(""),
+                    teamday: str = Form(""), index: int = Form(-1)):
+        d = set_dir(set_id)
+        if d is None:
+            return page(request, "error.html", status=404, message=strings(lang_of(request))["not_found"])
+        ws = wsh.get()
+        p = load_plan(d)
+        keys = visit_choices(p, ws, lang_of(request))
+        team, _, day = teamday.partition("|")
+        days = {x.isoformat() for x in _week_dates(p.week, ws)}
+        ok_td = team in {t.id for t in ws.teams} and day in days
+        e = edits_of(request, set_id)
+        if action == "lock" and visit in keys and ok_td:
+            e["lock"] = [x for x in e["lock"] if x[0] != visit] + [[visit, team, day]]
+            e["forbid"] = [x for x in e["forbid"] if x != visit]
+        elif action == "forbid" and visit in keys:
+            e["forbid"] = sorted(set(e["forbid"]) | {visit})
+            e["lock"] = [x for x in e["lock"] if x[0] != visit]
+        elif action == "day_off" and ok_td:
+            if [team, day] not in e["days_off"]:
+                e["days_off"].append([team, day])
+        elif action.startswith("remove_") and action[7:] in e and 0 <= index < len(e[action[7:]]):
+            del e[action[7:]][index]
+        else:
+            return page(request, "error.html", status=400, message=strings(lang_of(request))["not_found"])
+        all_edits = dict(request.session.get("edits", {}))
+        all_edits[set_id] = e
+        request.session["edits"] = all_edits
+        return RedirectResponse(f"/plans/{set_id}#edits", status_code=303)
+
     @app.post("/plans/{set_id}/replan")
     def replan_submit(request: Request, set_id: str, from_date: str = Form(""), team_off: str = Form("")):
         d = set_dir(set_id)
@@ -390,8 +445,12 @@ def create_app(config: DeskConfig) -> FastAPI:
         if team_off and team_off not in {t.id for t in ws.teams}:
             return page(request, "error.html", status=400, message=strings(lang_of(request))["not_found"])
         out_dir = config.out_root / f"{p.week}-replan-{start.isoformat()}"
+        edits = edits_of(request, set_id)
+        all_edits = dict(request.session.get("edits", {}))
+        all_edits.pop(set_id, None)  # applied by this re-plan
+        request.session["edits"] = all_edits
         jid = jobs.submit("replan", {"workspace": str(config.workspace), "week": p.week, "base_dir": str(d),
-                                     "from": start.isoformat(), "team_off": team_off or None,
+                                     "from": start.isoformat(), "team_off": team_off or None, "edits": edits,
                                      "out_dir": str(out_dir), "time_limit": config.time_limit,
                                      "solution_limit": config.solution_limit, "engine": config.engine,
                                      "lang": lang_of(request)})

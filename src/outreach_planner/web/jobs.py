@@ -118,6 +118,7 @@ def replan_job(params: dict, out: mp.Queue) -> None:
 
         from ..campaign.cycle import ledger_path
         from ..campaign.ledger import Ledger, plan_id_of
+        from ..campaign.replan import Edits
         from ..campaign.replan import replan as do_replan
         from ..engines import SolveLimits
         from ..io.outcomes import plan_from_document, write_outcomes_form
@@ -139,7 +140,12 @@ def replan_job(params: dict, out: mp.Queue) -> None:
         with Ledger(path) as led:
             if led.plan(plan_id_of(base)) is None:
                 led.issue_plan(base)
-            res = do_replan(ws, led, start, params.get("team_off"), limits, params.get("engine", "auto"), travel)
+            e = params.get("edits") or {}
+            edits = Edits(lock=tuple((k, t, dt.date.fromisoformat(d)) for k, t, d in e.get("lock", ())),
+                          forbid=tuple(e.get("forbid", ())),
+                          days_off=tuple((t, dt.date.fromisoformat(d)) for t, d in e.get("days_off", ())))
+            res = do_replan(ws, led, start, params.get("team_off"), limits, params.get("engine", "auto"), travel,
+                            edits=edits)
             check_plan(res.new_part, res.workspace, travel, held=res.kept)
         out_dir = Path(params["out_dir"])
         with output_set(out_dir, claim=(*PLAN_OUTPUTS, week_sheets(res.plan, ws))) as s:
