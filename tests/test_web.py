@@ -368,3 +368,45 @@ def test_changes_by_hand_then_replan(tmp_path):
         assert "Dikunci:" not in _text(d.client.get(f"/plans/{set_id}").text)  # applied, so cleared
     finally:
         d.close()
+
+
+def _villages_csv(change: dict[str, str]) -> bytes:
+    """tests/data/small/villages.csv with the first village's cells changed."""
+    with open(SMALL / "villages.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0].update(change)
+    return _csv(rows)
+
+
+def test_data_in_checks_an_upload_and_changes_nothing_until_it_is_valid(tmp_path):
+    import openpyxl
+
+    d = Desk(tmp_path)
+    try:
+        r = d.client.get("/data/template.xlsx")
+        assert r.status_code == 200
+        wb = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+        assert {"villages", "schools", "home_visit_requests", "deliveries"} <= set(wb.sheetnames)
+        toml = (d.ws / "workspace.toml").read_bytes()
+        files = sorted(p.name for p in d.ws.iterdir())
+        r = d.post("/data", data={"layer": "villages"},
+                   files={"upload": ("desa.csv", _villages_csv({"akta_covered": "-5"}), "text/csv")})
+        assert r.status_code == 422
+        body = re.search(r'<table class="data" id="data-problems">.*?<tbody>(.*?)</tbody>', r.text, re.S).group(1)
+        cells = [_text(c) for c in re.findall(r"<td>(.*?)</td>", body, re.S)]
+        assert cells[0] == "desa.csv" and cells[1].startswith("row 2") and "-5" in cells[3]
+        assert (d.ws / "workspace.toml").read_bytes() == toml and sorted(p.name for p in d.ws.iterdir()) == files
+        assert d.post("/data", data={"layer": "../workspace"},
+                      files={"upload": ("x.csv", b"a", "text/csv")}).status_code == 400
+        assert d.post("/data", data={"layer": "villages"},
+                      files={"upload": ("x.toml", b"a", "text/plain")}).status_code == 400
+        # valid: applied, and the coverage page reads the new figures
+        r = d.post("/data", data={"layer": "villages"},
+                   files={"upload": ("desa.csv", _villages_csv({"name": "Desa Baru Contoh"}), "text/csv")})
+        assert r.status_code == 200 and "diganti" in _text(r.text)
+        assert 'villages = "villages.csv"' in (d.ws / "workspace.toml").read_text(encoding="utf-8")
+        assert (d.ws / "workspace.toml.bak").read_bytes() == toml
+        assert "Desa Baru Contoh" in d.client.get("/coverage").text
+        assert read_workspace(d.ws).villages[0].name == "Desa Baru Contoh"
+    finally:
+        d.close()

@@ -494,6 +494,54 @@ def create_app(config: DeskConfig) -> FastAPI:
                                                     "changed": result.changed, "unchanged": result.unchanged,
                                                     "duplicates": result.duplicates}, problems=None, error=None)
 
+    # ---- 6. data in
+    @app.get("/data", response_class=HTMLResponse)
+    def data_page(request: Request):
+        from .data_in import LAYERS
+
+        return page(request, "data.html", layers=LAYERS, problems=None, applied=None, notes=[], error=None)
+
+    @app.get("/data/template.xlsx")
+    def data_template():
+        from .data_in import template_workbook
+
+        ws = wsh.get()
+        body = template_workbook(ws, config.workspace)
+        return Response(body, media_type=MEDIA[".xlsx"],
+                        headers={"Content-Disposition": 'attachment; filename="workspace.xlsx"'})
+
+    @app.post("/data", response_class=HTMLResponse)
+    async def data_upload(request: Request, layer: str = Form(""), upload: UploadFile = File(None)):
+        from .data_in import LAYERS, SUFFIXES, check_and_apply
+
+        s = strings(lang_of(request))
+        ctx = dict(layers=LAYERS, problems=None, applied=None, notes=[], error=None)
+        if layer not in LAYERS:
+            return page(request, "data.html", status=400, **{**ctx, "error": s["not_found"]})
+        if upload is None or not upload.filename:
+            return page(request, "data.html", status=400, **{**ctx, "error": s["no_file"]})
+        try:
+            data = await security.read_upload(upload)
+            suffix = security.check_upload(upload.filename, data, SUFFIXES)
+        except security.UploadRefused as exc:
+            key = "wrong_type_layer" if exc.key == "wrong_type" else exc.key
+            return page(request, "data.html", status=413 if exc.key == "too_large" else 400,
+                        **{**ctx, "error": s[key].format(mb=security.MAX_UPLOAD_BYTES // 2 ** 20)})
+        problems, notes, ws = check_and_apply(config.workspace, layer, suffix, data)
+        shown = Path(upload.filename).name
+        if problems:
+            def where(source: str) -> str:  # never a staging path: the upload's name, or the workspace's file
+                name = Path(source).name if source else ""
+                return shown if name == f"{layer}{suffix}" else name
+
+            rows = [{"file": where(p.source), "row": p.where, "column": p.field,
+                     "value": "" if p.value is None else p.value, "message": p.message} for p in problems]
+            return page(request, "data.html", status=422, **{**ctx, "problems": rows, "notes": notes})
+        n = len({"villages": ws.villages, "schools": ws.schools, "home_visit_requests": ws.requests,
+                 "deliveries": ws.deliveries}[layer])
+        return page(request, "data.html", **{**ctx, "applied": {"layer": layer, "rows": n, "file": shown},
+                                             "notes": notes})
+
     return app
 
 

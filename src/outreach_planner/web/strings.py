@@ -141,6 +141,20 @@ ID: dict[str, str] = {
     "csrf_failed": "Formulir kedaluwarsa; muat ulang halaman dan coba lagi.",
     "not_found": "Tidak ditemukan.",
     "error": "Kesalahan",
+    "nav_data": "Data",
+    "data_title": "Masukkan data",
+    "data_intro": "Unduh buku kerja Excel berisi data wilayah kerja sekarang (satu lembar per lapisan, kolom yang "
+                  "dibaca perencana), isi atau perbaiki, lalu unggah satu lapisan. Berkas diperiksa dulu; tidak ada "
+                  "yang berubah sampai berkasnya valid.",
+    "template": "Unduh buku kerja (Excel)",
+    "layer": "Lapisan",
+    "layer_names": {"villages": "Desa/kelurahan", "schools": "Sekolah", "home_visit_requests": "Permintaan kunjungan rumah",
+                    "deliveries": "Antar dokumen"},
+    "layer_hint": "Untuk buku kerja Excel atau GeoPackage, lembar/lapisan harus bernama seperti lapisannya (mis. villages).",
+    "applied": "Lapisan {layer} diganti dengan {file}: {rows} baris. Rencana berikutnya memakainya.",
+    "data_invalid": "Ada {n} masalah; tidak ada yang berubah. Perbaiki lalu unggah lagi.",
+    "warnings": "Peringatan",
+    "wrong_type_layer": "Hanya berkas .csv, .xlsx, .geojson atau .gpkg yang diterima.",
 }
 
 EN: dict[str, str] = {
@@ -268,6 +282,20 @@ EN: dict[str, str] = {
     "csrf_failed": "The form has expired; reload the page and try again.",
     "not_found": "Not found.",
     "error": "Error",
+    "nav_data": "Data",
+    "data_title": "Bring the data in",
+    "data_intro": "Download the workspace's data as one Excel workbook (a sheet per layer, the columns the planner "
+                  "reads), fill it in or correct it, then upload one layer. The file is checked first; nothing "
+                  "changes until it is valid.",
+    "template": "Download the workbook (Excel)",
+    "layer": "Layer",
+    "layer_names": {"villages": "Villages", "schools": "Schools", "home_visit_requests": "Home-visit requests",
+                    "deliveries": "Deliveries"},
+    "layer_hint": "In an Excel workbook or a GeoPackage the sheet/layer must be named as the layer (e.g. villages).",
+    "applied": "Layer {layer} replaced by {file}: {rows} rows. The next plan uses it.",
+    "data_invalid": "{n} problem(s); nothing was changed. Fix them and upload again.",
+    "warnings": "Warnings",
+    "wrong_type_layer": "Only .csv, .xlsx, .geojson or .gpkg files are accepted.",
 }
 
 _BY_LANG = {"id": ID, "en": EN}
