@@ -206,7 +206,7 @@ def test_a_bad_row_is_shown_and_nothing_is_recorded(desk):
     assert "tidak ada yang dicatat" in text
     body = re.search(r'<table class="data" id="record-problems">.*?<tbody>(.*?)</tbody>', r.text, re.S).group(1)
     cells = [_text(c) for c in re.findall(r"<td>(.*?)</td>", body, re.S)]
-    assert cells[:4] == ["hasil minggu 49.csv", "row 4", "status", "maybe"], cells  # file, row, column, value
+    assert cells[:4] == ["hasil minggu 49.csv", "baris 4", "status", "maybe"], cells  # file, row, column, value
     assert cells[4]  # what to do
     assert not (desk.ws / "ledger.sqlite").exists()
 
@@ -394,7 +394,7 @@ def test_data_in_checks_an_upload_and_changes_nothing_until_it_is_valid(tmp_path
         assert r.status_code == 422
         body = re.search(r'<table class="data" id="data-problems">.*?<tbody>(.*?)</tbody>', r.text, re.S).group(1)
         cells = [_text(c) for c in re.findall(r"<td>(.*?)</td>", body, re.S)]
-        assert cells[0] == "desa.csv" and cells[1].startswith("row 2") and "-5" in cells[3]
+        assert cells[0] == "desa.csv" and cells[1].startswith("baris 2") and "-5" in cells[3]
         assert (d.ws / "workspace.toml").read_bytes() == toml and sorted(p.name for p in d.ws.iterdir()) == files
         assert d.post("/data", data={"layer": "../workspace"},
                       files={"upload": ("x.csv", b"a", "text/csv")}).status_code == 400

@@ -487,7 +487,8 @@ def create_app(config: DeskConfig) -> FastAPI:
                 except InputError as exc:
                     problems = [{"file": shown_name if p.source in ("", str(path), path.name) else
                                  Path(p.source).name.replace(path.name, shown_name),
-                                 "row": p.where, "column": p.field, "value": "" if p.value is None else p.value,
+                                 "row": _row_label(p.where, lang_of(request)), "column": p.field,
+                                 "value": "" if p.value is None else p.value,
                                  "message": p.message} for p in exc.problems]
                     return page(request, "record.html", status=422, result=None, problems=problems, error=None)
         return page(request, "record.html", result={"plans": ", ".join(plan_ids) or "-", "new": result.new,
@@ -534,7 +535,7 @@ def create_app(config: DeskConfig) -> FastAPI:
                 name = Path(source).name if source else ""
                 return shown if name == f"{layer}{suffix}" else name
 
-            rows = [{"file": where(p.source), "row": p.where, "column": p.field,
+            rows = [{"file": where(p.source), "row": _row_label(p.where, lang_of(request)), "column": p.field,
                      "value": "" if p.value is None else p.value, "message": p.message} for p in problems]
             return page(request, "data.html", status=422, **{**ctx, "problems": rows, "notes": notes})
         n = len({"villages": ws.villages, "schools": ws.schools, "home_visit_requests": ws.requests,
@@ -543,6 +544,11 @@ def create_app(config: DeskConfig) -> FastAPI:
                                              "notes": notes})
 
     return app
+
+
+def _row_label(where: str, lang: str) -> str:
+    """A problem's row (``row 4 (code ...)``) in the page's language."""
+    return re.sub(r"^row (\d+)", r"baris \1", where) if lang == "id" and isinstance(where, str) else where
 
 
 def _zone(name: str):
