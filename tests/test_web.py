@@ -410,3 +410,17 @@ def test_data_in_checks_an_upload_and_changes_nothing_until_it_is_valid(tmp_path
         assert read_workspace(d.ws).villages[0].name == "Desa Baru Contoh"
     finally:
         d.close()
+
+
+def test_serve_checks_the_workspace_and_the_password_before_it_listens(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from outreach_planner.cli import app as cli
+
+    bad = next(p for p in sorted((Path(__file__).parent / "data" / "invalid").iterdir()) if p.is_dir())
+    res = CliRunner().invoke(cli, ["serve", str(bad), "--no-open", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    monkeypatch.setenv("OUTREACH_DESK_PASSWORD", "short")
+    res = CliRunner().invoke(cli, ["serve", str(SMALL), "--no-open", "--host", "0.0.0.0", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "at least 8 characters" in " ".join(res.output.split())
+    assert not (tmp_path / "o" / ".desk" / "auth.json").exists()
