@@ -424,3 +424,13 @@ def test_serve_checks_the_workspace_and_the_password_before_it_listens(tmp_path,
     res = CliRunner().invoke(cli, ["serve", str(SMALL), "--no-open", "--host", "0.0.0.0", "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "at least 8 characters" in " ".join(res.output.split())
     assert not (tmp_path / "o" / ".desk" / "auth.json").exists()
+
+
+def test_every_text_of_the_pages_is_in_both_languages():
+    from outreach_planner.web import strings as st
+
+    assert set(st.ID) == set(st.EN)
+    used = set()
+    for p in (Path(st.__file__).parent / "templates").glob("*.html"):
+        used |= set(re.findall(r"\bs\.([a-z_]+)", p.read_text(encoding="utf-8")))
+    assert used and used <= set(st.ID)

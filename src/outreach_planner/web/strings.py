@@ -60,6 +60,8 @@ ID: dict[str, str] = {
     "no_plans": "Belum ada rencana.",
     "bad_date": "Tanggal tidak valid: pilih tanggal dari kalender.",
     "busy_note": "Satu pencarian berjalan pada satu waktu; permintaan lain menunggu giliran.",
+    "job_state": "Status",
+    "job_kind": {"plan": "rencana", "replan": "rencana ulang"},
     # plan page
     "plan_of_week": "Rencana minggu {week}",
     "summary_line": "{n} dari {m} kunjungan calon; nilai {value} dari {available}; perjalanan {hours} jam ({km} km); mesin {engine}.",
@@ -206,6 +208,8 @@ EN: dict[str, str] = {
     "no_plans": "No plan yet.",
     "bad_date": "Not a valid date: pick one from the calendar.",
     "busy_note": "One search runs at a time; other requests wait their turn.",
+    "job_state": "State",
+    "job_kind": {"plan": "plan", "replan": "re-plan"},
     "plan_of_week": "Plan of week {week}",
     "summary_line": "{n} of {m} candidate visits; value {value} of {available}; travel {hours} h ({km} km); engine {engine}.",
     "map": "Map",
