@@ -179,6 +179,14 @@ def test_a_post_without_the_csrf_token_is_refused(desk):
     assert not desk.app.state.jobs.all()[1:]  # only the fixture's plan was ever submitted
 
 
+def test_the_search_time_field_is_bounded(desk, monkeypatch):
+    seen = []
+    monkeypatch.setattr(desk.app.state.jobs, "submit", lambda kind, params: seen.append(params["time_limit"]) or "j0")
+    for sent, want in (("", 600), ("abc", 600), ("nan", 600), ("0", 1.0), ("99999", 3600.0), ("45", 45.0)):
+        assert desk.post("/plan", data={"date": "2026-12-02", "time_limit": sent}).status_code == 303
+        assert seen[-1] == want, sent
+
+
 def test_a_bad_date_makes_no_job(desk):
     before = len(desk.app.state.jobs.all())
     r = desk.post("/plan", data={"date": "2026-13-45"})

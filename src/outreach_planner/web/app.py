@@ -269,7 +269,7 @@ def create_app(config: DeskConfig) -> FastAPI:
                     jobs=[j.view() for j in jobs.all()][::-1], time_limit=config.time_limit, error=None)
 
     @app.post("/plan")
-    def plan_submit(request: Request, date: str = Form(""), time_limit: float = Form(None)):
+    def plan_submit(request: Request, date: str = Form(""), time_limit: str = Form("")):
         from ..week import Week
 
         ws = wsh.get()
@@ -281,7 +281,12 @@ def create_app(config: DeskConfig) -> FastAPI:
                         error=strings(lang_of(request))["bad_date"])
         y, n, _ = d.isocalendar()
         week = str(Week(y, n, ws.regency.timezone))
-        limit = config.time_limit if not time_limit or time_limit < 1 else min(float(time_limit), 3600.0)
+        try:  # an empty or odd field: the desk's default
+            limit = min(max(float(time_limit), 1.0), 3600.0) if time_limit.strip() else config.time_limit
+        except ValueError:
+            limit = config.time_limit
+        if limit != limit:  # NaN
+            limit = config.time_limit
         jid = jobs.submit("plan", {"workspace": str(config.workspace), "week": week,
                                    "out_dir": str(config.out_root / week), "time_limit": limit,
                                    "solution_limit": config.solution_limit, "engine": config.engine,
