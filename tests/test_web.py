@@ -442,3 +442,31 @@ def test_every_text_of_the_pages_is_in_both_languages():
     for p in (Path(st.__file__).parent / "templates").glob("*.html"):
         used |= set(re.findall(r"\bs\.([a-z_]+)", p.read_text(encoding="utf-8")))
     assert used and used <= set(st.ID)
+
+
+def test_a_whole_workbook_is_checked_then_replaces_every_layer_it_has(tmp_path):
+    import openpyxl
+
+    d = Desk(tmp_path)
+    try:
+        template = d.client.get("/data/template.xlsx").content
+        wb = openpyxl.load_workbook(io.BytesIO(template))
+        head = [c.value for c in wb["villages"][1]]
+        wb["villages"].cell(row=2, column=head.index("ektp_covered") + 1, value=-1)
+        buf = io.BytesIO()
+        wb.save(buf)
+        toml = (d.ws / "workspace.toml").read_bytes()
+        r = d.post("/data", data={"layer": "workbook"}, files={"upload": ("data desa.xlsx", buf.getvalue(), "x")})
+        assert r.status_code == 422 and "data desa.xlsx" in r.text
+        assert (d.ws / "workspace.toml").read_bytes() == toml and not (d.ws / "workspace.xlsx").exists()
+        r = d.post("/data", data={"layer": "workbook"}, files={"upload": ("data.csv", b"a,b\n", "text/csv")})
+        assert r.status_code == 400  # a workbook must be .xlsx
+        r = d.post("/data", data={"layer": "workbook"}, files={"upload": ("data desa.xlsx", template, "x")})
+        assert r.status_code == 200, _text(r.text)
+        text = (d.ws / "workspace.toml").read_text(encoding="utf-8")
+        for layer in ("villages", "schools", "home_visit_requests", "deliveries"):
+            assert f'{layer} = "workspace.xlsx"' in text
+        a, b = read_workspace(SMALL), read_workspace(d.ws)
+        assert [v.code for v in a.villages] == [v.code for v in b.villages] and len(a.requests) == len(b.requests)
+    finally:
+        d.close()

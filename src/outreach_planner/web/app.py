@@ -505,7 +505,10 @@ def create_app(config: DeskConfig) -> FastAPI:
     def data_page(request: Request):
         from .data_in import LAYERS
 
-        return page(request, "data.html", layers=LAYERS, problems=None, applied=None, notes=[], error=None)
+        from .data_in import WORKBOOK
+
+        return page(request, "data.html", layers=(WORKBOOK, *LAYERS), problems=None, applied=None, notes=[],
+                    error=None)
 
     @app.get("/data/template.xlsx")
     def data_template():
@@ -518,17 +521,17 @@ def create_app(config: DeskConfig) -> FastAPI:
 
     @app.post("/data", response_class=HTMLResponse)
     async def data_upload(request: Request, layer: str = Form(""), upload: UploadFile = File(None)):
-        from .data_in import LAYERS, SUFFIXES, check_and_apply
+        from .data_in import LAYERS, SUFFIXES, WORKBOOK, check_and_apply, file_name
 
         s = strings(lang_of(request))
-        ctx = dict(layers=LAYERS, problems=None, applied=None, notes=[], error=None)
-        if layer not in LAYERS:
+        ctx = dict(layers=(WORKBOOK, *LAYERS), problems=None, applied=None, notes=[], error=None)
+        if layer not in (WORKBOOK, *LAYERS):
             return page(request, "data.html", status=400, **{**ctx, "error": s["not_found"]})
         if upload is None or not upload.filename:
             return page(request, "data.html", status=400, **{**ctx, "error": s["no_file"]})
         try:
             data = await security.read_upload(upload)
-            suffix = security.check_upload(upload.filename, data, SUFFIXES)
+            suffix = security.check_upload(upload.filename, data, (".xlsx",) if layer == WORKBOOK else SUFFIXES)
         except security.UploadRefused as exc:
             key = "wrong_type_layer" if exc.key == "wrong_type" else exc.key
             return page(request, "data.html", status=413 if exc.key == "too_large" else 400,
@@ -538,13 +541,15 @@ def create_app(config: DeskConfig) -> FastAPI:
         if problems:
             def where(source: str) -> str:  # never a staging path: the upload's name, or the workspace's file
                 name = Path(source).name if source else ""
-                return shown if name == f"{layer}{suffix}" else name
+                staged = file_name(layer, suffix)  # "workspace.xlsx (sheet villages)" -> "<upload> (sheet villages)"
+                return shown + name[len(staged):] if name.startswith(staged) else name
 
             rows = [{"file": where(p.source), "row": _row_label(p.where, lang_of(request)), "column": p.field,
                      "value": "" if p.value is None else p.value, "message": p.message} for p in problems]
             return page(request, "data.html", status=422, **{**ctx, "problems": rows, "notes": notes})
-        n = len({"villages": ws.villages, "schools": ws.schools, "home_visit_requests": ws.requests,
-                 "deliveries": ws.deliveries}[layer])
+        sizes = {"villages": len(ws.villages), "schools": len(ws.schools), "home_visit_requests": len(ws.requests),
+                 "deliveries": len(ws.deliveries)}
+        n = sum(sizes.values()) if layer == WORKBOOK else sizes[layer]
         return page(request, "data.html", **{**ctx, "applied": {"layer": layer, "rows": n, "file": shown},
                                              "notes": notes})
 

@@ -16,12 +16,15 @@ import threading
 import warnings
 from pathlib import Path
 
-from ..errors import InputError, InputWarning
+from ..errors import InputError, InputWarning, Problem
 
 #: Layers a planner may replace from the desk.
 LAYERS = ("villages", "schools", "home_visit_requests", "deliveries")
 #: File types accepted for a layer.
 SUFFIXES = (".csv", ".xlsx", ".geojson", ".gpkg")
+#: The "layer" of a whole workbook: every sheet named as a layer replaces that layer.
+WORKBOOK = "workbook"
+WORKBOOK_FILE = "workspace.xlsx"
 _lock = threading.Lock()
 
 
@@ -48,14 +51,39 @@ def _toml_with_layer(text: str, layer: str, file_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def file_name(layer: str, suffix: str) -> str:
+    """The name the upload gets in the workspace folder."""
+    return WORKBOOK_FILE if layer == WORKBOOK else f"{layer}{suffix}"
+
+
+def _workbook_layers(data: bytes) -> list[str]:
+    import io
+
+    import openpyxl
+
+    try:
+        names = openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    except Exception:  # noqa: BLE001 - not a workbook openpyxl reads
+        names = []
+    found = [name for name in LAYERS if name in names]
+    if not found:
+        raise InputError([Problem(WORKBOOK_FILE, "", "sheet", ", ".join(names) or None,
+                                  f"no sheet is named as a layer; name the sheets {', '.join(LAYERS)}")])
+    return found
+
+
 def _stage(folder: Path, tmp: Path, layer: str, suffix: str, data: bytes) -> Path:
-    """A copy of the workspace in ``tmp`` with the upload as ``layer``; the staged workspace.toml."""
+    """A copy of the workspace in ``tmp`` with the upload as ``layer`` (or every layer of a workbook)."""
     stage = tmp / "ws"
     shutil.copytree(folder, stage, ignore=shutil.ignore_patterns(".cache", "ledger.sqlite*", "out", "*.bak"))
-    name = f"{layer}{suffix}"
+    name = file_name(layer, suffix)
+    layers = _workbook_layers(data) if layer == WORKBOOK else [layer]
     (stage / name).write_bytes(data)
     toml = stage / "workspace.toml"
-    toml.write_text(_toml_with_layer(toml.read_text(encoding="utf-8-sig"), layer, name), encoding="utf-8")
+    text = toml.read_text(encoding="utf-8-sig")
+    for one in layers:  # a workbook's sheet is found by the layer's name (the default of `sheet`)
+        text = _toml_with_layer(text, one, name)
+    toml.write_text(text, encoding="utf-8")
     return stage
 
 
@@ -63,7 +91,7 @@ def check_and_apply(folder: Path, layer: str, suffix: str, data: bytes) -> tuple
     """(problems, warnings, the new workspace or None). Applies the upload only when there is no problem."""
     from ..io import read_workspace
 
-    if layer not in LAYERS or suffix not in SUFFIXES:
+    if layer not in (*LAYERS, WORKBOOK) or suffix not in SUFFIXES or (layer == WORKBOOK and suffix != ".xlsx"):
         raise ValueError("unknown layer or file type")
     with _lock, tempfile.TemporaryDirectory(prefix="desk-data-") as tmp:
         try:
@@ -78,7 +106,7 @@ def check_and_apply(folder: Path, layer: str, suffix: str, data: bytes) -> tuple
                 return exc.problems, [str(w.message) for w in caught], None
         said = [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
         # valid: the file, then workspace.toml (atomic replace; the previous one kept as workspace.toml.bak)
-        name = f"{layer}{suffix}"
+        name = file_name(layer, suffix)
         part = folder / f".{name}.desk-tmp"
         part.write_bytes(data)
         os.replace(part, folder / name)
