@@ -231,6 +231,19 @@ def test_recording_the_filled_form_and_again_changes_nothing(desk, tmp_path):
         assert len(led.outcomes()) == n
     r = desk.post("/record", files={"form": ("outcomes_form.csv", form, "text/csv")})
     assert f"0 baru, 0 dikoreksi, {n} sudah tercatat" in _text(r.text)
+    # the history page: coverage at the start and after week 49, as the next plan will count it
+    ws = read_workspace(desk.ws)
+    with Ledger(desk.ws / "ledger.sqlite") as led:
+        after = {r.service: r for r in regency_coverage(led.apply_progress(ws))}
+        issued = led.issued_plans()
+    page = desk.client.get("/history").text
+    assert "<svg" in page and issued and all(p["id"] in page for p in issued)
+    body = re.search(r'<table class="data" id="history">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    rows = [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)] for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    start = {r.service: r for r in regency_coverage(ws)}
+    assert rows[0] == ["awal", *(f"{100 * start[s.id].coverage:.2f}%" for s in ws.services)]
+    assert rows[1] == ["2026-W49", *(f"{100 * after[s.id].coverage:.2f}%" for s in ws.services)]
+    assert rows[1] != rows[0]
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

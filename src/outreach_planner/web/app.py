@@ -122,6 +122,63 @@ def _coverage_tables(ws) -> dict:
     return {"regency": {r.service: r for r in regency_coverage(ws)}, "districts": districts, "villages": villages}
 
 
+def coverage_by_week(ws, served: dict[str, dict[tuple[str, str], int]]) -> list[dict]:
+    """Regency coverage per service at the start and after each week with recorded outcomes (cumulative; a
+    village's covered never beyond its eligible, as the next plan counts it)."""
+    cum: dict[tuple[str, str], int] = {}
+    out = []
+    for week in [None, *sorted(served)]:
+        for k, n in (served.get(week, {}) if week else {}).items():
+            cum[k] = cum.get(k, 0) + n
+        row = {"week": week, "coverage": {}}
+        for s in ws.services:
+            eligible = sum(v.eligible[s.id] for v in ws.villages)
+            covered = sum(min(v.eligible[s.id], v.covered[s.id] + cum.get((v.code, s.id), 0)) for v in ws.villages)
+            row["coverage"][s.id] = covered / eligible if eligible else 1.0
+        out.append(row)
+    return out
+
+
+_CHART_COLOURS = ("#0b4f6c", "#c75000", "#2a7d2e", "#7b3fa0", "#a3190f")
+
+
+def coverage_chart(ws, rows: list[dict], start_label: str, target_word: str = "target") -> str:
+    """An inline SVG line chart of :func:`coverage_by_week` (one line per service, its target dashed)."""
+    from xml.sax.saxutils import escape
+
+    from ..render.strings import short_service
+
+    w, h, left, right, top, bottom = 860, 280, 48, 170, 14, 34
+    values = [r["coverage"][s.id] for r in rows for s in ws.services] + [s.target for s in ws.services]
+    lo = max(0.0, min(values) - 0.05)
+    lo = int(lo * 10) / 10
+    xs = [left + (w - left - right) * (i / max(1, len(rows) - 1)) for i in range(len(rows))]
+
+    def y(v: float) -> float:
+        return top + (h - top - bottom) * (1 - (v - lo) / (1.0 - lo if lo < 1 else 1))
+
+    parts = [f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    for k in range(6):
+        v = lo + (1.0 - lo) * k / 5
+        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#dde3e8"/>'
+                     f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11">{100 * v:.0f}%</text>')
+    for i, r in enumerate(rows):
+        label = escape(r["week"] or start_label)
+        parts.append(f'<text x="{xs[i]:.1f}" y="{h - 12}" text-anchor="middle" font-size="11">{label}</text>')
+    for j, s in enumerate(ws.services):
+        c = _CHART_COLOURS[j % len(_CHART_COLOURS)]
+        pts = " ".join(f"{xs[i]:.1f},{y(r['coverage'][s.id]):.1f}" for i, r in enumerate(rows))
+        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y(s.target):.1f}" y2="{y(s.target):.1f}" '
+                     f'stroke="{c}" stroke-dasharray="5 4" stroke-width="1"/>')
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="2.5"/>')
+        parts += [f'<circle cx="{xs[i]:.1f}" cy="{y(r["coverage"][s.id]):.1f}" r="3.5" fill="{c}"/>'
+                  for i, r in enumerate(rows)]
+        parts.append(f'<text x="{w - right + 10}" y="{top + 16 + 18 * j}" font-size="12" fill="{c}">'
+                     f'{escape(short_service(s.id))} ({escape(target_word)} {100 * s.target:.0f}%)</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _empty_plan(ws):
     from ..plan import Plan
 
@@ -499,6 +556,26 @@ def create_app(config: DeskConfig) -> FastAPI:
         return page(request, "record.html", result={"plans": ", ".join(plan_ids) or "-", "new": result.new,
                                                     "changed": result.changed, "unchanged": result.unchanged,
                                                     "duplicates": result.duplicates}, problems=None, error=None)
+
+    # ---- history: coverage week by week from the ledger, and the plans issued
+    @app.get("/history", response_class=HTMLResponse)
+    def history(request: Request):
+        from markupsafe import Markup
+
+        from ..campaign.cycle import ledger_path
+        from ..campaign.ledger import Ledger
+
+        ws = wsh.get()
+        path = ledger_path(config.workspace)
+        plans, served = [], {}
+        if path.is_file():
+            with Ledger(path) as led:
+                plans, served = led.issued_plans(), led.served_by_week()
+        rows = coverage_by_week(ws, served)
+        s = strings(lang_of(request))
+        chart = Markup(coverage_chart(ws, rows, s["start"], s["target"].lower())) if len(rows) > 1 else None
+        return page(request, "history.html", ws=ws, rows=rows, plans=plans, chart=chart,
+                    sets={x["id"] for x in sets()})
 
     # ---- 6. data in
     @app.get("/data", response_class=HTMLResponse)

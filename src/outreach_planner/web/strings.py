@@ -144,6 +144,16 @@ ID: dict[str, str] = {
     "not_found": "Tidak ditemukan.",
     "error": "Kesalahan",
     "nav_data": "Data",
+    "nav_history": "Riwayat",
+    "history_title": "Cakupan minggu demi minggu",
+    "history_intro": "Cakupan kabupaten di awal dan sesudah setiap minggu yang hasilnya sudah dicatat (dari buku "
+                     "besar ledger.sqlite), dan rencana yang sudah diterbitkan.",
+    "start": "awal",
+    "no_history": "Belum ada hasil yang dicatat.",
+    "plans_issued": "Rencana yang diterbitkan",
+    "plan_id": "Rencana",
+    "engine": "Mesin",
+    "created": "Dibuat",
     "data_title": "Masukkan data",
     "data_intro": "Unduh buku kerja Excel berisi data wilayah kerja sekarang (satu lembar per lapisan, kolom yang "
                   "dibaca perencana), isi atau perbaiki, lalu unggah satu lapisan. Berkas diperiksa dulu; tidak ada "
@@ -287,6 +297,16 @@ EN: dict[str, str] = {
     "not_found": "Not found.",
     "error": "Error",
     "nav_data": "Data",
+    "nav_history": "History",
+    "history_title": "Coverage week by week",
+    "history_intro": "Regency coverage at the start and after each week with recorded outcomes (from the ledger, "
+                     "ledger.sqlite), and the plans issued.",
+    "start": "start",
+    "no_history": "No outcomes recorded yet.",
+    "plans_issued": "Plans issued",
+    "plan_id": "Plan",
+    "engine": "Engine",
+    "created": "Created",
     "data_title": "Bring the data in",
     "data_intro": "Download the workspace's data as one Excel workbook (a sheet per layer, the columns the planner "
                   "reads), fill it in or correct it, then upload one layer. The file is checked first; nothing "
