@@ -139,6 +139,9 @@ def test_the_desk_in_a_browser(server, tmp_path):
         drv.find_element(By.ID, "record-upload").click()
         result = _wait(lambda: drv.find_elements(By.ID, "record-result"), 60)[0]
         assert f"{len(rows)} baru" in " ".join(result.text.split())
+        drv.get(base + "/history")  # coverage week by week: the start and week 49
+        assert drv.find_elements(By.CSS_SELECTOR, "svg.chart polyline")
+        assert len(drv.find_elements(By.CSS_SELECTOR, "#history tbody tr")) == 2
 
         # 5. lock a village session to the outreach team on Thursday, then re-plan from Wednesday with the
         # courier off; the changes are listed
