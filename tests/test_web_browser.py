@@ -91,6 +91,17 @@ def _wait(cond, timeout=600.0):
     raise AssertionError("timed out")
 
 
+def _text_of(drv, element_id: str) -> str:
+    """The text of an element, "" while the page it was on is being replaced."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return drv.find_element(By.ID, element_id).text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return ""
+
+
 def test_the_desk_in_a_browser(server, tmp_path):
     from selenium.webdriver.common.by import By
 
@@ -113,11 +124,11 @@ def test_the_desk_in_a_browser(server, tmp_path):
         assert "2026-W49" in drv.find_element(By.ID, "week-label").text
         drv.find_element(By.ID, "make-plan").click()
         _wait(lambda: "/plans/2026-W49" in drv.current_url)
-        assert drv.find_elements(By.CSS_SELECTOR, ".team table tbody tr")
-        assert drv.find_element(By.ID, "cov-before-after").text
+        _wait(lambda: drv.find_elements(By.CSS_SELECTOR, ".team table tbody tr"), 60)  # the page may still load
+        _wait(lambda: _text_of(drv, "cov-before-after"), 60)
 
         # 3. route sheets of one team, downloaded
-        drv.find_element(By.CSS_SELECTOR, "a.dl-team").click()
+        _wait(lambda: drv.find_elements(By.CSS_SELECTOR, "a.dl-team"), 60)[0].click()
         pdf = _wait(lambda: [p for p in downloads.glob("*.pdf")], 60)[0]
         _wait(lambda: pdf.read_bytes()[:4] == b"%PDF" and not list(downloads.glob("*.crdownload")), 60)
 
@@ -150,12 +161,12 @@ def test_the_desk_in_a_browser(server, tmp_path):
                            "v.value = Array.from(v.options).find(function (o) { return o.value.indexOf('vs:') === 0; }).value;"
                            "document.getElementById('edit-teamday').value = 'tim1|2026-12-03';")
         drv.find_element(By.ID, "edit-lock").click()
-        assert "2026-12-03" in drv.find_element(By.ID, "edit-list").text
+        _wait(lambda: "2026-12-03" in _text_of(drv, "edit-list"), 60)  # after the post's redirect
         drv.execute_script("document.getElementById('replan-from').value = '2026-12-02';"
                            "document.getElementById('replan-team').value = 'kurir';")
         drv.find_element(By.ID, "replan-button").click()
         _wait(lambda: "/plans/2026-W49-replan-2026-12-02" in drv.current_url)
-        assert drv.find_elements(By.CSS_SELECTOR, "#changes tbody tr")
+        _wait(lambda: drv.find_elements(By.CSS_SELECTOR, "#changes tbody tr"), 60)
 
         severe = [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
         assert not severe, severe
