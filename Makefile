@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: plan test check venv clean
+.PHONY: plan test check venv clean serve
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ venv: $(STAMP)
 
 plan: $(STAMP)
 	$(BIN)/outreach-planner plan --week 2026-W49
+
+serve: $(STAMP)
+	$(BIN)/outreach-planner serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -677,6 +677,51 @@ def simulate(
     console.print(f"Wrote {out / 'simulation.md'} and {out / 'simulation.png'}.", highlight=False)
 
 
+@app.command()
+def serve(
+    workspace: WorkspaceArg = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but 127.0.0.1/localhost "
+                                      "(the office network) requires a login: the password is asked for at the "
+                                      "first start (or taken from OUTREACH_DESK_PASSWORD) and stored hashed.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8765,
+    out: Annotated[Path, typer.Option("--out", help="Folder of the plans (one sub-folder per week).")] = Path("out"),
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Default solver seconds of a plan.")] = 30.0,
+    solution_limit: Annotated[Optional[int], typer.Option(
+        "--solution-limit", min=1, help="Stop each solve after this many solutions (also OUTREACH_DESK_SOLUTION_LIMIT).")] = None,
+    engine: Annotated[EngineChoice, typer.Option("--engine", help="Solver, as for plan.")] = EngineChoice.auto,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the desk in the browser.")] = True,
+) -> None:
+    """Open the planner's desk: a local web app (Indonesian, English switch) for coverage, the week's plan,
+    route sheets, recording outcomes and re-planning."""
+    import os
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    from .web import DeskConfig, create_app
+    from .web import security
+
+    load(workspace)  # an invalid workspace stops here, with every problem (exit 2)
+    _check_engine(engine)
+    config = DeskConfig(workspace=_folder(workspace), out_root=out, host=host, time_limit=time_limit,
+                        solution_limit=solution_limit, engine=EngineChoice(engine).value)
+    if config.login and security.load_auth(config.state_dir) is None:
+        password = os.environ.get("OUTREACH_DESK_PASSWORD") or typer.prompt(
+            "Set the desk's password (at least 8 characters)", hide_input=True, confirmation_prompt=True)
+        try:
+            security.save_password(config.state_dir, password)
+        except ValueError as exc:
+            err_console.print(f"[bold red]password:[/] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+    url = f"http://{'127.0.0.1' if host in ('127.0.0.1', 'localhost', '0.0.0.0') else host}:{port}/"
+    console.print(f"Desk on {url} (workspace {config.workspace}, plans in {config.out_root}); Ctrl-C stops it.",
+                  highlight=False)
+    if open_browser:
+        threading.Timer(1.5, lambda: webbrowser.open(url)).start()
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+
+
 #: The search counts as still improving when, in the last fifth of the time limit, its objective improved by at
 #: least 1 % of the value collected.
 STILL_IMPROVING_SHARE = 0.8

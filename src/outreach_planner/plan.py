@@ -29,9 +29,10 @@ REASONS: dict[str, str] = {
     "same_day": "It fits only on dates that already have a session of its village (one a day).",
     "no_time": "No team-day that could make it has the time for it, even with nothing else that day.",
     "missed": "It fits and would add value: the search stopped before it found this.",
+    "forbidden": "The planner forbade it in a re-plan.",
 }
 ReasonCode = Literal["no_skill", "no_window", "unreachable", "low_value", "capacity", "same_day", "no_time",
-                     "missed"]
+                     "missed", "forbidden"]
 
 
 class Step(BaseModel):

@@ -589,6 +589,26 @@ class Ledger:
                           requests=tuple(r for r in ws.requests if f"hv:{r.id}" not in closed),
                           deliveries=tuple(d for d in ws.deliveries if f"dl:{d.id}" not in closed))
 
+    def issued_plans(self) -> list[dict]:
+        """Every plan issued: id, week, engine, created_at; by week, then in the order issued."""
+        rows = self._db.execute("SELECT id, week, engine, created_at FROM plans ORDER BY week, created_at, id")
+        return [{"id": i, "week": w, "engine": e, "created_at": c} for i, w, e, c in rows.fetchall()]
+
+    def served_by_week(self) -> dict[str, dict[tuple[str, str], int]]:
+        """People served per week of the plan they were served on: week -> (village code, service) -> people.
+
+        Only counted outcomes (a request or session served once), so the weeks add up to :meth:`progress`.
+        """
+        out: dict[str, dict[tuple[str, str], int]] = {}
+        for week, village, people in self._db.execute(
+                "SELECT p.week, o.village_code, o.people FROM outcomes o JOIN plans p ON p.id = o.plan_id "
+                "WHERE o.counted = 1 ORDER BY p.week"):
+            cell = out.setdefault(week, {})
+            for sid, n in json.loads(people).items():
+                if n:
+                    cell[(village or "", sid)] = cell.get((village or "", sid), 0) + int(n)
+        return out
+
     def dump(self) -> list[str]:
         """Every row of every table as SQL (for comparing states in tests)."""
         return list(self._db.iterdump())

@@ -46,6 +46,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from ..engines import SolveLimits
@@ -54,7 +55,7 @@ from .ledger import Ledger
 from ..model import Workspace
 from ..plan import Plan, Route
 from ..planning.planner import make_plan
-from ..planning.problem import Problem
+from ..planning.problem import Excluded, Problem
 from ..travel import TravelModel, travel_model
 from ..week import Week
 
@@ -342,6 +343,94 @@ def _pinner(pins: dict[str, list[tuple[str, dt.date]]], pinned: dict[str, tuple[
     return prepare
 
 
+@dataclass(frozen=True)
+class Edits:
+    """A planner's changes by hand for a re-plan (the desk's "lock", "forbid", "team off for a day").
+
+    Visits are named by their candidate key: ``vs:<village code>`` for a village session, else the visit id
+    (``sc:<school>``, ``hv:<request>``, ``dl:<delivery>``). ``lock``: (key, team, date): the visit is made by
+    that team on that day if it fits there at all (one session of a village; its value is raised as a pin's);
+    ``forbid``: keys left out of the re-planned days; ``days_off``: (team, date) team-days not worked.
+    """
+
+    lock: tuple[tuple[str, str, dt.date], ...] = ()
+    forbid: tuple[str, ...] = ()
+    days_off: tuple[tuple[str, dt.date], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.lock or self.forbid or self.days_off)
+
+    def check(self, ws: Workspace, week: Week, from_date: dt.date) -> None:
+        """Raise ``InputError`` naming every edit for an unknown team or a day not re-planned."""
+        teams = {t.id for t in ws.teams}
+        bad = [f"{team} {d}" for _, team, d in self.lock if team not in teams or d < from_date or d not in week.dates]
+        bad += [f"{team} {d}" for team, d in self.days_off if team not in teams or d < from_date
+                or d not in week.dates]
+        if bad:
+            raise InputError(f"edits for a team-day that is not re-planned (unknown team, or not in {week} from "
+                             f"{from_date}): {', '.join(bad)}")
+
+
+def _with_edits(prepare: Callable[[Problem], Problem], edits: Edits | None, locked: dict[str, tuple[str, dt.date]]):
+    """``prepare`` followed by the planner's ``edits``; records in ``locked`` the keys locked in place."""
+    if not edits:
+        return prepare
+
+    def wrapped(orig: Problem) -> Problem:
+        p = prepare(orig)
+        veh = {(v.team, p.week.dates[v.date_index]): v.index for v in p.vehicles}
+        off = {veh[td] for td in edits.days_off if td in veh}
+        lock = {k: (team, d) for k, team, d in edits.lock}
+        forbid = set(edits.forbid)
+        # more than every pin's bonus together: a locked visit goes in even when pinned visits must give way
+        bonus = (sum(v.value for v in orig.visits) + sum(v.end_s - v.start_s for v in p.vehicles) * p.travel_cost_per_s
+                 + 1) * (len(p.visits) + 1)
+        visits, allowed = list(p.visits), [list(a) for a in p.allowed]
+        excluded = [e for e in p.excluded if p.visits[e.visit].id not in forbid
+                    and f"vs:{p.visits[e.visit].ref}" not in forbid]
+        order = sorted(range(len(p.visits)), key=lambda i: (-sum(p.visits[i].expected.values()), i))
+        for i in order:
+            vis = p.visits[i]
+            key = f"vs:{vis.ref}" if vis.kind == "village_session" else vis.id
+            if key in forbid:
+                allowed[i] = []
+                excluded.append(Excluded(i, "forbidden", "forbidden by the planner"))
+                continue
+            if key in lock and key not in locked:
+                vi = veh.get(lock[key])
+                if vi is not None and vi not in off and vi in orig.allowed[i]:
+                    allowed[i] = [vi]
+                    visits[i] = dataclasses.replace(orig.visits[i], value=orig.visits[i].value + bonus)
+                    locked[key] = lock[key]
+                    continue
+            if off and any(v in off for v in allowed[i]):
+                if len(p.allowed[i]) == 1 and p.visits[i].value != orig.visits[i].value:  # pinned to a day off: free
+                    allowed[i], visits[i] = list(orig.allowed[i]), orig.visits[i]
+                allowed[i] = [v for v in allowed[i] if v not in off]
+        return dataclasses.replace(p, visits=visits, allowed=allowed, excluded=excluded)
+
+    return wrapped
+
+
+def _edit_reasons(changes: list[dict], edits: Edits | None) -> None:
+    """The reason of each change the planner's edits made."""
+    if not edits:
+        return
+    lock = {k: (team, d) for k, team, d in edits.lock}
+    off = set(edits.days_off)
+    for c in changes:
+        if c["change"] == "unchanged":
+            continue
+        key = _candidate_key(c["kind"], c["visit_id"], c["village_code"])
+        before = c["before"] and (c["before"]["team"], dt.date.fromisoformat(c["before"]["date"]))
+        if key in edits.forbid:
+            c["reason"] = "forbidden by the planner"
+        elif key in lock:
+            c["reason"] = f"locked by the planner to {lock[key][0]} on {lock[key][1].isoformat()}"
+        elif before and before in off:
+            c["reason"] = f"{before[0]} off on {before[1].isoformat()} (set by the planner)"
+
+
 def _route_key(route: Route) -> list[tuple[str, ...]]:
     return [_key({"kind": s.kind, "village": s.village_code or "", "date": route.date.isoformat(),
                   "visit_id": s.visit_id}) for s in route.visits]
@@ -420,7 +509,8 @@ def _reasons(changes: list[dict], team_off: str | None, from_date: dt.date, stag
 
 def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | None = None,
            limits: SolveLimits = SolveLimits(), engine: str = "auto", travel: TravelModel | None = None,
-           now: dt.datetime | None = None, gain_threshold: float | None = GAIN_THRESHOLD) -> Replan:
+           now: dt.datetime | None = None, gain_threshold: float | None = GAIN_THRESHOLD,
+           edits: Edits | None = None) -> Replan:
     """Re-plan the week of ``from_date`` from that date on; see the module docstring.
 
     ``gain_threshold`` None skips stage 2 (the unpinned re-plan). Raises ``InputError`` when no
@@ -433,6 +523,8 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
     if found is None:
         raise InputError(f"no plan of {week} is in the ledger {ledger.path}; give --plan plan.json of that week")
     pid, old = found
+    if edits:
+        edits.check(ws, week, from_date)
     if not any(ws.calendar.is_working_day(d) for d in week.dates if d >= from_date):
         raise NoPlanError(f"no working day is left in {week} from {from_date}")
     travel = travel or travel_model(ws)
@@ -453,7 +545,7 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
     freed = {f"vs:{s.village_code}" if s.kind == "village_session" else s.visit_id or ""
              for r, s in old.visit_steps if r.date >= from_date and r.team == team_off}
     run = make_plan(ws_rest, week, limits, engine=engine, travel=travel, now=now, held=kept,
-                    prepare=_pinner(pins, pinned, freed, absorbing))
+                    prepare=_with_edits(_pinner(pins, pinned, freed, absorbing), edits, {}))
     new_part, stage = run.plan, "pinned"
     values = {"pinned": round(new_part.value, 3)}
     gain = gain_pct = 0.0
@@ -462,7 +554,7 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
     if gain_threshold is not None and unpinned:
         rest = {k: [td for td in v if td[0] not in unpinned] for k, v in pins.items()}
         free = make_plan(ws_rest, week, limits, engine=engine, travel=travel, now=now, held=kept,
-                         prepare=_pinner(rest, {})).plan
+                         prepare=_with_edits(_pinner(rest, {}), edits, {})).plan
         values["free"] = round(free.value, 3)
         gain = free.value - new_part.value
         gain_pct = 100 * gain / new_part.value if new_part.value > 0 else (100.0 if gain > 0 else 0.0)
@@ -475,6 +567,7 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
                   | {_candidate_key(u.kind, u.visit_id, u.village_code) for u in merged.unassigned})
     changes = diff(old, merged, from_date)
     _reasons(changes, team_off, from_date, stage, gain, gain_pct, candidates)
+    _edit_reasons(changes, edits)
     steps = [s for r in merged.routes for s in r.visits]
     counts = Counter(c["change"] for c in changes)
     summary = dict(merged.summary, scheduled_visits=len(steps),
@@ -485,9 +578,14 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
                            "kept_routes": len(kept), "stage": stage, "stage_values": values,
                            "gain_threshold": gain_threshold, "pinned_visits": len(pinned),
                            "unpinned_teams": sorted(unpinned) if "free" in values else [],
-                           "changes_by_kind": dict(counts), "trips_cut_short": cut_short},
+                           "changes_by_kind": dict(counts), "trips_cut_short": cut_short,
+                           **({"edits": {"lock": [[k, t, d.isoformat()] for k, t, d in edits.lock],
+                                         "forbid": list(edits.forbid),
+                                         "days_off": [[t, d.isoformat()] for t, d in edits.days_off]}}
+                              if edits else {})},
                    changes=[c for c in changes if c["change"] != "unchanged"])
     return Replan(merged.model_copy(update={"summary": summary}), new_part, ws_rest, pid, changes, kept, stage)
 
 
-__all__ = ["GAIN_THRESHOLD", "Replan", "as_reported", "diff", "match", "pins_of", "remaining_workspace", "replan"]
+__all__ = ["GAIN_THRESHOLD", "Edits", "Replan", "as_reported", "diff", "match", "pins_of", "remaining_workspace",
+           "replan"]

@@ -128,6 +128,7 @@ TEXTS: dict[str, dict[str, str]] = {
         # the fixed sentences of planning.problem (pre-excluded visits), English -> Indonesian
         "excluded": {
             "no team that could make it works this week": "tidak ada tim yang bisa melakukannya bekerja minggu ini",
+            "forbidden by the planner": "dilarang oleh perencana",
             "the document is not ready before the week ends": "dokumennya belum siap sebelum minggu ini berakhir",
             "no school hours overlap a shift of a team that could make it":
                 "jam sekolah tidak bertemu jam kerja tim mana pun yang bisa melakukannya",

@@ -38,6 +38,7 @@ ID: dict[str, object] = {
         "same_day": "Hanya muat pada tanggal yang sudah ada sesi desanya (satu sehari).",
         "no_time": "Tidak ada hari tim yang bisa melakukannya yang punya waktu, bahkan tanpa kunjungan lain.",
         "missed": "Muat dan menambah nilai: pencarian berhenti sebelum menemukannya.",
+        "forbidden": "Dilarang oleh perencana saat merencanakan ulang.",
     },
     # map
     "map_title": "Rencana jemput bola",
@@ -181,6 +182,7 @@ EN: dict[str, object] = {
         "same_day": "It fits only on dates that already have a session of its village (one a day).",
         "no_time": "No team-day that could make it has the time for it, even with nothing else that day.",
         "missed": "It fits and would add value: the search stopped before it found this.",
+        "forbidden": "The planner forbade it in a re-plan.",
     },
     "map_title": "Outreach plan",
     "map_week": "Week",
