@@ -254,3 +254,37 @@ def test_map_legend_and_team_colours(plan, ws, travel):
     for team, colour in zip(by_team, colours):
         assert f'data-legend-team=\\"{team}\\" data-colour=\\"{colour}\\"' in html
     assert '"collapsed": true' in html
+
+
+@pytest.fixture(scope="module")
+def default_ws():
+    from outreach_planner.io import read_workspace
+
+    return read_workspace(Path(__file__).resolve().parents[1] / "data" / "kolaka_utara")
+
+
+@pytest.mark.parametrize("n_stops", [3, 4])
+def test_a_short_day_fits_one_page_with_its_signatures(default_ws, n_stops):
+    """A day of three or four village sessions (default workspace: contacts, session places, what to bring)
+    is one page, signatures included: the route map shrinks (down to MIN_MAP_MM) rather than pushing the
+    signature lines alone onto a second page (four sessions took two pages with the former 80 mm floor)."""
+    from pypdf import PdfReader
+
+    ws = default_ws
+    team, wed = ws.teams[0], dt.date(2026, 12, 2)
+    codes = [x.code for x in ws.villages if x.district_name == "Batu Putih"][:n_stops]
+    steps = [_office(ws, wed, "start", "08:00")]
+    for k, code in enumerate(codes):
+        h = 8 + 2 * k
+        steps.append(_visit(ws, wed, "village_session", f"vs:{code}:1", code, f"{h:02d}:30", f"{h:02d}:30",
+                            f"{h + 1:02d}:30", {"ektp": 7, "kia": 14, "akta": 1}))
+        if k == 1:
+            steps.append(_break(wed, "12:00", "13:00"))
+    steps.append(_office(ws, wed, "end", "16:00"))
+    day = Route(team=team.id, date=wed, depot=ws.depots[0].id, steps=tuple(steps))
+    one = Plan(week="2026-W49", workspace=f"{ws.regency.code} {ws.regency.name}",
+               generated_at=dt.datetime(2026, 11, 27, 9, 30, tzinfo=WITA), engine="hand", timezone="Asia/Makassar",
+               routes=(day,), unassigned=())
+    singles, combined = sheets_pdfs(one, ws, travel_model(ws, Path(__file__).resolve().parents[1] / "data" / "kolaka_utara"))
+    assert len(singles) == 1
+    assert len(PdfReader(io.BytesIO(combined)).pages) == 1

@@ -91,6 +91,9 @@ CONTENT_W = PAGE_W - 2 * MARGIN
 BODY_BOTTOM = FOOTER_H + 3 * MM  # the body frame sits above the footer line
 BODY_H = PAGE_H - MARGIN - BODY_BOTTOM
 MAP_DPI = 150
+#: The route map shrinks down to this height (mm) to keep a sheet on one page; a sheet that needs two pages
+#: anyway gets a 110 mm map. 60 mm still shows the day's route and numbered stops legibly.
+MIN_MAP_MM = 60
 
 FONT, FONT_BOLD = "OPSans", "OPSans-Bold"
 
@@ -870,10 +873,10 @@ def _sheet_story(route: Route, plan: Plan, ws: Workspace, travel, bg: _Backgroun
     info = _info_table(route, plan, ws, lang)
     table = stop_table(route, plan, ws, lang) if n_visits else _p(_x(t["no_visits"]), "info")
     signatures = _signatures(lang)
-    # the largest map (80-120 mm high) that keeps the sheet on one page; 110 mm when it needs two anyway
+    # the largest map (MIN_MAP_MM-120 mm high) that keeps the sheet on one page; 110 mm when it needs two anyway
     used = sum(f.wrap(CONTENT_W, BODY_H)[1] for f in (title, info, table, signatures)) + 12 * MM
     room = (BODY_H - used) / MM - 2
-    map_h = float(math.floor(min(120.0, room))) if room >= 80 else 110.0
+    map_h = float(math.floor(min(120.0, room))) if room >= MIN_MAP_MM else 110.0
     cache_key = (key, map_h)
     if cache_key not in png_cache:
         png_cache[cache_key] = route_map_image(route, ws, travel, bg, lang, (CONTENT_W / MM, map_h))
