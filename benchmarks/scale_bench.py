@@ -144,9 +144,16 @@ def _peak_mb() -> float:
     return (own + kids) / 1024
 
 
-def child(k: int, engine: str, limit: float, seed: int) -> dict:
+def child(k: int, engine: str, limit: float, seed: int, improve_share: float | None = None,
+          part_engine: str | None = None) -> dict:
     """One measurement in this process (called with ``--child``)."""
     warnings.simplefilter("ignore")
+    from outreach_planner.planning import decompose, planner
+
+    if improve_share is not None:
+        decompose.IMPROVE_SHARE = improve_share
+    if part_engine is not None:
+        decompose.PART_ENGINE = planner.PART_ENGINE = part_engine
     from outreach_planner.planning.demand import candidate_visits
     from outreach_planner.engines import SolveLimits
     from outreach_planner.planning.planner import make_plan
@@ -169,7 +176,7 @@ def child(k: int, engine: str, limit: float, seed: int) -> dict:
            "team_days": len(problem.vehicles), "nodes": len(problem.nodes),
            "places": len({(round(x, 6), round(y, 6)) for x, y in problem.nodes}),
            "problem_build_s": round(build_s, 2), "generate_s": round(gen_s, 2),
-           "rss_after_build_mb": round(_peak_mb())}
+           "rss_after_build_mb": round(_peak_mb()), "load_1min": round(os.getloadavg()[0], 2)}
     del problem
     first: list[float] = []
     t0 = time.monotonic()
@@ -201,7 +208,8 @@ def child(k: int, engine: str, limit: float, seed: int) -> dict:
 
 FIELDS = ["size", "candidates", "team_days", "nodes", "places", "engine", "limit_s", "status", "winner",
           "first_plan_s", "wall_s", "value", "value_available", "travel_h", "scheduled", "objective", "violations",
-          "problem_build_s", "rss_after_build_mb", "peak_rss_mb", "cap_gb", "validate_s", "generate_s", "runs"]
+          "problem_build_s", "rss_after_build_mb", "peak_rss_mb", "cap_gb", "validate_s", "generate_s", "runs",
+          "load_1min"]
 
 
 def main() -> None:
@@ -212,6 +220,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cap-gb", type=float, default=None, help="address-space cap per measurement (RLIMIT_AS)")
     ap.add_argument("--tag", default=None, help="output name: benchmarks/results/scale_<tag>.csv/.md")
+    ap.add_argument("--improve-share", type=float, default=None,
+                    help="decompose.IMPROVE_SHARE: share of the limit for the whole-problem pass after the parts")
+    ap.add_argument("--part-engine", default=None, help="decompose.PART_ENGINE: the engine of the parts under auto")
     ap.add_argument("--child", nargs=3, metavar=("SIZE", "ENGINE", "LIMIT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -220,7 +231,8 @@ def main() -> None:
 
             cap = int(args.cap_gb * 1e9)
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        row = child(int(args.child[0]), args.child[1], float(args.child[2]), args.seed)
+        row = child(int(args.child[0]), args.child[1], float(args.child[2]), args.seed, args.improve_share,
+                    args.part_engine)
         print("ROW " + json.dumps(row), flush=True)
         return
     tag = args.tag or "_".join(args.engines)
@@ -237,6 +249,10 @@ def main() -> None:
                     cmd = [sys.executable, __file__, "--child", str(k), engine, str(limit), "--seed", str(args.seed)]
                     if args.cap_gb:
                         cmd += ["--cap-gb", str(args.cap_gb)]
+                    if args.improve_share is not None:
+                        cmd += ["--improve-share", str(args.improve_share)]
+                    if args.part_engine:
+                        cmd += ["--part-engine", args.part_engine]
                     t0 = time.monotonic()
                     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
                     lines = [x for x in proc.stdout.splitlines() if x.startswith("ROW ")]
@@ -262,17 +278,18 @@ def write_md(rows: list[dict], path: Path, argv: str) -> None:
              f"Command: `benchmarks/scale_bench.py {argv}` (generated workspaces: see its docstring). "
              "Each row is a fresh process; `build s` = demand + values + travel matrices + `build_problem` "
              "(matrices from the on-disk cache after a size's first run); `first s` = time to the first plan "
-             "(greedy: the construction); `peak MB` = peak RSS of the process plus its largest engine child.", "",
+             "(greedy: the construction); `peak MB` = peak RSS of the process plus its largest engine child; "
+             "`load` = the 1-minute load average when the row's solve started.", "",
              "| k | candidates | team-days | engine | limit s | status | first s | wall s | value | of available | "
-             "travel h | visits | violations | build s | peak MB | cap GB |",
-             "|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "travel h | visits | violations | build s | peak MB | cap GB | load |",
+             "|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         g = r.get
         lines.append(f"| {g('size')} | {g('candidates', '')} | {g('team_days', '')} | {g('engine')} | "
                      f"{g('limit_s'):g} | {g('status', '')} | {g('first_plan_s', '')} | {g('wall_s', '')} | "
                      f"{g('value', '')} | {g('value_available', '')} | {g('travel_h', '')} | {g('scheduled', '')} | "
                      f"{g('violations', '')} | {g('problem_build_s', '')} | {g('peak_rss_mb', '')} | "
-                     f"{g('cap_gb', '')} |")
+                     f"{g('cap_gb', '')} | {g('load_1min', '')} |")
     path.write_text("\n".join(lines) + "\n")
 
 

@@ -18,7 +18,10 @@ per core; parts beyond the cores wait), keeps per part the better of the engine'
 construction's (the construction's when the engine found nothing), maps the routes back, and mends
 the seams with :func:`insert_leftovers`: every route is re-checked exactly (the construction's
 feasibility code) and the visits left out, with those whose part could not make them, are inserted
-greedily into the whole plan's spare time (any vehicle, across part boundaries).
+greedily into the whole plan's spare time (any vehicle, across part boundaries). Then, for the last
+:data:`IMPROVE_SHARE` of the time limit, the whole plan is improved by ruin and recreate
+(:func:`~outreach_planner.planning.improve.improve`): a removed cluster of visits may be refilled
+into any vehicle near it, whichever part it came from, so routes change across the seams.
 
 When it pays (:func:`should_decompose`, measured in ``benchmarks/results/scale_decompose.md``):
 more than :data:`DECOMPOSE_ABOVE` visits that some vehicle may make, at two or more offices.
@@ -47,6 +50,11 @@ Routes = list[tuple[int, list[tuple[int, int]]]]
 DECOMPOSE_ABOVE = 600
 #: Target largest part, in visits.
 MAX_PART_VISITS = 500
+#: Share of the time limit kept for the whole-problem improvement after the parts (``budget="wall"``).
+IMPROVE_SHARE = 0.15
+#: The engine that solves the parts under ``make_plan(engine="auto")``: parts are about the size of one
+#: office's week, where ruin and recreate from the construction leads (docs/benchmarks.md section 10).
+PART_ENGINE = "lns"
 
 
 @dataclass
@@ -370,7 +378,8 @@ def _available_cores() -> int:
 def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runner = "ortools",
                      initial: Routes | None = None, max_part_visits: int = MAX_PART_VISITS,
                      workers: int | None = None, budget: str = "wall",
-                     progress: Callable[[float, float], None] | None = None) -> EngineResult:
+                     progress: Callable[[float, float], None] | None = None,
+                     improve_share: float | None = None) -> EngineResult:
     """Solve ``problem`` by parts (see the module docstring); the result is in whole-problem indices.
 
     ``engine_runner``: an engine name or a picklable ``runner(problem, limits, progress, initial=...)``;
@@ -378,7 +387,9 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
     signature has that parameter. ``budget``: ``wall`` (default) shares ``limits.time_limit_s`` so
     that the parts end within it (``parts / workers`` rounds of parts, each a round's share of the
     time left after the construction); ``part``: every part gets the full time limit. A solution
-    limit applies to each part.
+    limit applies to each part. ``improve_share``: the share of the time limit kept for the
+    whole-problem improvement after the parts (None: :data:`IMPROVE_SHARE`; 0: none); with a solution limit N it makes at most
+    ``10 x N`` iterations (deterministic).
     """
     if budget not in ("wall", "part"):
         raise ValueError(f"budget must be wall or part, not {budget!r}")
@@ -390,7 +401,9 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
     todo = [k for k, part in enumerate(parts) if part.visits]
     workers = max(1, workers or _available_cores())
     rounds = math.ceil(len(todo) / min(workers, len(todo))) if todo else 1
-    left = max(1.0, limits.time_limit_s - (time.monotonic() - t0))
+    improve_share = IMPROVE_SHARE if improve_share is None else improve_share
+    improve_s = max(0.0, improve_share) * limits.time_limit_s
+    left = max(1.0, limits.time_limit_s - (time.monotonic() - t0) - improve_s)
     part_limit = limits.time_limit_s if budget == "part" else max(1.0, left / rounds)
     part_limits = dataclasses.replace(limits, time_limit_s=part_limit)
     jobs = [(parts[k].problem, part_limits, parts[k].from_whole(initial)) for k in todo]
@@ -416,6 +429,17 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
         notes[-1] += f"/{fallback:.0f}"
     routes, inserted, dropped = insert_leftovers(problem, merged)
     obj = objective(problem, routes)
+    seam = ""
+    if improve_share > 0:
+        from .improve import improve
+
+        iters = 10 * limits.solution_limit if limits.solution_limit else None
+        # the time left (the parts may have ended early); at least the share kept for it
+        spend = max(improve_s, limits.time_limit_s - (time.monotonic() - t0)) if budget == "wall" else improve_s
+        better, st = improve(problem, routes, spend, seed=limits.seed, max_iterations=iters)
+        if objective(problem, better) <= obj:
+            routes, obj = better, objective(problem, better)
+        seam = f"; whole-problem improvement: {st['gain']:.1f} points in {st['seconds']:.1f} s ({st['iterations']} iterations)"
     if obj > objective(problem, initial):  # never worse than the construction it started from
         routes = insert_leftovers(problem, initial)[0]
         obj = objective(problem, routes)
@@ -425,9 +449,9 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
     status = (f"decomposed into {len(parts)} parts ({len(todo)} with visits, {part_limit:.0f} s each): "
               f"{solved} by {name}, {fell_back} kept the construction; seams: {inserted} visits inserted"
               + (f", {dropped} dropped" if dropped else "")
-              + f"; part objectives {name}/construction: {', '.join(notes)}")
+              + seam + f"; part objectives {name}/construction: {', '.join(notes)}")
     return EngineResult(f"decomposed({name})", routes, obj, status, [(elapsed, obj)])
 
 
-__all__ = ["DECOMPOSE_ABOVE", "MAX_PART_VISITS", "Part", "insert_leftovers", "should_decompose",
+__all__ = ["DECOMPOSE_ABOVE", "IMPROVE_SHARE", "MAX_PART_VISITS", "PART_ENGINE", "Part", "insert_leftovers", "should_decompose",
            "solve_decomposed", "split", "sub_problem"]
