@@ -236,6 +236,7 @@ class EngineChoice(str, Enum):
     ortools = "ortools"
     pyvrp = "pyvrp"
     greedy = "greedy"
+    lns = "lns"
 
 
 @app.command()
