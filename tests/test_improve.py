@@ -76,3 +76,16 @@ def test_improve_leaves_a_route_it_rejects_as_it_is(small):
 def test_lns_is_not_a_covering_engine(small):
     run = make_plan(small, WEEK, LIMITS, engine="lns")
     assert "lns" not in covering_engines(run.problem)
+
+
+def test_improve_with_used_lanes_is_improve_with_fresh_ones(small):
+    from outreach_planner.planning.construct import _lanes
+    from outreach_planner.planning.decompose import insert_leftovers
+
+    run = make_plan(small, WEEK, SolveLimits(time_limit_s=600, solution_limit=1), engine="greedy")
+    start = construct(run.problem).routes
+    lanes = _lanes(run.problem)
+    filled, _, _ = insert_leftovers(run.problem, start[1:], lanes)  # lanes now hold routes and struck visits
+    fresh, _ = improve(run.problem, filled, 600, seed=3, max_iterations=25)
+    reused, _ = improve(run.problem, filled, 600, seed=3, max_iterations=25, lanes=lanes)
+    assert reused == fresh

@@ -236,7 +236,7 @@ def should_decompose(problem: Problem, mode: str = "auto") -> bool:
 
 
 # --------------------------------------------------------------------------- seams
-def insert_leftovers(problem: Problem, routes: Routes) -> tuple[Routes, int, int]:
+def insert_leftovers(problem: Problem, routes: Routes, lanes=None) -> tuple[Routes, int, int]:
     """Re-check ``routes`` exactly and insert left-out visits greedily into their spare time.
 
     Uses the construction's lanes (:mod:`~outreach_planner.planning.construct`): a route whose
@@ -244,10 +244,10 @@ def insert_leftovers(problem: Problem, routes: Routes) -> tuple[Routes, int, int
     visit it may not make, a visit already made, a same-day clash) is dropped whole; start times
     become the earliest feasible ones. Then, as in the construction, the insertion of any open
     visit into any vehicle with the best score goes in, until none fits or pays.
-    Returns (routes, visits inserted, visits dropped).
+    Returns (routes, visits inserted, visits dropped). ``lanes``: fresh ``_lanes(problem)`` to use.
     """
     p = problem
-    lanes, where = _lanes(p)
+    lanes, where = lanes if lanes is not None else _lanes(p)
     local = [{int(i): c for c, i in enumerate(lane.cand.tolist())} for lane in lanes]
     group_of: dict[int, list[int]] = {i: g for g in p.same_day_groups for i in g}
     made: set[int] = set()
@@ -427,7 +427,8 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
             fell_back += 1
         notes.append(f"{got:.0f}" if got is not None else (res if isinstance(res, str) else res.status)[:60])
         notes[-1] += f"/{fallback:.0f}"
-    routes, inserted, dropped = insert_leftovers(problem, merged)
+    prepared = _lanes(problem) if improve_share > 0 else None  # built once for both passes
+    routes, inserted, dropped = insert_leftovers(problem, merged, prepared)
     obj = objective(problem, routes)
     seam = ""
     if improve_share > 0:
@@ -436,7 +437,7 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
         iters = 10 * limits.solution_limit if limits.solution_limit else None
         # the time left (the parts may have ended early); at least the share kept for it
         spend = max(improve_s, limits.time_limit_s - (time.monotonic() - t0)) if budget == "wall" else improve_s
-        better, st = improve(problem, routes, spend, seed=limits.seed, max_iterations=iters)
+        better, st = improve(problem, routes, spend, seed=limits.seed, max_iterations=iters, lanes=prepared)
         if objective(problem, better) <= obj:
             routes, obj = better, objective(problem, better)
         seam = f"; whole-problem improvement: {st['gain']:.1f} points in {st['seconds']:.1f} s ({st['iterations']} iterations)"

@@ -43,7 +43,7 @@ class _Where:
 def improve(problem: Problem, routes: Routes, time_limit_s: float, seed: int = 0,
             max_iterations: int | None = None, remove: tuple[int, int] = (10, 40),
             on_better=None, pool: int | None = 8, stall: int | None = 300,
-            threshold: float = 0.003) -> tuple[Routes, dict]:
+            threshold: float = 0.003, lanes=None) -> tuple[Routes, dict]:
     """Improve ``routes`` by ruin and recreate (see the module docstring) for at most ``time_limit_s``.
 
     ``remove``: the number of visits removed per iteration, drawn uniformly from this range (10-40:
@@ -55,14 +55,18 @@ def improve(problem: Problem, routes: Routes, time_limit_s: float, seed: int = 0
     iteration's cost independent of the problem's size. ``stall``: after this many iterations without a
     new best (None: never), a change is also kept when it leaves the objective within ``threshold`` x the
     best objective of the best (record-to-record travel; the threshold shrinks to 0 by the end of the
-    time or iteration limit); the best plan seen is returned.
+    time or iteration limit); the best plan seen is returned. ``lanes``: ``construct._lanes(problem)``
+    already built (in any state: they are reset here), which saves building them (seconds at 6,000 visits).
     Returns (the best routes seen, stats): ``iterations``, ``accepted`` (changes kept that lowered the
     objective), ``gain`` (objective points gained by the best routes), ``seconds``.
     """
     t0 = time.monotonic()
     p = problem
     rng = random.Random(seed)
-    lanes, where = _lanes(p)
+    lanes, where = lanes if lanes is not None else _lanes(p)
+    for lane in lanes:  # as _lanes made them: empty, every candidate with a feasible interval open
+        lane.seq, lane.starts, lane.used_load = [], [], 0
+        lane.open[:] = (lane.lo <= lane.hi).any(axis=1) if lane.lo.size else False
     base_open = [lane.open.copy() for lane in lanes]
     local = [{int(i): c for c, i in enumerate(lane.cand.tolist())} for lane in lanes]
     routed = np.full(len(p.visits), -1, dtype=np.int64)  # visit -> lane making it
