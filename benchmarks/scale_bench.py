@@ -59,6 +59,11 @@ def _shift_code(code: str, j: int) -> str:
     return f"{head}.{int(reg) + j:02d}" + (f".{tail}" if tail else "")
 
 
+def _folder(k: int) -> Path:
+    """The cache folder of size ``k`` (and of the copies' offset, when not the default)."""
+    return CACHE / (f"k{k}" if OFFSET_DEG == 0.6 else f"k{k}_off{OFFSET_DEG:g}")
+
+
 def build_network(k: int, folder: Path) -> Path:
     """``roads.gpkg`` with ``k`` shifted copies of the shipped network, joined office to office."""
     import geopandas as gpd
@@ -102,7 +107,7 @@ def build_workspace(k: int, seed: int = 0):
     from outreach_planner.model import Workspace
 
     base = read_workspace(DEFAULT_WS)
-    folder = CACHE / f"k{k}"
+    folder = _folder(k)
     network = build_network(k, folder)
     rng = random.Random(seed)
     depots, teams, villages, schools, requests, deliveries = [], [], [], [], [], []
@@ -222,9 +227,13 @@ def main() -> None:
     ap.add_argument("--tag", default=None, help="output name: benchmarks/results/scale_<tag>.csv/.md")
     ap.add_argument("--improve-share", type=float, default=None,
                     help="decompose.IMPROVE_SHARE: share of the limit for the whole-problem pass after the parts")
+    ap.add_argument("--offset-deg", type=float, default=OFFSET_DEG,
+                    help="longitude shift between copies (default 0.6: 66 km, the copies never meet; 0.3 overlaps)")
     ap.add_argument("--part-engine", default=None, help="decompose.PART_ENGINE: the engine of the parts under auto")
     ap.add_argument("--child", nargs=3, metavar=("SIZE", "ENGINE", "LIMIT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    global OFFSET_DEG
+    OFFSET_DEG = args.offset_deg
     if args.child:
         if args.cap_gb:
             import resource
@@ -253,6 +262,8 @@ def main() -> None:
                         cmd += ["--improve-share", str(args.improve_share)]
                     if args.part_engine:
                         cmd += ["--part-engine", args.part_engine]
+                    if args.offset_deg != 0.6:
+                        cmd += ["--offset-deg", str(args.offset_deg)]
                     t0 = time.monotonic()
                     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
                     lines = [x for x in proc.stdout.splitlines() if x.startswith("ROW ")]
