@@ -218,6 +218,7 @@ FIELDS = ["size", "candidates", "team_days", "nodes", "places", "engine", "limit
 
 
 def main() -> None:
+    global OFFSET_DEG
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 2, 3, 7, 14])
     ap.add_argument("--engines", nargs="+", default=["greedy"])
@@ -232,7 +233,6 @@ def main() -> None:
     ap.add_argument("--part-engine", default=None, help="decompose.PART_ENGINE: the engine of the parts under auto")
     ap.add_argument("--child", nargs=3, metavar=("SIZE", "ENGINE", "LIMIT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    global OFFSET_DEG
     OFFSET_DEG = args.offset_deg
     if args.child:
         if args.cap_gb:
