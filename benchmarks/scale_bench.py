@@ -150,7 +150,7 @@ def _peak_mb() -> float:
 
 
 def child(k: int, engine: str, limit: float, seed: int, improve_share: float | None = None,
-          part_engine: str | None = None) -> dict:
+          part_engine: str | None = None, max_part_visits: int | None = None) -> dict:
     """One measurement in this process (called with ``--child``)."""
     warnings.simplefilter("ignore")
     from outreach_planner.planning import decompose, planner
@@ -159,6 +159,8 @@ def child(k: int, engine: str, limit: float, seed: int, improve_share: float | N
         decompose.IMPROVE_SHARE = improve_share
     if part_engine is not None:
         decompose.PART_ENGINE = planner.PART_ENGINE = part_engine
+    if max_part_visits is not None:
+        decompose.MAX_PART_VISITS = max_part_visits
     from outreach_planner.planning.demand import candidate_visits
     from outreach_planner.engines import SolveLimits
     from outreach_planner.planning.planner import make_plan
@@ -230,6 +232,8 @@ def main() -> None:
                     help="decompose.IMPROVE_SHARE: share of the limit for the whole-problem pass after the parts")
     ap.add_argument("--offset-deg", type=float, default=OFFSET_DEG,
                     help="longitude shift between copies (default 0.6: 66 km, the copies never meet; 0.3 overlaps)")
+    ap.add_argument("--max-part-visits", type=int, default=None,
+                    help="decompose.MAX_PART_VISITS: an office with more visits is split by team (parts that meet)")
     ap.add_argument("--part-engine", default=None, help="decompose.PART_ENGINE: the engine of the parts under auto")
     ap.add_argument("--child", nargs=3, metavar=("SIZE", "ENGINE", "LIMIT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -241,7 +245,7 @@ def main() -> None:
             cap = int(args.cap_gb * 1e9)
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         row = child(int(args.child[0]), args.child[1], float(args.child[2]), args.seed, args.improve_share,
-                    args.part_engine)
+                    args.part_engine, args.max_part_visits)
         print("ROW " + json.dumps(row), flush=True)
         return
     tag = args.tag or "_".join(args.engines)
@@ -262,6 +266,8 @@ def main() -> None:
                         cmd += ["--improve-share", str(args.improve_share)]
                     if args.part_engine:
                         cmd += ["--part-engine", args.part_engine]
+                    if args.max_part_visits is not None:
+                        cmd += ["--max-part-visits", str(args.max_part_visits)]
                     if args.offset_deg != 0.6:
                         cmd += ["--offset-deg", str(args.offset_deg)]
                     t0 = time.monotonic()

@@ -406,7 +406,7 @@ def _available_cores() -> int:
 
 
 def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runner = "ortools",
-                     initial: Routes | None = None, max_part_visits: int = MAX_PART_VISITS,
+                     initial: Routes | None = None, max_part_visits: int | None = None,
                      workers: int | None = None, budget: str = "wall",
                      progress: Callable[[float, float], None] | None = None,
                      improve_share: float | None = None) -> EngineResult:
@@ -427,7 +427,7 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
     name = engine_runner if isinstance(engine_runner, str) else getattr(engine_runner, "__name__", "runner")
     if initial is None:
         initial = construct(problem).routes
-    parts = split(problem, initial, max_part_visits)
+    parts = split(problem, initial, MAX_PART_VISITS if max_part_visits is None else max_part_visits)
     todo = [k for k, part in enumerate(parts) if part.visits]
     workers = max(1, workers or _available_cores())
     rounds = math.ceil(len(todo) / min(workers, len(todo))) if todo else 1
