@@ -161,9 +161,9 @@ def portfolio_runs(problem, cores: int) -> list[str]:
     breaks and "one session of a village per date" exactly, where PyVRP only approximates them),
     and on a problem of at most :data:`COLD_MAX_CANDIDATES` visits with two or more cores the runs are
     ``lns`` (ruin and recreate from the greedy construction) and OR-Tools from scratch (``ortools-cold``):
-    from the construction, OR-Tools' search stalls (1,990 value points at 5 and 10 s on the default week)
-    where ruin and recreate reaches 2,03x-2,05x within 5-10 s, and from scratch OR-Tools ends best at
-    30 s (see :data:`COLD_MAX_CANDIDATES`; docs/benchmarks.md section 10).
+    from the construction, OR-Tools' search stalls (1,993-2,000 value points at 5-30 s on the default week)
+    where ruin and recreate reaches 2,051 within 5 s, and from scratch OR-Tools ends at 2,048-2,065 at 30 s
+    on a quiet machine (see :data:`COLD_MAX_CANDIDATES`; docs/benchmarks.md section 10).
     """
     names = covering_engines(problem)
     lead = SEEDED_ENGINE
