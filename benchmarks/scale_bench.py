@@ -59,6 +59,11 @@ def _shift_code(code: str, j: int) -> str:
     return f"{head}.{int(reg) + j:02d}" + (f".{tail}" if tail else "")
 
 
+def _folder(k: int) -> Path:
+    """The cache folder of size ``k`` (and of the copies' offset, when not the default)."""
+    return CACHE / (f"k{k}" if OFFSET_DEG == 0.6 else f"k{k}_off{OFFSET_DEG:g}")
+
+
 def build_network(k: int, folder: Path) -> Path:
     """``roads.gpkg`` with ``k`` shifted copies of the shipped network, joined office to office."""
     import geopandas as gpd
@@ -102,7 +107,7 @@ def build_workspace(k: int, seed: int = 0):
     from outreach_planner.model import Workspace
 
     base = read_workspace(DEFAULT_WS)
-    folder = CACHE / f"k{k}"
+    folder = _folder(k)
     network = build_network(k, folder)
     rng = random.Random(seed)
     depots, teams, villages, schools, requests, deliveries = [], [], [], [], [], []
@@ -144,9 +149,18 @@ def _peak_mb() -> float:
     return (own + kids) / 1024
 
 
-def child(k: int, engine: str, limit: float, seed: int) -> dict:
+def child(k: int, engine: str, limit: float, seed: int, improve_share: float | None = None,
+          part_engine: str | None = None, max_part_visits: int | None = None) -> dict:
     """One measurement in this process (called with ``--child``)."""
     warnings.simplefilter("ignore")
+    from outreach_planner.planning import decompose, planner
+
+    if improve_share is not None:
+        decompose.IMPROVE_SHARE = improve_share
+    if part_engine is not None:
+        decompose.PART_ENGINE = planner.PART_ENGINE = part_engine
+    if max_part_visits is not None:
+        decompose.MAX_PART_VISITS = max_part_visits
     from outreach_planner.planning.demand import candidate_visits
     from outreach_planner.engines import SolveLimits
     from outreach_planner.planning.planner import make_plan
@@ -169,7 +183,7 @@ def child(k: int, engine: str, limit: float, seed: int) -> dict:
            "team_days": len(problem.vehicles), "nodes": len(problem.nodes),
            "places": len({(round(x, 6), round(y, 6)) for x, y in problem.nodes}),
            "problem_build_s": round(build_s, 2), "generate_s": round(gen_s, 2),
-           "rss_after_build_mb": round(_peak_mb())}
+           "rss_after_build_mb": round(_peak_mb()), "load_1min": round(os.getloadavg()[0], 2)}
     del problem
     first: list[float] = []
     t0 = time.monotonic()
@@ -201,10 +215,12 @@ def child(k: int, engine: str, limit: float, seed: int) -> dict:
 
 FIELDS = ["size", "candidates", "team_days", "nodes", "places", "engine", "limit_s", "status", "winner",
           "first_plan_s", "wall_s", "value", "value_available", "travel_h", "scheduled", "objective", "violations",
-          "problem_build_s", "rss_after_build_mb", "peak_rss_mb", "cap_gb", "validate_s", "generate_s", "runs"]
+          "problem_build_s", "rss_after_build_mb", "peak_rss_mb", "cap_gb", "validate_s", "generate_s", "runs",
+          "load_1min"]
 
 
 def main() -> None:
+    global OFFSET_DEG
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 2, 3, 7, 14])
     ap.add_argument("--engines", nargs="+", default=["greedy"])
@@ -212,15 +228,24 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cap-gb", type=float, default=None, help="address-space cap per measurement (RLIMIT_AS)")
     ap.add_argument("--tag", default=None, help="output name: benchmarks/results/scale_<tag>.csv/.md")
+    ap.add_argument("--improve-share", type=float, default=None,
+                    help="decompose.IMPROVE_SHARE: share of the limit for the whole-problem pass after the parts")
+    ap.add_argument("--offset-deg", type=float, default=OFFSET_DEG,
+                    help="longitude shift between copies (default 0.6: 66 km, the copies never meet; 0.3 overlaps)")
+    ap.add_argument("--max-part-visits", type=int, default=None,
+                    help="decompose.MAX_PART_VISITS: an office with more visits is split by team (parts that meet)")
+    ap.add_argument("--part-engine", default=None, help="decompose.PART_ENGINE: the engine of the parts under auto")
     ap.add_argument("--child", nargs=3, metavar=("SIZE", "ENGINE", "LIMIT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    OFFSET_DEG = args.offset_deg
     if args.child:
         if args.cap_gb:
             import resource
 
             cap = int(args.cap_gb * 1e9)
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        row = child(int(args.child[0]), args.child[1], float(args.child[2]), args.seed)
+        row = child(int(args.child[0]), args.child[1], float(args.child[2]), args.seed, args.improve_share,
+                    args.part_engine, args.max_part_visits)
         print("ROW " + json.dumps(row), flush=True)
         return
     tag = args.tag or "_".join(args.engines)
@@ -237,6 +262,14 @@ def main() -> None:
                     cmd = [sys.executable, __file__, "--child", str(k), engine, str(limit), "--seed", str(args.seed)]
                     if args.cap_gb:
                         cmd += ["--cap-gb", str(args.cap_gb)]
+                    if args.improve_share is not None:
+                        cmd += ["--improve-share", str(args.improve_share)]
+                    if args.part_engine:
+                        cmd += ["--part-engine", args.part_engine]
+                    if args.max_part_visits is not None:
+                        cmd += ["--max-part-visits", str(args.max_part_visits)]
+                    if args.offset_deg != 0.6:
+                        cmd += ["--offset-deg", str(args.offset_deg)]
                     t0 = time.monotonic()
                     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
                     lines = [x for x in proc.stdout.splitlines() if x.startswith("ROW ")]
@@ -262,17 +295,18 @@ def write_md(rows: list[dict], path: Path, argv: str) -> None:
              f"Command: `benchmarks/scale_bench.py {argv}` (generated workspaces: see its docstring). "
              "Each row is a fresh process; `build s` = demand + values + travel matrices + `build_problem` "
              "(matrices from the on-disk cache after a size's first run); `first s` = time to the first plan "
-             "(greedy: the construction); `peak MB` = peak RSS of the process plus its largest engine child.", "",
+             "(greedy: the construction); `peak MB` = peak RSS of the process plus its largest engine child; "
+             "`load` = the 1-minute load average when the row's solve started.", "",
              "| k | candidates | team-days | engine | limit s | status | first s | wall s | value | of available | "
-             "travel h | visits | violations | build s | peak MB | cap GB |",
-             "|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "travel h | visits | violations | build s | peak MB | cap GB | load |",
+             "|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         g = r.get
         lines.append(f"| {g('size')} | {g('candidates', '')} | {g('team_days', '')} | {g('engine')} | "
                      f"{g('limit_s'):g} | {g('status', '')} | {g('first_plan_s', '')} | {g('wall_s', '')} | "
                      f"{g('value', '')} | {g('value_available', '')} | {g('travel_h', '')} | {g('scheduled', '')} | "
                      f"{g('violations', '')} | {g('problem_build_s', '')} | {g('peak_rss_mb', '')} | "
-                     f"{g('cap_gb', '')} |")
+                     f"{g('cap_gb', '')} | {g('load_1min', '')} |")
     path.write_text("\n".join(lines) + "\n")
 
 

@@ -13,8 +13,8 @@ from test_validate import WEEK
 from outreach_planner.engines import EngineResult, SolveLimits
 from outreach_planner.model import Depot, Workspace
 from outreach_planner.planning.construct import construct, objective
-from outreach_planner.planning.decompose import (Part, insert_leftovers, should_decompose, solve_decomposed,
-                                                 split)
+from outreach_planner.planning.decompose import (Part, insert_leftovers, seam_visits, should_decompose,
+                                                 solve_decomposed, split)
 from outreach_planner.planning.demand import candidate_visits
 from outreach_planner.planning.planner import make_plan
 from outreach_planner.planning.priority import value_visits
@@ -204,3 +204,41 @@ def test_when_to_decompose(problem):
     assert should_decompose(problem, "always") and not should_decompose(problem, "never")
     with pytest.raises(ValueError):
         should_decompose(problem, "sometimes")
+
+
+def test_seam_visits_are_those_near_a_visit_of_another_part(problem):
+    p = problem
+    parts = [q for q in split(p, construct(p).routes) if q.visits]
+    assert len(parts) == 2
+    assert seam_visits(p, parts) == []  # the nearest visits of the two parts are 34 min apart
+    within = 2_100
+    seams = seam_visits(p, parts, within)
+    assert seams
+    part_of = {i: k for k, q in enumerate(parts) for i in q.visits}
+    m = p.durations[sorted(p.durations)[0]]
+    for i in seams:
+        others = [j for j in part_of if part_of[j] != part_of[i]]
+        assert min(min(int(m[p.node(i), p.node(j)]), int(m[p.node(j), p.node(i)])) for j in others) <= within
+    far = [i for i in part_of if i not in set(seams)]
+    for i in far[:20]:
+        others = [j for j in part_of if part_of[j] != part_of[i]]
+        assert min(min(int(m[p.node(i), p.node(j)]), int(m[p.node(j), p.node(i)])) for j in others) > within
+    assert seam_visits(p, parts, within_s=-1) == []
+    assert seam_visits(p, parts[:1]) == []
+
+
+def test_decomposed_plan_is_improved_across_the_seams_and_validates(two_bases, monkeypatch):
+    from outreach_planner.planning import decompose
+
+    monkeypatch.setattr(decompose, "SEAM_S", 2_500)  # this small week's parts are 34 min apart
+    travel = travel_model(two_bases)
+    run = make_plan(two_bases, WEEK, SolveLimits(time_limit_s=600, solution_limit=2), engine="lns", travel=travel,
+                    decompose="always")
+    assert run.plan.engine == "decomposed(lns)"
+    assert "whole-problem improvement from" in run.result.status
+    assert validate_plan(run.plan, two_bases, travel) == []
+    assert run.result.objective <= construct(run.problem).objective
+    monkeypatch.setattr(decompose, "SEAM_S", 0)  # no seams: no whole-problem pass
+    run = make_plan(two_bases, WEEK, SolveLimits(time_limit_s=600, solution_limit=2), engine="lns", travel=travel,
+                    decompose="always")
+    assert "whole-problem improvement" not in run.result.status

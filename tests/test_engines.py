@@ -55,7 +55,7 @@ def test_auto_keeps_the_most_valuable_valid_plan(auto_run, small):
     # the greedy construction every engine starts from is one of the ranked plans
     assert set(rows) == set(portfolio_runs(auto_run.problem, available_cores())) | {"greedy"} == set(auto_run.results)
     best = max(rows.values(), key=lambda r: (round(r["value_collected"], 3), -r["travel_hours"]))
-    assert auto_run.plan.summary["engine"] == best["engine"]  # the run (``ortools-cold``: OR-Tools from scratch)
+    assert auto_run.plan.summary["engine"] == best["engine"]  # the run (``lns``, ``ortools-cold``: OR-Tools from scratch)
     assert auto_run.plan.engine == run_engine(best["engine"])
     assert rows[best["engine"]]["violations"] == 0
     assert auto_run.plan.value == pytest.approx(best["value_collected"], abs=1e-3)
@@ -107,11 +107,11 @@ def test_cli_engine_option(tmp_path):
 
 def test_portfolio_runs_pyvrp_once_per_core_only_where_it_models_the_problem_exactly(auto_run, no_breaks,
                                                                                    monkeypatch):
-    # breaks and same-day groups: PyVRP only approximates them, so OR-Tools leads; on a small problem the
-    # second core runs OR-Tools from scratch (every other run starts from the construction), a third PyVRP
+    # breaks and same-day groups: PyVRP only approximates them, so OR-Tools leads; on a small problem with two
+    # cores ruin and recreate from the construction and OR-Tools from scratch, a third core PyVRP
     assert portfolio_runs(auto_run.problem, 1) == ["ortools", "pyvrp"]
-    assert portfolio_runs(auto_run.problem, 2) == ["ortools", "ortools-cold"]
-    assert portfolio_runs(auto_run.problem, 3) == ["ortools", "ortools-cold", "pyvrp"]
+    assert portfolio_runs(auto_run.problem, 2) == ["lns", "ortools-cold"]
+    assert portfolio_runs(auto_run.problem, 3) == ["lns", "ortools-cold", "pyvrp"]
     monkeypatch.setattr(engines, "COLD_MAX_CANDIDATES", len(auto_run.problem.visits) - 1)  # a larger problem
     assert portfolio_runs(auto_run.problem, 2) == ["ortools", "pyvrp"]
     exact = make_plan(no_breaks, WEEK, FAST, engine="pyvrp").problem

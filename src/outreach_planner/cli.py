@@ -292,6 +292,7 @@ class EngineChoice(str, Enum):
     ortools = "ortools"
     pyvrp = "pyvrp"
     greedy = "greedy"
+    lns = "lns"
 
 
 @app.command()

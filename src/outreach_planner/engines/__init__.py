@@ -22,11 +22,17 @@ ENGINES: dict[str, tuple[str, str]] = {
     "ortools": ("ortools_engine", "ortools"),
     "pyvrp": ("pyvrp_engine", "pyvrp"),
     "greedy": ("greedy_engine", "numpy"),
+    "lns": ("lns_engine", "numpy"),
 }
 
 #: Engines that construct a plan without searching: selectable by name, never part of ``auto``'s
 #: portfolio (:func:`covering_engines` leaves them out).
 CONSTRUCTIONS = frozenset({"greedy"})
+
+#: Engines that only improve a given plan by local search (``lns``: ruin and recreate with the construction's
+#: insertion, :mod:`outreach_planner.planning.improve`): selectable by name; :func:`covering_engines` leaves them
+#: out, :func:`portfolio_runs` and the decomposition (:mod:`outreach_planner.planning.decompose`) name them.
+IMPROVERS = frozenset({"lns"})
 
 
 #: The engine that, where it models a problem exactly, has won every comparison we measured
@@ -120,7 +126,7 @@ def engine_refusal(name: str, problem) -> str | None:
 
 def covering_engines(problem) -> list[str]:
     """Installed search engines that model every feature ``problem`` uses (OR-Tools first; no constructions)."""
-    return [n for n in ENGINES if n not in CONSTRUCTIONS and engine_available(n)
+    return [n for n in ENGINES if n not in CONSTRUCTIONS | IMPROVERS and engine_available(n)
             and engine_refusal(n, problem) is None]
 
 
@@ -156,14 +162,16 @@ def portfolio_runs(problem, cores: int) -> list[str]:
     When :data:`SEEDED_ENGINE` models every feature of ``problem`` exactly it gets every core,
     each run with its own seed; otherwise every covering engine runs once (OR-Tools models fixed
     breaks and "one session of a village per date" exactly, where PyVRP only approximates them),
-    and on a problem of at most :data:`COLD_MAX_CANDIDATES` visits with two or more cores the second
-    run is OR-Tools from scratch (``ortools-cold``) instead of PyVRP: every other run starts from the
-    greedy construction, and there a search from scratch ends better at 30 s (see the constant).
+    and on a problem of at most :data:`COLD_MAX_CANDIDATES` visits with two or more cores the runs are
+    ``lns`` (ruin and recreate from the greedy construction) and OR-Tools from scratch (``ortools-cold``):
+    from the construction, OR-Tools' search stalls (1,993-2,000 value points at 5-30 s on the default week)
+    where ruin and recreate reaches 2,051 within 5 s, and from scratch OR-Tools ends at 2,048-2,065 at 30 s
+    on a quiet machine (see :data:`COLD_MAX_CANDIDATES`; docs/benchmarks.md section 10).
     """
     names = covering_engines(problem)
     lead = SEEDED_ENGINE
     if lead in names and not (problem_features(problem) & engine_approximates(lead)):
         return [lead] + [f"{lead}#{k}" for k in range(2, max(1, cores) + 1)]
     if names and names[0] == "ortools" and cores >= 2 and len(problem.visits) <= COLD_MAX_CANDIDATES:
-        return ["ortools", "ortools" + COLD] + names[1:max(1, cores) - 1]
+        return ["lns", "ortools" + COLD] + names[1:max(1, cores) - 1]
     return names

@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from ..planning.problem import Problem
 from ..units import VALUE_SCALE, scaled_value
@@ -225,6 +226,22 @@ def _build(p: Problem, limits: SolveLimits):
     return manager, routing, tdim, params
 
 
+def warm_operators(params) -> None:
+    """Turn off, in ``params``, the operators that stall a search started from a full plan.
+
+    The path LNS operators (``use_global_cheapest_insertion_path_lns``, ``use_local_...``: empty a
+    route and refill it by cheapest insertion) are on by default. Started from the greedy plan of the
+    default week (441 candidates), the search found its 21st solution at 1.4 s and then evaluated about
+    25,000 neighbours a second, almost all rejected (search log), so guided local search barely moved:
+    a solve to 45 solutions took 25 s (2.5 s without them); value 1,990.4 at 10 s, 1,993.4 at 30 s.
+    Without them: 1,993.4 at 10 s, 1,999.9 at 30 s (benchmarks/results/warm_operators.md, which also
+    lists the settings that did not help). A search from scratch keeps them.
+    """
+    ops = params.local_search_operators
+    ops.use_global_cheapest_insertion_path_lns = optional_boolean_pb2.BOOL_FALSE
+    ops.use_local_cheapest_insertion_path_lns = optional_boolean_pb2.BOOL_FALSE
+
+
 def _node_routes(p: Problem, manager, routes: Routes, only: int | None = None) -> list[list[int]]:
     """``routes`` as ``ReadAssignmentFromRoutes`` takes them: one list of solver indices per vehicle."""
     out: list[list[int]] = [[] for _ in p.vehicles]
@@ -302,6 +319,7 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
         # default: measured at 887 candidates on a loaded machine, that completion ran over and the solve
         # failed (ROUTING_FAIL in 0.4 s, 4 runs of 4); with the whole search time it never did.
         params.lns_time_limit.FromMilliseconds(max(100, int(limits.time_limit_s * 1000)))
+        warm_operators(params)
     routing.CloseModelWithParameters(params)
     start = note = None
     history: list[tuple[float, float]] = []

@@ -18,7 +18,13 @@ per core; parts beyond the cores wait), keeps per part the better of the engine'
 construction's (the construction's when the engine found nothing), maps the routes back, and mends
 the seams with :func:`insert_leftovers`: every route is re-checked exactly (the construction's
 feasibility code) and the visits left out, with those whose part could not make them, are inserted
-greedily into the whole plan's spare time (any vehicle, across part boundaries).
+greedily into the whole plan's spare time (any vehicle, across part boundaries). Then, where parts meet
+(:func:`seam_visits`: visits within :data:`SEAM_S` of a visit of another part), for the last
+:data:`IMPROVE_SHARE` of the time limit the whole plan is improved by ruin and recreate
+(:func:`~outreach_planner.planning.improve.improve`) from clusters around those visits: a removed
+cluster may be refilled into any vehicle near it, whichever part it came from. Where no parts meet
+the parts get the whole time limit (measured: a whole-problem pass there only repeats the parts' work,
+on one core instead of all; docs/benchmarks.md section 10).
 
 When it pays (:func:`should_decompose`, measured in ``benchmarks/results/scale_decompose.md``):
 more than :data:`DECOMPOSE_ABOVE` visits that some vehicle may make, at two or more offices.
@@ -47,6 +53,14 @@ Routes = list[tuple[int, list[tuple[int, int]]]]
 DECOMPOSE_ABOVE = 600
 #: Target largest part, in visits.
 MAX_PART_VISITS = 500
+#: Share of the time limit kept for the whole-problem improvement after the parts (``budget="wall"``).
+IMPROVE_SHARE = 0.15
+#: The whole-problem improvement starts its removals at visits this close (driving seconds, either way) to a
+#: visit of another part: the seams. None near: no improvement pass, the parts get the whole time limit.
+SEAM_S = 1200
+#: The engine that solves the parts under ``make_plan(engine="auto")``: parts are about the size of one
+#: office's week, where ruin and recreate from the construction leads (docs/benchmarks.md section 10).
+PART_ENGINE = "lns"
 
 
 @dataclass
@@ -233,7 +247,31 @@ def should_decompose(problem: Problem, mode: str = "auto") -> bool:
 
 
 # --------------------------------------------------------------------------- seams
-def insert_leftovers(problem: Problem, routes: Routes) -> tuple[Routes, int, int]:
+def seam_visits(problem: Problem, parts: list[Part], within_s: int | None = None) -> list[int]:
+    """Visits (whole-problem indices) within ``within_s`` (default :data:`SEAM_S`) driving seconds, to or from,
+    of a visit of another part (the first profile's durations; blocks of 1,024 visits, so no visits x visits
+    matrix is made)."""
+    p = problem
+    within_s = SEAM_S if within_s is None else within_s
+    part_of = np.full(len(p.visits), -1, dtype=np.int64)
+    for k, part in enumerate(parts):
+        part_of[part.visits] = k
+    ix = np.flatnonzero(part_of >= 0)
+    if len({int(k) for k in part_of[ix]}) < 2:
+        return []
+    m = p.durations[sorted(p.durations)[0]]
+    nodes = ix + p.n_depots
+    out = []
+    for a in range(0, len(ix), 1024):
+        blk = nodes[a:a + 1024]
+        d = np.minimum(m[np.ix_(blk, nodes)], m[np.ix_(nodes, blk)].T)
+        other = part_of[ix][None, :] != part_of[ix[a:a + 1024]][:, None]
+        near = ((d <= within_s) & other).any(axis=1)
+        out += [int(i) for i in ix[a:a + 1024][near]]
+    return out
+
+
+def insert_leftovers(problem: Problem, routes: Routes, lanes=None) -> tuple[Routes, int, int]:
     """Re-check ``routes`` exactly and insert left-out visits greedily into their spare time.
 
     Uses the construction's lanes (:mod:`~outreach_planner.planning.construct`): a route whose
@@ -241,10 +279,10 @@ def insert_leftovers(problem: Problem, routes: Routes) -> tuple[Routes, int, int
     visit it may not make, a visit already made, a same-day clash) is dropped whole; start times
     become the earliest feasible ones. Then, as in the construction, the insertion of any open
     visit into any vehicle with the best score goes in, until none fits or pays.
-    Returns (routes, visits inserted, visits dropped).
+    Returns (routes, visits inserted, visits dropped). ``lanes``: fresh ``_lanes(problem)`` to use.
     """
     p = problem
-    lanes, where = _lanes(p)
+    lanes, where = lanes if lanes is not None else _lanes(p)
     local = [{int(i): c for c, i in enumerate(lane.cand.tolist())} for lane in lanes]
     group_of: dict[int, list[int]] = {i: g for g in p.same_day_groups for i in g}
     made: set[int] = set()
@@ -373,9 +411,10 @@ def _available_cores() -> int:
 
 
 def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runner = "ortools",
-                     initial: Routes | None = None, max_part_visits: int = MAX_PART_VISITS,
+                     initial: Routes | None = None, max_part_visits: int | None = None,
                      workers: int | None = None, budget: str = "wall",
-                     progress: Callable[[float, float], None] | None = None) -> EngineResult:
+                     progress: Callable[[float, float], None] | None = None,
+                     improve_share: float | None = None) -> EngineResult:
     """Solve ``problem`` by parts (see the module docstring); the result is in whole-problem indices.
 
     ``engine_runner``: an engine name or a picklable ``runner(problem, limits, progress, initial=...)``;
@@ -383,7 +422,9 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
     signature has that parameter. ``budget``: ``wall`` (default) shares ``limits.time_limit_s`` so
     that the parts end within it (``parts / workers`` rounds of parts, each a round's share of the
     time left after the construction); ``part``: every part gets the full time limit. A solution
-    limit applies to each part.
+    limit applies to each part. ``improve_share``: the share of the time limit kept for the
+    whole-problem improvement after the parts (None: :data:`IMPROVE_SHARE`; 0: none); with a solution limit N it makes at most
+    ``10 x N`` iterations (deterministic).
     """
     if budget not in ("wall", "part"):
         raise ValueError(f"budget must be wall or part, not {budget!r}")
@@ -391,11 +432,16 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
     name = engine_runner if isinstance(engine_runner, str) else getattr(engine_runner, "__name__", "runner")
     if initial is None:
         initial = construct(problem).routes
-    parts = split(problem, initial, max_part_visits)
+    parts = split(problem, initial, MAX_PART_VISITS if max_part_visits is None else max_part_visits)
     todo = [k for k, part in enumerate(parts) if part.visits]
     workers = max(1, workers or _available_cores())
     rounds = math.ceil(len(todo) / min(workers, len(todo))) if todo else 1
-    left = max(1.0, limits.time_limit_s - (time.monotonic() - t0))
+    improve_share = IMPROVE_SHARE if improve_share is None else improve_share
+    seams = seam_visits(problem, [parts[k] for k in todo]) if improve_share > 0 else []
+    if not seams:  # parts far apart: nothing to mend by moving visits, the parts get the time
+        improve_share = 0.0
+    improve_s = max(0.0, improve_share) * limits.time_limit_s
+    left = max(1.0, limits.time_limit_s - (time.monotonic() - t0) - improve_s)
     part_limit = limits.time_limit_s if budget == "part" else max(1.0, left / rounds)
     part_limits = dataclasses.replace(limits, time_limit_s=part_limit)
     jobs = [(parts[k].problem, part_limits, parts[k].from_whole(initial)) for k in todo]
@@ -419,8 +465,22 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
             fell_back += 1
         notes.append(f"{got:.0f}" if got is not None else (res if isinstance(res, str) else res.status)[:60])
         notes[-1] += f"/{fallback:.0f}"
-    routes, inserted, dropped = insert_leftovers(problem, merged)
+    prepared = _lanes(problem) if improve_share > 0 else None  # built once for both passes
+    routes, inserted, dropped = insert_leftovers(problem, merged, prepared)
     obj = objective(problem, routes)
+    seam = ""
+    if improve_share > 0:
+        from .improve import improve
+
+        iters = 10 * limits.solution_limit if limits.solution_limit else None
+        # the time left (the parts may have ended early); at least the share kept for it
+        spend = max(improve_s, limits.time_limit_s - (time.monotonic() - t0)) if budget == "wall" else improve_s
+        better, st = improve(problem, routes, spend, seed=limits.seed, max_iterations=iters, lanes=prepared,
+                             focus=seams)
+        if objective(problem, better) <= obj:
+            routes, obj = better, objective(problem, better)
+        seam = (f"; whole-problem improvement from {len(seams)} seam visits: {st['gain']:.1f} points in "
+                f"{st['seconds']:.1f} s ({st['iterations']} iterations)")
     if obj > objective(problem, initial):  # never worse than the construction it started from
         routes = insert_leftovers(problem, initial)[0]
         obj = objective(problem, routes)
@@ -430,9 +490,9 @@ def solve_decomposed(problem: Problem, limits: SolveLimits, engine_runner: Runne
     status = (f"decomposed into {len(parts)} parts ({len(todo)} with visits, {part_limit:.0f} s each): "
               f"{solved} by {name}, {fell_back} kept the construction; seams: {inserted} visits inserted"
               + (f", {dropped} dropped" if dropped else "")
-              + f"; part objectives {name}/construction: {', '.join(notes)}")
+              + seam + f"; part objectives {name}/construction: {', '.join(notes)}")
     return EngineResult(f"decomposed({name})", routes, obj, status, [(elapsed, obj)])
 
 
-__all__ = ["DECOMPOSE_ABOVE", "MAX_PART_VISITS", "Part", "insert_leftovers", "should_decompose",
+__all__ = ["DECOMPOSE_ABOVE", "IMPROVE_SHARE", "MAX_PART_VISITS", "PART_ENGINE", "SEAM_S", "seam_visits", "Part", "insert_leftovers", "should_decompose",
            "solve_decomposed", "split", "sub_problem"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .construct import construct
 from .coverage import regency_coverage
-from .decompose import should_decompose, solve_decomposed
+from .decompose import PART_ENGINE, should_decompose, solve_decomposed
 from .demand import candidate_visits
 from ..engines import (CONSTRUCTIONS, ENGINES, EngineResult, SolveLimits, engine_available, engine_refusal,
                       portfolio_runs, problem_features)
@@ -282,7 +282,8 @@ def make_plan(
     results: dict[str, EngineResult | str] = {}
     if runs and should_decompose(solved, decompose):
         # a large week with several offices: by parts in parallel, each part from its share of the construction
-        by_parts = solve_decomposed(solved, limits, runs[0], initial=built.routes or None, progress=progress)
+        part_run = PART_ENGINE if engine == "auto" else runs[0]
+        by_parts = solve_decomposed(solved, limits, part_run, initial=built.routes or None, progress=progress)
         runs = [by_parts.engine]
         results[by_parts.engine] = by_parts
     elif runs:
