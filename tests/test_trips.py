@@ -133,7 +133,7 @@ def _group(plan):
     return out
 
 
-@pytest.mark.parametrize("engine", ["ortools", "pyvrp"])
+@pytest.mark.parametrize("engine", ["ortools", "pyvrp", "lns"])
 def test_engines_route_a_trip_shape_validly(small, engine):
     ws = _ws(small, FAR)
     run, travel = _plan(ws, engine=engine, limits=SolveLimits(time_limit_s=600, solution_limit=20))
@@ -146,6 +146,10 @@ def test_engines_route_a_trip_shape_validly(small, engine):
     own = _plan_of(run.problem, ws, WEEK, res, 0.0, "great_circle", None)
     assert validate_plan(own, ws, travel) == []
     assert any(r.away_night for r in own.routes)
+    # its objective is the plan's own, the first and last drive from and to the trip's places included
+    from outreach_planner.planning.construct import objective
+
+    assert abs(res.objective - objective(run.problem, res.routes)) < 1e-6
 
 
 def test_replan_after_a_night_away_starts_at_the_lodging(small):

@@ -28,6 +28,7 @@ from .base import ROUTES_EVERY_S, EngineResult, Progress, Routes, SolveLimits, r
 FEATURES = frozenset({
     "breaks", "same_day_groups", "time_windows", "multiple_windows", "optional_visits", "required_visits",
     "capacity", "several_vehicles", "several_depots", "several_profiles", "restrictions", "vehicle_service_times",
+    "start_end_depots",  # field-trip days: the construction's lanes and the arc costs use start_node/end_node
 })
 
 #: Iterations per solution of ``SolveLimits.solution_limit``.

@@ -99,7 +99,7 @@ def improve(problem: Problem, routes: Routes, time_limit_s: float, seed: int = 0
         lane = lanes[r]
         if not lane.seq:
             return 0
-        nodes = np.array([lane.veh.depot_node] + [int(lane.cnode[c]) for c in lane.seq] + [lane.veh.depot_node])
+        nodes = np.array([lane.veh.start_node] + [int(lane.cnode[c]) for c in lane.seq] + [lane.veh.end_node])
         arcs = lane.dur[nodes[:-1], nodes[1:]].astype(np.float64)
         return int(np.round(arcs * scale).astype(np.int64).sum())
 
@@ -167,10 +167,10 @@ def improve(problem: Problem, routes: Routes, time_limit_s: float, seed: int = 0
         touched = sorted({int(routed[i]) for i in out})
         extra = [int(routed[i]) for i in near[q:3 * q]]
         chosen = touched + [r for r in dict.fromkeys(extra) if r not in touched][:2]
-        if rng.random() < 0.5:  # an idle vehicle of the same depot and date as one touched, if any
+        if rng.random() < 0.5:  # an idle vehicle starting where one touched starts (its base or lodging), if any
             r0 = touched[rng.randrange(len(touched))]
             idle = [r for r in movable if not lanes[r].seq and r not in chosen
-                    and lanes[r].veh.depot_node == lanes[r0].veh.depot_node]
+                    and lanes[r].veh.start_node == lanes[r0].veh.start_node]
             if idle:
                 chosen.append(idle[rng.randrange(len(idle))])
         saved = {r: (lanes[r].seq, lanes[r].starts, lanes[r].used_load) for r in chosen}
