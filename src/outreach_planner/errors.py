@@ -34,12 +34,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        from .i18n import _
+
         loc = self.source
         if self.where:
             loc += f", {self.where}"
         if self.field:
-            loc += f", field '{self.field}'"
-        val = "" if self.value is None else f" (value: {self.value!r})"
+            loc += _("problem.field", id=", kolom '{f}'", en=", field '{f}'", f=self.field)
+        val = "" if self.value is None else _("problem.value", id=" (nilai: {v})", en=" (value: {v})",
+                                              v=repr(self.value))
         return f"{loc}: {self.message}{val}"
 
 

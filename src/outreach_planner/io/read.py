@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, InputWarning, Problem
+from ..i18n import _
 from ..model import (
     Calendar,
     Delivery,
@@ -112,12 +113,12 @@ _BASE_SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     },
 }
 
-_KIND_HELP = {
-    "int": "a whole number",
-    "float": "a number",
-    "date": "a date YYYY-MM-DD",
-    "str": "text",
-}
+def _kind_help(kind: str) -> str:
+    """What a cell of ``kind`` must hold, in the language in use."""
+    return {"int": _("read.kind_int", id="bilangan bulat", en="a whole number"),
+            "float": _("read.kind_float", id="angka", en="a number"),
+            "date": _("read.kind_date", id="tanggal YYYY-MM-DD", en="a date YYYY-MM-DD"),
+            "str": _("read.kind_str", id="teks", en="text")}.get(kind, kind)
 
 
 def layer_schema(layer: str, services: tuple[Service, ...]) -> dict[str, tuple[str, bool]]:
@@ -525,13 +526,15 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
     geom_points = table.geoms is not None and {"lon", "lat"} - present
     if not table.rows:
         if layer == "villages":
-            out.add(table.source, "", "", None, "the layer is empty; at least one village is needed")
+            out.add(table.source, "", "", None, _("read.empty_villages", id="lapisan ini kosong; perlu sedikitnya satu "
+                                                  "desa", en="the layer is empty; at least one village is needed"))
         return
     missing = [c for c, (_, req) in schema.items() if req and c not in present
                and not (geom_points and c in ("lon", "lat"))]
     if missing:
         out.add(table.source, "", ", ".join(missing), None,
-                f"missing column{'s' if len(missing) > 1 else ''}; columns present: {', '.join(table.columns) or 'none'}")
+                _("read.missing_columns", id="kolom tidak ada; kolom yang ada: {cols}", en="missing column(s); "
+                  "columns present: {cols}", cols=", ".join(table.columns) or "-"))
         return
     id_col = "code" if layer == "villages" else "id"
     for i, row in enumerate(table.rows):
@@ -539,9 +542,9 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
             continue
         rid = row.get(id_col)
         if table.geoms is not None:
-            where = f"feature {i + 1}"
+            where = _("read.feature", id="fitur {n}", en="feature {n}", n=i + 1)
         else:
-            where = f"row {table.numbers[i] if table.numbers else i + 2}"
+            where = _("read.row", id="baris {n}", en="row {n}", n=table.numbers[i] if table.numbers else i + 2)
         where += "" if _is_blank(rid) else f" ({id_col} {_coerce('str', rid)})"
         values: dict[str, Any] = {}
         ok = True
@@ -549,13 +552,15 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
             v = row.get(col)
             if _is_blank(v):
                 if required and not (geom_points and col in ("lon", "lat")):
-                    out.add(table.source, where, col, None, "required value is empty")
+                    out.add(table.source, where, col, None, _("read.required_empty", id="nilai wajib kosong",
+                                                              en="required value is empty"))
                     ok = False
                 continue
             try:
                 values[col] = _coerce(kind, v)
             except (ValueError, TypeError, OverflowError):
-                out.add(table.source, where, col, v, f"expected {_KIND_HELP.get(kind, kind)}")
+                out.add(table.source, where, col, v, _("read.expected", id="seharusnya {k}", en="expected {k}",
+                                                       k=_kind_help(kind)))
                 ok = False
         if table.geoms is not None:
             geom = table.geoms[i]
@@ -585,7 +590,9 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
                 ok = False
         if "lon" not in values or "lat" not in values:
             if ok:
-                out.add(table.source, where, "lon/lat", None, "no coordinates (empty cells and no point geometry)")
+                out.add(table.source, where, "lon/lat", None, _("read.no_coords", id="tidak ada koordinat (sel kosong "
+                                                                "dan tidak ada geometri titik)", en="no coordinates "
+                                                                "(empty cells and no point geometry)"))
             ok = False
         if ok:
             yield where, values
@@ -614,12 +621,15 @@ def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
         if village is None:
             continue
         if village.population == 0:
-            out.warn(f"{table.source}, {where}: population is 0")
+            out.warn(_("read.population_0", id="{src}, {where}: jumlah penduduk 0", en="{src}, {where}: population is 0",
+                       src=table.source, where=where))
         for s in services:
             e, c = village.eligible[s.id], village.covered[s.id]
             if e < c <= e * (1 + OVER_COVERAGE_TOLERANCE) + 1:
-                out.warn(f"{table.source}, {where}: {s.id} coverage is {c / max(e, 1):.1%} (above 100%); "
-                         "the eligible count is probably out of date; treated as fully covered")
+                out.warn(_("read.over_100", id="{src}, {where}: cakupan {s} {p} (di atas 100%); jumlah wajibnya "
+                           "mungkin kedaluwarsa; dianggap tercakup penuh", en="{src}, {where}: {s} coverage is {p} "
+                           "(above 100%); the eligible count is probably out of date; treated as fully covered",
+                           src=table.source, where=where, s=s.id, p=f"{c / max(e, 1):.1%}"))
         result.append(village)
     return result
 
