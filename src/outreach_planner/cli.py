@@ -980,13 +980,23 @@ LangOpt = Annotated[Optional[Lang], typer.Option(
     "--lang", help="Language of the messages: id (default) or en; also OUTREACH_LANG=en.")]
 
 
-@app.command()
+@app.command(help=_("cli.init_help", id="Buat kerangka wilayah kerja untuk kabupaten mana pun dari data rujukan: desa "
+                     "dengan kode, nama, kecamatan, titik singgah berbobot penduduk dan batas wilayah, kantor "
+                     "(perkiraan), kalender dengan hari libur nasional, satu tim contoh dan templat Excel untuk "
+                     "jumlahnya.", en="Create a workspace skeleton for any regency of the reference data: villages "
+                     "with codes, names, kecamatan, population-weighted stop points and boundaries, the (approximate) "
+                     "office, the calendar with the national holidays, one example team and an Excel template for "
+                     "the counts."))
 def init(
-    regency: Annotated[str, typer.Option("--regency", help="Regency code of the reference data, e.g. 74.09 "
-                                         "(Konawe Utara); dots optional.")],
-    out: Annotated[Path, typer.Option("--out", help="New workspace folder (must not exist).")],
+    regency: Annotated[str, typer.Option("--regency", help=_(
+        "cli.regency_opt", id="Kode kabupaten dari data rujukan, mis. 74.09 (Konawe Utara); titik boleh tidak ada.",
+        en="Regency code of the reference data, e.g. 74.09 (Konawe Utara); dots optional."))],
+    out: Annotated[Path, typer.Option("--out", help=_("cli.init_out", id="Folder wilayah kerja baru (belum boleh ada).",
+                                                      en="New workspace folder (must not exist)."))],
     year: Annotated[Optional[list[int]], typer.Option(
-        "--year", help="Year(s) whose national holidays go into the calendar (default: this year and the next).")] = None,
+        "--year", help=_("cli.year_opt", id="Tahun yang hari libur nasionalnya masuk kalender (bawaan: tahun ini dan "
+                         "tahun depan).", en="Year(s) whose national holidays go into the calendar (default: this "
+                         "year and the next)."))] = None,
     lang: LangOpt = None,
 ) -> None:
     """Create a workspace skeleton for any regency of the reference data: villages with codes, names,
@@ -1034,13 +1044,26 @@ class ImportKind(str, Enum):
     deliveries = "deliveries"
 
 
-@app.command("import")
+@app.command("import", help=_(
+    "cli.import_help", id="Masukkan tabel kantor sendiri ke wilayah kerja (cakupan per desa, sekolah, permintaan "
+    "kunjungan rumah, antaran): mengusulkan pemetaan kolom dan kecocokan setiap baris dengan desa (kode, lalu nama "
+    "dalam kecamatan, mirip bila perlu); menulis hanya bila setiap baris cocok atau dilewati. Usulannya ada di "
+    "WORKSPACE/import/<file>.columns.csv dan .rows.csv: sunting (village_code, atau decision = skip) lalu jalankan "
+    "perintah ini lagi.", en="Bring the office's own spreadsheet into the workspace (coverage per village, schools, "
+    "home-visit requests, deliveries): propose a column mapping and a match of every row to a village (code, then "
+    "name within the kecamatan, fuzzy where needed); write only when every row is matched or left out. The "
+    "proposals are in WORKSPACE/import/<file>.columns.csv and .rows.csv: edit them (village_code, or decision = "
+    "skip) and run the command again."))
 def import_(
-    workspace: Annotated[Path, typer.Argument(help="Workspace folder (with workspace.toml).")],
-    table: Annotated[Path, typer.Argument(help="The office's table (.xlsx or .csv): coverage per village, "
-                                          "schools (NPSN), home-visit requests or deliveries.")],
+    workspace: Annotated[Path, typer.Argument(help=_("cli.import_ws", id="Folder wilayah kerja (dengan workspace.toml).",
+                                                     en="Workspace folder (with workspace.toml)."))],
+    table: Annotated[Path, typer.Argument(help=_(
+        "cli.import_table", id="Tabel kantor (.xlsx atau .csv): cakupan per desa, sekolah (NPSN), permintaan kunjungan "
+        "rumah atau antaran.", en="The office's table (.xlsx or .csv): coverage per village, schools (NPSN), "
+        "home-visit requests or deliveries."))],
     kind: Annotated[Optional[ImportKind], typer.Option(
-        "--kind", help="What the table holds (default: told from its headers).")] = None,
+        "--kind", help=_("cli.kind_opt", id="Isi tabel (bawaan: dikenali dari judul kolomnya).",
+                         en="What the table holds (default: told from its headers)."))] = None,
     lang: LangOpt = None,
 ) -> None:
     """Bring the office's own spreadsheet into the workspace (coverage per village, schools, home-visit

@@ -55,6 +55,28 @@ def served_cap(kind: str | None, expected: int) -> tuple[str, int]:
 #: Statuses of a night row of a field trip: ``stayed`` (slept away as planned, or where ``bermalam_di`` says),
 #: ``returned`` (came back to the base that evening: the trip was cut short; give the reason).
 NIGHT_STATUSES = ("stayed", "returned")
+#: The Indonesian word of every status code: the form shows these by default, ``record`` accepts either and stores
+#: the code in the ledger.
+STATUS_WORDS_ID: dict[str, str] = {"done": "selesai", "missed": "tidak hadir", "delivered": "terkirim",
+                                   "failed": "gagal", "cancelled": "batal", "stayed": "bermalam", "returned": "pulang"}
+#: Indonesian word (lower case, single spaces) -> status code; also ``tidak_hadir`` / ``tidak-hadir``.
+STATUS_CODES: dict[str, str] = {w: c for c, w in STATUS_WORDS_ID.items()} | {"tidak_hadir": "missed",
+                                                                              "tidak-hadir": "missed"}
+
+
+def status_code(value: str) -> str:
+    """The status code of a form cell: an Indonesian word (any case, spaces) or the English code itself."""
+    text = " ".join(str(value).strip().lower().split())
+    return STATUS_CODES.get(text, text)
+
+
+def status_label(code: str, lang: str | None = None) -> str:
+    """How the form shows a status code: the Indonesian word, or the code itself in English."""
+    from ..i18n import language
+
+    return STATUS_WORDS_ID.get(code, code) if (lang or language()) == "id" else code
+
+
 #: Visit ids of night rows: ``night:<trip id>:<date>``.
 NIGHT_PREFIX = "night:"
 
@@ -98,7 +120,8 @@ def form_rows(plan: Plan, ws: Workspace, plan_id: str | None = None) -> list[dic
             }
             for sid in ws.service_ids:
                 row[f"expected_{sid}"] = s.expected.get(sid, 0)
-            row.update(status="", allowed_status="/".join(STATUSES[s.kind or "village_session"]), reason="")
+            row.update(status="", allowed_status="/".join(map(status_label, STATUSES[s.kind or "village_session"])),
+                       reason="")
             for sid in ws.service_ids:
                 row[f"served_{sid}"] = ""
             rows.append(row)
@@ -107,7 +130,7 @@ def form_rows(plan: Plan, ws: Workspace, plan_id: str | None = None) -> list[dic
             row = {**base, "visit_id": night_id(r), "place": f"Bermalam di {night_at}",
                    "village_code": last.village_code or "", "kind": "night", "kind_id": KIND_LABELS_ID["night"]}
             row.update({f"expected_{sid}": "" for sid in ws.service_ids})
-            row.update(status="", allowed_status="/".join(NIGHT_STATUSES), reason="")
+            row.update(status="", allowed_status="/".join(map(status_label, NIGHT_STATUSES)), reason="")
             row.update({f"served_{sid}": "" for sid in ws.service_ids})
             rows.append(row)
     return rows
@@ -145,18 +168,34 @@ def _xlsx_bytes(cols: list[str], rows: list[dict], plan_id: str) -> bytes:
             sh.cell(row=r, column=bermalam).fill = fill
     status_col = get_column_letter(cols.index("status") + 1)
     if rows:
-        dv = DataValidation(type="list", formula1='"done,missed,delivered,failed,cancelled,stayed,returned"',
-                            allow_blank=True)
+        from ..i18n import _
+
+        codes = ("done", "missed", "delivered", "failed", "cancelled", "stayed", "returned")
+        dv = DataValidation(type="list", formula1='"' + ",".join(map(status_label, codes)) + '"', allow_blank=True,
+                            showErrorMessage=True, errorStyle="stop",
+                            errorTitle=_("form.status_error_title", id="Status tidak dikenal", en="Unknown status"),
+                            error=_("form.status_error", id="Pilih status dari daftar: {s}.",
+                                    en="Choose a status from the list: {s}.", s=", ".join(map(status_label, codes))))
         sh.add_data_validation(dv)
         dv.add(f"{status_col}2:{status_col}{len(rows) + 1}")
         served = [i + 1 for i, c in enumerate(cols) if c.startswith("served_")]
-        nv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        nv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                            showErrorMessage=True, errorStyle="stop",
+                            errorTitle=_("form.served_error_title", id="Bukan jumlah orang", en="Not a count"),
+                            error=_("form.served_error", id="Isi bilangan bulat 0 atau lebih.",
+                                    en="Enter a whole number, 0 or more."))
         sh.add_data_validation(nv)
         nv.add(f"{get_column_letter(served[0])}2:{get_column_letter(served[-1])}{len(rows) + 1}")
     sh.freeze_panes = "C2"
+    sh.auto_filter.ref = sh.dimensions
     for i, c in enumerate(cols, 1):
         width = max([len(c)] + [len(str(r[c])) for r in rows])
         sh.column_dimensions[get_column_letter(i)].width = min(50, width + 2)
+    sh.page_setup.orientation = "landscape"  # print set-up: landscape, one page wide, header row on every page
+    sh.page_setup.paperSize = sh.PAPERSIZE_A4
+    sh.page_setup.fitToWidth, sh.page_setup.fitToHeight = 1, 0
+    sh.sheet_properties.pageSetUpPr.fitToPage = True
+    sh.print_title_rows = "1:1"
     sh.oddFooter.center.text = f"Rencana {plan_id}"
     buf = io.BytesIO()
     wb.save(buf)
@@ -358,7 +397,7 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         def bad(fld: str, value: Any, msg: str) -> None:
             problems.append(Problem(source, where, fld, value, msg))  # noqa: B023 - used at once
 
-        status = "" if _blank(row.get("status")) else str(row["status"]).strip().lower()
+        status = "" if _blank(row.get("status")) else status_code(row["status"])  # Indonesian word or code
         served_cells = {s: row.get(f"served_{s}") for s in sids}
         if not status:
             if any(not _blank(v) for v in served_cells.values()):
@@ -455,6 +494,7 @@ def plan_from_document(doc: dict[str, Any]) -> Plan:
     return Plan.model_validate(d)
 
 
-__all__ = ["FORM_CSV", "FORM_XLSX", "NIGHT_STATUSES", "REQUIRED_COLUMNS", "NightReport", "night_id",
+__all__ = ["FORM_CSV", "FORM_XLSX", "NIGHT_STATUSES", "REQUIRED_COLUMNS", "STATUS_CODES", "STATUS_WORDS_ID", "NightReport",
+           "night_id", "status_code", "status_label",
            "SESSION_EXTRA", "SESSION_OVER", "column_name", "form_columns", "form_rows", "plan_from_document", "read_outcomes_form", "served_cap", "validate_outcomes",
            "write_outcomes_form"]

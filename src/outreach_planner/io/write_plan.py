@@ -220,6 +220,34 @@ def _sheet_name(team_id: str, taken: set[str]) -> str:
     return name
 
 
+def xlsx_header(column: str) -> str:
+    """The header schedule.xlsx shows for a column of schedule.csv (whose names stay as they are: they are data
+    for other tools), in the language in use; ``expected_<service>`` and unknown names stay as they are."""
+    from ..i18n import _
+
+    heads = {
+        "team_name": _("xlsx.team_name", id="Tim", en="Team"), "date": _("xlsx.date", id="Tanggal", en="Date"),
+        "day": _("xlsx.day", id="Hari", en="Day"), "stop_no": _("xlsx.stop_no", id="No", en="Stop"),
+        "type": _("xlsx.type", id="Jenis langkah", en="Step"), "kind": _("xlsx.kind", id="Kode kegiatan", en="Kind"),
+        "kind_id": _("xlsx.kind_id", id="Kegiatan", en="Activity"),
+        "visit_id": _("xlsx.visit_id", id="Id kunjungan", en="Visit id"),
+        "place": _("xlsx.place", id="Tempat", en="Place"),
+        "village_code": _("xlsx.village_code", id="Kode desa", en="Village code"),
+        "arrival": _("xlsx.arrival", id="Tiba", en="Arrival"), "start": _("xlsx.start", id="Mulai", en="Start"),
+        "end": _("xlsx.end", id="Selesai", en="End"),
+        "travel_min": _("xlsx.travel_min", id="Perjalanan (menit)", en="Travel (min)"),
+        "distance_km": _("xlsx.distance_km", id="Jarak (km)", en="Distance (km)"),
+        "value": _("xlsx.value", id="Nilai", en="Value"), "why": _("xlsx.why", id="Alasan", en="Why"),
+        "why_en": _("xlsx.why_en", id="Alasan (Inggris)", en="Why (English)"),
+        "trip": _("xlsx.trip", id="Perjalanan dinas", en="Field trip"),
+        "start_place": _("xlsx.start_place", id="Berangkat dari", en="Starts at"),
+        "end_place": _("xlsx.end_place", id="Berakhir di", en="Ends at"),
+    }
+    if column.startswith("expected_"):
+        return _("xlsx.expected", id="Perkiraan {s}", en="Expected {s}", s=column[len("expected_"):])
+    return heads.get(column, column)
+
+
 def _fit_columns(sheet, widths: dict[int, float] | None = None, cap: float = 60) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -368,15 +396,23 @@ def _write_xlsx(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
     team_ids = [t.id for t in ws.teams if any(r.team == t.id for r in plan.routes)]
     team_ids += sorted({r.team for r in plan.routes} - set(team_ids))
     wrap = Alignment(wrap_text=True, vertical="top")
+    dates, times = {"date"}, {"arrival", "start", "end"}
     for tid in team_ids:
-        sheet = wb.create_sheet(_sheet_name(tid, taken))
-        sheet.append(columns)
+        sheet = wb.create_sheet(_sheet_name(names.get(tid, tid), taken))  # by team name (31 chars, no []:*?/\)
+        sheet.append([xlsx_header(c) for c in columns])
         for cell in sheet[1]:
             cell.font = bold
         for row in rows:
-            if row["team"] == tid:
-                sheet.append([row[c] if row[c] != "" else None for c in columns])
+            if row["team"] == tid:  # real Excel dates and times, not text
+                sheet.append([None if row[c] == "" else dt.date.fromisoformat(row[c]) if c in dates else
+                              dt.time.fromisoformat(row[c]) if c in times else row[c] for c in columns])
+        for c in columns:
+            if c in dates or c in times:
+                col = columns.index(c) + 1
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
+                    cell.number_format = "DD/MM/YYYY" if c in dates else "HH:MM"
         sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
         _fit_columns(sheet)
         for name in ("place", "why", "why_en"):
             col = columns.index(name) + 1
