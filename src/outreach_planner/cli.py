@@ -1089,7 +1089,7 @@ def import_(
         console.print(_("import.columns", id="Lembar {s}: kolom {c}", en="Sheet {s}: columns {c}", s=sheet,
                         c=", ".join(f"{t}={_col(i)}" for t, i in sorted(cols.items(), key=lambda x: x[1]))),
                       highlight=False, markup=False)
-    console.print(_("import.kind", id="Jenis tabel: {k}", en="Table kind: {k}", k=res.kind), highlight=False,
+    console.print(_("import.kind", id="Jenis tabel (--kind): {k}", en="Table kind (--kind): {k}", k=res.kind), highlight=False,
                   markup=False)
     kinds = {}
     for r in res.rows:
