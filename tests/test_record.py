@@ -15,6 +15,9 @@ from outreach_planner.io import read_workspace
 from outreach_planner.io.outcomes import FORM_SHEET, form_columns, plan_from_document, read_outcomes_form
 from outreach_planner.campaign.ledger import Ledger, plan_id_of
 
+#: These tests assert on the English texts of the messages (Indonesian is the default: test_indonesian_path.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 SMALL = Path(__file__).parent / "data" / "small"
 PLAN_ARGS = ["--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools", "--time-limit", "600"]
 

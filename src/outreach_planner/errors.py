@@ -61,8 +61,10 @@ class InputError(OutreachError, ValueError):
         if isinstance(problems, str):
             problems = [Problem("", "", "", None, problems)]
         self.problems: list[Problem] = list(problems)
+        from .i18n import _
+
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the input"
+        head = _("problem.head", id="{n} masalah pada masukan", en="{n} problem(s) in the input", n=n)
         super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
 
 

@@ -391,8 +391,13 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         if c.startswith("served_") and c[7:] not in sids:
             problems.append(Problem(source, "row 1", c, None, f"not a service of the workspace "
                                     f"({', '.join(sids)}); fix the column name"))
+    from ..i18n import _
+
+    def words(codes) -> str:
+        return ", ".join(map(status_label, codes))
+
     for n, row in rows:
-        where = f"row {n}"
+        where = _("form.row", id="baris {n}", en="row {n}", n=n)
 
         def bad(fld: str, value: Any, msg: str) -> None:
             problems.append(Problem(source, where, fld, value, msg))  # noqa: B023 - used at once
@@ -401,15 +406,19 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         served_cells = {s: row.get(f"served_{s}") for s in sids}
         if not status:
             if any(not _blank(v) for v in served_cells.values()):
-                bad("status", None, "people served are filled in but the status is blank")
+                bad("status", None, _("form.served_no_status", id="jumlah orang dilayani diisi tetapi statusnya kosong",
+                                      en="people served are filled in but the status is blank"))
             continue  # not reported yet
         pid = "" if _blank(row.get("plan_id")) else str(row["plan_id"]).strip()
         vid = "" if _blank(row.get("visit_id")) else str(row["visit_id"]).strip()
         if pid not in steps:
             if pid not in unknown:  # once per plan, not on every row of it
                 unknown.add(pid)
-                bad("plan_id", pid or None, "unknown plan: not in the ledger, and no plan.json of it next to the "
-                                            "form or in out/<week>*/; give it with --plan path/to/plan.json")
+                bad("plan_id", pid or None, _("form.unknown_plan", id="rencana tidak dikenal: tidak ada di ledger, dan "
+                                              "plan.json-nya tidak ada di sebelah formulir atau di out/<minggu>*/; "
+                                              "berikan dengan --plan path/ke/plan.json", en="unknown plan: not in the "
+                                              "ledger, and no plan.json of it next to the form or in out/<week>*/; "
+                                              "give it with --plan path/to/plan.json"))
             continue
         if vid.startswith(NIGHT_PREFIX):
             route = night_routes[pid].get(vid)
@@ -422,7 +431,9 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
             seen[pid, vid] = n
             reason = "" if _blank(row.get("reason")) else str(row["reason"]).strip()
             if status not in NIGHT_STATUSES:
-                bad("status", status, f"not allowed for a night of a field trip; allowed: {', '.join(NIGHT_STATUSES)}")
+                bad("status", status, _("form.night_status", id="tidak boleh untuk malam perjalanan dinas; yang boleh: "
+                                        "{a}", en="not allowed for a night of a field trip; allowed: {a}",
+                                        a=words(NIGHT_STATUSES)))
             elif status == "returned" and not reason:
                 bad("reason", None, "give the reason the team came back to its base (the trip was cut short)")
             if any(not _blank(v) and _count(v) != 0 for v in served_cells.values()):
@@ -444,29 +455,37 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
             continue
         step = steps[pid].get(vid)
         if step is None:
-            bad("visit_id", vid or None, f"this visit is not in plan {pid}")
+            bad("visit_id", vid or None, _("form.not_in_plan", id="kunjungan ini tidak ada di rencana {p}",
+                                           en="this visit is not in plan {p}", p=pid))
             continue
         if (pid, vid) in seen:
-            bad("visit_id", vid, f"the visit is already reported in row {seen[pid, vid]}")
+            bad("visit_id", vid, _("form.twice", id="kunjungan ini sudah dilaporkan di baris {r}",
+                                   en="the visit is already reported in row {r}", r=seen[pid, vid]))
             continue
         seen[pid, vid] = n
         allowed = STATUSES[step.kind or "village_session"]
         if status not in allowed:
-            bad("status", status, f"not allowed for a {step.kind}; allowed: {', '.join(allowed)}")
+            bad("status", status, _("form.bad_status", id="tidak boleh untuk {k}; yang boleh: {a}",
+                                    en="not allowed for a {k}; allowed: {a}", k=step.kind, a=words(allowed)))
         reason = "" if _blank(row.get("reason")) else str(row["reason"]).strip()
         if status not in ("done", "delivered") and not reason:
-            bad("reason", None, f"give the reason the visit was {status}")
+            bad("reason", None, _("form.no_reason", id="tulis alasan kunjungan ini {s}", en="give the reason the visit "
+                                  "was {s}", s=status_label(status)))
         people: dict[str, int] = {}
         vil = villages.get(step.village_code or "")
         for sid, cell in served_cells.items():
             k = _count(cell)
             if k is None:
-                bad(f"served_{sid}", cell, "must be a whole number of people, 0 or more")
+                bad(f"served_{sid}", cell, _("form.not_count", id="harus bilangan bulat jumlah orang, 0 atau lebih",
+                                             en="must be a whole number of people, 0 or more"))
                 continue
             if not k:
                 continue
             if status != "done":
-                bad(f"served_{sid}", cell, f"people served on a visit that is {status}; leave it blank or use done")
+                bad(f"served_{sid}", cell, _("form.served_not_done", id="orang dilayani pada kunjungan yang {s}; "
+                                             "kosongkan atau pakai {done}", en="people served on a visit that is {s}; "
+                                             "leave it blank or use {done}", s=status_label(status),
+                                             done=status_label("done")))
                 continue
             expected = step.expected.get(sid, 0)
             cap_name, cap = served_cap(step.kind, expected)
