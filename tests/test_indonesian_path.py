@@ -4,6 +4,7 @@ in Indonesian, the xlsx outputs as an office worker expects them."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 import shutil
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from outreach_planner.campaign.ledger import Ledger
 from outreach_planner.cli import app
-from outreach_planner.io.outcomes import FORM_SHEET, STATUS_WORDS_ID, status_code
+from outreach_planner.io.outcomes import FORM_SHEET, STATUS_WORDS_ID, column_name, form_key, status_code
 
 from test_init_import import dinas_workbook
 
@@ -90,7 +91,9 @@ def test_the_form_offers_indonesian_words_and_rejects_others(planned):
     _, out = planned
     wb = openpyxl.load_workbook(out / "outcomes_form.xlsx")
     sh = wb[FORM_SHEET]
-    head = [c.value for c in sh[1]]
+    head = [form_key(column_name(c.value)) for c in sh[1]]
+    assert [c.value for c in sh[1]][:3] == ["Id rencana", "Id kunjungan", "Tim"]  # Indonesian headers
+    assert all(isinstance(r[head.index("date")], dt.datetime) for r in sh.iter_rows(min_row=2, values_only=True))
     lists = [dv for dv in sh.data_validations.dataValidation if dv.type == "list"]
     assert len(lists) == 1
     words = lists[0].formula1.strip('"').split(",")
@@ -151,6 +154,31 @@ def test_english_form_shows_the_codes(tmp_path):
     lists = [dv for dv in sh.data_validations.dataValidation if dv.type == "list"]
     assert lists[0].formula1.strip('"').split(",") == ["done", "missed", "delivered", "failed", "cancelled",
                                                          "stayed", "returned"]
+    assert [c.value for c in sh[1]][:3] == ["plan_id", "visit_id", "team"]
     sched = openpyxl.load_workbook(tmp_path / "out" / "schedule.xlsx")
+    assert sched.sheetnames[0] == "Summary" and sched.sheetnames[-1] == "Left out"
     team = sched.worksheets[1]
     assert [c.value for c in team[1]][:3] == ["Team", "Date", "Day"]
+
+
+def test_a_filled_indonesian_xlsx_form_records(planned, tmp_path):
+    """The xlsx form as written (Indonesian headers, real dates, drop-down words) records as it is filled."""
+    ws_dir, out = planned
+    ws = tmp_path / "ws"
+    shutil.copytree(ws_dir, ws)
+    shutil.copy(out / "plan.json", tmp_path / "plan.json")
+    wb = openpyxl.load_workbook(out / "outcomes_form.xlsx")
+    sh = wb[FORM_SHEET]
+    head = [c.value for c in sh[1]]
+    for row in sh.iter_rows(min_row=2):
+        kind = row[head.index("Kode kegiatan")].value
+        row[head.index("Status")].value = {"delivery": "terkirim", "night": "bermalam"}.get(kind, "selesai")
+        if kind not in ("delivery", "night"):
+            row[head.index("Dilayani ektp")].value = 1
+    wb.save(tmp_path / "filled.xlsx")
+    res = runner.invoke(app, ["record", str(ws), str(tmp_path / "filled.xlsx")])
+    assert res.exit_code == 0, res.output
+    with Ledger(ws / "ledger.sqlite") as led:
+        outs = led.outcomes()
+    assert {o.status for o in outs} <= {"done", "delivered"} and len(outs) == sh.max_row - 1
+    assert sum(o.people.get("ektp", 0) for o in outs) > 0

@@ -20,6 +20,7 @@ from outreach_planner.engines import SolveLimits
 from outreach_planner.io import read_workspace, write_plan_outputs
 from outreach_planner.io import write_plan as wp
 from outreach_planner.plan import REASONS
+from outreach_planner.render.strings import labels
 from outreach_planner.planning.planner import make_plan
 from outreach_planner.week import Week
 
@@ -217,10 +218,13 @@ def test_xlsx_sheets_summary_teams_and_unassigned(out, plan, ws, csv_rows):
 
     sheet = wb["Tidak terjadwal"]
     header = [c.value for c in sheet[1]]
-    assert {"visit_id", "kind", "reason", "reason_text", "detail", "value"} <= set(header)
+    assert header == [wp.unassigned_header(c) for c in wp.UNASSIGNED_COLUMNS]  # Indonesian headers (issue 15)
+    assert "Kode alasan" in header and sheet.auto_filter.ref == sheet.dimensions
+    header = list(wp.UNASSIGNED_COLUMNS)
     rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert [r["visit_id"] for r in rows] == [u.visit_id for u in plan.unassigned]
-    assert all(r["reason_text"] == REASONS[r["reason"]] for r in rows)
+    texts = labels("id")["unassigned_reason"]  # the reason texts in Indonesian; the codes stay
+    assert set(texts) == set(REASONS) and all(r["reason_text"] == texts[r["reason"]] for r in rows)
     assert [(r["detail"], r["detail_id"], r["needed_value"], r["displaces"]) for r in rows] == \
         [(u.detail, u.detail_id, None if u.needed_value is None else round(u.needed_value, 3),
           " ".join(u.displaces) or None) for u in plan.unassigned]

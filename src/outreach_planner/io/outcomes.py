@@ -15,6 +15,7 @@ A row whose status is blank (and numbers too) is a visit not reported yet; it is
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import warnings
@@ -91,6 +92,42 @@ def form_columns(ws: Workspace) -> list[str]:
             *(f"served_{s}" for s in ws.service_ids)]
 
 
+#: Headers of the xlsx form in Indonesian (the default): column key -> header. ``expected_<s>`` / ``served_<s>``
+#: become ``Perkiraan <s>`` / ``Dilayani <s>``. In English the headers are the keys themselves (as in the CSV
+#: form). :func:`read_outcomes_form` reads either.
+FORM_HEADERS_ID: dict[str, str] = {
+    "plan_id": "Id rencana", "visit_id": "Id kunjungan", "team": "Tim", "date": "Tanggal", "day": "Hari",
+    "trip": "Perjalanan dinas", "bermalam_di": "Bermalam di", "place": "Tempat", "village_code": "Kode desa",
+    "kind": "Kode kegiatan", "kind_id": "Kegiatan", "status": "Status", "allowed_status": "Status yang boleh",
+    "reason": "Alasan",
+}
+_FORM_PREFIXES_ID = {"expected_": "Perkiraan ", "served_": "Dilayani "}
+
+
+def form_header(column: str, lang: str | None = None) -> str:
+    """The header the xlsx form shows for ``column`` (Indonesian by default, the key itself in English)."""
+    from ..i18n import language
+
+    if (lang or language()) != "id":
+        return column
+    for prefix, word in _FORM_PREFIXES_ID.items():
+        if column.startswith(prefix):
+            return word + column[len(prefix):]
+    return FORM_HEADERS_ID.get(column, column)
+
+
+def form_key(name: str) -> str:
+    """The column key of a header already through :func:`column_name`: an Indonesian header or the key itself."""
+    keys = {column_name(h): k for k, h in FORM_HEADERS_ID.items()}
+    if name in keys:
+        return keys[name]
+    for prefix, word in _FORM_PREFIXES_ID.items():
+        w = column_name(word) + "_"
+        if name.startswith(w) and len(name) > len(w):
+            return prefix + name[len(w):]
+    return name
+
+
 def night_id(route) -> str:
     """``night:<trip>:<date>``: the form's id of the night after a day away."""
     return f"{NIGHT_PREFIX}{route.trip or route.team}:{route.date.isoformat()}"
@@ -153,14 +190,17 @@ def _xlsx_bytes(cols: list[str], rows: list[dict], plan_id: str) -> bytes:
     wb = openpyxl.Workbook()
     sh = wb.active
     sh.title = FORM_SHEET
-    sh.append(cols)
+    sh.append([form_header(c) for c in cols])
     for c in range(1, len(cols) + 1):
         sh.cell(row=1, column=c).font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")
     editable = {i + 1 for i, c in enumerate(cols) if c in ("status", "reason") or c.startswith("served_")}
     bermalam = cols.index("bermalam_di") + 1 if "bermalam_di" in cols else None
+    date_col = cols.index("date") + 1
     for row in rows:
         sh.append([row[c] for c in cols])
+        cell = sh.cell(row=sh.max_row, column=date_col)  # a real Excel date, not text
+        cell.value, cell.number_format = dt.date.fromisoformat(row["date"]), "DD/MM/YYYY"
     for r in range(2, len(rows) + 2):
         for c in editable:
             sh.cell(row=r, column=c).fill = fill
@@ -189,7 +229,7 @@ def _xlsx_bytes(cols: list[str], rows: list[dict], plan_id: str) -> bytes:
     sh.freeze_panes = "C2"
     sh.auto_filter.ref = sh.dimensions
     for i, c in enumerate(cols, 1):
-        width = max([len(c)] + [len(str(r[c])) for r in rows])
+        width = max([len(form_header(c)), 10 if c == "date" else 0] + [len(str(r[c])) for r in rows])
         sh.column_dimensions[get_column_letter(i)].width = min(50, width + 2)
     sh.page_setup.orientation = "landscape"  # print set-up: landscape, one page wide, header row on every page
     sh.page_setup.paperSize = sh.PAPERSIZE_A4
@@ -271,7 +311,7 @@ def _csv_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise InputError([Problem(path.name, "", "", None, f"the file is empty; {_FIX}")])
     # the delimiter: the one of , ; tab that splits the header into the form's columns (Excel in an Indonesian
     # or European locale saves CSV with ';')
-    split = {d: [column_name(h) for h in next(csv.reader([first], delimiter=d))] for d in (",", ";", "\t")}
+    split = {d: [form_key(column_name(h)) for h in next(csv.reader([first], delimiter=d))] for d in (",", ";", "\t")}
     fits = [d for d, cols in split.items() if set(REQUIRED_COLUMNS) <= set(cols)]
     delim = fits[0] if fits else max(split, key=lambda d: len(split[d]))
     header = split[delim]
@@ -314,7 +354,7 @@ def read_outcomes_form(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         try:
             sh = wb[FORM_SHEET] if FORM_SHEET in wb.sheetnames else wb.worksheets[0]
             it = sh.iter_rows(values_only=True)
-            header = [column_name(h) for h in next(it, ())]
+            header = [form_key(column_name(h)) for h in next(it, ())]  # Indonesian headers or the keys
             _check_header(header, path.name)
             rows = [(i, dict(zip(header, vals))) for i, vals in enumerate(it, start=2)]
         finally:
@@ -514,6 +554,6 @@ def plan_from_document(doc: dict[str, Any]) -> Plan:
 
 
 __all__ = ["FORM_CSV", "FORM_XLSX", "NIGHT_STATUSES", "REQUIRED_COLUMNS", "STATUS_CODES", "STATUS_WORDS_ID", "NightReport",
-           "night_id", "status_code", "status_label",
+           "night_id", "status_code", "status_label", "FORM_HEADERS_ID", "form_header", "form_key",
            "SESSION_EXTRA", "SESSION_OVER", "column_name", "form_columns", "form_rows", "plan_from_document", "read_outcomes_form", "served_cap", "validate_outcomes",
            "write_outcomes_form"]
