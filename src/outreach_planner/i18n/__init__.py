@@ -17,9 +17,13 @@ The language is ``id`` unless :func:`set_language` chose another, or the environ
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 
 LANGUAGES = ("id", "en")
 _chosen: str | None = None
+#: The language of one request of the desk (its English switch), ahead of :func:`set_language`'s: a context
+#: variable, so two browsers in two languages do not mix (``None``: not in a request).
+REQUEST_LANGUAGE: ContextVar[str | None] = ContextVar("outreach_request_language", default=None)
 #: Every key used so far with its texts (for the later catalogue and for tests).
 SEEN: dict[str, dict[str, str]] = {}
 
@@ -33,7 +37,9 @@ def set_language(lang: str | None) -> None:
 
 
 def language() -> str:
-    """The language in use: :func:`set_language`'s, else ``OUTREACH_LANG`` when it is ``id`` or ``en``, else ``id``."""
+    """The language in use: the desk request's, else :func:`set_language`'s, else ``OUTREACH_LANG`` when it is ``id`` or ``en``, else ``id``."""
+    if REQUEST_LANGUAGE.get() in LANGUAGES:
+        return REQUEST_LANGUAGE.get()
     if _chosen:
         return _chosen
     env = os.environ.get("OUTREACH_LANG", "").strip().lower()[:2]

@@ -431,7 +431,7 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         if c.startswith("served_") and c[7:] not in sids:
             problems.append(Problem(source, "row 1", c, None, f"not a service of the workspace "
                                     f"({', '.join(sids)}); fix the column name"))
-    from ..i18n import _
+    from ..i18n import _, language
 
     def words(codes) -> str:
         return ", ".join(map(status_label, codes))
@@ -506,7 +506,9 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         allowed = STATUSES[step.kind or "village_session"]
         if status not in allowed:
             bad("status", status, _("form.bad_status", id="tidak boleh untuk {k}; yang boleh: {a}",
-                                    en="not allowed for a {k}; allowed: {a}", k=step.kind, a=words(allowed)))
+                                    en="not allowed for a {k}; allowed: {a}", a=words(allowed),
+                                    k=KIND_LABELS_ID.get(step.kind or "", step.kind).lower()
+                                    if language() == "id" else step.kind))
         reason = "" if _blank(row.get("reason")) else str(row["reason"]).strip()
         if status not in ("done", "delivered") and not reason:
             bad("reason", None, _("form.no_reason", id="tulis alasan kunjungan ini {s}", en="give the reason the visit "
