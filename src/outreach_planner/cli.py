@@ -338,11 +338,18 @@ class LayerFormat(str, Enum):
     xlsx = "xlsx"
 
 
-@app.command()
+@app.command(help=_("cli.convert_help", id="Tulis wilayah kerja dengan semua lapisan dalam satu format (csv, geojson, "
+                       "gpkg atau xlsx). Wilayah kerja dibaca dan diperiksa dulu; masukan tidak valid keluar dengan "
+                       "kode 2 dan tidak ada yang ditulis.", en="Write a workspace with all layers in one format (csv, "
+                       "geojson, gpkg or xlsx). The workspace is read and checked first; invalid input exits with "
+                       "code 2 and nothing is written."))
 def convert(
-    out: Annotated[Path, typer.Option("--out", help="New folder to write (must not exist).")],
+    out: Annotated[Path, typer.Option("--out", help=_("cli.convert_out", id="Folder baru yang ditulis (belum boleh ada).",
+                                                      en="New folder to write (must not exist)."))],
     workspace: WorkspaceArg = None,
-    to: Annotated[LayerFormat, typer.Option("--to", help="Format of the layers written.")] = LayerFormat.csv,
+    to: Annotated[LayerFormat, typer.Option("--to", help=_("cli.convert_to", id="Format lapisan yang ditulis.",
+                                                           en="Format of the layers written."))] = LayerFormat.csv,
+    lang: LangOpt = None,
 ) -> None:
     """Write a workspace with all layers in one format (csv, geojson, gpkg or xlsx).
 
@@ -351,13 +358,18 @@ def convert(
     """
     from .io import write_workspace
 
+    set_language(lang.value if lang else None)
     ws = load(workspace)
     if out.exists():
-        err_console.print(f"[bold red]{out} exists[/]; choose a new folder (nothing was written).", highlight=False)
+        err_console.print(_("convert.exists", id="[bold red]{o} sudah ada[/]; pilih folder baru (tidak ada yang ditulis).",
+                            en="[bold red]{o} exists[/]; choose a new folder (nothing was written).", o=out),
+                          highlight=False)
         raise typer.Exit(2)
     folder = write_workspace(ws, out, to.value, source=_folder(workspace))
-    console.print(f"Wrote {folder} ({to.value}): {len(ws.villages)} villages, {len(ws.schools)} schools, "
-                  f"{len(ws.requests)} home-visit requests, {len(ws.deliveries)} deliveries.", highlight=False)
+    console.print(_("convert.done", id="{f} ditulis ({to}): {v} desa/kelurahan, {s} sekolah, {r} permintaan kunjungan "
+                    "rumah, {d} antaran.", en="Wrote {f} ({to}): {v} villages, {s} schools, {r} home-visit requests, "
+                    "{d} deliveries.", f=folder, to=to.value, v=len(ws.villages), s=len(ws.schools),
+                    r=len(ws.requests), d=len(ws.deliveries)), highlight=False)
 
 
 class EngineChoice(str, Enum):
@@ -785,20 +797,34 @@ def replan(
                       highlight=False, markup=False)
 
 
-@app.command()
+@app.command(help=_("cli.simulate_help", id="Simulasikan kampanye (rencana, hasil acak, catat, ulangi) dengan perencana "
+                       "ini dan dua pembanding (giliran kecamatan, terdekat dulu); menulis tabel markdown dan grafik "
+                       "PNG.", en="Simulate a campaign (plan, draw outcomes, record, repeat) with this planner and two "
+                       "baselines (district rotation, nearest first); writes a markdown table and a PNG chart."))
 def simulate(
-    weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks to simulate.")] = 12,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of turnout, no-shows and new requests.")] = 0,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, help=_("cli.sim_weeks", id="Jumlah minggu yang disimulasikan.",
+                                                                en="Weeks to simulate."))] = 12,
+    seed: Annotated[int, typer.Option("--seed", help=_("cli.sim_seed", id="Benih kehadiran, ketidakhadiran dan "
+                                                       "permintaan baru.", en="Seed of turnout, no-shows and new "
+                                                       "requests."))] = 0,
     workspace: WorkspaceArg = None,
     workspace_opt: WorkspaceOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Output folder for simulation.md and simulation.png.")] = Path(
-        "out/simulation"),
-    week: Annotated[str, typer.Option("--week", help="First ISO week of the campaign.")] = "2026-W49",
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.5, help="Solver seconds per week.")] = 10.0,
+    out: Annotated[Path, typer.Option("--out", help=_("cli.sim_out", id="Folder keluaran simulation.md dan "
+                                                      "simulation.png.", en="Output folder for simulation.md and "
+                                                      "simulation.png."))] = Path("out/simulation"),
+    week: Annotated[str, typer.Option("--week", help=_("cli.sim_week", id="Minggu ISO pertama kampanye.",
+                                                       en="First ISO week of the campaign."))] = "2026-W49",
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.5, help=_(
+        "cli.sim_time", id="Detik pencarian per minggu.", en="Solver seconds per week."))] = 10.0,
     solution_limit: Annotated[Optional[int], typer.Option(
-        "--solution-limit", min=1, help="Stop the solver after this many solutions: repeatable runs.")] = None,
+        "--solution-limit", min=1, help=_("cli.sim_solutions", id="Hentikan pencarian setelah sekian solusi: hasil "
+                                          "berulang sama.", en="Stop the solver after this many solutions: "
+                                          "repeatable runs."))] = None,
     no_field_trips: Annotated[bool, typer.Option(
-        "--no-field-trips", help="Every team works in day trips (field_trips off for every team).")] = False,
+        "--no-field-trips", help=_("cli.sim_no_trips", id="Setiap tim hanya perjalanan sehari (field_trips mati untuk "
+                                   "setiap tim).", en="Every team works in day trips (field_trips off for every "
+                                   "team)."))] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Simulate a campaign (plan, draw outcomes, record, repeat) with this planner and two baselines
     (district rotation, nearest first); writes a markdown table and a PNG chart."""
@@ -807,6 +833,7 @@ def simulate(
     from .travel import travel_model
     from .week import Week
 
+    set_language(lang.value if lang else None)
     workspace = _one_workspace(workspace, workspace_opt)
     ws = load(workspace)
     try:
@@ -827,22 +854,35 @@ def simulate(
                                        f"{md}", encoding="utf-8")
     plot(runs, ws, out / "simulation.png")
     console.print(md, highlight=False, markup=False)
-    console.print(f"Wrote {out / 'simulation.md'} and {out / 'simulation.png'}.", highlight=False)
+    console.print(_("sim.done", id="{a} dan {b} ditulis.", en="Wrote {a} and {b}.", a=out / "simulation.md",
+                    b=out / "simulation.png"), highlight=False)
 
 
-@app.command()
+@app.command(help=_("cli.serve_help", id="Buka meja perencana: aplikasi web lokal (bahasa Indonesia, tombol English) "
+                     "untuk cakupan, rencana minggu, lembar rute, pencatatan hasil dan perencanaan ulang.",
+                     en="Open the planner's desk: a local web app (Indonesian, English switch) for coverage, the "
+                     "week's plan, route sheets, recording outcomes and re-planning."))
 def serve(
     workspace: WorkspaceArg = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but 127.0.0.1/localhost "
-                                      "(the office network) requires a login: the password is asked for at the "
-                                      "first start (or taken from OUTREACH_DESK_PASSWORD) and stored hashed.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8765,
-    out: Annotated[Path, typer.Option("--out", help="Folder of the plans (one sub-folder per week).")] = Path("out"),
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Default solver seconds of a plan.")] = 30.0,
+    host: Annotated[str, typer.Option("--host", help=_(
+        "cli.host_opt", id="Alamat yang didengarkan. Selain 127.0.0.1/localhost (jaringan kantor) perlu login: kata "
+        "sandi ditanyakan pada awal pertama (atau diambil dari OUTREACH_DESK_PASSWORD) dan disimpan sebagai hash.",
+        en="Address to listen on. Anything but 127.0.0.1/localhost (the office network) requires a login: the "
+        "password is asked for at the first start (or taken from OUTREACH_DESK_PASSWORD) and stored hashed."))
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help=_("cli.port_opt", id="Port.", en="Port."))] = 8765,
+    out: Annotated[Path, typer.Option("--out", help=_("cli.serve_out", id="Folder rencana (satu sub-folder per minggu).",
+                                                      en="Folder of the plans (one sub-folder per week)."))] = Path("out"),
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help=_(
+        "cli.serve_time", id="Detik pencarian bawaan sebuah rencana.", en="Default solver seconds of a plan."))] = 30.0,
     solution_limit: Annotated[Optional[int], typer.Option(
-        "--solution-limit", min=1, help="Stop each solve after this many solutions (also OUTREACH_DESK_SOLUTION_LIMIT).")] = None,
-    engine: Annotated[EngineChoice, typer.Option("--engine", help="Solver, as for plan.")] = EngineChoice.auto,
-    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the desk in the browser.")] = True,
+        "--solution-limit", min=1, help=_("cli.serve_solutions", id="Hentikan setiap pencarian setelah sekian solusi "
+                                          "(juga OUTREACH_DESK_SOLUTION_LIMIT).", en="Stop each solve after this many "
+                                          "solutions (also OUTREACH_DESK_SOLUTION_LIMIT)."))] = None,
+    engine: Annotated[EngineChoice, typer.Option("--engine", help=_(
+        "cli.engine_as_plan", id="Pemecah, seperti pada plan.", en="Solver, as for plan."))] = EngineChoice.auto,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help=_(
+        "cli.open_opt", id="Buka meja di peramban.", en="Open the desk in the browser."))] = True,
 ) -> None:
     """Open the planner's desk: a local web app (Indonesian, English switch) for coverage, the week's plan,
     route sheets, recording outcomes and re-planning."""
@@ -861,15 +901,17 @@ def serve(
                         solution_limit=solution_limit, engine=EngineChoice(engine).value)
     if config.login and security.load_auth(config.state_dir) is None:
         password = os.environ.get("OUTREACH_DESK_PASSWORD") or typer.prompt(
-            "Set the desk's password (at least 8 characters)", hide_input=True, confirmation_prompt=True)
+            _("serve.password", id="Tetapkan kata sandi meja (sedikitnya 8 karakter)",
+              en="Set the desk's password (at least 8 characters)"), hide_input=True, confirmation_prompt=True)
         try:
             security.save_password(config.state_dir, password)
         except ValueError as exc:
             err_console.print(f"[bold red]password:[/] {exc}", highlight=False)
             raise typer.Exit(2) from None
     url = f"http://{'127.0.0.1' if host in ('127.0.0.1', 'localhost', '0.0.0.0') else host}:{port}/"
-    console.print(f"Desk on {url} (workspace {config.workspace}, plans in {config.out_root}); Ctrl-C stops it.",
-                  highlight=False)
+    console.print(_("serve.on", id="Meja di {u} (wilayah kerja {w}, rencana di {o}); Ctrl-C menghentikannya.",
+                    en="Desk on {u} (workspace {w}, plans in {o}); Ctrl-C stops it.", u=url, w=config.workspace,
+                    o=config.out_root), highlight=False)
     if open_browser:
         threading.Timer(1.5, lambda: webbrowser.open(url)).start()
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
@@ -977,7 +1019,8 @@ def _cell(r, bold: bool = False) -> str:
 
 # --------------------------------------------------------------------------- a new regency (issue 15)
 LangOpt = Annotated[Optional[Lang], typer.Option(
-    "--lang", help="Language of the messages: id (default) or en; also OUTREACH_LANG=en.")]
+    "--lang", help=_("cli.lang_opt", id="Bahasa pesan: id (bawaan) atau en; juga OUTREACH_LANG=en.",
+                     en="Language of the messages: id (default) or en; also OUTREACH_LANG=en."))]
 
 
 @app.command(help=_("cli.init_help", id="Buat kerangka wilayah kerja untuk kabupaten mana pun dari data rujukan: desa "
@@ -1143,27 +1186,52 @@ def _col(i: int) -> str:
 DEFAULT_PROVINCE = DEFAULT_WORKSPACE.parent / "sulawesi_tenggara"
 
 
-@app.command("plan-many")
+@app.command("plan-many", help=_(
+    "cli.many_help", id="Rencanakan setiap kabupaten sebuah provinsi di klaster Dask dan tulis keluaran setiap kabupaten "
+    "serta ringkasan provinsi (cakupan sebelum/sesudah per kabupaten dan target, orang yang masih perlu, perjalanan, "
+    "kegagalan). Kabupaten yang wilayah kerjanya tidak valid dilaporkan dengan masalahnya dan yang lain tetap "
+    "direncanakan (kode keluar 2 di akhir bila ada yang gagal). Menjalankan ulang melewati kabupaten yang keluarannya "
+    "dibuat dari masukan yang sama.", en="Plan every regency of a province on a Dask cluster and write each "
+    "regency's outputs and a province summary (coverage before/after per regency and target, people still needed, "
+    "travel, failures). A regency whose workspace is invalid is reported with its problems and the others still "
+    "plan (exit 2 at the end when any did not plan). A rerun skips the regencies whose outputs were made from the "
+    "same inputs."))
 def plan_many_cmd(
-    province: Annotated[Optional[Path], typer.Argument(
-        help="Province folder (with province.toml). Default: the embedded Sulawesi Tenggara.")] = None,
-    week: Annotated[Optional[str], typer.Option("--week", help="ISO week to plan, e.g. 2026-W49. Default: next week.")] = None,
+    province: Annotated[Optional[Path], typer.Argument(help=_(
+        "cli.many_province", id="Folder provinsi (dengan province.toml). Bawaan: Sulawesi Tenggara bawaan.",
+        en="Province folder (with province.toml). Default: the embedded Sulawesi Tenggara."))] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help=_("cli.week_opt", id="Minggu ISO yang direncanakan, "
+                                                "mis. 2026-W49. Bawaan: minggu depan.", en="ISO week to plan, e.g. "
+                                                "2026-W49. Default: next week."))] = None,
     regencies: Annotated[Optional[str], typer.Option(
-        "--regencies", help="Comma-separated regency codes to plan (default: all), e.g. 74.01,74.08.")] = None,
+        "--regencies", help=_("cli.many_regencies", id="Kode kabupaten yang direncanakan, dipisah koma (bawaan: semua), "
+                              "mis. 74.01,74.08.", en="Comma-separated regency codes to plan (default: all), e.g. "
+                              "74.01,74.08."))] = None,
     address: Annotated[Optional[str], typer.Option(
-        "--address", help="Join this Dask scheduler (tcp://host:8786) instead of starting a local cluster.")] = None,
+        "--address", help=_("cli.many_address", id="Bergabung ke penjadwal Dask ini (tcp://host:8786) alih-alih "
+                            "memulai klaster lokal.", en="Join this Dask scheduler (tcp://host:8786) instead of "
+                            "starting a local cluster."))] = None,
     workers: Annotated[Optional[int], typer.Option(
-        "--workers", min=1, help="Worker processes of the local cluster (default: one per core).")] = None,
+        "--workers", min=1, help=_("cli.many_workers", id="Proses pekerja klaster lokal (bawaan: satu per inti).",
+                                   en="Worker processes of the local cluster (default: one per core)."))] = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Output folder: <out>/<regency>/<week>/ per regency and province_<week>.csv/.md. "
-                      "Default: out/province.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit per regency, seconds.")] = 30.0,
+        "--out", help=_("cli.many_out", id="Folder keluaran: <out>/<kabupaten>/<minggu>/ per kabupaten dan "
+                        "province_<minggu>.csv/.md. Bawaan: out/province.", en="Output folder: <out>/<regency>/<week>/ "
+                        "per regency and province_<week>.csv/.md. Default: out/province."))] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help=_(
+        "cli.many_time", id="Batas waktu pencarian per kabupaten, detik.",
+        en="Solver time limit per regency, seconds."))] = 30.0,
     solution_limit: Annotated[Optional[int], typer.Option(
-        "--solution-limit", min=1, help="Stop each solve after this many solutions: repeatable results.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+        "--solution-limit", min=1, help=_("cli.many_solutions", id="Hentikan setiap pencarian setelah sekian solusi: "
+                                          "hasil berulang sama.", en="Stop each solve after this many solutions: "
+                                          "repeatable results."))] = None,
+    seed: Annotated[int, typer.Option("--seed", help=_("cli.many_seed", id="Benih acak.", en="Random seed."))] = 0,
     engine: Annotated[EngineChoice, typer.Option(
-        "--engine", help="Solver per regency (auto: the portfolio's first run, one core each).")] = EngineChoice.auto,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the maps and route sheets.")] = Lang.id,
+        "--engine", help=_("cli.many_engine", id="Pemecah per kabupaten (auto: putaran pertama portofolio, satu inti "
+                           "masing-masing).", en="Solver per regency (auto: the portfolio's first run, one core "
+                           "each)."))] = EngineChoice.auto,
+    lang: Annotated[Lang, typer.Option("--lang", help=_("cli.many_lang", id="Bahasa peta dan lembar rute.",
+                                                        en="Language of the maps and route sheets."))] = Lang.id,
 ) -> None:
     """Plan every regency of a province on a Dask cluster and write each regency's outputs and a province
     summary (coverage before/after per regency and target, people still needed, travel, failures).
