@@ -277,7 +277,8 @@ def _check_point(
 ) -> bool:
     """Check a lon/lat pair; record a problem or a warning. Return False when unusable."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        out.add(source, where, "lon/lat", f"{lon}, {lat}", "coordinates are missing or not a number (NaN)")
+        out.add(source, where, "lon/lat", f"{lon}, {lat}", _("read.nan", id="koordinat kosong atau bukan angka (NaN)",
+                                                            en="coordinates are missing or not a number (NaN)"))
         return False
     in_degrees = -180 <= lon <= 180 and -90 <= lat <= 90
     swapped_ok = -180 <= lat <= 180 and -90 <= lon <= 90
@@ -286,27 +287,31 @@ def _check_point(
             return True
         if swapped_ok and area.contains(lat, lon):
             out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
-                    "latitude and longitude look swapped: the point lies outside the regency, "
-                    f"but (lon={lat}, lat={lon}) lies inside it; swap the two columns")
+                    _("read.swapped", id="lintang dan bujur tampak tertukar: titiknya di luar kabupaten, tetapi "
+                      "(lon={lat}, lat={lon}) di dalamnya; tukar kedua kolom", en="latitude and longitude look "
+                      "swapped: the point lies outside the regency, but (lon={lat}, lat={lon}) lies inside it; swap "
+                      "the two columns", lon=lon, lat=lat))
             return False
     if not in_degrees:
         out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
-                "not WGS84 degrees (lon -180..180, lat -90..90): the layer looks projected "
-                "(e.g. UTM metres). Declare its CRS in [layers], e.g. "
-                "{ path = \"file.csv\", crs = \"EPSG:32751\" }, or convert it to EPSG:4326")
+                _("read.projected", id="bukan derajat WGS84 (lon -180..180, lat -90..90): lapisannya tampak "
+                  "terproyeksi (mis. meter UTM). Nyatakan CRS-nya di [layers], mis. {example}, atau ubah ke "
+                  "EPSG:4326", en="not WGS84 degrees (lon -180..180, lat -90..90): the layer looks projected "
+                  "(e.g. UTM metres). Declare its CRS in [layers], e.g. {example}, or convert it to EPSG:4326",
+                  example='{ path = "file.csv", crs = "EPSG:32751" }'))
         return False
     if area is not None:
         km = area.distance_km(lon, lat)
         if km > OUTSIDE_ERROR_KM:
             out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
-                    f"the point lies {km:.1f} km outside the regency boundary "
-                    f"(more than {OUTSIDE_ERROR_KM:g} km is refused); check the coordinates")
+                    _("read.outside_far", id="titiknya {km} km di luar batas kabupaten (lebih dari {max} km ditolak); "
+                      "periksa koordinatnya", en="the point lies {km} km outside the regency boundary (more than "
+                      "{max} km is refused); check the coordinates", km=f"{km:.1f}", max=f"{OUTSIDE_ERROR_KM:g}"))
             return False
-        from ..i18n import _
-
         dist = f"{km:.1f} km" if km >= 1 else f"{km * 1000:.0f} m"
-        out.warn(f"{source}, {where}: the point (lon={lon}, lat={lat}) lies {dist} outside "
-                 "the regency boundary; " + _(
+        out.warn(_("read.outside_near", id="{src}, {where}: titik (lon={lon}, lat={lat}) {d} di luar batas "
+                   "kabupaten; ", en="{src}, {where}: the point (lon={lon}, lat={lat}) lies {d} outside the regency "
+                   "boundary; ", src=source, where=where, lon=lon, lat=lat, d=dist) + _(
                      "read.outside_regency_fix",
                      id="perbaiki lon/lat bila tempatnya di dalam kabupaten; untuk desa, pakai titik berbobot "
                         "penduduk (outreach-planner init menuliskannya) atau titik di dalam poligon desa; titik di "
@@ -331,8 +336,6 @@ def _check_own_polygon(v: dict, source: str, where: str, out: _Collector) -> Non
     pt = shapely.Point(v["lon"], v["lat"])
     if poly.covers(pt):
         return
-    from ..i18n import _
-
     inside = poly.representative_point()
     m = poly.distance(pt) * _KM_PER_DEGREE * 1000
     dist = f"{m / 1000:.1f} km" if m >= 1000 else f"{max(m, 1):.0f} m"
@@ -377,15 +380,25 @@ def _grid_table(source: str, layer: str, grid: list[list[Any]], numbers: list[in
         if hits > first:
             at = guess
             above = numbers[at] - 1
-            out.warn(f"{source}: the header is on row {numbers[at]}; the {above} row{'s' if above != 1 else ''} "
-                     "above it (a title or a merged group header) were skipped. Keep the header on row 1 "
-                     "to silence this")
+            if above == 1:
+                out.warn(_("read.header_row1", id="{src}: judul kolom ada di baris {r}; 1 baris di atasnya (judul atau "
+                           "judul kelompok yang digabung) dilewati. Letakkan judul kolom di baris 1 agar pesan ini "
+                           "hilang", en="{src}: the header is on row {r}; the 1 row above it (a title or a merged "
+                           "group header) were skipped. Keep the header on row 1 to silence this", src=source,
+                           r=numbers[at]))
+            else:
+                out.warn(_("read.header_row", id="{src}: judul kolom ada di baris {r}; {n} baris di atasnya (judul atau "
+                           "judul kelompok yang digabung) dilewati. Letakkan judul kolom di baris 1 agar pesan ini "
+                           "hilang", en="{src}: the header is on row {r}; the {n} rows above it (a title or a merged "
+                           "group header) were skipped. Keep the header on row 1 to silence this", src=source,
+                           r=numbers[at], n=above))
     header = ["" if c is None or (isinstance(c, float) and math.isnan(c)) else str(c).strip() for c in grid[at]]
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if name and name in seen:
-            out.add(source, f"row {numbers[at]}", name, None,
-                    f"the column appears twice (columns {seen[name] + 1} and {i + 1}); keep one")
+            out.add(source, _("read.row", id="baris {n}", en="row {n}", n=numbers[at]), name, None,
+                    _("read.twice", id="kolom ini muncul dua kali (kolom {a} dan {b}); simpan satu",
+                      en="the column appears twice (columns {a} and {b}); keep one", a=seen[name] + 1, b=i + 1))
         seen.setdefault(name, i)
     columns = [c for c in seen if c]
     rows, nums, broken = [], [], set()
@@ -407,7 +420,8 @@ def _csv_table(path: Path, layer: str, out: _Collector) -> _Table:
     for note in parsed.decoded.notes:
         out.warn(f"{path.name}: {note} (Excel: 'CSV UTF-8')")
     if parsed.delimiter != ",":
-        out.warn(f"{path.name}: read as {delimiter_name(parsed.delimiter)}-separated, not comma-separated")
+        out.warn(_("read.delimiter", id="{f}: dibaca dengan pemisah {d}, bukan koma", en="{f}: read as {d}-separated, "
+                   "not comma-separated", f=path.name, d=delimiter_name(parsed.delimiter)))
     return _grid_table(path.name, layer, [list(r) for r in parsed.rows], parsed.numbers, "", out)
 
 
@@ -744,13 +758,17 @@ def _declared(model: type[BaseModel], item: dict, bad: set) -> Any:
 
 def _load_toml(toml_path: Path) -> tuple[dict, list[str]]:
     if not toml_path.is_file():
-        raise InputError([Problem(str(toml_path), "", "", None, "workspace.toml not found; a workspace is a folder "
-                                  "with workspace.toml and its layers (see docs/workspace.md)")])
+        raise InputError([Problem(str(toml_path), "", "", None, _(
+            "read.no_toml", id="workspace.toml tidak ditemukan; wilayah kerja adalah folder berisi workspace.toml dan "
+            "lapisannya (lihat docs/workspace.md; wilayah baru: outreach-planner init)", en="workspace.toml not "
+            "found; a workspace is a folder with workspace.toml and its layers (see docs/workspace.md; a new regency: "
+            "outreach-planner init)"))])
     decoded = decode(toml_path.read_bytes())
     try:
         cfg = tomllib.loads(decoded.text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(toml_path.name, "", "", None, f"not valid TOML: {exc}")]) from None
+        raise InputError([Problem(toml_path.name, "", "", None, _("read.bad_toml", id="bukan TOML yang valid: {e}",
+                                                                  en="not valid TOML: {e}", e=exc))]) from None
     notes = [f"{toml_path.name}: {n}" for n in decoded.notes]
     if decoded.had_bom:
         notes.append(f"{toml_path.name}: the file starts with a byte-order mark (BOM), which TOML does not allow; "
