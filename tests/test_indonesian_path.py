@@ -66,6 +66,10 @@ def test_a_new_planner_of_konawe_utara_meets_no_english(tmp_path, monkeypatch):
     assert res.exit_code == 0 and "Workspace is valid" in flat(res.output)
     res = runner.invoke(app, ["check", str(ws)], env={"OUTREACH_LANG": "en"})
     assert res.exit_code == 0 and "Workspace is valid" in flat(res.output)
+    res = runner.invoke(app, ["--lang", "en", "check", str(ws)])  # the option before the command, too
+    assert res.exit_code == 0 and "Workspace is valid" in flat(res.output)
+    res = runner.invoke(app, ["check", str(ws)])  # and it does not stick
+    assert res.exit_code == 0 and "Wilayah kerja valid" in flat(res.output)
 
 
 @pytest.fixture(scope="module")

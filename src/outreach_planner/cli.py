@@ -27,6 +27,24 @@ _ru.COMMANDS_PANEL_TITLE = _("cli.panel_commands", id="Perintah", en="Commands")
 _ru.ERRORS_PANEL_TITLE = _("cli.panel_error", id="Galat", en="Error")
 _ru.DEFAULT_STRING = _("cli.panel_default", id="[bawaan: {}]", en="[default: {}]")
 _ru.REQUIRED_LONG_STRING = _("cli.panel_required", id="[wajib]", en="[required]")
+try:  # the --help option's own line (typer's vendored click; left as it is when a typer version has no such hook)
+    import typer._click.decorators as _td
+
+    _help_option, _HELP_TEXT = _td.help_option, _("cli.help_opt", id="Tampilkan pesan ini lalu keluar.",
+                                                  en="Show this message and exit.")
+
+    def _translated_help_option(names):
+        apply = _help_option(names)
+
+        def decorate(command):
+            result = apply(command)
+            command.params[-1].help = _HELP_TEXT
+            return result
+        return decorate
+
+    _td.help_option = _translated_help_option
+except (ImportError, AttributeError):  # pragma: no cover - another typer
+    pass
 _ru.RICH_HELP = _("cli.panel_try", id="Coba [blue]'{command_path} {help_option}'[/] untuk bantuan.",
                   en="Try [blue]'{command_path} {help_option}'[/] for help.")
 
@@ -112,10 +130,18 @@ def main(
         bool, typer.Option("--version", callback=_version, is_eager=True,
                            help=_("cli.version", id="Tampilkan versi lalu keluar.", en="Show the version and exit."))
     ] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Outreach planner."""
+    # each command starts from OUTREACH_LANG / Indonesian (--lang of one does not stick); `outreach-planner --lang en
+    # COMMAND` and `COMMAND --lang en` both choose English
+    set_language(lang.value if lang else None)
 
-    set_language(None)  # each command starts from OUTREACH_LANG / Indonesian (--lang of one does not stick)
+
+def _use_lang(lang) -> None:
+    """A command's own ``--lang``, when given (else the group's ``--lang`` / OUTREACH_LANG / Indonesian stays)."""
+    if lang is not None:
+        set_language(lang.value)
 
 
 def _warning(message: object) -> str:
@@ -180,7 +206,7 @@ def check(workspace: WorkspaceArg = None, lang: LangOpt = None) -> None:
     """Validate a workspace and summarise coverage against targets (nothing is written)."""
     from .planning.coverage import district_coverage, lowest_villages, regency_coverage
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     ws = load(workspace)
     districts = sorted({v.district_code for v in ws.villages})
     console.print(_("check.head", id="[bold]{reg}[/] ({code}): {d} kecamatan, {v} desa/kelurahan, {s} sekolah, {t} tim",
@@ -358,7 +384,7 @@ def convert(
     """
     from .io import write_workspace
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     ws = load(workspace)
     if out.exists():
         err_console.print(_("convert.exists", id="[bold red]{o} sudah ada[/]; pilih folder baru (tidak ada yang ditulis).",
@@ -437,7 +463,7 @@ def plan(
     from .planning.validate import check_plan
     from .week import Week
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     lang = Lang(language())
     ws = load(workspace)
     if no_field_trips:
@@ -628,7 +654,7 @@ def record(
     """
     from .campaign.cycle import ledger_path, record_form
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     if len(paths) > 2:
         err_console.print(_("cli.record_args", id="record menerima [WORKSPACE] OUTCOMES (tidak ada yang dicatat).",
                             en="record takes [WORKSPACE] OUTCOMES (nothing was recorded)."), highlight=False,
@@ -719,7 +745,7 @@ def replan(
     from .planning.validate import check_plan
     from .week import Week
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     workspace = _one_workspace(workspace, workspace_opt)
     ws = load(workspace)
     try:
@@ -833,7 +859,7 @@ def simulate(
     from .travel import travel_model
     from .week import Week
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     workspace = _one_workspace(workspace, workspace_opt)
     ws = load(workspace)
     try:
@@ -1047,7 +1073,7 @@ def init(
     national holidays, one example team and an Excel template for the counts."""
     from .io.init_workspace import TEMPLATE_FILE, init_workspace
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     try:
         info = init_workspace(regency, out, year)
     except InputError as exc:
@@ -1115,7 +1141,7 @@ def import_(
     .rows.csv: edit them (village_code, or decision = skip) and run the command again."""
     from .io.office_import import import_counts
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     folder = _folder(workspace)
     if not (folder / "workspace.toml").is_file() or not table.is_file():
         missing = table if (folder / "workspace.toml").is_file() else folder / "workspace.toml"
