@@ -42,3 +42,24 @@ def one_slot(small) -> tuple[Workspace, str, str]:
     ws = small.replace(villages=(a, b), teams=(team,), schools=(), requests=(), deliveries=(),
                        policy=Policy(max_session_minutes=200, max_sessions_per_village=1))
     return ws, a.code, b.code
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """Messages in English (OUTREACH_LANG=en): for tests that assert on the English texts. Indonesian is the
+    default (issue 15); tests/test_indonesian_path.py and tests/test_catalogue.py cover it."""
+    monkeypatch.setenv("OUTREACH_LANG", "en")
+    from outreach_planner.i18n import set_language
+
+    set_language(None)
+    yield
+    set_language(None)
+
+
+@pytest.fixture(autouse=True)
+def _language_from_the_environment():
+    """Every test starts from OUTREACH_LANG / Indonesian: a ``--lang`` of an earlier CLI run does not carry over."""
+    from outreach_planner.i18n import set_language
+
+    set_language(None)
+    yield

@@ -10,6 +10,9 @@ from outreach_planner.cli import DEFAULT_WORKSPACE, app
 from outreach_planner.planning.coverage import lowest_villages, regency_coverage
 from outreach_planner.io import read_workspace
 
+#: These tests assert on the English texts of the messages (Indonesian is the default: test_indonesian_path.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 runner = CliRunner()
 
 #: Regency coverage reported for 2021 (percent); the SYNTHETIC village counts are calibrated to it.

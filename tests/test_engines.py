@@ -138,7 +138,7 @@ def test_seeded_runs_use_their_own_seeds_and_the_best_is_kept(no_breaks):
     assert validate_plan(run.plan, no_breaks, travel_model(no_breaks)) == []
 
 
-def test_plan_hints_at_a_longer_time_limit_only_when_the_kept_run_still_improved_much_late():
+def test_plan_hints_at_a_longer_time_limit_only_when_the_kept_run_still_improved_much_late(english):
     from outreach_planner.cli import still_improving
 
     # objective fell by 150 (of 6,000 value collected: 2.5 %) in the last 6 s of 30

@@ -26,6 +26,9 @@ from outreach_planner import cli
 from outreach_planner.errors import InputError, InputWarning
 from outreach_planner.io import read_workspace
 
+#: These tests assert on the English texts of the messages (Indonesian is the default: test_indonesian_path.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 DATA = Path(__file__).resolve().parent / "data"
 SMALL = DATA / "small"
 INVALID = DATA / "invalid"

@@ -12,6 +12,9 @@ from typer.testing import CliRunner
 from outreach_planner.cli import app
 from outreach_planner.campaign.ledger import Ledger
 
+#: These tests assert on the English texts of the messages (Indonesian is the default: test_indonesian_path.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 SMALL = Path(__file__).resolve().parent / "data" / "small"
 FAST = ["--solution-limit", "30", "--engine", "ortools"]
 

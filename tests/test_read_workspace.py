@@ -17,6 +17,9 @@ from outreach_planner.errors import InputError, InputWarning
 from outreach_planner.io import read_workspace
 from outreach_planner.model import HomeVisitRequest, mask_nik
 
+#: These tests assert on the English texts of the messages (Indonesian is the default: test_indonesian_path.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 SMALL = Path(__file__).resolve().parent / "data" / "small"
 NIK = "7408010101500001"  # hv1's (synthetic) NIK in the small workspace
 GEOD = Geod(ellps="WGS84")

@@ -12,8 +12,12 @@ from typer.testing import CliRunner
 
 from outreach_planner.cli import app
 from outreach_planner.io import read_workspace
-from outreach_planner.io.outcomes import FORM_SHEET, form_columns, plan_from_document, read_outcomes_form
+from outreach_planner.io.outcomes import (FORM_SHEET, column_name, form_columns, form_key, plan_from_document,
+                                          read_outcomes_form)
 from outreach_planner.campaign.ledger import Ledger, plan_id_of
+
+#: These tests assert on the English texts of the messages (Indonesian is the default: test_indonesian_path.py).
+pytestmark = pytest.mark.usefixtures("english")
 
 SMALL = Path(__file__).parent / "data" / "small"
 PLAN_ARGS = ["--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools", "--time-limit", "600"]
@@ -144,7 +148,8 @@ def test_record_reads_the_xlsx_form(planned, tmp_path):
     shutil.copytree(ws_dir, ws)
     wb = openpyxl.load_workbook(out / "outcomes_form.xlsx")
     sh = wb[FORM_SHEET]
-    head = [c.value for c in sh[1]]
+    head = [form_key(column_name(c.value)) for c in sh[1]]  # the headers are Indonesian (issue 15): their keys
+    assert head == form_columns(read_workspace(ws_dir))
     for row in sh.iter_rows(min_row=2):
         kind = row[head.index("kind")].value
         row[head.index("status")].value = "delivered" if kind == "delivery" else "done"

@@ -319,8 +319,11 @@ def test_schedule_shows_nights_and_places(plan, ws, tmp_path):
     assert {(r["trip"], r["start_place"], r["end_place"]) for r in wed} == {("tim1-t1", "Kantor Camat Ngapa", "Losmen Sari")}
     write_plan_outputs(plan, ws, tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "schedule.xlsx")
-    sheet = wb[ws.teams[0].id]
-    header = [c.value for c in sheet[1]]
+    sheet = wb[ws.teams[0].name]  # sheets by team name, Indonesian headers (issue 15)
+    from outreach_planner.io.write_plan import schedule_columns, xlsx_header
+
+    key = {xlsx_header(c): c for c in schedule_columns(ws)}
+    header = [key[c.value] for c in sheet[1]]
     cells = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
     assert [c["place"] for c in cells if c["type"] == "night"] == ["Bermalam di Kantor Camat Ngapa", "Bermalam di Losmen Sari"]
     assert all(c["why_en"] and c["why"] for c in cells if c["type"] == "visit")
@@ -354,8 +357,8 @@ def test_form_has_a_night_row_per_day_away(plan, ws):
     rows = form_rows(plan, ws, "P")
     nights = [r for r in rows if r["kind"] == "night"]
     assert [(r["visit_id"], r["bermalam_di"], r["allowed_status"]) for r in nights] == [
-        (f"night:tim1-t1:{TUE.isoformat()}", "Kantor Camat Ngapa", "stayed/returned"),
-        (f"night:tim1-t1:{WED.isoformat()}", "Losmen Sari", "stayed/returned")]
+        (f"night:tim1-t1:{TUE.isoformat()}", "Kantor Camat Ngapa", "bermalam/pulang"),  # the Indonesian words
+        (f"night:tim1-t1:{WED.isoformat()}", "Losmen Sari", "bermalam/pulang")]
     wed = [r for r in rows if r["date"] == WED.isoformat() and r["kind"] != "night"]
     assert wed and {(r["trip"], r["bermalam_di"]) for r in wed} == {("tim1-t1", "Losmen Sari")}
     assert all(r["trip"] == "" and r["bermalam_di"] == "" for r in rows if r["date"] == MON.isoformat())
@@ -383,7 +386,7 @@ def test_cut_short_trip_is_recorded(plan, ws, tmp_path):
     assert {o.status for o in outcomes if o.visit_id.endswith(":2") and "night" not in o.visit_id} >= {"missed"}
 
 
-def test_night_row_checks(plan, ws, tmp_path):
+def test_night_row_checks(plan, ws, tmp_path, english):
     from outreach_planner.campaign.ledger import plan_id_of
     from outreach_planner.errors import InputError
     from outreach_planner.io.outcomes import read_outcomes_form, validate_outcomes
@@ -416,7 +419,7 @@ def test_old_form_without_trip_columns_still_records(plan, ws, tmp_path):
     assert len(outcomes) == len(plan.visit_steps)
 
 
-def test_record_command_reports_a_cut_short_trip(plan, ws, tmp_path, monkeypatch):
+def test_record_command_reports_a_cut_short_trip(plan, ws, tmp_path, monkeypatch, english):
     """`record` of a form whose Wednesday night says returned: the visits are recorded and the output says so."""
     import json
 

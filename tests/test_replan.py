@@ -20,6 +20,9 @@ from outreach_planner.travel import travel_model
 from outreach_planner.planning.validate import validate_plan
 from outreach_planner.week import Week
 
+#: These tests assert on the English texts of the messages (Indonesian is the default: test_indonesian_path.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
 FAST = SolveLimits(time_limit_s=600, solution_limit=30)

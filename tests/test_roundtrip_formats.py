@@ -180,7 +180,7 @@ def test_documented_example_is_valid_and_round_trips(tmp_path):
         assert read_workspace(write_workspace(ws, tmp_path / fmt, fmt)) == ws
 
 
-def test_documented_example_passes_check(tmp_path):
+def test_documented_example_passes_check(tmp_path, english):
     result = runner.invoke(app, ["check", str(_documented_example(tmp_path / "example"))])
     assert result.exit_code == 0, result.output
     assert "2 villages" in " ".join(result.output.split())

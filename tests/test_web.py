@@ -219,6 +219,27 @@ def test_a_bad_row_is_shown_and_nothing_is_recorded(desk):
     assert not (desk.ws / "ledger.sqlite").exists()
 
 
+def test_a_bad_rows_message_is_in_the_pages_language(desk):
+    """The package's problem texts follow the desk's language switch (issue 15), not the server's default."""
+    rows = _filled_rows(desk, desk.set_id)
+    rows[2]["status"] = "maybe"
+    form = _csv(rows)
+
+    def message() -> str:
+        r = desk.post("/record", files={"form": ("form.csv", form, "text/csv")})
+        assert r.status_code == 422
+        body = re.search(r'<table class="data" id="record-problems">.*?<tbody>(.*?)</tbody>', r.text, re.S).group(1)
+        return " ".join(_text(c) for c in re.findall(r"<td>(.*?)</td>", body, re.S))
+
+    assert "tidak boleh untuk antar dokumen" in message() and "terkirim" in message()  # row 4 is a delivery
+    desk.post("/lang", data={"lang": "en", "back": "/coverage"})
+    try:
+        assert "not allowed for a delivery" in message() and "delivered" in message()
+    finally:
+        desk.post("/lang", data={"lang": "id", "back": "/coverage"})
+    assert not (desk.ws / "ledger.sqlite").exists()
+
+
 def test_recording_the_filled_form_and_again_changes_nothing(desk, tmp_path):
     from outreach_planner.campaign.ledger import Ledger
 

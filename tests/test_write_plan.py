@@ -20,6 +20,7 @@ from outreach_planner.engines import SolveLimits
 from outreach_planner.io import read_workspace, write_plan_outputs
 from outreach_planner.io import write_plan as wp
 from outreach_planner.plan import REASONS
+from outreach_planner.render.strings import labels
 from outreach_planner.planning.planner import make_plan
 from outreach_planner.week import Week
 
@@ -191,7 +192,8 @@ def test_csv_times_labels_and_units_match_the_json(doc, csv_rows):
 def test_xlsx_sheets_summary_teams_and_unassigned(out, plan, ws, csv_rows):
     wb = load_workbook(out["schedule.xlsx"])
     team_ids = [t.id for t in ws.teams if any(r.team == t.id for r in plan.routes)]
-    assert wb.sheetnames == ["Ringkasan", *team_ids, "Tidak terjadwal"]
+    by_name = {t.id: t.name for t in ws.teams}  # sheets are named by team name (issue 15)
+    assert wb.sheetnames == ["Ringkasan", *(by_name[t] for t in team_ids), "Tidak terjadwal"]
 
     summary = [c for row in wb["Ringkasan"].iter_rows(values_only=True) for c in row if c is not None]
     assert any(isinstance(c, str) and plan.week in c for c in summary)
@@ -200,23 +202,29 @@ def test_xlsx_sheets_summary_teams_and_unassigned(out, plan, ws, csv_rows):
 
     columns = [c for c in wp.schedule_columns(ws) if c != "team"]
     for tid in team_ids:
-        sheet = wb[tid]
+        sheet = wb[by_name[tid]]
         header = [c.value for c in sheet[1]]
-        assert header == columns
+        assert header == [wp.xlsx_header(c) for c in columns]  # Indonesian headers; schedule.csv keeps the keys
+        header = columns
         assert all(c.font.bold for c in sheet[1])
         assert sheet.freeze_panes == "A2"
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
         body = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+        assert all(isinstance(r["date"], dt.datetime) and isinstance(r["start"], dt.time) for r in body)
+        assert sheet.auto_filter.ref == sheet.dimensions and sheet.print_title_rows == "$1:$1"
         assert [(r["type"], r["visit_id"] or "") for r in body] == \
             [(r["type"], r["visit_id"]) for r in csv_rows if r["team"] == tid]
 
     sheet = wb["Tidak terjadwal"]
     header = [c.value for c in sheet[1]]
-    assert {"visit_id", "kind", "reason", "reason_text", "detail", "value"} <= set(header)
+    assert header == [wp.unassigned_header(c) for c in wp.UNASSIGNED_COLUMNS]  # Indonesian headers (issue 15)
+    assert "Kode alasan" in header and sheet.auto_filter.ref == sheet.dimensions
+    header = list(wp.UNASSIGNED_COLUMNS)
     rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert [r["visit_id"] for r in rows] == [u.visit_id for u in plan.unassigned]
-    assert all(r["reason_text"] == REASONS[r["reason"]] for r in rows)
+    texts = labels("id")["unassigned_reason"]  # the reason texts in Indonesian; the codes stay
+    assert set(texts) == set(REASONS) and all(r["reason_text"] == texts[r["reason"]] for r in rows)
     assert [(r["detail"], r["detail_id"], r["needed_value"], r["displaces"]) for r in rows] == \
         [(u.detail, u.detail_id, None if u.needed_value is None else round(u.needed_value, 3),
           " ".join(u.displaces) or None) for u in plan.unassigned]

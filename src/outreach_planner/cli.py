@@ -14,18 +14,54 @@ from rich.table import Table
 
 from . import __version__
 from .errors import InputError, InputWarning, OutreachError
+from .i18n import _, argv_language, language, set_language
+
+# Typer builds --help from the texts below, made at import: their language comes from --lang on the command line
+# (read from sys.argv here, before typer parses it), else OUTREACH_LANG, else Indonesian.
+set_language(argv_language())
+import typer.rich_utils as _ru  # noqa: E402 - typer's own panel titles, in the same language
+
+_ru.ARGUMENTS_PANEL_TITLE = _("cli.panel_args", id="Argumen", en="Arguments")
+_ru.OPTIONS_PANEL_TITLE = _("cli.panel_options", id="Opsi", en="Options")
+_ru.COMMANDS_PANEL_TITLE = _("cli.panel_commands", id="Perintah", en="Commands")
+_ru.ERRORS_PANEL_TITLE = _("cli.panel_error", id="Galat", en="Error")
+_ru.DEFAULT_STRING = _("cli.panel_default", id="[bawaan: {}]", en="[default: {}]")
+_ru.REQUIRED_LONG_STRING = _("cli.panel_required", id="[wajib]", en="[required]")
+try:  # the --help option's own line (typer's vendored click; left as it is when a typer version has no such hook)
+    import typer._click.decorators as _td
+
+    _help_option, _HELP_TEXT = _td.help_option, _("cli.help_opt", id="Tampilkan pesan ini lalu keluar.",
+                                                  en="Show this message and exit.")
+
+    def _translated_help_option(names):
+        apply = _help_option(names)
+
+        def decorate(command):
+            result = apply(command)
+            command.params[-1].help = _HELP_TEXT
+            return result
+        return decorate
+
+    _td.help_option = _translated_help_option
+except (ImportError, AttributeError):  # pragma: no cover - another typer
+    pass
+_ru.RICH_HELP = _("cli.panel_try", id="Coba [blue]'{command_path} {help_option}'[/] untuk bantuan.",
+                  en="Try [blue]'{command_path} {help_option}'[/] for help.")
 
 #: The embedded default workspace (Kabupaten Kolaka Utara).
 DEFAULT_WORKSPACE = Path(__file__).resolve().parents[2] / "data" / "kolaka_utara"
 
 app = typer.Typer(
     name="outreach-planner",
-    help=(
-        "Plan the week of civil-registration outreach (jemput bola): which team visits which "
-        "village, school or home on which day, lowest coverage first.\n\n"
-        "Without WORKSPACE, commands use the current folder when it has a workspace.toml, "
-        "else the embedded Kolaka Utara workspace."
-    ),
+    help=_("cli.app_help",
+           id="Rencanakan minggu jemput bola Dukcapil: tim mana mengunjungi desa, sekolah atau rumah mana pada hari "
+              "apa, cakupan terendah lebih dulu.\n\nTanpa WORKSPACE, perintah memakai folder ini bila ada "
+              "workspace.toml, selain itu wilayah kerja bawaan Kolaka Utara. Bahasa: --lang en atau "
+              "OUTREACH_LANG=en untuk bahasa Inggris.",
+           en="Plan the week of civil-registration outreach (jemput bola): which team visits which "
+              "village, school or home on which day, lowest coverage first.\n\n"
+              "Without WORKSPACE, commands use the current folder when it has a workspace.toml, "
+              "else the embedded Kolaka Utara workspace. Language: --lang en or OUTREACH_LANG=en for English."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -53,21 +89,22 @@ err_console = _Console(stderr=True)
 
 WorkspaceArg = Annotated[
     Optional[Path],
-    typer.Argument(help="Workspace folder (with workspace.toml). Default: the current folder when it has a "
-                   "workspace.toml, else the embedded Kolaka Utara workspace."),
+    typer.Argument(help=_("cli.ws_arg", id="Folder wilayah kerja (dengan workspace.toml). Bawaan: folder ini bila ada "
+                            "workspace.toml, selain itu wilayah kerja bawaan Kolaka Utara.",
+                          en="Workspace folder (with workspace.toml). Default: the current folder when it has a "
+                             "workspace.toml, else the embedded Kolaka Utara workspace.")),
 ]
 
 
 #: The old ``--workspace`` option of record, replan and simulate: still accepted (hidden), WORKSPACE is positional.
 WorkspaceOption = Annotated[Optional[Path], typer.Option(
-    "--workspace", hidden=True, help="Old spelling of the WORKSPACE argument (still accepted).")]
+    "--workspace", hidden=True, help=_("cli.ws_opt", id="Ejaan lama argumen WORKSPACE (masih diterima).",
+                                       en="Old spelling of the WORKSPACE argument (still accepted)."))]
 
 
 def _one_workspace(positional: Path | None, option: Path | None) -> Path | None:
     """The workspace named by the WORKSPACE argument or the old ``--workspace`` option (exit 2 when they differ)."""
     if positional is not None and option is not None and Path(positional) != Path(option):
-        from .i18n import _
-
         err_console.print(_("cli.two_workspaces", id="WORKSPACE {a} dan --workspace {b} berbeda; sebutkan satu saja "
                             "(tidak ada yang ditulis).", en="WORKSPACE {a} and --workspace {b} differ; name one "
                             "(nothing was written).", a=positional, b=option), highlight=False, markup=False)
@@ -90,13 +127,26 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", callback=_version, is_eager=True,
+                           help=_("cli.version", id="Tampilkan versi lalu keluar.", en="Show the version and exit."))
     ] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Outreach planner."""
-    from .i18n import set_language
+    # each command starts from OUTREACH_LANG / Indonesian (--lang of one does not stick); `outreach-planner --lang en
+    # COMMAND` and `COMMAND --lang en` both choose English
+    set_language(lang.value if lang else None)
 
-    set_language(None)  # each command starts from OUTREACH_LANG / Indonesian (--lang of one does not stick)
+
+def _use_lang(lang) -> None:
+    """A command's own ``--lang``, when given (else the group's ``--lang`` / OUTREACH_LANG / Indonesian stays)."""
+    if lang is not None:
+        set_language(lang.value)
+
+
+def _warning(message: object) -> str:
+    """A warning line for the error console (rich markup)."""
+    return _("cli.warning", id="[yellow]peringatan:[/] {m}", en="[yellow]warning:[/] {m}", m=message)
 
 
 def _input_error(title: str, exc: InputError, consequence: str, hint: str | None = None) -> None:
@@ -104,7 +154,8 @@ def _input_error(title: str, exc: InputError, consequence: str, hint: str | None
     err_console.print(f"[bold red]{title}:", highlight=False)
     for p in exc.problems:
         err_console.print(f"  - {p}", highlight=False, markup=False)
-    err_console.print(f"{len(exc.problems)} problem(s); {consequence}.", highlight=False)
+    err_console.print(_("cli.n_problems", id="{n} masalah; {c}.", en="{n} problem(s); {c}.", n=len(exc.problems),
+                        c=consequence), highlight=False)
     if hint:
         err_console.print(hint, highlight=False, markup=False)
     raise typer.Exit(2)
@@ -116,8 +167,6 @@ def load(workspace: Path | None):
 
     path = workspace or default_workspace()
     if workspace is None and path == DEFAULT_WORKSPACE:
-        from .i18n import _
-
         err_console.print(_("cli.default_workspace",
                             id="catatan: tidak ada workspace.toml di folder ini; memakai wilayah kerja bawaan "
                                "Kolaka Utara ({p}). Sebutkan WORKSPACE untuk wilayah kerja lain.",
@@ -131,10 +180,12 @@ def load(workspace: Path | None):
         except InputError as exc:
             from .io.setup_hints import missing_counts_hint
 
-            _input_error(f"Invalid workspace[/] {path}", exc, "nothing was written", missing_counts_hint(exc, path))
+            _input_error(_("cli.invalid_ws", id="Wilayah kerja tidak valid[/] {p}", en="Invalid workspace[/] {p}", p=path),
+                         exc, _("cli.nothing_written", id="tidak ada yang ditulis", en="nothing was written"),
+                         missing_counts_hint(exc, path))
     for w in caught:
         if issubclass(w.category, InputWarning):
-            err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+            err_console.print(_warning(w.message), highlight=False)
     return ws
 
 
@@ -148,24 +199,29 @@ def _pct(x: float) -> str:
     return f"{100 * x:.2f}%"
 
 
-@app.command()
-def check(workspace: WorkspaceArg = None) -> None:
+@app.command(help=_("cli.check_help", id="Periksa wilayah kerja dan ringkas cakupan terhadap target (tidak ada yang "
+                      "ditulis).", en="Validate a workspace and summarise coverage against targets (nothing is "
+                      "written)."))
+def check(workspace: WorkspaceArg = None, lang: LangOpt = None) -> None:
     """Validate a workspace and summarise coverage against targets (nothing is written)."""
     from .planning.coverage import district_coverage, lowest_villages, regency_coverage
 
+    _use_lang(lang)
     ws = load(workspace)
     districts = sorted({v.district_code for v in ws.villages})
-    console.print(
-        f"[bold]{ws.regency.name}[/] ({ws.regency.code}): {len(districts)} districts, "
-        f"{len(ws.villages)} villages, {len(ws.schools)} schools, {len(ws.teams)} teams"
-    )
+    console.print(_("check.head", id="[bold]{reg}[/] ({code}): {d} kecamatan, {v} desa/kelurahan, {s} sekolah, {t} tim",
+                    en="[bold]{reg}[/] ({code}): {d} districts, {v} villages, {s} schools, {t} teams",
+                    reg=ws.regency.name, code=ws.regency.code, d=len(districts), v=len(ws.villages),
+                    s=len(ws.schools), t=len(ws.teams)))
     sids = ws.service_ids
-    names = {s.id: s.name for s in ws.services}
+    names = _service_names(ws)
 
-    t = Table(title="Coverage by district (covered / eligible)", show_lines=False)
-    t.add_column("District")
+    t = Table(title=_("check.by_district", id="Cakupan per kecamatan (sudah / wajib)",
+                      en="Coverage by district (covered / eligible)"), show_lines=False)
+    t.add_column(_("col.district", id="Kecamatan", en="District"))
     for s in ws.services:
-        t.add_column(f"{s.name}\n(target {_pct(s.target)})", justify="right")
+        t.add_column(_("check.target_col", id="{s}\n(target {t})", en="{s}\n(target {t})", s=names[s.id],
+                       t=_pct(s.target)), justify="right")
     rows = district_coverage(ws)
     by_group: dict[str, dict[str, object]] = {}
     for r in rows:
@@ -174,22 +230,28 @@ def check(workspace: WorkspaceArg = None) -> None:
         t.add_row(group, *(_cell(cells[s]) for s in sids))
     reg = {r.service: r for r in regency_coverage(ws)}
     t.add_section()
-    t.add_row("[bold]Regency[/]", *(_cell(reg[s], bold=True) for s in sids))
+    t.add_row(_("check.regency", id="[bold]Kabupaten[/]", en="[bold]Regency[/]"),
+              *(_cell(reg[s], bold=True) for s in sids))
     console.print(t)
 
-    need = Table(title="People still needed to reach each target (regency)")
-    for col in ("Service", "Eligible", "Covered", "Coverage", "Target", "Still needed"):
-        need.add_column(col, justify="left" if col == "Service" else "right")
+    need = Table(title=_("check.need_title", id="Orang yang masih perlu dilayani untuk mencapai target (kabupaten)",
+                         en="People still needed to reach each target (regency)"))
+    for i, col in enumerate((_SERVICE(), _("col.eligible", id="Wajib", en="Eligible"),
+                             _("col.covered", id="Sudah", en="Covered"), _COVERAGE(), _TARGET(), _STILL_NEEDED())):
+        need.add_column(col, justify="left" if i == 0 else "right")
     for s in ws.services:
         r = reg[s.id]
         need.add_row(names[s.id], f"{r.eligible:,}", f"{r.covered:,}", _pct(r.coverage), _pct(r.target),
-                     f"{r.needed:,}" if r.needed else "reached")
+                     f"{r.needed:,}" if r.needed else _REACHED())
     console.print(need)
 
     for s in ws.services:
-        low = Table(title=f"Ten lowest-coverage villages: {s.name}")
-        for col in ("Code", "Village", "District", "Coverage", "Unserved"):
-            low.add_column(col, justify="right" if col in ("Coverage", "Unserved") else "left")
+        low = Table(title=_("check.lowest", id="Sepuluh desa/kelurahan dengan cakupan terendah: {s}",
+                            en="Ten lowest-coverage villages: {s}", s=names[s.id]))
+        for i, col in enumerate((_("col.code", id="Kode", en="Code"), _("col.village", id="Desa/kelurahan",
+                                 en="Village"), _("col.district", id="Kecamatan", en="District"), _COVERAGE(),
+                                 _("col.unserved", id="Belum", en="Unserved"))):
+            low.add_column(col, justify="right" if i >= 3 else "left")
         for v in lowest_villages(ws, s.id):
             low.add_row(v.code, v.name, v.district_name, _pct(v.coverage(s.id)), f"{v.unserved(s.id):,}")
         console.print(low)
@@ -198,10 +260,42 @@ def check(workspace: WorkspaceArg = None) -> None:
     from .io.setup_hints import setup_notes
 
     for note in setup_notes(ws):  # placeholders of `init` still in place
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
-    console.print(
-        f"Open home-visit requests: {len(ws.requests)}; deliveries: {len(ws.deliveries)}. Workspace is valid."
-    )
+        console.print(_note(note), highlight=False)
+    console.print(_("check.valid", id="Permintaan kunjungan rumah terbuka: {r}; antaran: {d}. Wilayah kerja valid.",
+                    en="Open home-visit requests: {r}; deliveries: {d}. Workspace is valid.", r=len(ws.requests),
+                    d=len(ws.deliveries)))
+
+
+def _note(text: object) -> str:
+    """A note line (rich markup)."""
+    return _("cli.note", id="[yellow]catatan:[/] {m}", en="[yellow]note:[/] {m}", m=text)
+
+
+def _service_names(ws) -> dict[str, str]:
+    """Service id -> its name in the language in use (``name_id`` in Indonesian)."""
+    from .render.strings import service_name
+
+    return {s.id: service_name(s, language()) for s in ws.services}
+
+
+def _SERVICE() -> str:
+    return _("col.service", id="Layanan", en="Service")
+
+
+def _COVERAGE() -> str:
+    return _("col.coverage", id="Cakupan", en="Coverage")
+
+
+def _TARGET() -> str:
+    return _("col.target", id="Target", en="Target")
+
+
+def _STILL_NEEDED() -> str:
+    return _("col.still_needed", id="Masih perlu", en="Still needed")
+
+
+def _REACHED() -> str:
+    return _("col.reached", id="tercapai", en="reached")
 
 
 def _check_roads(ws, workspace: Path | None) -> None:
@@ -221,13 +315,16 @@ def _check_roads(ws, workspace: Path | None) -> None:
             for profile in profiles:
                 travel.check_stops(stops, profile)
         except InputError as exc:
-            _input_error(f"Stops the road network does not reach[/] ({travel.network_path.name})", exc,
-                         "fix the road layer or the coordinates before planning")
+            _input_error(_("check.roads_bad", id="Titik yang tidak terjangkau jaringan jalan[/] ({f})",
+                           en="Stops the road network does not reach[/] ({f})", f=travel.network_path.name), exc,
+                         _("check.roads_fix", id="perbaiki lapisan jalan atau koordinatnya sebelum merencanakan",
+                           en="fix the road layer or the coordinates before planning"))
     for w in caught:
         if issubclass(w.category, InputWarning):
-            err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
-    console.print(f"Road network {travel.network_path.name}: all {len(stops)} stop places reach each other "
-                  f"by {', '.join(profiles)}.", highlight=False)
+            err_console.print(_warning(w.message), highlight=False)
+    console.print(_("check.roads_ok", id="Jaringan jalan {f}: semua {n} titik saling terjangkau dengan {p}.",
+                    en="Road network {f}: all {n} stop places reach each other by {p}.", f=travel.network_path.name,
+                    n=len(stops), p=", ".join(profiles)), highlight=False)
 
 
 def _check_islands(ws, travel) -> None:
@@ -240,15 +337,19 @@ def _check_islands(ws, travel) -> None:
         for profile in profiles:
             travel.matrices(pts, profile)
     except InputError as exc:
-        _input_error("Stops on land masses no crossing joins[/]", exc, "add crossings before planning")
+        _input_error(_("check.islands_bad", id="Titik di daratan yang tidak dihubungkan penyeberangan mana pun[/]",
+                       en="Stops on land masses no crossing joins[/]"), exc,
+                     _("check.islands_fix", id="tambahkan penyeberangan sebelum merencanakan",
+                       en="add crossings before planning"))
     n = len(set(travel.mass_of(pts).tolist()))
-    console.print(f"Islands: the stops lie on {n} land mass(es), joined by {len(ws.crossings)} crossing(s) "
-                  f"for {', '.join(profiles)}; travel times are estimates from straight lines (perkiraan).",
-                  highlight=False)
+    console.print(_("check.islands_ok", id="Pulau: titik-titik ada di {n} daratan, dihubungkan {c} penyeberangan untuk "
+                    "{p}; waktu tempuh adalah perkiraan dari garis lurus.", en="Islands: the stops lie on {n} land "
+                    "mass(es), joined by {c} crossing(s) for {p}; travel times are estimates from straight lines "
+                    "(perkiraan).", n=n, c=len(ws.crossings), p=", ".join(profiles)), highlight=False)
 
 
 class Lang(str, Enum):
-    """Languages of the map and the route sheets."""
+    """Languages of the messages, the map and the route sheets."""
 
     id = "id"
     en = "en"
@@ -263,11 +364,18 @@ class LayerFormat(str, Enum):
     xlsx = "xlsx"
 
 
-@app.command()
+@app.command(help=_("cli.convert_help", id="Tulis wilayah kerja dengan semua lapisan dalam satu format (csv, geojson, "
+                       "gpkg atau xlsx). Wilayah kerja dibaca dan diperiksa dulu; masukan tidak valid keluar dengan "
+                       "kode 2 dan tidak ada yang ditulis.", en="Write a workspace with all layers in one format (csv, "
+                       "geojson, gpkg or xlsx). The workspace is read and checked first; invalid input exits with "
+                       "code 2 and nothing is written."))
 def convert(
-    out: Annotated[Path, typer.Option("--out", help="New folder to write (must not exist).")],
+    out: Annotated[Path, typer.Option("--out", help=_("cli.convert_out", id="Folder baru yang ditulis (belum boleh ada).",
+                                                      en="New folder to write (must not exist)."))],
     workspace: WorkspaceArg = None,
-    to: Annotated[LayerFormat, typer.Option("--to", help="Format of the layers written.")] = LayerFormat.csv,
+    to: Annotated[LayerFormat, typer.Option("--to", help=_("cli.convert_to", id="Format lapisan yang ditulis.",
+                                                           en="Format of the layers written."))] = LayerFormat.csv,
+    lang: LangOpt = None,
 ) -> None:
     """Write a workspace with all layers in one format (csv, geojson, gpkg or xlsx).
 
@@ -276,13 +384,18 @@ def convert(
     """
     from .io import write_workspace
 
+    _use_lang(lang)
     ws = load(workspace)
     if out.exists():
-        err_console.print(f"[bold red]{out} exists[/]; choose a new folder (nothing was written).", highlight=False)
+        err_console.print(_("convert.exists", id="[bold red]{o} sudah ada[/]; pilih folder baru (tidak ada yang ditulis).",
+                            en="[bold red]{o} exists[/]; choose a new folder (nothing was written).", o=out),
+                          highlight=False)
         raise typer.Exit(2)
     folder = write_workspace(ws, out, to.value, source=_folder(workspace))
-    console.print(f"Wrote {folder} ({to.value}): {len(ws.villages)} villages, {len(ws.schools)} schools, "
-                  f"{len(ws.requests)} home-visit requests, {len(ws.deliveries)} deliveries.", highlight=False)
+    console.print(_("convert.done", id="{f} ditulis ({to}): {v} desa/kelurahan, {s} sekolah, {r} permintaan kunjungan "
+                    "rumah, {d} antaran.", en="Wrote {f} ({to}): {v} villages, {s} schools, {r} home-visit requests, "
+                    "{d} deliveries.", f=folder, to=to.value, v=len(ws.villages), s=len(ws.schools),
+                    r=len(ws.requests), d=len(ws.deliveries)), highlight=False)
 
 
 class EngineChoice(str, Enum):
@@ -295,25 +408,47 @@ class EngineChoice(str, Enum):
     lns = "lns"
 
 
-@app.command()
+@app.command(help=_("cli.plan_help", id="Buat rencana mingguan semua tim dan tulis plan.json, schedule.csv, "
+                     "schedule.xlsx, map.html, route_sheets.pdf, sheets/<tim>_<tanggal>.pdf, plan.gpkg dan formulir "
+                     "hasil.", en="Make the weekly plan for every team and write plan.json, schedule.csv, "
+                     "schedule.xlsx, map.html, route_sheets.pdf, sheets/<team>_<date>.pdf, plan.gpkg and the "
+                     "outcomes form."))
 def plan(
     workspace: WorkspaceArg = None,
-    week: Annotated[Optional[str], typer.Option("--week", help="ISO week to plan, e.g. 2026-W49. Default: next week.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: out/<week>/.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = 30.0,
+    week: Annotated[Optional[str], typer.Option("--week", help=_("cli.week_opt", id="Minggu ISO yang direncanakan, "
+                                                "mis. 2026-W49. Bawaan: minggu depan.", en="ISO week to plan, e.g. "
+                                                "2026-W49. Default: next week."))] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help=_("cli.out_opt", id="Folder keluaran. Bawaan: "
+                                                "out/<minggu>/.", en="Output folder. Default: out/<week>/."))] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help=_(
+        "cli.time_opt", id="Batas waktu pencarian, detik.", en="Solver time limit, seconds."))] = 30.0,
     solution_limit: Annotated[Optional[int], typer.Option(
-        "--solution-limit", min=1, help="Stop after this many solutions: repeatable results on any machine.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed, recorded in the plan (OR-Tools search is deterministic).")] = 0,
+        "--solution-limit", min=1, help=_("cli.solutions_opt", id="Berhenti setelah sekian solusi: hasil yang sama di "
+                                          "mesin mana pun.", en="Stop after this many solutions: repeatable results "
+                                          "on any machine."))] = None,
+    seed: Annotated[int, typer.Option("--seed", help=_("cli.seed_opt", id="Benih acak, dicatat dalam rencana "
+                                      "(pencarian OR-Tools deterministik).", en="Random seed, recorded in the plan "
+                                      "(OR-Tools search is deterministic)."))] = 0,
     engine: Annotated[EngineChoice, typer.Option(
-        "--engine", help="Solver: auto runs every engine that models the problem, in parallel, and keeps the "
-                         "best valid plan (PyVRP does not model breaks, so the default week uses OR-Tools).")
+        "--engine", help=_("cli.engine_opt", id="Pemecah: auto menjalankan setiap mesin yang memodelkan masalahnya, "
+                           "paralel, dan memakai rencana valid terbaik (PyVRP tidak memodelkan istirahat, jadi minggu "
+                           "bawaan memakai OR-Tools).", en="Solver: auto runs every engine that models the problem, "
+                           "in parallel, and keeps the best valid plan (PyVRP does not model breaks, so the default "
+                           "week uses OR-Tools)."))
     ] = EngineChoice.auto,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of map.html and the route sheets.")] = Lang.id,
+    lang: Annotated[Optional[Lang], typer.Option("--lang", help=_(
+        "cli.plan_lang", id="Bahasa pesan, map.html dan lembar rute: id (bawaan) atau en; juga OUTREACH_LANG=en.",
+        en="Language of the messages, map.html and the route sheets: id (default) or en; also "
+           "OUTREACH_LANG=en."))] = None,
     include_names: Annotated[bool, typer.Option(
-        "--include-names", help="Put resident names in map.html (internal use; route sheets always name them).")
+        "--include-names", help=_("cli.names_opt", id="Tampilkan nama warga di map.html (untuk internal; lembar rute "
+                                  "selalu menyebut nama).", en="Put resident names in map.html (internal use; route "
+                                  "sheets always name them)."))
     ] = False,
     no_field_trips: Annotated[bool, typer.Option(
-        "--no-field-trips", help="Day trips only: no team sleeps away (as if every team had field_trips = false).")
+        "--no-field-trips", help=_("cli.no_trips_opt", id="Hanya perjalanan sehari: tidak ada tim yang bermalam (seolah "
+                                   "setiap tim field_trips = false).", en="Day trips only: no team sleeps away (as "
+                                   "if every team had field_trips = false)."))
     ] = False,
 ) -> None:
     """Make the weekly plan for every team and write plan.json, schedule.csv, schedule.xlsx, map.html,
@@ -329,6 +464,8 @@ def plan(
     from .planning.validate import check_plan
     from .week import Week
 
+    _use_lang(lang)
+    lang = Lang(language())
     ws = load(workspace)
     if no_field_trips:
         from .planning.trips import without_field_trips
@@ -339,7 +476,8 @@ def plan(
     try:
         wk = Week.parse(week, tz) if week else Week.following(dt.datetime.now(Week(2000, 1, tz).tz).date(), tz)
     except ValueError as exc:
-        err_console.print(f"[bold red]--week:[/] {exc} (nothing was written)", highlight=False)
+        err_console.print(_("cli.bad_week", id="[bold red]--week:[/] {e} (tidak ada yang ditulis)",
+                            en="[bold red]--week:[/] {e} (nothing was written)", e=exc), highlight=False)
         raise typer.Exit(2) from None
     out_dir = out or Path("out") / str(wk)
     _check_out(out_dir)
@@ -349,7 +487,8 @@ def plan(
     travel = travel_model(ws, _folder(workspace))
     try:
         with _sigterm_exits(), Progress(
-                TextColumn("[bold]Solving {task.description}"), BarColumn(), TimeElapsedColumn(),
+                TextColumn(_("plan.solving", id="[bold]Mencari rencana {d}", en="[bold]Solving {d}",
+                             d="{task.description}")), BarColumn(), TimeElapsedColumn(),
                 TextColumn("{task.fields[best]}"), console=err_console, transient=True) as bar:
             task = bar.add_task(str(wk), total=time_limit, best="")
             import threading
@@ -367,13 +506,14 @@ def plan(
                 with warnings.catch_warnings(record=True) as caught:  # e.g. a stop far from every road
                     warnings.simplefilter("always", InputWarning)
                     run_ = make_plan(ws, wk, limits, engine=EngineChoice(engine).value, travel=travel,
-                                     progress=lambda t, obj: bar.update(task, best=f"objective {obj:,.1f}"))
+                                     progress=lambda t, obj: bar.update(task, best=_(
+                                         "plan.objective", id="skor {o}", en="objective {o}", o=f"{obj:,.1f}")))
             finally:
                 done.set()
                 ticker.join()
         for w in caught:
             if issubclass(w.category, InputWarning):
-                err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+                err_console.print(_warning(w.message), highlight=False)
             else:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         check_plan(run_.plan, ws, travel)
@@ -387,14 +527,15 @@ def plan(
     _print_plan_summary(run_.plan, ws)
     hint = still_improving(run_.result.history, run_.plan.value, None if solution_limit else time_limit)
     if hint:
-        console.print(f"[yellow]note:[/] {hint}", highlight=False)
-    console.print("Outputs:", highlight=False)
+        console.print(_note(hint), highlight=False)
+    console.print(_("plan.outputs", id="Keluaran:", en="Outputs:"), highlight=False)
     sheets = [p for name, p in paths.items() if name.startswith("sheets/")]
     for name, path in paths.items():
         if not name.startswith("sheets/"):
             console.print(f"  {name}: {path}", highlight=False)
     if sheets:
-        console.print(f"  sheets/: {len(sheets)} route sheets in {sheets[0].parent}", highlight=False)
+        console.print(_("plan.sheets", id="  sheets/: {n} lembar rute di {p}", en="  sheets/: {n} route sheets in {p}",
+                        n=len(sheets), p=sheets[0].parent), highlight=False)
 
 
 def _campaign_workspace(ws, workspace: Path | None, week: str | None = None):
@@ -411,7 +552,7 @@ def _check_out(out_dir: Path) -> None:
     try:
         check_destination(out_dir)
     except InputError as exc:
-        err_console.print(f"[bold red]--out:[/] {exc.problems[0].message}", highlight=False)
+        err_console.print(f"[bold red]--out:[/] {exc.problems[0].message}", highlight=False)  # i18n: from output_set
         raise typer.Exit(2) from None
 
 
@@ -421,8 +562,10 @@ def _check_engine(engine) -> None:
 
     name = EngineChoice(engine).value
     if name != "auto" and not engine_available(name):
-        err_console.print(f"[bold red]--engine:[/] the {name} engine is not installed: reinstall outreach-planner "
-                          "(its dependencies include it) (nothing was written)", highlight=False)
+        err_console.print(_("cli.no_engine", id="[bold red]--engine:[/] mesin {e} tidak terpasang: pasang ulang "
+                            "outreach-planner (dependensinya memuatnya) (tidak ada yang ditulis)",
+                            en="[bold red]--engine:[/] the {e} engine is not installed: reinstall outreach-planner "
+                            "(its dependencies include it) (nothing was written)", e=name), highlight=False)
         raise typer.Exit(2)
 
 
@@ -476,18 +619,32 @@ def _issue(plan_, ws, workspace: Path | None) -> str:
     return issue(plan_, ledger_path(_folder(workspace)), ws)
 
 
-@app.command()
+@app.command(help=_("cli.record_help", id="Catat hasil petugas di buku besar (ledger): status permintaan dan orang yang "
+                       "dilayani per desa. Setiap baris diperiksa dulu; formulir yang tidak terbaca atau baris yang "
+                       "salah dilaporkan (kode keluar 2) dan tidak ada yang dicatat. Mencatat formulir yang sama dua "
+                       "kali tidak mengubah apa pun. Status boleh kata Indonesia (selesai, tidak hadir, terkirim, "
+                       "gagal, batal, bermalam, pulang) atau kode Inggris.", en="Record the officers' tallies in the "
+                       "ledger: request states and people served per village. Every row is checked first; a form "
+                       "that cannot be read or any bad row is reported (exit code 2) and nothing is applied. "
+                       "Recording the same form twice changes nothing. Statuses may be the Indonesian words (selesai, "
+                       "tidak hadir, terkirim, gagal, batal, bermalam, pulang) or the English codes."))
 def record(
     paths: Annotated[list[Path], typer.Argument(
-        metavar="[WORKSPACE] OUTCOMES", help="The workspace folder (default: the current folder when it has a "
+        metavar="[WORKSPACE] OUTCOMES", help=_("cli.record_paths", id="Folder wilayah kerja (bawaan: folder ini bila ada "
+        "workspace.toml, selain itu wilayah kerja bawaan Kolaka Utara), lalu formulir hasil yang sudah diisi: "
+        "outcomes_form.xlsx atau .csv.", en="The workspace folder (default: the current folder when it has a "
         "workspace.toml, else the embedded Kolaka Utara workspace), then the filled tally form: "
-        "outcomes_form.xlsx or .csv.")],
+        "outcomes_form.xlsx or .csv."))],
     workspace_opt: WorkspaceOption = None,
     ledger: Annotated[Optional[Path], typer.Option(
-        "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite (created when missing).")] = None,
+        "--ledger", help=_("cli.ledger_opt", id="Basis data ledger. Bawaan: <workspace>/ledger.sqlite (dibuat bila belum "
+                           "ada).", en="Ledger database. Default: <workspace>/ledger.sqlite (created when missing)."))
+    ] = None,
     plan_json: Annotated[Optional[list[Path]], typer.Option(
-        "--plan", help="plan.json of the form's plan, when the ledger does not have it and the form is not next "
-                       "to it (repeatable).")] = None,
+        "--plan", help=_("cli.record_plan", id="plan.json rencana formulir ini, bila ledger belum memilikinya dan "
+                         "formulirnya tidak di sebelahnya (boleh berulang).", en="plan.json of the form's plan, when "
+                         "the ledger does not have it and the form is not next to it (repeatable)."))] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Record the officers' tallies in the ledger: request states and people served per village.
 
@@ -498,9 +655,8 @@ def record(
     """
     from .campaign.cycle import ledger_path, record_form
 
+    _use_lang(lang)
     if len(paths) > 2:
-        from .i18n import _
-
         err_console.print(_("cli.record_args", id="record menerima [WORKSPACE] OUTCOMES (tidak ada yang dicatat).",
                             en="record takes [WORKSPACE] OUTCOMES (nothing was recorded)."), highlight=False,
                           markup=False)
@@ -515,39 +671,61 @@ def record(
             nights: list = []
             result, plan_ids = record_form(outcomes, ws, path, plan_json or (), nights=nights)
         except InputError as exc:
-            _input_error(f"Invalid tally form[/] {outcomes}", exc, "nothing was recorded")
+            _input_error(_("record.invalid", id="Formulir hasil tidak valid[/] {f}", en="Invalid tally form[/] {f}",
+                           f=outcomes), exc, _("record.nothing", id="tidak ada yang dicatat", en="nothing was recorded"))
         except OutreachError as exc:
             err_console.print(str(exc), markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None
         finally:
             for w in caught:
                 if issubclass(w.category, InputWarning):
-                    err_console.print(f"[yellow]warning:[/] {w.message}", highlight=False)
-    dup = (f" {result.duplicates} of them already served on another plan's form (no people added)."
+                    err_console.print(_warning(w.message), highlight=False)
+    dup = (_("record.dup", id=" {n} di antaranya sudah dilayani di formulir rencana lain (tidak menambah orang).",
+             en=" {n} of them already served on another plan's form (no people added).", n=result.duplicates)
            if result.duplicates else "")
-    console.print(f"Recorded plan {', '.join(plan_ids) or '-'} in {path}: {result.new} new, {result.changed} "
-                  f"corrected, {result.unchanged} already recorded.{dup}", highlight=False)
+    console.print(_("record.done", id="Rencana {p} dicatat di {path}: {new} baru, {changed} dikoreksi, {same} sudah "
+                    "tercatat.{dup}", en="Recorded plan {p} in {path}: {new} new, {changed} corrected, {same} already "
+                    "recorded.{dup}", p=", ".join(plan_ids) or "-", path=path, new=result.new, changed=result.changed,
+                    same=result.unchanged, dup=dup), highlight=False)
     if nights:  # field trips: where the teams slept (checked and kept in the ledger for replan)
-        back = [f"{n.team} on {n.date}" for n in nights if n.status == "returned"]
-        console.print(f"Nights away reported: {len(nights)}" + (f"; trip cut short, back at base: {', '.join(back)}"
-                                                                 if back else "") + ".", highlight=False)
+        back = [_("record.back_on", id="{t} pada {d}", en="{t} on {d}", t=n.team, d=n.date)
+                for n in nights if n.status == "returned"]
+        cut = (_("record.cut", id="; perjalanan dipersingkat, kembali ke kantor: {b}", en="; trip cut short, back at "
+                 "base: {b}", b=", ".join(back)) if back else "")
+        console.print(_("record.nights", id="Malam di luar yang dilaporkan: {n}{cut}.", en="Nights away reported: "
+                        "{n}{cut}.", n=len(nights), cut=cut), highlight=False)
 
 
-@app.command()
+@app.command(help=_("cli.replan_help", id="Rencanakan ulang sisa minggu mulai suatu tanggal: hari sebelumnya dan "
+                       "kunjungan yang selesai tetap, tim dilepas bila diminta, sisa hari dioptimalkan lagi; menulis "
+                       "plan.json, schedule.*, outcomes_form.* dan changes.csv.", en="Re-plan the rest of the week "
+                       "from a date: keep earlier days and done visits, drop a team if asked, re-optimise the "
+                       "remaining days; writes plan.json, schedule.*, outcomes_form.* and changes.csv."))
 def replan(
-    from_: Annotated[str, typer.Option("--from", help="First date to plan again (YYYY-MM-DD); earlier days are kept.")],
+    from_: Annotated[str, typer.Option("--from", help=_("cli.from_opt", id="Tanggal pertama yang direncanakan ulang "
+                                       "(YYYY-MM-DD); hari sebelumnya tetap.", en="First date to plan again "
+                                       "(YYYY-MM-DD); earlier days are kept."))],
     workspace: WorkspaceArg = None,
-    team_off: Annotated[Optional[str], typer.Option("--team-off", help="Team id off from that date on.")] = None,
+    team_off: Annotated[Optional[str], typer.Option("--team-off", help=_(
+        "cli.team_off_opt", id="Id tim yang libur mulai tanggal itu.", en="Team id off from that date on."))] = None,
     workspace_opt: WorkspaceOption = None,
     ledger: Annotated[Optional[Path], typer.Option(
-        "--ledger", help="Ledger database. Default: <workspace>/ledger.sqlite.")] = None,
+        "--ledger", help=_("cli.replan_ledger", id="Basis data ledger. Bawaan: <workspace>/ledger.sqlite.",
+                           en="Ledger database. Default: <workspace>/ledger.sqlite."))] = None,
     plan_json: Annotated[Optional[Path], typer.Option(
-        "--plan", help="plan.json of the week, issued to the ledger first (when the ledger does not have it).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder. Default: out/<week>-replan-<date>/.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = 30.0,
-    solution_limit: Annotated[Optional[int], typer.Option("--solution-limit", min=1,
-                                                          help="Stop after this many solutions.")] = None,
-    engine: Annotated[EngineChoice, typer.Option("--engine", help="Solver, as for plan.")] = EngineChoice.auto,
+        "--plan", help=_("cli.replan_plan", id="plan.json minggu itu, dicatat ke ledger lebih dulu (bila ledger belum "
+                         "memilikinya).", en="plan.json of the week, issued to the ledger first (when the ledger does "
+                         "not have it)."))] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help=_(
+        "cli.replan_out", id="Folder keluaran. Bawaan: out/<minggu>-replan-<tanggal>/.",
+        en="Output folder. Default: out/<week>-replan-<date>/."))] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help=_(
+        "cli.time_opt", id="Batas waktu pencarian, detik.", en="Solver time limit, seconds."))] = 30.0,
+    solution_limit: Annotated[Optional[int], typer.Option("--solution-limit", min=1, help=_(
+        "cli.replan_solutions", id="Berhenti setelah sekian solusi.", en="Stop after this many solutions."))] = None,
+    engine: Annotated[EngineChoice, typer.Option("--engine", help=_(
+        "cli.engine_as_plan", id="Pemecah, seperti pada plan.", en="Solver, as for plan."))] = EngineChoice.auto,
+    lang: LangOpt = None,
 ) -> None:
     """Re-plan the rest of the week from a date: keep earlier days and done visits, drop a team if asked,
     re-optimise the remaining days; writes plan.json, schedule.*, outcomes_form.* and changes.csv."""
@@ -568,24 +746,29 @@ def replan(
     from .planning.validate import check_plan
     from .week import Week
 
+    _use_lang(lang)
     workspace = _one_workspace(workspace, workspace_opt)
     ws = load(workspace)
     try:
         start = dt.date.fromisoformat(from_)
     except ValueError:
-        err_console.print(f"[bold red]--from:[/] expected a date YYYY-MM-DD, got {from_!r}", highlight=False)
+        err_console.print(_("replan.bad_from", id="[bold red]--from:[/] perlu tanggal YYYY-MM-DD, tertulis {v}",
+                            en="[bold red]--from:[/] expected a date YYYY-MM-DD, got {v}", v=repr(from_)),
+                          highlight=False)
         raise typer.Exit(2) from None
     path = ledger_path(_folder(workspace), ledger)
     if not path.is_file() and plan_json is None:
-        err_console.print(f"No ledger at {path}: give --plan out/<week>/plan.json (nothing was written).",
-                          highlight=False)
+        err_console.print(_("replan.no_ledger", id="Tidak ada ledger di {p}: berikan --plan out/<minggu>/plan.json "
+                            "(tidak ada yang ditulis).", en="No ledger at {p}: give --plan out/<week>/plan.json "
+                            "(nothing was written).", p=path), highlight=False)
         raise typer.Exit(2)
     # every argument is checked before the ledger is opened or anything is written
     if team_off is not None and team_off not in {t.id for t in ws.teams}:
-        err_console.print(f"[bold red]--team-off:[/] unknown team {team_off!r}; teams: "
-                          f"{', '.join(t.id for t in ws.teams)} (nothing was written)", highlight=False)
+        err_console.print(_("replan.bad_team", id="[bold red]--team-off:[/] tim {t} tidak dikenal; tim: {all} (tidak ada "
+                            "yang ditulis)", en="[bold red]--team-off:[/] unknown team {t}; teams: {all} (nothing was "
+                            "written)", t=repr(team_off), all=", ".join(t.id for t in ws.teams)), highlight=False)
         raise typer.Exit(2)
-    y, n, _ = start.isocalendar()
+    y, n, _weekday = start.isocalendar()
     out_dir = out or Path("out") / f"{Week(y, n, ws.regency.timezone)}-replan-{start.isoformat()}"
     _check_out(out_dir)
     _check_engine(engine)
@@ -594,8 +777,9 @@ def replan(
         try:
             base = plan_from_document(json.loads(plan_json.read_text(encoding="utf-8")))
         except (ValueError, TypeError, OSError) as exc:  # an unreadable --plan file
-            err_console.print(f"Cannot use --plan {plan_json}: {exc} (nothing was written)", markup=False,
-                              highlight=False)
+            err_console.print(_("replan.bad_plan", id="Tidak dapat memakai --plan {p}: {e} (tidak ada yang ditulis)",
+                                en="Cannot use --plan {p}: {e} (nothing was written)", p=plan_json, e=exc),
+                              markup=False, highlight=False)
             raise typer.Exit(2) from None
     travel = travel_model(ws, _folder(workspace))
     limits = SolveLimits(time_limit_s=time_limit, solution_limit=solution_limit)
@@ -617,8 +801,11 @@ def replan(
     except OutreachError as exc:
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
-    t = Table(title=f"Changes from {start} (based on {res.based_on}, new plan {pid})")
-    for col in ("Change", "Visit", "Before", "After", "Reason"):
+    t = Table(title=_("replan.title", id="Perubahan mulai {d} (dari {b}, rencana baru {p})",
+                      en="Changes from {d} (based on {b}, new plan {p})", d=start, b=res.based_on, p=pid))
+    for col in (_("col.change", id="Perubahan", en="Change"), _("col.visit", id="Kunjungan", en="Visit"),
+                _("col.before", id="Sebelum", en="Before"), _("col.after", id="Sesudah", en="After"),
+                _("col.reason", id="Alasan", en="Reason")):
         t.add_column(col)
     changed = [c for c in res.changes if c["change"] != "unchanged"]
     for c in changed:
@@ -627,26 +814,44 @@ def replan(
     console.print(t)
     rp = res.plan.summary["replan"]
     values = ", ".join(f"{k} {v:.1f}" for k, v in rp["stage_values"].items())
-    console.print(f"{len(changed)} change(s), {len(res.changes) - len(changed)} visit(s) unchanged; "
-                  f"kept the {rp['stage']} re-plan (value: {values}); outputs in {out_dir}.", highlight=False)
+    console.print(_("replan.done", id="{n} perubahan, {same} kunjungan tidak berubah; dipakai rencana ulang tahap "
+                    "{stage} (nilai: {values}); keluaran di {out}.", en="{n} change(s), {same} visit(s) unchanged; "
+                    "kept the {stage} re-plan (value: {values}); outputs in {out}.", n=len(changed),
+                    same=len(res.changes) - len(changed), stage=rp["stage"], values=values, out=out_dir),
+                  highlight=False)
     for cut in rp.get("trips_cut_short", []):  # field trips a recorded night or a team off changed
-        console.print(f"Field trip: {cut['why']}.", highlight=False, markup=False)
+        console.print(_("replan.trip_cut", id="Perjalanan dinas: {why}.", en="Field trip: {why}.", why=cut["why"]),
+                      highlight=False, markup=False)
 
 
-@app.command()
+@app.command(help=_("cli.simulate_help", id="Simulasikan kampanye (rencana, hasil acak, catat, ulangi) dengan perencana "
+                       "ini dan dua pembanding (giliran kecamatan, terdekat dulu); menulis tabel markdown dan grafik "
+                       "PNG.", en="Simulate a campaign (plan, draw outcomes, record, repeat) with this planner and two "
+                       "baselines (district rotation, nearest first); writes a markdown table and a PNG chart."))
 def simulate(
-    weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks to simulate.")] = 12,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of turnout, no-shows and new requests.")] = 0,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, help=_("cli.sim_weeks", id="Jumlah minggu yang disimulasikan.",
+                                                                en="Weeks to simulate."))] = 12,
+    seed: Annotated[int, typer.Option("--seed", help=_("cli.sim_seed", id="Benih kehadiran, ketidakhadiran dan "
+                                                       "permintaan baru.", en="Seed of turnout, no-shows and new "
+                                                       "requests."))] = 0,
     workspace: WorkspaceArg = None,
     workspace_opt: WorkspaceOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Output folder for simulation.md and simulation.png.")] = Path(
-        "out/simulation"),
-    week: Annotated[str, typer.Option("--week", help="First ISO week of the campaign.")] = "2026-W49",
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.5, help="Solver seconds per week.")] = 10.0,
+    out: Annotated[Path, typer.Option("--out", help=_("cli.sim_out", id="Folder keluaran simulation.md dan "
+                                                      "simulation.png.", en="Output folder for simulation.md and "
+                                                      "simulation.png."))] = Path("out/simulation"),
+    week: Annotated[str, typer.Option("--week", help=_("cli.sim_week", id="Minggu ISO pertama kampanye.",
+                                                       en="First ISO week of the campaign."))] = "2026-W49",
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.5, help=_(
+        "cli.sim_time", id="Detik pencarian per minggu.", en="Solver seconds per week."))] = 10.0,
     solution_limit: Annotated[Optional[int], typer.Option(
-        "--solution-limit", min=1, help="Stop the solver after this many solutions: repeatable runs.")] = None,
+        "--solution-limit", min=1, help=_("cli.sim_solutions", id="Hentikan pencarian setelah sekian solusi: hasil "
+                                          "berulang sama.", en="Stop the solver after this many solutions: "
+                                          "repeatable runs."))] = None,
     no_field_trips: Annotated[bool, typer.Option(
-        "--no-field-trips", help="Every team works in day trips (field_trips off for every team).")] = False,
+        "--no-field-trips", help=_("cli.sim_no_trips", id="Setiap tim hanya perjalanan sehari (field_trips mati untuk "
+                                   "setiap tim).", en="Every team works in day trips (field_trips off for every "
+                                   "team)."))] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Simulate a campaign (plan, draw outcomes, record, repeat) with this planner and two baselines
     (district rotation, nearest first); writes a markdown table and a PNG chart."""
@@ -655,6 +860,7 @@ def simulate(
     from .travel import travel_model
     from .week import Week
 
+    _use_lang(lang)
     workspace = _one_workspace(workspace, workspace_opt)
     ws = load(workspace)
     try:
@@ -675,22 +881,35 @@ def simulate(
                                        f"{md}", encoding="utf-8")
     plot(runs, ws, out / "simulation.png")
     console.print(md, highlight=False, markup=False)
-    console.print(f"Wrote {out / 'simulation.md'} and {out / 'simulation.png'}.", highlight=False)
+    console.print(_("sim.done", id="{a} dan {b} ditulis.", en="Wrote {a} and {b}.", a=out / "simulation.md",
+                    b=out / "simulation.png"), highlight=False)
 
 
-@app.command()
+@app.command(help=_("cli.serve_help", id="Buka meja perencana: aplikasi web lokal (bahasa Indonesia, tombol English) "
+                     "untuk cakupan, rencana minggu, lembar rute, pencatatan hasil dan perencanaan ulang.",
+                     en="Open the planner's desk: a local web app (Indonesian, English switch) for coverage, the "
+                     "week's plan, route sheets, recording outcomes and re-planning."))
 def serve(
     workspace: WorkspaceArg = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but 127.0.0.1/localhost "
-                                      "(the office network) requires a login: the password is asked for at the "
-                                      "first start (or taken from OUTREACH_DESK_PASSWORD) and stored hashed.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8765,
-    out: Annotated[Path, typer.Option("--out", help="Folder of the plans (one sub-folder per week).")] = Path("out"),
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Default solver seconds of a plan.")] = 30.0,
+    host: Annotated[str, typer.Option("--host", help=_(
+        "cli.host_opt", id="Alamat yang didengarkan. Selain 127.0.0.1/localhost (jaringan kantor) perlu login: kata "
+        "sandi ditanyakan pada awal pertama (atau diambil dari OUTREACH_DESK_PASSWORD) dan disimpan sebagai hash.",
+        en="Address to listen on. Anything but 127.0.0.1/localhost (the office network) requires a login: the "
+        "password is asked for at the first start (or taken from OUTREACH_DESK_PASSWORD) and stored hashed."))
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help=_("cli.port_opt", id="Port.", en="Port."))] = 8765,
+    out: Annotated[Path, typer.Option("--out", help=_("cli.serve_out", id="Folder rencana (satu sub-folder per minggu).",
+                                                      en="Folder of the plans (one sub-folder per week)."))] = Path("out"),
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help=_(
+        "cli.serve_time", id="Detik pencarian bawaan sebuah rencana.", en="Default solver seconds of a plan."))] = 30.0,
     solution_limit: Annotated[Optional[int], typer.Option(
-        "--solution-limit", min=1, help="Stop each solve after this many solutions (also OUTREACH_DESK_SOLUTION_LIMIT).")] = None,
-    engine: Annotated[EngineChoice, typer.Option("--engine", help="Solver, as for plan.")] = EngineChoice.auto,
-    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the desk in the browser.")] = True,
+        "--solution-limit", min=1, help=_("cli.serve_solutions", id="Hentikan setiap pencarian setelah sekian solusi "
+                                          "(juga OUTREACH_DESK_SOLUTION_LIMIT).", en="Stop each solve after this many "
+                                          "solutions (also OUTREACH_DESK_SOLUTION_LIMIT)."))] = None,
+    engine: Annotated[EngineChoice, typer.Option("--engine", help=_(
+        "cli.engine_as_plan", id="Pemecah, seperti pada plan.", en="Solver, as for plan."))] = EngineChoice.auto,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help=_(
+        "cli.open_opt", id="Buka meja di peramban.", en="Open the desk in the browser."))] = True,
 ) -> None:
     """Open the planner's desk: a local web app (Indonesian, English switch) for coverage, the week's plan,
     route sheets, recording outcomes and re-planning."""
@@ -709,15 +928,17 @@ def serve(
                         solution_limit=solution_limit, engine=EngineChoice(engine).value)
     if config.login and security.load_auth(config.state_dir) is None:
         password = os.environ.get("OUTREACH_DESK_PASSWORD") or typer.prompt(
-            "Set the desk's password (at least 8 characters)", hide_input=True, confirmation_prompt=True)
+            _("serve.password", id="Tetapkan kata sandi meja (sedikitnya 8 karakter)",
+              en="Set the desk's password (at least 8 characters)"), hide_input=True, confirmation_prompt=True)
         try:
             security.save_password(config.state_dir, password)
         except ValueError as exc:
             err_console.print(f"[bold red]password:[/] {exc}", highlight=False)
             raise typer.Exit(2) from None
     url = f"http://{'127.0.0.1' if host in ('127.0.0.1', 'localhost', '0.0.0.0') else host}:{port}/"
-    console.print(f"Desk on {url} (workspace {config.workspace}, plans in {config.out_root}); Ctrl-C stops it.",
-                  highlight=False)
+    console.print(_("serve.on", id="Meja di {u} (wilayah kerja {w}, rencana di {o}); Ctrl-C menghentikannya.",
+                    en="Desk on {u} (workspace {w}, plans in {o}); Ctrl-C stops it.", u=url, w=config.workspace,
+                    o=config.out_root), highlight=False)
     if open_browser:
         threading.Timer(1.5, lambda: webbrowser.open(url)).start()
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
@@ -744,31 +965,42 @@ def still_improving(history: list[tuple[float, float]], value: float, time_limit
     gain = (before[-1] - history[-1][1]) if before else float("inf")
     if gain < STILL_IMPROVING_GAIN * max(value, 1.0):
         return None
-    how = f"by {gain:,.1f} in the last {time_limit - late:g} s" if before else "after its first solution came late"
-    return (f"the search was still improving when the time limit ended ({how}, last at {history[-1][0]:.0f} s of "
-            f"{time_limit:g} s): a longer --time-limit (say {4 * time_limit:g}) may collect more value; large "
-            "workspaces need it (docs/benchmarks.md)")
+    how = (_("plan.gain", id="naik {g} dalam {s} detik terakhir", en="by {g} in the last {s} s", g=f"{gain:,.1f}",
+             s=f"{time_limit - late:g}") if before else
+           _("plan.late_first", id="solusi pertamanya datang terlambat", en="after its first solution came late"))
+    return _("plan.still_improving", id="pencarian masih membaik saat batas waktu habis ({how}, terakhir pada detik "
+             "{last} dari {limit}): --time-limit yang lebih panjang (mis. {more}) bisa mengumpulkan nilai lebih; "
+             "wilayah kerja besar memerlukannya (docs/benchmarks.md)", en="the search was still improving when the "
+             "time limit ended ({how}, last at {last} s of {limit} s): a longer --time-limit (say {more}) may collect "
+             "more value; large workspaces need it (docs/benchmarks.md)", how=how, last=f"{history[-1][0]:.0f}",
+             limit=f"{time_limit:g}", more=f"{4 * time_limit:g}")
 
 
 def _print_plan_summary(p, ws) -> None:
     from collections import Counter
 
+    from .render.strings import format_date, labels
+
     s = p.summary
-    console.print(f"[bold]Plan {p.week}[/] for {p.workspace}: {s['scheduled_visits']} of {s['candidate_visits']} "
-                  f"candidate visits, value {s['value_collected']:,.1f} of {s['value_available']:,.1f}, "
-                  f"travel {s['travel_hours']:.1f} h ({s['distance_km']:,.0f} km); engine {p.engine}, "
-                  f"{s['solve_seconds']:.0f} s.", highlight=False)
+    console.print(_("plan.head", id="[bold]Rencana {w}[/] untuk {ws}: {n} dari {c} kandidat kunjungan, nilai {v} dari "
+                    "{va}, perjalanan {h} jam ({km} km); mesin {e}, {t} detik.", en="[bold]Plan {w}[/] for {ws}: {n} "
+                    "of {c} candidate visits, value {v} of {va}, travel {h} h ({km} km); engine {e}, {t} s.",
+                    w=p.week, ws=p.workspace, n=s["scheduled_visits"], c=s["candidate_visits"],
+                    v=f"{s['value_collected']:,.1f}", va=f"{s['value_available']:,.1f}", h=f"{s['travel_hours']:.1f}",
+                    km=f"{s['distance_km']:,.0f}", e=p.engine, t=f"{s['solve_seconds']:.0f}"), highlight=False)
     if len(s.get("engines", [])) > 1:
-        console.print("Engines: " + "; ".join(
-            f"{e['engine']} value {e['value_collected']:,.1f}, travel {e['travel_hours']:.1f} h"
-            + (f", {e['violations']} violation(s)" if e.get("violations") else "")
+        console.print(_("plan.engines", id="Mesin: ", en="Engines: ") + "; ".join(
+            _("plan.engine_row", id="{e} nilai {v}, perjalanan {h} jam", en="{e} value {v}, travel {h} h",
+              e=e["engine"], v=f"{e['value_collected']:,.1f}", h=f"{e['travel_hours']:.1f}")
+            + (_("plan.violations", id=", {n} pelanggaran", en=", {n} violation(s)", n=e["violations"])
+               if e.get("violations") else "")
             if "value_collected" in e else f"{e['engine']}: {e['status']}" for e in s["engines"]), highlight=False)
     dates = sorted({r.date for r in p.routes})
-    t = Table(title="Visits per team and day")
-    t.add_column("Team")
+    t = Table(title=_("plan.per_day", id="Kunjungan per tim dan hari", en="Visits per team and day"))
+    t.add_column(_("col.team", id="Tim", en="Team"))
     for d in dates:
-        t.add_column(d.strftime("%a %d %b"), justify="right")
-    t.add_column("Travel h", justify="right")
+        t.add_column(format_date(d, language(), short=True), justify="right")
+    t.add_column(_("col.travel_h", id="Jam jalan", en="Travel h"), justify="right")
     for team in ws.teams:
         routes = {r.date: r for r in p.routes if r.team == team.id}
         if not routes:
@@ -777,26 +1009,32 @@ def _print_plan_summary(p, ws) -> None:
                   f"{sum(r.travel_s for r in routes.values()) / 3600:.1f}")
     console.print(t)
     for row in (s.get("field_trips") or {}).get("teams", []):  # field trips: what was chosen and why
-        trips = "; ".join(f"{x['trip']} at {x['lodging']} {x['first_date']}..{x['last_date']} ({x['nights']} "
-                          f"night(s)): {x['why']}" for x in row["trips"])
-        console.print(f"Field trips {row['team']}: {trips or row.get('why', '')}", highlight=False)
-    c = Table(title="Coverage before and after the week (regency)")
-    for col in ("Service", "People expected", "Before", "After", "Target", "Still needed"):
-        c.add_column(col, justify="left" if col == "Service" else "right")
-    names = {sv.id: sv.name for sv in ws.services}
+        trips = "; ".join(_("plan.trip", id="{trip} di {lodging} {a}..{b} ({n} malam): {why}", en="{trip} at "
+                            "{lodging} {a}..{b} ({n} night(s)): {why}", trip=x["trip"], lodging=x["lodging"],
+                            a=x["first_date"], b=x["last_date"], n=x["nights"], why=x["why"]) for x in row["trips"])
+        console.print(_("plan.trips", id="Perjalanan dinas {t}: {trips}", en="Field trips {t}: {trips}",
+                        t=row["team"], trips=trips or row.get("why", "")), highlight=False)
+    c = Table(title=_("plan.coverage", id="Cakupan sebelum dan sesudah minggu ini (kabupaten)",
+                      en="Coverage before and after the week (regency)"))
+    for i, col in enumerate((_SERVICE(), _("col.expected", id="Perkiraan orang", en="People expected"),
+                             _("col.before", id="Sebelum", en="Before"), _("col.after", id="Sesudah", en="After"),
+                             _TARGET(), _STILL_NEEDED())):
+        c.add_column(col, justify="left" if i == 0 else "right")
+    names = _service_names(ws)
     for row in s["coverage"]:
         c.add_row(names[row["service"]], f"{row['expected_people']:,}", _pct(row["before"]), _pct(row["after"]),
-                  _pct(row["target"]), f"{row['still_needed_after']:,}" if row["still_needed_after"] else "reached")
+                  _pct(row["target"]), f"{row['still_needed_after']:,}" if row["still_needed_after"] else _REACHED())
     console.print(c)
-    from .plan import REASONS
+    texts = labels(language())["unassigned_reason"]  # the codes stay English in plan.json: they are data
 
     reasons = Counter(u.reason for u in p.unassigned)
     if reasons:
-        u = Table(title="Visits left out, by reason")
-        u.add_column("Reason")
-        u.add_column("Visits", justify="right")
+        u = Table(title=_("plan.left_out", id="Kunjungan yang tidak masuk, menurut alasan",
+                          en="Visits left out, by reason"))
+        u.add_column(_("col.reason", id="Alasan", en="Reason"))
+        u.add_column(_("col.visits", id="Kunjungan", en="Visits"), justify="right")
         for code, n in reasons.most_common():
-            u.add_row(f"{code}: {REASONS[code]}", str(n))
+            u.add_row(f"{code}: {texts[code]}", str(n))
         console.print(u)
 
 
@@ -808,25 +1046,35 @@ def _cell(r, bold: bool = False) -> str:
 
 # --------------------------------------------------------------------------- a new regency (issue 15)
 LangOpt = Annotated[Optional[Lang], typer.Option(
-    "--lang", help="Language of the messages: id (default) or en; also OUTREACH_LANG=en.")]
+    "--lang", help=_("cli.lang_opt", id="Bahasa pesan: id (bawaan) atau en; juga OUTREACH_LANG=en.",
+                     en="Language of the messages: id (default) or en; also OUTREACH_LANG=en."))]
 
 
-@app.command()
+@app.command(help=_("cli.init_help", id="Buat kerangka wilayah kerja untuk kabupaten mana pun dari data rujukan: desa "
+                     "dengan kode, nama, kecamatan, titik singgah berbobot penduduk dan batas wilayah, kantor "
+                     "(perkiraan), kalender dengan hari libur nasional, satu tim contoh dan templat Excel untuk "
+                     "jumlahnya.", en="Create a workspace skeleton for any regency of the reference data: villages "
+                     "with codes, names, kecamatan, population-weighted stop points and boundaries, the (approximate) "
+                     "office, the calendar with the national holidays, one example team and an Excel template for "
+                     "the counts."))
 def init(
-    regency: Annotated[str, typer.Option("--regency", help="Regency code of the reference data, e.g. 74.09 "
-                                         "(Konawe Utara); dots optional.")],
-    out: Annotated[Path, typer.Option("--out", help="New workspace folder (must not exist).")],
+    regency: Annotated[str, typer.Option("--regency", help=_(
+        "cli.regency_opt", id="Kode kabupaten dari data rujukan, mis. 74.09 (Konawe Utara); titik boleh tidak ada.",
+        en="Regency code of the reference data, e.g. 74.09 (Konawe Utara); dots optional."))],
+    out: Annotated[Path, typer.Option("--out", help=_("cli.init_out", id="Folder wilayah kerja baru (belum boleh ada).",
+                                                      en="New workspace folder (must not exist)."))],
     year: Annotated[Optional[list[int]], typer.Option(
-        "--year", help="Year(s) whose national holidays go into the calendar (default: this year and the next).")] = None,
+        "--year", help=_("cli.year_opt", id="Tahun yang hari libur nasionalnya masuk kalender (bawaan: tahun ini dan "
+                         "tahun depan).", en="Year(s) whose national holidays go into the calendar (default: this "
+                         "year and the next)."))] = None,
     lang: LangOpt = None,
 ) -> None:
     """Create a workspace skeleton for any regency of the reference data: villages with codes, names,
     kecamatan, population-weighted stop points and boundaries, the (approximate) office, the calendar with the
     national holidays, one example team and an Excel template for the counts."""
-    from .i18n import _, set_language
     from .io.init_workspace import TEMPLATE_FILE, init_workspace
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     try:
         info = init_workspace(regency, out, year)
     except InputError as exc:
@@ -866,23 +1114,35 @@ class ImportKind(str, Enum):
     deliveries = "deliveries"
 
 
-@app.command("import")
+@app.command("import", help=_(
+    "cli.import_help", id="Masukkan tabel kantor sendiri ke wilayah kerja (cakupan per desa, sekolah, permintaan "
+    "kunjungan rumah, antaran): mengusulkan pemetaan kolom dan kecocokan setiap baris dengan desa (kode, lalu nama "
+    "dalam kecamatan, mirip bila perlu); menulis hanya bila setiap baris cocok atau dilewati. Usulannya ada di "
+    "WORKSPACE/import/<file>.columns.csv dan .rows.csv: sunting (village_code, atau decision = skip) lalu jalankan "
+    "perintah ini lagi.", en="Bring the office's own spreadsheet into the workspace (coverage per village, schools, "
+    "home-visit requests, deliveries): propose a column mapping and a match of every row to a village (code, then "
+    "name within the kecamatan, fuzzy where needed); write only when every row is matched or left out. The "
+    "proposals are in WORKSPACE/import/<file>.columns.csv and .rows.csv: edit them (village_code, or decision = "
+    "skip) and run the command again."))
 def import_(
-    workspace: Annotated[Path, typer.Argument(help="Workspace folder (with workspace.toml).")],
-    table: Annotated[Path, typer.Argument(help="The office's table (.xlsx or .csv): coverage per village, "
-                                          "schools (NPSN), home-visit requests or deliveries.")],
+    workspace: Annotated[Path, typer.Argument(help=_("cli.import_ws", id="Folder wilayah kerja (dengan workspace.toml).",
+                                                     en="Workspace folder (with workspace.toml)."))],
+    table: Annotated[Path, typer.Argument(help=_(
+        "cli.import_table", id="Tabel kantor (.xlsx atau .csv): cakupan per desa, sekolah (NPSN), permintaan kunjungan "
+        "rumah atau antaran.", en="The office's table (.xlsx or .csv): coverage per village, schools (NPSN), "
+        "home-visit requests or deliveries."))],
     kind: Annotated[Optional[ImportKind], typer.Option(
-        "--kind", help="What the table holds (default: told from its headers).")] = None,
+        "--kind", help=_("cli.kind_opt", id="Isi tabel (bawaan: dikenali dari judul kolomnya).",
+                         en="What the table holds (default: told from its headers)."))] = None,
     lang: LangOpt = None,
 ) -> None:
     """Bring the office's own spreadsheet into the workspace (coverage per village, schools, home-visit
     requests, deliveries): propose a column mapping and a match of every row to a village (code, then name
     within the kecamatan, fuzzy where needed); write only when every row is matched or left out. The proposals are in WORKSPACE/import/<file>.columns.csv and
     .rows.csv: edit them (village_code, or decision = skip) and run the command again."""
-    from .i18n import _, set_language
     from .io.office_import import import_counts
 
-    set_language(lang.value if lang else None)
+    _use_lang(lang)
     folder = _folder(workspace)
     if not (folder / "workspace.toml").is_file() or not table.is_file():
         missing = table if (folder / "workspace.toml").is_file() else folder / "workspace.toml"
@@ -899,7 +1159,7 @@ def import_(
         console.print(_("import.columns", id="Lembar {s}: kolom {c}", en="Sheet {s}: columns {c}", s=sheet,
                         c=", ".join(f"{t}={_col(i)}" for t, i in sorted(cols.items(), key=lambda x: x[1]))),
                       highlight=False, markup=False)
-    console.print(_("import.kind", id="Jenis tabel: {k}", en="Table kind: {k}", k=res.kind), highlight=False,
+    console.print(_("import.kind", id="Jenis tabel (--kind): {k}", en="Table kind (--kind): {k}", k=res.kind), highlight=False,
                   markup=False)
     kinds = {}
     for r in res.rows:
@@ -953,27 +1213,52 @@ def _col(i: int) -> str:
 DEFAULT_PROVINCE = DEFAULT_WORKSPACE.parent / "sulawesi_tenggara"
 
 
-@app.command("plan-many")
+@app.command("plan-many", help=_(
+    "cli.many_help", id="Rencanakan setiap kabupaten sebuah provinsi di klaster Dask dan tulis keluaran setiap kabupaten "
+    "serta ringkasan provinsi (cakupan sebelum/sesudah per kabupaten dan target, orang yang masih perlu, perjalanan, "
+    "kegagalan). Kabupaten yang wilayah kerjanya tidak valid dilaporkan dengan masalahnya dan yang lain tetap "
+    "direncanakan (kode keluar 2 di akhir bila ada yang gagal). Menjalankan ulang melewati kabupaten yang keluarannya "
+    "dibuat dari masukan yang sama.", en="Plan every regency of a province on a Dask cluster and write each "
+    "regency's outputs and a province summary (coverage before/after per regency and target, people still needed, "
+    "travel, failures). A regency whose workspace is invalid is reported with its problems and the others still "
+    "plan (exit 2 at the end when any did not plan). A rerun skips the regencies whose outputs were made from the "
+    "same inputs."))
 def plan_many_cmd(
-    province: Annotated[Optional[Path], typer.Argument(
-        help="Province folder (with province.toml). Default: the embedded Sulawesi Tenggara.")] = None,
-    week: Annotated[Optional[str], typer.Option("--week", help="ISO week to plan, e.g. 2026-W49. Default: next week.")] = None,
+    province: Annotated[Optional[Path], typer.Argument(help=_(
+        "cli.many_province", id="Folder provinsi (dengan province.toml). Bawaan: Sulawesi Tenggara bawaan.",
+        en="Province folder (with province.toml). Default: the embedded Sulawesi Tenggara."))] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help=_("cli.week_opt", id="Minggu ISO yang direncanakan, "
+                                                "mis. 2026-W49. Bawaan: minggu depan.", en="ISO week to plan, e.g. "
+                                                "2026-W49. Default: next week."))] = None,
     regencies: Annotated[Optional[str], typer.Option(
-        "--regencies", help="Comma-separated regency codes to plan (default: all), e.g. 74.01,74.08.")] = None,
+        "--regencies", help=_("cli.many_regencies", id="Kode kabupaten yang direncanakan, dipisah koma (bawaan: semua), "
+                              "mis. 74.01,74.08.", en="Comma-separated regency codes to plan (default: all), e.g. "
+                              "74.01,74.08."))] = None,
     address: Annotated[Optional[str], typer.Option(
-        "--address", help="Join this Dask scheduler (tcp://host:8786) instead of starting a local cluster.")] = None,
+        "--address", help=_("cli.many_address", id="Bergabung ke penjadwal Dask ini (tcp://host:8786) alih-alih "
+                            "memulai klaster lokal.", en="Join this Dask scheduler (tcp://host:8786) instead of "
+                            "starting a local cluster."))] = None,
     workers: Annotated[Optional[int], typer.Option(
-        "--workers", min=1, help="Worker processes of the local cluster (default: one per core).")] = None,
+        "--workers", min=1, help=_("cli.many_workers", id="Proses pekerja klaster lokal (bawaan: satu per inti).",
+                                   en="Worker processes of the local cluster (default: one per core)."))] = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Output folder: <out>/<regency>/<week>/ per regency and province_<week>.csv/.md. "
-                      "Default: out/province.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit per regency, seconds.")] = 30.0,
+        "--out", help=_("cli.many_out", id="Folder keluaran: <out>/<kabupaten>/<minggu>/ per kabupaten dan "
+                        "province_<minggu>.csv/.md. Bawaan: out/province.", en="Output folder: <out>/<regency>/<week>/ "
+                        "per regency and province_<week>.csv/.md. Default: out/province."))] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help=_(
+        "cli.many_time", id="Batas waktu pencarian per kabupaten, detik.",
+        en="Solver time limit per regency, seconds."))] = 30.0,
     solution_limit: Annotated[Optional[int], typer.Option(
-        "--solution-limit", min=1, help="Stop each solve after this many solutions: repeatable results.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+        "--solution-limit", min=1, help=_("cli.many_solutions", id="Hentikan setiap pencarian setelah sekian solusi: "
+                                          "hasil berulang sama.", en="Stop each solve after this many solutions: "
+                                          "repeatable results."))] = None,
+    seed: Annotated[int, typer.Option("--seed", help=_("cli.many_seed", id="Benih acak.", en="Random seed."))] = 0,
     engine: Annotated[EngineChoice, typer.Option(
-        "--engine", help="Solver per regency (auto: the portfolio's first run, one core each).")] = EngineChoice.auto,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the maps and route sheets.")] = Lang.id,
+        "--engine", help=_("cli.many_engine", id="Pemecah per kabupaten (auto: putaran pertama portofolio, satu inti "
+                           "masing-masing).", en="Solver per regency (auto: the portfolio's first run, one core "
+                           "each)."))] = EngineChoice.auto,
+    lang: Annotated[Lang, typer.Option("--lang", help=_("cli.many_lang", id="Bahasa peta dan lembar rute.",
+                                                        en="Language of the maps and route sheets."))] = Lang.id,
 ) -> None:
     """Plan every regency of a province on a Dask cluster and write each regency's outputs and a province
     summary (coverage before/after per regency and target, people still needed, travel, failures).

@@ -34,12 +34,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        from .i18n import _
+
         loc = self.source
         if self.where:
             loc += f", {self.where}"
         if self.field:
-            loc += f", field '{self.field}'"
-        val = "" if self.value is None else f" (value: {self.value!r})"
+            loc += _("problem.field", id=", kolom '{f}'", en=", field '{f}'", f=self.field)
+        val = "" if self.value is None else _("problem.value", id=" (nilai: {v})", en=" (value: {v})",
+                                              v=repr(self.value))
         return f"{loc}: {self.message}{val}"
 
 
@@ -58,8 +61,10 @@ class InputError(OutreachError, ValueError):
         if isinstance(problems, str):
             problems = [Problem("", "", "", None, problems)]
         self.problems: list[Problem] = list(problems)
+        from .i18n import _
+
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the input"
+        head = _("problem.head", id="{n} masalah pada masukan", en="{n} problem(s) in the input", n=n)
         super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
 
 

@@ -24,7 +24,10 @@ class Week:
         """``"2026-W49"`` -> Week. Raises ValueError on bad text."""
         m = _ISO_WEEK.match(text.strip())
         if not m:
-            raise ValueError(f"expected an ISO week like 2026-W49, got {text!r}")
+            from .i18n import _
+
+            raise ValueError(_("week.bad", id="perlu minggu ISO seperti 2026-W49, tertulis {t}",
+                               en="expected an ISO week like 2026-W49, got {t}", t=repr(text)))
         year, num = int(m.group(1)), int(m.group(2))
         dt.date.fromisocalendar(year, num, 1)  # raises for W53 in a 52-week year
         return cls(year, num, timezone)

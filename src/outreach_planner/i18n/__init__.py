@@ -1,8 +1,14 @@
 """User-facing messages in Indonesian (the default) and English.
 
-Every new message goes through :func:`_` with both texts, so that one catalogue can collect them later::
+The catalogue is the source itself: every message goes through :func:`_` with both texts side by side at the
+call site (no .po file, no compile step)::
 
     _("import.unmatched", id="{n} baris belum cocok", en="{n} rows not matched", n=3)
+
+``tests/test_catalogue.py`` walks the package with ``ast`` and fails when a key lacks either text, the two texts
+of a key have different ``{placeholders}``, or one key has two different texts; it also checks the per-language
+dicts of :mod:`outreach_planner.web.strings` and :mod:`outreach_planner.render.strings` (every key in both) and
+looks for English left in the CLI's prints, ``help=`` texts and raised errors outside :func:`_`.
 
 The language is ``id`` unless :func:`set_language` chose another, or the environment variable
 ``OUTREACH_LANG`` says ``en``.
@@ -11,9 +17,13 @@ The language is ``id`` unless :func:`set_language` chose another, or the environ
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 
 LANGUAGES = ("id", "en")
 _chosen: str | None = None
+#: The language of one request of the desk (its English switch), ahead of :func:`set_language`'s: a context
+#: variable, so two browsers in two languages do not mix (``None``: not in a request).
+REQUEST_LANGUAGE: ContextVar[str | None] = ContextVar("outreach_request_language", default=None)
 #: Every key used so far with its texts (for the later catalogue and for tests).
 SEEN: dict[str, dict[str, str]] = {}
 
@@ -27,7 +37,9 @@ def set_language(lang: str | None) -> None:
 
 
 def language() -> str:
-    """The language in use: :func:`set_language`'s, else ``OUTREACH_LANG`` when it is ``id`` or ``en``, else ``id``."""
+    """The language in use: the desk request's, else :func:`set_language`'s, else ``OUTREACH_LANG`` when it is ``id`` or ``en``, else ``id``."""
+    if REQUEST_LANGUAGE.get() in LANGUAGES:
+        return REQUEST_LANGUAGE.get()
     if _chosen:
         return _chosen
     env = os.environ.get("OUTREACH_LANG", "").strip().lower()[:2]
@@ -39,3 +51,21 @@ def _(key: str, *, id: str, en: str, **values: object) -> str:  # noqa: A002 - t
     SEEN.setdefault(key, {"id": id, "en": en})
     text = en if language() == "en" else id
     return text.format(**values) if values else text
+
+
+def argv_language(argv: list[str] | None = None) -> str | None:
+    """The language a command line asks for with ``--lang en`` / ``--lang=en`` (None when it does not).
+
+    Typer builds ``--help`` from texts made when :mod:`outreach_planner.cli` is imported, before any option is
+    parsed: the CLI reads ``--lang`` from ``sys.argv`` at import with this (then ``OUTREACH_LANG``, then ``id``).
+    """
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        value = args[i + 1] if a == "--lang" and i + 1 < len(args) else a[7:] if a.startswith("--lang=") else None
+        if value is not None and value.strip().lower() in LANGUAGES:
+            return value.strip().lower()
+    return None

@@ -15,6 +15,7 @@ A row whose status is blank (and numbers too) is a visit not reported yet; it is
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import warnings
@@ -55,6 +56,28 @@ def served_cap(kind: str | None, expected: int) -> tuple[str, int]:
 #: Statuses of a night row of a field trip: ``stayed`` (slept away as planned, or where ``bermalam_di`` says),
 #: ``returned`` (came back to the base that evening: the trip was cut short; give the reason).
 NIGHT_STATUSES = ("stayed", "returned")
+#: The Indonesian word of every status code: the form shows these by default, ``record`` accepts either and stores
+#: the code in the ledger.
+STATUS_WORDS_ID: dict[str, str] = {"done": "selesai", "missed": "tidak hadir", "delivered": "terkirim",
+                                   "failed": "gagal", "cancelled": "batal", "stayed": "bermalam", "returned": "pulang"}
+#: Indonesian word (lower case, single spaces) -> status code; also ``tidak_hadir`` / ``tidak-hadir``.
+STATUS_CODES: dict[str, str] = {w: c for c, w in STATUS_WORDS_ID.items()} | {"tidak_hadir": "missed",
+                                                                              "tidak-hadir": "missed"}
+
+
+def status_code(value: str) -> str:
+    """The status code of a form cell: an Indonesian word (any case, spaces) or the English code itself."""
+    text = " ".join(str(value).strip().lower().split())
+    return STATUS_CODES.get(text, text)
+
+
+def status_label(code: str, lang: str | None = None) -> str:
+    """How the form shows a status code: the Indonesian word, or the code itself in English."""
+    from ..i18n import language
+
+    return STATUS_WORDS_ID.get(code, code) if (lang or language()) == "id" else code
+
+
 #: Visit ids of night rows: ``night:<trip id>:<date>``.
 NIGHT_PREFIX = "night:"
 
@@ -67,6 +90,42 @@ def form_columns(ws: Workspace) -> list[str]:
     return ["plan_id", "visit_id", "team", "date", "day", "trip", "bermalam_di", "place", "village_code", "kind",
             "kind_id", *(f"expected_{s}" for s in ws.service_ids), "status", "allowed_status", "reason",
             *(f"served_{s}" for s in ws.service_ids)]
+
+
+#: Headers of the xlsx form in Indonesian (the default): column key -> header. ``expected_<s>`` / ``served_<s>``
+#: become ``Perkiraan <s>`` / ``Dilayani <s>``. In English the headers are the keys themselves (as in the CSV
+#: form). :func:`read_outcomes_form` reads either.
+FORM_HEADERS_ID: dict[str, str] = {
+    "plan_id": "Id rencana", "visit_id": "Id kunjungan", "team": "Tim", "date": "Tanggal", "day": "Hari",
+    "trip": "Perjalanan dinas", "bermalam_di": "Bermalam di", "place": "Tempat", "village_code": "Kode desa",
+    "kind": "Kode kegiatan", "kind_id": "Kegiatan", "status": "Status", "allowed_status": "Status yang boleh",
+    "reason": "Alasan",
+}
+_FORM_PREFIXES_ID = {"expected_": "Perkiraan ", "served_": "Dilayani "}
+
+
+def form_header(column: str, lang: str | None = None) -> str:
+    """The header the xlsx form shows for ``column`` (Indonesian by default, the key itself in English)."""
+    from ..i18n import language
+
+    if (lang or language()) != "id":
+        return column
+    for prefix, word in _FORM_PREFIXES_ID.items():
+        if column.startswith(prefix):
+            return word + column[len(prefix):]
+    return FORM_HEADERS_ID.get(column, column)
+
+
+def form_key(name: str) -> str:
+    """The column key of a header already through :func:`column_name`: an Indonesian header or the key itself."""
+    keys = {column_name(h): k for k, h in FORM_HEADERS_ID.items()}
+    if name in keys:
+        return keys[name]
+    for prefix, word in _FORM_PREFIXES_ID.items():
+        w = column_name(word) + "_"
+        if name.startswith(w) and len(name) > len(w):
+            return prefix + name[len(w):]
+    return name
 
 
 def night_id(route) -> str:
@@ -98,7 +157,8 @@ def form_rows(plan: Plan, ws: Workspace, plan_id: str | None = None) -> list[dic
             }
             for sid in ws.service_ids:
                 row[f"expected_{sid}"] = s.expected.get(sid, 0)
-            row.update(status="", allowed_status="/".join(STATUSES[s.kind or "village_session"]), reason="")
+            row.update(status="", allowed_status="/".join(map(status_label, STATUSES[s.kind or "village_session"])),
+                       reason="")
             for sid in ws.service_ids:
                 row[f"served_{sid}"] = ""
             rows.append(row)
@@ -107,7 +167,7 @@ def form_rows(plan: Plan, ws: Workspace, plan_id: str | None = None) -> list[dic
             row = {**base, "visit_id": night_id(r), "place": f"Bermalam di {night_at}",
                    "village_code": last.village_code or "", "kind": "night", "kind_id": KIND_LABELS_ID["night"]}
             row.update({f"expected_{sid}": "" for sid in ws.service_ids})
-            row.update(status="", allowed_status="/".join(NIGHT_STATUSES), reason="")
+            row.update(status="", allowed_status="/".join(map(status_label, NIGHT_STATUSES)), reason="")
             row.update({f"served_{sid}": "" for sid in ws.service_ids})
             rows.append(row)
     return rows
@@ -130,14 +190,17 @@ def _xlsx_bytes(cols: list[str], rows: list[dict], plan_id: str) -> bytes:
     wb = openpyxl.Workbook()
     sh = wb.active
     sh.title = FORM_SHEET
-    sh.append(cols)
+    sh.append([form_header(c) for c in cols])
     for c in range(1, len(cols) + 1):
         sh.cell(row=1, column=c).font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")
     editable = {i + 1 for i, c in enumerate(cols) if c in ("status", "reason") or c.startswith("served_")}
     bermalam = cols.index("bermalam_di") + 1 if "bermalam_di" in cols else None
+    date_col = cols.index("date") + 1
     for row in rows:
         sh.append([row[c] for c in cols])
+        cell = sh.cell(row=sh.max_row, column=date_col)  # a real Excel date, not text
+        cell.value, cell.number_format = dt.date.fromisoformat(row["date"]), "DD/MM/YYYY"
     for r in range(2, len(rows) + 2):
         for c in editable:
             sh.cell(row=r, column=c).fill = fill
@@ -145,18 +208,34 @@ def _xlsx_bytes(cols: list[str], rows: list[dict], plan_id: str) -> bytes:
             sh.cell(row=r, column=bermalam).fill = fill
     status_col = get_column_letter(cols.index("status") + 1)
     if rows:
-        dv = DataValidation(type="list", formula1='"done,missed,delivered,failed,cancelled,stayed,returned"',
-                            allow_blank=True)
+        from ..i18n import _
+
+        codes = ("done", "missed", "delivered", "failed", "cancelled", "stayed", "returned")
+        dv = DataValidation(type="list", formula1='"' + ",".join(map(status_label, codes)) + '"', allow_blank=True,
+                            showErrorMessage=True, errorStyle="stop",
+                            errorTitle=_("form.status_error_title", id="Status tidak dikenal", en="Unknown status"),
+                            error=_("form.status_error", id="Pilih status dari daftar: {s}.",
+                                    en="Choose a status from the list: {s}.", s=", ".join(map(status_label, codes))))
         sh.add_data_validation(dv)
         dv.add(f"{status_col}2:{status_col}{len(rows) + 1}")
         served = [i + 1 for i, c in enumerate(cols) if c.startswith("served_")]
-        nv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        nv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                            showErrorMessage=True, errorStyle="stop",
+                            errorTitle=_("form.served_error_title", id="Bukan jumlah orang", en="Not a count"),
+                            error=_("form.served_error", id="Isi bilangan bulat 0 atau lebih.",
+                                    en="Enter a whole number, 0 or more."))
         sh.add_data_validation(nv)
         nv.add(f"{get_column_letter(served[0])}2:{get_column_letter(served[-1])}{len(rows) + 1}")
     sh.freeze_panes = "C2"
+    sh.auto_filter.ref = sh.dimensions
     for i, c in enumerate(cols, 1):
-        width = max([len(c)] + [len(str(r[c])) for r in rows])
+        width = max([len(form_header(c)), 10 if c == "date" else 0] + [len(str(r[c])) for r in rows])
         sh.column_dimensions[get_column_letter(i)].width = min(50, width + 2)
+    sh.page_setup.orientation = "landscape"  # print set-up: landscape, one page wide, header row on every page
+    sh.page_setup.paperSize = sh.PAPERSIZE_A4
+    sh.page_setup.fitToWidth, sh.page_setup.fitToHeight = 1, 0
+    sh.sheet_properties.pageSetUpPr.fitToPage = True
+    sh.print_title_rows = "1:1"
     sh.oddFooter.center.text = f"Rencana {plan_id}"
     buf = io.BytesIO()
     wb.save(buf)
@@ -232,7 +311,7 @@ def _csv_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise InputError([Problem(path.name, "", "", None, f"the file is empty; {_FIX}")])
     # the delimiter: the one of , ; tab that splits the header into the form's columns (Excel in an Indonesian
     # or European locale saves CSV with ';')
-    split = {d: [column_name(h) for h in next(csv.reader([first], delimiter=d))] for d in (",", ";", "\t")}
+    split = {d: [form_key(column_name(h)) for h in next(csv.reader([first], delimiter=d))] for d in (",", ";", "\t")}
     fits = [d for d, cols in split.items() if set(REQUIRED_COLUMNS) <= set(cols)]
     delim = fits[0] if fits else max(split, key=lambda d: len(split[d]))
     header = split[delim]
@@ -275,7 +354,7 @@ def read_outcomes_form(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         try:
             sh = wb[FORM_SHEET] if FORM_SHEET in wb.sheetnames else wb.worksheets[0]
             it = sh.iter_rows(values_only=True)
-            header = [column_name(h) for h in next(it, ())]
+            header = [form_key(column_name(h)) for h in next(it, ())]  # Indonesian headers or the keys
             _check_header(header, path.name)
             rows = [(i, dict(zip(header, vals))) for i, vals in enumerate(it, start=2)]
         finally:
@@ -352,25 +431,34 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         if c.startswith("served_") and c[7:] not in sids:
             problems.append(Problem(source, "row 1", c, None, f"not a service of the workspace "
                                     f"({', '.join(sids)}); fix the column name"))
+    from ..i18n import _, language
+
+    def words(codes) -> str:
+        return ", ".join(map(status_label, codes))
+
     for n, row in rows:
-        where = f"row {n}"
+        where = _("form.row", id="baris {n}", en="row {n}", n=n)
 
         def bad(fld: str, value: Any, msg: str) -> None:
             problems.append(Problem(source, where, fld, value, msg))  # noqa: B023 - used at once
 
-        status = "" if _blank(row.get("status")) else str(row["status"]).strip().lower()
+        status = "" if _blank(row.get("status")) else status_code(row["status"])  # Indonesian word or code
         served_cells = {s: row.get(f"served_{s}") for s in sids}
         if not status:
             if any(not _blank(v) for v in served_cells.values()):
-                bad("status", None, "people served are filled in but the status is blank")
+                bad("status", None, _("form.served_no_status", id="jumlah orang dilayani diisi tetapi statusnya kosong",
+                                      en="people served are filled in but the status is blank"))
             continue  # not reported yet
         pid = "" if _blank(row.get("plan_id")) else str(row["plan_id"]).strip()
         vid = "" if _blank(row.get("visit_id")) else str(row["visit_id"]).strip()
         if pid not in steps:
             if pid not in unknown:  # once per plan, not on every row of it
                 unknown.add(pid)
-                bad("plan_id", pid or None, "unknown plan: not in the ledger, and no plan.json of it next to the "
-                                            "form or in out/<week>*/; give it with --plan path/to/plan.json")
+                bad("plan_id", pid or None, _("form.unknown_plan", id="rencana tidak dikenal: tidak ada di ledger, dan "
+                                              "plan.json-nya tidak ada di sebelah formulir atau di out/<minggu>*/; "
+                                              "berikan dengan --plan path/ke/plan.json", en="unknown plan: not in the "
+                                              "ledger, and no plan.json of it next to the form or in out/<week>*/; "
+                                              "give it with --plan path/to/plan.json"))
             continue
         if vid.startswith(NIGHT_PREFIX):
             route = night_routes[pid].get(vid)
@@ -383,7 +471,9 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
             seen[pid, vid] = n
             reason = "" if _blank(row.get("reason")) else str(row["reason"]).strip()
             if status not in NIGHT_STATUSES:
-                bad("status", status, f"not allowed for a night of a field trip; allowed: {', '.join(NIGHT_STATUSES)}")
+                bad("status", status, _("form.night_status", id="tidak boleh untuk malam perjalanan dinas; yang boleh: "
+                                        "{a}", en="not allowed for a night of a field trip; allowed: {a}",
+                                        a=words(NIGHT_STATUSES)))
             elif status == "returned" and not reason:
                 bad("reason", None, "give the reason the team came back to its base (the trip was cut short)")
             if any(not _blank(v) and _count(v) != 0 for v in served_cells.values()):
@@ -405,29 +495,39 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
             continue
         step = steps[pid].get(vid)
         if step is None:
-            bad("visit_id", vid or None, f"this visit is not in plan {pid}")
+            bad("visit_id", vid or None, _("form.not_in_plan", id="kunjungan ini tidak ada di rencana {p}",
+                                           en="this visit is not in plan {p}", p=pid))
             continue
         if (pid, vid) in seen:
-            bad("visit_id", vid, f"the visit is already reported in row {seen[pid, vid]}")
+            bad("visit_id", vid, _("form.twice", id="kunjungan ini sudah dilaporkan di baris {r}",
+                                   en="the visit is already reported in row {r}", r=seen[pid, vid]))
             continue
         seen[pid, vid] = n
         allowed = STATUSES[step.kind or "village_session"]
         if status not in allowed:
-            bad("status", status, f"not allowed for a {step.kind}; allowed: {', '.join(allowed)}")
+            bad("status", status, _("form.bad_status", id="tidak boleh untuk {k}; yang boleh: {a}",
+                                    en="not allowed for a {k}; allowed: {a}", a=words(allowed),
+                                    k=KIND_LABELS_ID.get(step.kind or "", step.kind).lower()
+                                    if language() == "id" else step.kind))
         reason = "" if _blank(row.get("reason")) else str(row["reason"]).strip()
         if status not in ("done", "delivered") and not reason:
-            bad("reason", None, f"give the reason the visit was {status}")
+            bad("reason", None, _("form.no_reason", id="tulis alasan kunjungan ini {s}", en="give the reason the visit "
+                                  "was {s}", s=status_label(status)))
         people: dict[str, int] = {}
         vil = villages.get(step.village_code or "")
         for sid, cell in served_cells.items():
             k = _count(cell)
             if k is None:
-                bad(f"served_{sid}", cell, "must be a whole number of people, 0 or more")
+                bad(f"served_{sid}", cell, _("form.not_count", id="harus bilangan bulat jumlah orang, 0 atau lebih",
+                                             en="must be a whole number of people, 0 or more"))
                 continue
             if not k:
                 continue
             if status != "done":
-                bad(f"served_{sid}", cell, f"people served on a visit that is {status}; leave it blank or use done")
+                bad(f"served_{sid}", cell, _("form.served_not_done", id="orang dilayani pada kunjungan yang {s}; "
+                                             "kosongkan atau pakai {done}", en="people served on a visit that is {s}; "
+                                             "leave it blank or use {done}", s=status_label(status),
+                                             done=status_label("done")))
                 continue
             expected = step.expected.get(sid, 0)
             cap_name, cap = served_cap(step.kind, expected)
@@ -455,6 +555,7 @@ def plan_from_document(doc: dict[str, Any]) -> Plan:
     return Plan.model_validate(d)
 
 
-__all__ = ["FORM_CSV", "FORM_XLSX", "NIGHT_STATUSES", "REQUIRED_COLUMNS", "NightReport", "night_id",
+__all__ = ["FORM_CSV", "FORM_XLSX", "NIGHT_STATUSES", "REQUIRED_COLUMNS", "STATUS_CODES", "STATUS_WORDS_ID", "NightReport",
+           "night_id", "status_code", "status_label", "FORM_HEADERS_ID", "form_header", "form_key",
            "SESSION_EXTRA", "SESSION_OVER", "column_name", "form_columns", "form_rows", "plan_from_document", "read_outcomes_form", "served_cap", "validate_outcomes",
            "write_outcomes_form"]

@@ -100,13 +100,21 @@ def check_destination(dest: Path | str) -> None:
     if _key(dest) in _open:
         return
     p = _key(dest)
+    from ..i18n import _
+
     for q in (p, *p.parents):
         if q.exists() and not q.is_dir():
-            what = "is a file" if q == p else f"is inside {q}, which is a file"
-            raise InputError(f"output folder {dest} {what}: choose a folder (nothing was written)")
+            if q == p:
+                raise InputError(_("out.is_file", id="folder keluaran {d} adalah berkas: pilih sebuah folder (tidak ada "
+                                   "yang ditulis)", en="output folder {d} is a file: choose a folder (nothing was "
+                                   "written)", d=dest))
+            raise InputError(_("out.in_file", id="folder keluaran {d} ada di dalam {q}, yang berupa berkas: pilih sebuah "
+                               "folder (tidak ada yang ditulis)", en="output folder {d} is inside {q}, which is a "
+                               "file: choose a folder (nothing was written)", d=dest, q=q))
     existing = next(q for q in (p.parent, *p.parents) if q.exists())
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(f"output folder {dest}: cannot write in {existing} (nothing was written)")
+        raise InputError(_("out.no_write", id="folder keluaran {d}: tidak dapat menulis di {e} (tidak ada yang ditulis)",
+                           en="output folder {d}: cannot write in {e} (nothing was written)", d=dest, e=existing))
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, InputWarning, Problem
+from ..i18n import _
 from ..model import (
     Calendar,
     Delivery,
@@ -112,12 +113,12 @@ _BASE_SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     },
 }
 
-_KIND_HELP = {
-    "int": "a whole number",
-    "float": "a number",
-    "date": "a date YYYY-MM-DD",
-    "str": "text",
-}
+def _kind_help(kind: str) -> str:
+    """What a cell of ``kind`` must hold, in the language in use."""
+    return {"int": _("read.kind_int", id="bilangan bulat", en="a whole number"),
+            "float": _("read.kind_float", id="angka", en="a number"),
+            "date": _("read.kind_date", id="tanggal YYYY-MM-DD", en="a date YYYY-MM-DD"),
+            "str": _("read.kind_str", id="teks", en="text")}.get(kind, kind)
 
 
 def layer_schema(layer: str, services: tuple[Service, ...]) -> dict[str, tuple[str, bool]]:
@@ -276,7 +277,8 @@ def _check_point(
 ) -> bool:
     """Check a lon/lat pair; record a problem or a warning. Return False when unusable."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        out.add(source, where, "lon/lat", f"{lon}, {lat}", "coordinates are missing or not a number (NaN)")
+        out.add(source, where, "lon/lat", f"{lon}, {lat}", _("read.nan", id="koordinat kosong atau bukan angka (NaN)",
+                                                            en="coordinates are missing or not a number (NaN)"))
         return False
     in_degrees = -180 <= lon <= 180 and -90 <= lat <= 90
     swapped_ok = -180 <= lat <= 180 and -90 <= lon <= 90
@@ -285,27 +287,31 @@ def _check_point(
             return True
         if swapped_ok and area.contains(lat, lon):
             out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
-                    "latitude and longitude look swapped: the point lies outside the regency, "
-                    f"but (lon={lat}, lat={lon}) lies inside it; swap the two columns")
+                    _("read.swapped", id="lintang dan bujur tampak tertukar: titiknya di luar kabupaten, tetapi "
+                      "(lon={lat}, lat={lon}) di dalamnya; tukar kedua kolom", en="latitude and longitude look "
+                      "swapped: the point lies outside the regency, but (lon={lat}, lat={lon}) lies inside it; swap "
+                      "the two columns", lon=lon, lat=lat))
             return False
     if not in_degrees:
         out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
-                "not WGS84 degrees (lon -180..180, lat -90..90): the layer looks projected "
-                "(e.g. UTM metres). Declare its CRS in [layers], e.g. "
-                "{ path = \"file.csv\", crs = \"EPSG:32751\" }, or convert it to EPSG:4326")
+                _("read.projected", id="bukan derajat WGS84 (lon -180..180, lat -90..90): lapisannya tampak "
+                  "terproyeksi (mis. meter UTM). Nyatakan CRS-nya di [layers], mis. {example}, atau ubah ke "
+                  "EPSG:4326", en="not WGS84 degrees (lon -180..180, lat -90..90): the layer looks projected "
+                  "(e.g. UTM metres). Declare its CRS in [layers], e.g. {example}, or convert it to EPSG:4326",
+                  example='{ path = "file.csv", crs = "EPSG:32751" }'))
         return False
     if area is not None:
         km = area.distance_km(lon, lat)
         if km > OUTSIDE_ERROR_KM:
             out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
-                    f"the point lies {km:.1f} km outside the regency boundary "
-                    f"(more than {OUTSIDE_ERROR_KM:g} km is refused); check the coordinates")
+                    _("read.outside_far", id="titiknya {km} km di luar batas kabupaten (lebih dari {max} km ditolak); "
+                      "periksa koordinatnya", en="the point lies {km} km outside the regency boundary (more than "
+                      "{max} km is refused); check the coordinates", km=f"{km:.1f}", max=f"{OUTSIDE_ERROR_KM:g}"))
             return False
-        from ..i18n import _
-
         dist = f"{km:.1f} km" if km >= 1 else f"{km * 1000:.0f} m"
-        out.warn(f"{source}, {where}: the point (lon={lon}, lat={lat}) lies {dist} outside "
-                 "the regency boundary; " + _(
+        out.warn(_("read.outside_near", id="{src}, {where}: titik (lon={lon}, lat={lat}) {d} di luar batas "
+                   "kabupaten; ", en="{src}, {where}: the point (lon={lon}, lat={lat}) lies {d} outside the regency "
+                   "boundary; ", src=source, where=where, lon=lon, lat=lat, d=dist) + _(
                      "read.outside_regency_fix",
                      id="perbaiki lon/lat bila tempatnya di dalam kabupaten; untuk desa, pakai titik berbobot "
                         "penduduk (outreach-planner init menuliskannya) atau titik di dalam poligon desa; titik di "
@@ -330,8 +336,6 @@ def _check_own_polygon(v: dict, source: str, where: str, out: _Collector) -> Non
     pt = shapely.Point(v["lon"], v["lat"])
     if poly.covers(pt):
         return
-    from ..i18n import _
-
     inside = poly.representative_point()
     m = poly.distance(pt) * _KM_PER_DEGREE * 1000
     dist = f"{m / 1000:.1f} km" if m >= 1000 else f"{max(m, 1):.0f} m"
@@ -376,15 +380,25 @@ def _grid_table(source: str, layer: str, grid: list[list[Any]], numbers: list[in
         if hits > first:
             at = guess
             above = numbers[at] - 1
-            out.warn(f"{source}: the header is on row {numbers[at]}; the {above} row{'s' if above != 1 else ''} "
-                     "above it (a title or a merged group header) were skipped. Keep the header on row 1 "
-                     "to silence this")
+            if above == 1:
+                out.warn(_("read.header_row1", id="{src}: judul kolom ada di baris {r}; 1 baris di atasnya (judul atau "
+                           "judul kelompok yang digabung) dilewati. Letakkan judul kolom di baris 1 agar pesan ini "
+                           "hilang", en="{src}: the header is on row {r}; the 1 row above it (a title or a merged "
+                           "group header) were skipped. Keep the header on row 1 to silence this", src=source,
+                           r=numbers[at]))
+            else:
+                out.warn(_("read.header_row", id="{src}: judul kolom ada di baris {r}; {n} baris di atasnya (judul atau "
+                           "judul kelompok yang digabung) dilewati. Letakkan judul kolom di baris 1 agar pesan ini "
+                           "hilang", en="{src}: the header is on row {r}; the {n} rows above it (a title or a merged "
+                           "group header) were skipped. Keep the header on row 1 to silence this", src=source,
+                           r=numbers[at], n=above))
     header = ["" if c is None or (isinstance(c, float) and math.isnan(c)) else str(c).strip() for c in grid[at]]
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if name and name in seen:
-            out.add(source, f"row {numbers[at]}", name, None,
-                    f"the column appears twice (columns {seen[name] + 1} and {i + 1}); keep one")
+            out.add(source, _("read.row", id="baris {n}", en="row {n}", n=numbers[at]), name, None,
+                    _("read.twice", id="kolom ini muncul dua kali (kolom {a} dan {b}); simpan satu",
+                      en="the column appears twice (columns {a} and {b}); keep one", a=seen[name] + 1, b=i + 1))
         seen.setdefault(name, i)
     columns = [c for c in seen if c]
     rows, nums, broken = [], [], set()
@@ -406,7 +420,8 @@ def _csv_table(path: Path, layer: str, out: _Collector) -> _Table:
     for note in parsed.decoded.notes:
         out.warn(f"{path.name}: {note} (Excel: 'CSV UTF-8')")
     if parsed.delimiter != ",":
-        out.warn(f"{path.name}: read as {delimiter_name(parsed.delimiter)}-separated, not comma-separated")
+        out.warn(_("read.delimiter", id="{f}: dibaca dengan pemisah {d}, bukan koma", en="{f}: read as {d}-separated, "
+                   "not comma-separated", f=path.name, d=delimiter_name(parsed.delimiter)))
     return _grid_table(path.name, layer, [list(r) for r in parsed.rows], parsed.numbers, "", out)
 
 
@@ -525,13 +540,15 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
     geom_points = table.geoms is not None and {"lon", "lat"} - present
     if not table.rows:
         if layer == "villages":
-            out.add(table.source, "", "", None, "the layer is empty; at least one village is needed")
+            out.add(table.source, "", "", None, _("read.empty_villages", id="lapisan ini kosong; perlu sedikitnya satu "
+                                                  "desa", en="the layer is empty; at least one village is needed"))
         return
     missing = [c for c, (_, req) in schema.items() if req and c not in present
                and not (geom_points and c in ("lon", "lat"))]
     if missing:
         out.add(table.source, "", ", ".join(missing), None,
-                f"missing column{'s' if len(missing) > 1 else ''}; columns present: {', '.join(table.columns) or 'none'}")
+                _("read.missing_columns", id="kolom tidak ada; kolom yang ada: {cols}", en="missing column(s); "
+                  "columns present: {cols}", cols=", ".join(table.columns) or "-"))
         return
     id_col = "code" if layer == "villages" else "id"
     for i, row in enumerate(table.rows):
@@ -539,9 +556,9 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
             continue
         rid = row.get(id_col)
         if table.geoms is not None:
-            where = f"feature {i + 1}"
+            where = _("read.feature", id="fitur {n}", en="feature {n}", n=i + 1)
         else:
-            where = f"row {table.numbers[i] if table.numbers else i + 2}"
+            where = _("read.row", id="baris {n}", en="row {n}", n=table.numbers[i] if table.numbers else i + 2)
         where += "" if _is_blank(rid) else f" ({id_col} {_coerce('str', rid)})"
         values: dict[str, Any] = {}
         ok = True
@@ -549,13 +566,15 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
             v = row.get(col)
             if _is_blank(v):
                 if required and not (geom_points and col in ("lon", "lat")):
-                    out.add(table.source, where, col, None, "required value is empty")
+                    out.add(table.source, where, col, None, _("read.required_empty", id="nilai wajib kosong",
+                                                              en="required value is empty"))
                     ok = False
                 continue
             try:
                 values[col] = _coerce(kind, v)
             except (ValueError, TypeError, OverflowError):
-                out.add(table.source, where, col, v, f"expected {_KIND_HELP.get(kind, kind)}")
+                out.add(table.source, where, col, v, _("read.expected", id="seharusnya {k}", en="expected {k}",
+                                                       k=_kind_help(kind)))
                 ok = False
         if table.geoms is not None:
             geom = table.geoms[i]
@@ -585,7 +604,9 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
                 ok = False
         if "lon" not in values or "lat" not in values:
             if ok:
-                out.add(table.source, where, "lon/lat", None, "no coordinates (empty cells and no point geometry)")
+                out.add(table.source, where, "lon/lat", None, _("read.no_coords", id="tidak ada koordinat (sel kosong "
+                                                                "dan tidak ada geometri titik)", en="no coordinates "
+                                                                "(empty cells and no point geometry)"))
             ok = False
         if ok:
             yield where, values
@@ -614,12 +635,15 @@ def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
         if village is None:
             continue
         if village.population == 0:
-            out.warn(f"{table.source}, {where}: population is 0")
+            out.warn(_("read.population_0", id="{src}, {where}: jumlah penduduk 0", en="{src}, {where}: population is 0",
+                       src=table.source, where=where))
         for s in services:
             e, c = village.eligible[s.id], village.covered[s.id]
             if e < c <= e * (1 + OVER_COVERAGE_TOLERANCE) + 1:
-                out.warn(f"{table.source}, {where}: {s.id} coverage is {c / max(e, 1):.1%} (above 100%); "
-                         "the eligible count is probably out of date; treated as fully covered")
+                out.warn(_("read.over_100", id="{src}, {where}: cakupan {s} {p} (di atas 100%); jumlah wajibnya "
+                           "mungkin kedaluwarsa; dianggap tercakup penuh", en="{src}, {where}: {s} coverage is {p} "
+                           "(above 100%); the eligible count is probably out of date; treated as fully covered",
+                           src=table.source, where=where, s=s.id, p=f"{c / max(e, 1):.1%}"))
         result.append(village)
     return result
 
@@ -734,13 +758,17 @@ def _declared(model: type[BaseModel], item: dict, bad: set) -> Any:
 
 def _load_toml(toml_path: Path) -> tuple[dict, list[str]]:
     if not toml_path.is_file():
-        raise InputError([Problem(str(toml_path), "", "", None, "workspace.toml not found; a workspace is a folder "
-                                  "with workspace.toml and its layers (see docs/workspace.md)")])
+        raise InputError([Problem(str(toml_path), "", "", None, _(
+            "read.no_toml", id="workspace.toml tidak ditemukan; wilayah kerja adalah folder berisi workspace.toml dan "
+            "lapisannya (lihat docs/workspace.md; wilayah baru: outreach-planner init)", en="workspace.toml not "
+            "found; a workspace is a folder with workspace.toml and its layers (see docs/workspace.md; a new regency: "
+            "outreach-planner init)"))])
     decoded = decode(toml_path.read_bytes())
     try:
         cfg = tomllib.loads(decoded.text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(toml_path.name, "", "", None, f"not valid TOML: {exc}")]) from None
+        raise InputError([Problem(toml_path.name, "", "", None, _("read.bad_toml", id="bukan TOML yang valid: {e}",
+                                                                  en="not valid TOML: {e}", e=exc))]) from None
     notes = [f"{toml_path.name}: {n}" for n in decoded.notes]
     if decoded.had_bom:
         notes.append(f"{toml_path.name}: the file starts with a byte-order mark (BOM), which TOML does not allow; "

@@ -10,6 +10,14 @@ from ..i18n import _
 _COUNT_SUFFIXES = ("_eligible", "_covered")
 
 
+def _made_by(message: object, key: str) -> bool:
+    """Whether ``message`` is the text of message ``key`` of :mod:`~outreach_planner.io.read`, in either language."""
+    from ..i18n import SEEN
+
+    heads = [t.split("{")[0] for t in SEEN.get(key, {}).values()]
+    return any(str(message).startswith(h) for h in heads if h)
+
+
 def missing_counts(exc: InputError) -> dict[str, int | None]:
     """Service id -> number of villages without its counts (None: the column is missing, so every village)."""
     whole: dict[str, None] = {}  # in the order of the problems (the services' order)
@@ -19,9 +27,9 @@ def missing_counts(exc: InputError) -> dict[str, int | None]:
         counts = [f for f in fields if f.endswith(_COUNT_SUFFIXES)]
         if not counts:
             continue
-        if str(p.message).startswith("missing column"):
+        if _made_by(p.message, "read.missing_columns"):
             whole.update(dict.fromkeys(f.rsplit("_", 1)[0] for f in counts))
-        elif p.message == "required value is empty":
+        elif _made_by(p.message, "read.required_empty"):
             for f in counts:
                 some.setdefault(f.rsplit("_", 1)[0], set()).add(p.where)
     out: dict[str, int | None] = dict(whole)

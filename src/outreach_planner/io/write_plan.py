@@ -220,6 +220,67 @@ def _sheet_name(team_id: str, taken: set[str]) -> str:
     return name
 
 
+#: Columns of the sheet of visits left out (its headers: :func:`unassigned_header`).
+UNASSIGNED_COLUMNS = ("visit_id", "kind", "kind_id", "village_code", "reason", "reason_text", "detail", "detail_id",
+                      "value", "needed_value", "displaces", "team", "date")
+
+
+def summary_sheet_name() -> str:
+    """``Ringkasan`` (:data:`SUMMARY_SHEET`), ``Summary`` in English."""
+    from ..i18n import _
+
+    return _("xlsx.summary_sheet", id="Ringkasan", en="Summary")
+
+
+def unassigned_sheet_name() -> str:
+    """``Tidak terjadwal`` (:data:`UNASSIGNED_SHEET`), ``Left out`` in English."""
+    from ..i18n import _
+
+    return _("xlsx.unassigned_sheet", id="Tidak terjadwal", en="Left out")
+
+
+def unassigned_header(column: str) -> str:
+    """The header of a column of the sheet of visits left out, in the language in use."""
+    from ..i18n import _
+
+    heads = {"reason": _("xlsx.reason_code", id="Kode alasan", en="Reason code"),
+             "reason_text": _("xlsx.reason", id="Alasan", en="Reason"),
+             "detail": _("xlsx.detail", id="Penjelasan (Inggris)", en="Explanation"),
+             "detail_id": _("xlsx.detail_id", id="Penjelasan", en="Explanation (Indonesian)"),
+             "needed_value": _("xlsx.needed_value", id="Nilai yang diperlukan", en="Value needed"),
+             "displaces": _("xlsx.displaces", id="Menggeser", en="Would push out"),
+             "team": _("xlsx.team", id="Tim", en="Team")}
+    return heads.get(column) or xlsx_header(column)
+
+
+def xlsx_header(column: str) -> str:
+    """The header schedule.xlsx shows for a column of schedule.csv (whose names stay as they are: they are data
+    for other tools), in the language in use; ``expected_<service>`` and unknown names stay as they are."""
+    from ..i18n import _
+
+    heads = {
+        "team_name": _("xlsx.team_name", id="Tim", en="Team"), "date": _("xlsx.date", id="Tanggal", en="Date"),
+        "day": _("xlsx.day", id="Hari", en="Day"), "stop_no": _("xlsx.stop_no", id="No", en="Stop"),
+        "type": _("xlsx.type", id="Jenis langkah", en="Step"), "kind": _("xlsx.kind", id="Kode kegiatan", en="Kind"),
+        "kind_id": _("xlsx.kind_id", id="Kegiatan", en="Activity"),
+        "visit_id": _("xlsx.visit_id", id="Id kunjungan", en="Visit id"),
+        "place": _("xlsx.place", id="Tempat", en="Place"),
+        "village_code": _("xlsx.village_code", id="Kode desa", en="Village code"),
+        "arrival": _("xlsx.arrival", id="Tiba", en="Arrival"), "start": _("xlsx.start", id="Mulai", en="Start"),
+        "end": _("xlsx.end", id="Selesai", en="End"),
+        "travel_min": _("xlsx.travel_min", id="Perjalanan (menit)", en="Travel (min)"),
+        "distance_km": _("xlsx.distance_km", id="Jarak (km)", en="Distance (km)"),
+        "value": _("xlsx.value", id="Nilai", en="Value"), "why": _("xlsx.why", id="Alasan", en="Why"),
+        "why_en": _("xlsx.why_en", id="Alasan (Inggris)", en="Why (English)"),
+        "trip": _("xlsx.trip", id="Perjalanan dinas", en="Field trip"),
+        "start_place": _("xlsx.start_place", id="Berangkat dari", en="Starts at"),
+        "end_place": _("xlsx.end_place", id="Berakhir di", en="Ends at"),
+    }
+    if column.startswith("expected_"):
+        return _("xlsx.expected", id="Perkiraan {s}", en="Expected {s}", s=column[len("expected_"):])
+    return heads.get(column, column)
+
+
 def _fit_columns(sheet, widths: dict[int, float] | None = None, cap: float = 60) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -265,11 +326,16 @@ def _table(sheet, header: list[str], rows: list[list[Any]], start_row: int, bold
 
 
 def _summary_sheet(sheet, plan: Plan, ws: Workspace, bold, title_font) -> None:
+    from ..i18n import _, language
+    from ..render.strings import format_date, labels
+
+    lang = language()
     s = plan.summary
     tz = _tz(plan)
     names = _team_names(ws)
-    svc_names = {sv.id: sv.name_id for sv in ws.services}
-    sheet["A1"] = f"Rencana jemput bola minggu {plan.week}"
+    svc_names = {sv.id: sv.name_id if lang == "id" else sv.name for sv in ws.services}
+    kind_label = {**labels(lang)["kind"], "break": labels(lang)["break"]}
+    sheet["A1"] = _("xlsx.title", id="Rencana jemput bola minggu {w}", en="Outreach plan for week {w}", w=plan.week)
     sheet["A1"].font = title_font
     dates_of_week = sorted({r.date for r in plan.routes})
     try:
@@ -279,11 +345,16 @@ def _summary_sheet(sheet, plan: Plan, ws: Workspace, bold, title_font) -> None:
     except Exception:
         week_dates = dates_of_week
     info = [
-        ("Wilayah", plan.workspace),
-        ("Minggu", f"{plan.week} ({week_dates[0]:%d-%m-%Y} s.d. {week_dates[-1]:%d-%m-%Y})" if week_dates else plan.week),
-        ("Dibuat", (plan.generated_at.astimezone(tz) if tz else plan.generated_at).strftime("%Y-%m-%d %H:%M %z")),
-        ("Mesin (engine)", f"{plan.engine}, status {s.get('solver_status', '')}, model perjalanan {s.get('travel_model', '')}"),
-        ("Zona waktu", plan.timezone),
+        (_("xlsx.area", id="Wilayah", en="Area"), plan.workspace),
+        (_("xlsx.week", id="Minggu", en="Week"),
+         _("xlsx.week_span", id="{w} ({a} s.d. {b})", en="{w} ({a} to {b})", w=plan.week,
+           a=f"{week_dates[0]:%d-%m-%Y}", b=f"{week_dates[-1]:%d-%m-%Y}") if week_dates else plan.week),
+        (_("xlsx.made", id="Dibuat", en="Made"),
+         (plan.generated_at.astimezone(tz) if tz else plan.generated_at).strftime("%Y-%m-%d %H:%M %z")),
+        (_("xlsx.engine", id="Mesin (engine)", en="Engine"),
+         _("xlsx.engine_text", id="{e}, status {st}, model perjalanan {t}", en="{e}, status {st}, travel model {t}",
+           e=plan.engine, st=s.get("solver_status", ""), t=s.get("travel_model", ""))),
+        (_("xlsx.tz", id="Zona waktu", en="Time zone"), plan.timezone),
     ]
     row = 3
     for label, value in info:
@@ -293,37 +364,47 @@ def _summary_sheet(sheet, plan: Plan, ws: Workspace, bold, title_font) -> None:
     row += 1
 
     # totals
-    sheet.cell(row=row, column=1, value="Total").font = title_font
+    sheet.cell(row=row, column=1, value=_("xlsx.total", id="Total", en="Totals")).font = title_font
     row += 1
     by_kind, cand = s.get("scheduled_by_kind", {}), s.get("candidates_by_kind", {})
     kinds = [k for k in KIND_LABELS_ID if k in cand or k in by_kind]
-    kind_rows = [[KIND_LABELS_ID[k], by_kind.get(k, 0), cand.get(k, 0)] for k in kinds]
-    kind_rows.append(["Semua kunjungan", s.get("scheduled_visits", 0), s.get("candidate_visits", 0)])
-    row = _table(sheet, ["Jenis kunjungan", "Terjadwal", "Kandidat"], kind_rows, row, bold)
+    kind_rows = [[kind_label.get(k, KIND_LABELS_ID[k]), by_kind.get(k, 0), cand.get(k, 0)] for k in kinds]
+    kind_rows.append([_("xlsx.all_visits", id="Semua kunjungan", en="All visits"), s.get("scheduled_visits", 0),
+                      s.get("candidate_visits", 0)])
+    row = _table(sheet, [_("xlsx.visit_kind", id="Jenis kunjungan", en="Kind of visit"),
+                         _("xlsx.scheduled", id="Terjadwal", en="Scheduled"),
+                         _("xlsx.candidates", id="Kandidat", en="Candidates")], kind_rows, row, bold)
     figures = [
-        ["Nilai terkumpul (poin)", s.get("value_collected")],
-        ["Nilai tersedia (poin)", s.get("value_available")],
-        ["Waktu perjalanan (jam)", s.get("travel_hours")],
-        ["Jarak tempuh (km)", s.get("distance_km")],
-        ["Hari-tim terpakai / tersedia", f"{len(plan.routes)} / {s.get('team_days_available', '')}"],
-        ["Malam di luar (perjalanan dinas)", sum(1 for r in plan.routes if r.away_night)],
+        [_("xlsx.value_collected", id="Nilai terkumpul (poin)", en="Value collected (points)"), s.get("value_collected")],
+        [_("xlsx.value_available", id="Nilai tersedia (poin)", en="Value available (points)"), s.get("value_available")],
+        [_("xlsx.travel_hours", id="Waktu perjalanan (jam)", en="Travel time (hours)"), s.get("travel_hours")],
+        [_("xlsx.distance", id="Jarak tempuh (km)", en="Distance (km)"), s.get("distance_km")],
+        [_("xlsx.team_days", id="Hari-tim terpakai / tersedia", en="Team-days used / available"),
+         f"{len(plan.routes)} / {s.get('team_days_available', '')}"],
+        [_("xlsx.nights", id="Malam di luar (perjalanan dinas)", en="Nights away (field trips)"),
+         sum(1 for r in plan.routes if r.away_night)],
     ]
-    row = _table(sheet, ["Angka", "Nilai"], figures, row, bold)
+    row = _table(sheet, [_("xlsx.figure", id="Angka", en="Figure"), _("xlsx.value", id="Nilai", en="Value")],
+                 figures, row, bold)
 
     # coverage
-    sheet.cell(row=row, column=1, value="Cakupan kabupaten: sebelum → sesudah minggu ini").font = title_font
+    sheet.cell(row=row, column=1, value=_("xlsx.coverage", id="Cakupan kabupaten: sebelum → sesudah minggu ini",
+                                          en="Regency coverage: before → after the week")).font = title_font
     row += 1
     cov_rows = [[svc_names.get(c["service"], c["service"]), c["target"], c["before"], c["after"],
                  c["expected_people"], c["still_needed_after"]] for c in s.get("coverage", [])]
     first = row + 1
-    row = _table(sheet, ["Layanan", "Target", "Sebelum", "Sesudah", "Orang dilayani", "Masih kurang"],
-                 cov_rows, row, bold)
+    row = _table(sheet, [_("xlsx.service", id="Layanan", en="Service"), _("xlsx.target", id="Target", en="Target"),
+                         _("xlsx.before", id="Sebelum", en="Before"), _("xlsx.after", id="Sesudah", en="After"),
+                         _("xlsx.people", id="Orang dilayani", en="People served"),
+                         _("xlsx.still_needed", id="Masih kurang", en="Still needed")], cov_rows, row, bold)
     for r in range(first, first + len(cov_rows)):
         for c in (2, 3, 4):
             sheet.cell(row=r, column=c).number_format = "0.0%"
 
     # visits per team per day
-    sheet.cell(row=row, column=1, value="Kunjungan per tim per hari").font = title_font
+    sheet.cell(row=row, column=1, value=_("xlsx.per_day", id="Kunjungan per tim per hari",
+                                          en="Visits per team per day")).font = title_font
     row += 1
     days = [d for d in week_dates if ws.calendar.is_working_day(d) or d in dates_of_week]
     visits = {(r.team, r.date): len(r.visits) for r in plan.routes}
@@ -332,21 +413,24 @@ def _summary_sheet(sheet, plan: Plan, ws: Workspace, bold, title_font) -> None:
     for tid in team_ids:
         counts = [visits.get((tid, d), 0) for d in days]
         grid.append([names.get(tid, tid), *counts, sum(counts)])
-    grid.append(["Jumlah", *(sum(visits.get((t, d), 0) for t in team_ids) for d in days),
-                 sum(visits.values())])
-    header = ["Tim", *(f"{DAY_NAMES_ID[d.weekday()]} {d:%d/%m}" for d in days), "Jumlah"]
+    total = _("xlsx.sum", id="Jumlah", en="Total")
+    grid.append([total, *(sum(visits.get((t, d), 0) for t in team_ids) for d in days), sum(visits.values())])
+    header = [_("xlsx.team_name", id="Tim", en="Team"), *(format_date(d, lang, short=True) for d in days), total]
     row = _table(sheet, header, grid, row, bold)
 
     # unassigned by reason
-    sheet.cell(row=row, column=1, value="Tidak terjadwal menurut alasan").font = title_font
+    sheet.cell(row=row, column=1, value=_("xlsx.by_reason", id="Tidak terjadwal menurut alasan",
+                                          en="Left out by reason")).font = title_font
     row += 1
     counts = Counter(u.reason for u in plan.unassigned)
-    reason_rows = [[code, counts.get(code, 0), text] for code, text in REASONS.items()]
-    reason_rows.append(["Jumlah", len(plan.unassigned), ""])
-    _table(sheet, ["Alasan", "Jumlah", "Keterangan"], reason_rows, row, bold)
+    texts = labels(lang)["unassigned_reason"]  # the codes stay (data); their texts in the language in use
+    reason_rows = [[code, counts.get(code, 0), texts.get(code, text)] for code, text in REASONS.items()]
+    reason_rows.append([total, len(plan.unassigned), ""])
+    _table(sheet, [_("xlsx.reason", id="Alasan", en="Reason"), total,
+                   _("xlsx.explanation", id="Keterangan", en="Explanation")], reason_rows, row, bold)
 
     _fit_columns(sheet, {1: 32, 2: 14, 3: 14, 4: 12, 5: 15, 6: 14})
-    _print_setup(sheet, f"Ringkasan {plan.week}", header_row=None)
+    _print_setup(sheet, f"{sheet.title} {plan.week}", header_row=None)
     sheet.page_setup.orientation = "portrait"
     sheet.print_options.gridLines = False
 
@@ -358,25 +442,33 @@ def _write_xlsx(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
     bold, title_font = Font(bold=True), Font(bold=True, size=13)
     wb = Workbook()
     summary = wb.active
-    summary.title = SUMMARY_SHEET
+    summary.title = summary_sheet_name()
     _summary_sheet(summary, plan, ws, bold, title_font)
 
     columns = [c for c in schedule_columns(ws) if c != "team"]
     rows = schedule_rows(plan, ws)
-    taken = {SUMMARY_SHEET.lower(), UNASSIGNED_SHEET.lower()}
+    taken = {summary_sheet_name().lower(), unassigned_sheet_name().lower()}
     names = _team_names(ws)
     team_ids = [t.id for t in ws.teams if any(r.team == t.id for r in plan.routes)]
     team_ids += sorted({r.team for r in plan.routes} - set(team_ids))
     wrap = Alignment(wrap_text=True, vertical="top")
+    dates, times = {"date"}, {"arrival", "start", "end"}
     for tid in team_ids:
-        sheet = wb.create_sheet(_sheet_name(tid, taken))
-        sheet.append(columns)
+        sheet = wb.create_sheet(_sheet_name(names.get(tid, tid), taken))  # by team name (31 chars, no []:*?/\)
+        sheet.append([xlsx_header(c) for c in columns])
         for cell in sheet[1]:
             cell.font = bold
         for row in rows:
-            if row["team"] == tid:
-                sheet.append([row[c] if row[c] != "" else None for c in columns])
+            if row["team"] == tid:  # real Excel dates and times, not text
+                sheet.append([None if row[c] == "" else dt.date.fromisoformat(row[c]) if c in dates else
+                              dt.time.fromisoformat(row[c]) if c in times else row[c] for c in columns])
+        for c in columns:
+            if c in dates or c in times:
+                col = columns.index(c) + 1
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
+                    cell.number_format = "DD/MM/YYYY" if c in dates else "HH:MM"
         sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
         _fit_columns(sheet)
         for name in ("place", "why", "why_en"):
             col = columns.index(name) + 1
@@ -384,24 +476,30 @@ def _write_xlsx(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
                 cell.alignment = wrap
         _print_setup(sheet, f"{names.get(tid, tid)} ({tid}) - {plan.week}")
 
-    sheet = wb.create_sheet(UNASSIGNED_SHEET)
-    sheet.append(["visit_id", "kind", "kind_id", "village_code", "reason", "reason_text", "detail", "detail_id",
-                  "value", "needed_value", "displaces", "team", "date"])
+    from ..i18n import language
+    from ..render.strings import labels
+
+    sheet = wb.create_sheet(unassigned_sheet_name())
+    sheet.append([unassigned_header(c) for c in UNASSIGNED_COLUMNS])
     for cell in sheet[1]:
         cell.font = bold
+    texts = labels(language())["unassigned_reason"]
     for u in plan.unassigned:
-        sheet.append([u.visit_id, u.kind, KIND_LABELS_ID[u.kind], u.village_code, u.reason, REASONS[u.reason],
-                      u.detail, u.detail_id, round(u.value, 3),
+        sheet.append([u.visit_id, u.kind, KIND_LABELS_ID[u.kind], u.village_code, u.reason,
+                      texts.get(u.reason, REASONS[u.reason]), u.detail, u.detail_id, round(u.value, 3),
                       None if u.needed_value is None else round(u.needed_value, 3), " ".join(u.displaces) or None,
-                      u.team, u.date.isoformat() if u.date else None])
+                      u.team, u.date if u.date else None])
+        if u.date:
+            sheet.cell(row=sheet.max_row, column=len(UNASSIGNED_COLUMNS)).number_format = "DD/MM/YYYY"
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
     _fit_columns(sheet)
-    _print_setup(sheet, f"Tidak terjadwal {plan.week}")
+    _print_setup(sheet, f"{sheet.title} {plan.week}")
 
     # reproducible document properties: the plan's timestamp, not the time of writing
     when = plan.generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
     wb.properties.created = wb.properties.modified = when
-    wb.properties.title = f"Rencana jemput bola {plan.week}"
+    wb.properties.title = summary["A1"].value
     wb.save(fh)
 
 

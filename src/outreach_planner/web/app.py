@@ -242,6 +242,9 @@ def create_app(config: DeskConfig) -> FastAPI:
             if length > security.MAX_UPLOAD_BYTES + 65536:
                 return Response(strings(request.session.get("lang", "id"))["too_large"].format(
                     mb=security.MAX_UPLOAD_BYTES // 2 ** 20), status_code=413)
+        from ..i18n import REQUEST_LANGUAGE
+
+        REQUEST_LANGUAGE.set(request.session.get("lang", "id"))  # the package's messages in the page's language
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

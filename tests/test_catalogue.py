@@ -1,0 +1,202 @@
+"""Issue 15: one catalogue of user-facing texts, Indonesian (default) and English.
+
+The catalogue is the source: every ``_("key", id=..., en=...)`` call. These tests walk the package with ``ast``
+and fail when a text exists in one language only (or the two differ in their ``{placeholders}``), check the
+per-language dicts of the desk and of the map/sheets, and look for English left in the CLI outside ``_()``.
+"""
+
+from __future__ import annotations
+
+import ast
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from outreach_planner.render import strings as render_strings
+from outreach_planner.web import strings as web_strings
+
+PKG = Path(__file__).resolve().parents[1] / "src" / "outreach_planner"
+
+
+def _placeholders(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def _calls():
+    """(file, line, key, {lang: text or None}) of every ``_()`` call in the package."""
+    for path in sorted(PKG.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_":
+                key = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+                texts = {}
+                for kw in node.keywords:
+                    if kw.arg in ("id", "en"):
+                        texts[kw.arg] = kw.value.value if isinstance(kw.value, ast.Constant) else None
+                yield path.relative_to(PKG), node.lineno, key, texts
+
+
+def test_every_message_has_both_languages_and_the_same_placeholders():
+    calls = list(_calls())
+    assert len(calls) > 150  # the walk finds the catalogue
+    problems, seen = [], {}
+    for path, line, key, texts in calls:
+        at = f"{path}:{line} {key!r}"
+        if (str(path), line) in WRAPPERS:  # a helper taking both texts: its callers are checked below
+            continue
+        if not isinstance(key, str) or not key:
+            problems.append(f"{at}: the key is not a literal string")
+            continue
+        if not all(isinstance(texts.get(lang), str) and texts[lang].strip() for lang in ("id", "en")):
+            problems.append(f"{at}: id= and en= must both be literal, non-empty texts")
+            continue
+        if _placeholders(texts["id"]) != _placeholders(texts["en"]):
+            problems.append(f"{at}: placeholders differ: {_placeholders(texts['id'])} vs {_placeholders(texts['en'])}")
+        if key in seen and seen[key][1] != texts:
+            problems.append(f"{at}: key used before with other texts ({seen[key][0]})")
+        seen.setdefault(key, (at, texts))
+    assert not problems, "\n".join(problems)
+
+
+#: ``_()`` calls inside a helper that takes both texts as arguments: (file, line) -> the helper's name; every call
+#: of the helper in that file must give both texts (its 3rd and 4th arguments: en, id).
+WRAPPERS = {("io/office_layers.py", 161): "bad"}
+
+
+def test_helpers_taking_both_texts_get_both():
+    for (file, _line), helper in WRAPPERS.items():
+        tree = ast.parse((PKG / file).read_text(encoding="utf-8"))
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                 and n.func.id == helper]
+        assert calls
+        for c in calls:
+            en, id_ = (_literal_text(a) for a in c.args[2:4])
+            assert isinstance(en, str) and isinstance(id_, str) and en.strip() and id_.strip(), f"{file}:{c.lineno}"
+            assert _placeholders(en) == _placeholders(id_), f"{file}:{c.lineno}"
+
+
+def _literal_text(node) -> str | None:
+    """A string literal's text, or an f-string's with its expressions as ``{placeholders}``; else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{" + ast.unparse(v.value) + "}"
+                       for v in node.values)
+    return None
+
+
+def _flat(d: dict, prefix: str = "") -> dict[str, object]:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+@pytest.mark.parametrize("module", [web_strings, render_strings], ids=["web", "render"])
+def test_per_language_dicts_have_every_key_in_both(module):
+    ids, ens = _flat(module.ID), _flat(module.EN)
+    assert set(ids) == set(ens), f"only id: {set(ids) - set(ens)}; only en: {set(ens) - set(ids)}"
+    for k in ids:
+        a, b = ids[k], ens[k]
+        if isinstance(a, str):
+            assert isinstance(b, str) and b.strip() and a.strip(), k
+            assert _placeholders(a) == _placeholders(b), k
+        else:
+            assert len(a) == len(b), k
+
+
+#: Printed texts in cli.py deliberately not translated: the version line, a path, a command's name.
+ALLOWED = {"outreach-planner {__version__}", "  {name}: {path}", "[bold red]{title}:", "{task.fields[best]}"}
+
+
+def _english_literal(node) -> str | None:
+    """The text of a string literal / f-string with a word of three or more letters (a message), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr):
+        text = "".join(v.value if isinstance(v, ast.Constant) else "{" + ast.unparse(v.value) + "}"
+                       for v in node.values)
+    else:
+        return None
+    import re
+
+    shown = re.sub(r"\{[^}]*\}", " ", text.split("[/]")[-1])  # placeholders are values, not words
+    bare = "".join(ch if ch.isalpha() else " " for ch in shown)
+    words = [w for w in bare.split() if len(w) >= 3 and not w.startswith("task")]
+    return text if words and text not in ALLOWED else None
+
+
+def test_no_english_left_in_the_cli_of_a_new_planner():
+    """The commands of a new planner (init, import, check, plan, record, replan) print, raise and document
+    nothing outside ``_()``: console prints, typer help= texts and typer.Exit messages."""
+    tree = ast.parse((PKG / "cli.py").read_text(encoding="utf-8"))
+    wanted = {"init", "import_", "check", "plan", "record", "replan", "load", "_input_error", "_check_roads",
+              "_check_islands", "_print_plan_summary", "_check_engine", "still_improving", "_one_workspace"}
+    left = []
+
+    def visit(fn, name):
+        for node in ast.walk(fn):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            callee = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+            args = []
+            if callee in ("print", "Table", "add_column", "InputError", "OutreachError", "TextColumn"):
+                args = list(node.args)
+            args += [kw.value for kw in node.keywords if kw.arg in ("help", "title")]
+            for a in args:
+                text = _english_literal(a)
+                if text:
+                    left.append(f"{name}:{node.lineno}: {text!r}")
+
+    wanted |= {"convert", "simulate", "serve"}
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        if node.name in wanted:
+            visit(node, node.name)
+        for dec in node.decorator_list:  # every command's help, and every option's (plan-many's too)
+            visit(dec, node.name)
+        for arg in node.args.args:  # Annotated[..., typer.Option(help=...)] of the command's parameters
+            if arg.annotation is not None:
+                visit(arg.annotation, node.name)
+    for node in tree.body:  # module-level: the app's help, WorkspaceArg, LangOpt, ...
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            visit(node, "<module>")
+    assert not left, "\n".join(left)
+    # commands whose help= is missing fall back to their (English) docstring in --help
+    commands = [n for n in tree.body if isinstance(n, ast.FunctionDef) and any(
+        isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "command"
+        for d in n.decorator_list)]
+    assert len(commands) >= 10
+    no_help = [n.name for n in commands if not any(kw.arg == "help" for d in n.decorator_list
+                                                   if isinstance(d, ast.Call) for kw in d.keywords)]
+    assert not no_help, no_help
+
+
+def test_help_follows_lang_from_the_command_line():
+    """typer builds --help at import: the CLI reads --lang from sys.argv first (then OUTREACH_LANG, then id)."""
+    def help_of(*args, env_lang=None):
+        import os
+
+        env = {k: v for k, v in os.environ.items() if k != "OUTREACH_LANG"}
+        env["PYTHONPATH"] = str(PKG.parent)
+        env["COLUMNS"] = "200"
+        if env_lang:
+            env["OUTREACH_LANG"] = env_lang
+        res = subprocess.run([sys.executable, "-m", "outreach_planner.cli", *args], capture_output=True, text=True,
+                             env=env, timeout=120)
+        assert res.returncode == 0, res.stderr
+        return " ".join(res.stdout.split())
+
+    assert "Buat rencana mingguan semua tim" in help_of("plan", "--help")
+    assert "Opsi" in help_of("plan", "--help")
+    assert "Make the weekly plan for every team" in help_of("plan", "--help", "--lang", "en")
+    assert "Make the weekly plan for every team" in help_of("plan", "--help", env_lang="en")
+    assert "Periksa wilayah kerja" in help_of("--help")
