@@ -55,11 +55,23 @@ def _outline(ws) -> str | None:
     return shapely.to_wkt(shapely.simplify(shapely.from_wkt(ws.boundary_wkt), 0.005), rounding_precision=4)
 
 
+def _worker_address() -> str | None:
+    """The Dask worker running this task (its address, e.g. ``tcp://10.0.0.5:40123``); None outside a worker."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return None
+
+
 def plan_regency(job: dict) -> dict:
     """Plan one regency (``job``: see :func:`outreach_planner.batch.run.make_jobs`) and write its outputs.
 
     Returns ``{"code", "status": "planned" | "invalid" | "no_plan" | "failed", ...}``: for ``planned`` the
-    plan's summary figures; for the others the problems (messages, no personal data). Never raises for a
+    plan's summary figures; for the others the problems (messages, no personal data). Every result (and
+    ``done.json``) records the worker process that ran it: ``pid`` and ``worker`` (the Dask worker's address;
+    None when called outside a worker, as the serial benchmark does). Never raises for a
     bad workspace: one regency's errors must not stop the others.
     """
     from ..engines import SolveLimits
@@ -79,7 +91,7 @@ def plan_regency(job: dict) -> dict:
     os.environ.setdefault(CORES_ENV, "1")  # one solve per worker process: no engine processes inside it
     t0 = time.monotonic()
     base = {"code": job["code"], "name": job["name"], "workspace": job["workspace"], "dest": job["dest"],
-            "pid": os.getpid()}
+            "pid": os.getpid(), "worker": _worker_address()}
     caught: list = []
     try:
         with warnings.catch_warnings(record=True) as caught:
