@@ -316,13 +316,14 @@ def scaleout(args) -> None:
             cores_of[(k, r["code"])] = core
             rows.append({"k": k, "code": r["code"], "name": r["name"], "status": r["status"],
                          "candidates": r.get("candidates"), "node": node, "task_s": r.get("task_s"),
-                         "solve_s": r.get("solve_s"), "value": r.get("value")})
+                         "solve_s": r.get("solve_s"), "cpu_s": r.get("cpu_s"), "value": r.get("value")})
         same = sum(1 for r in res if cores_of[(k, r["code"])] is not None
                    and cores_of[(k, r["code"])] == cores_of.get((ks[0], r["code"])))
         runs.append({"k": k, "wall": wall, "per_node": per_node, "peaks": peaks, "load": load,
                      "load_after": os.getloadavg()[0], "same": same, "n": len(res),
                      "planned": sum(1 for r in res if r["status"] == "planned"),
-                     "task_sum": sum(r.get("task_s") or 0 for r in res)})
+                     "task_sum": sum(r.get("task_s") or 0 for r in res),
+                     "cpu_sum": sum(r.get("cpu_s") or 0 for r in res)})
         print(f"k={k}: {wall:.1f} s, tasks per node {per_node}", flush=True)
     uptime1 = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     out = REPO / "benchmarks" / "results"
@@ -342,12 +343,13 @@ def scaleout(args) -> None:
              "core, check, write every output). The solution limit fixes the work per task.", "",
              f"Machine load (`uptime`): before `{uptime0}`; after `{uptime1}`.", "",
              "| k nodes | wall s | speed-up vs k=1 | tasks per node | peak RSS per node's worker (MB) | "
-             "sum of task s | load avg at start | plans equal to k=1 |", "|---|---|---|---|---|---|---|---|"]
+             "sum of task s | sum of task CPU s | load avg at start | plans equal to k=1 |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         tasks = ", ".join(f"{n}: {c}" for n, c in r["per_node"].items())
         rss = ", ".join(f"{r['peaks'].get(n, 0) / 1e6:.0f}" for n in r["per_node"] if n != "?")
         lines.append(f"| {r['k']} | {r['wall']:.1f} | {base['wall'] / r['wall']:.2f}x | {tasks} | {rss} | "
-                     f"{r['task_sum']:.0f} | {r['load']:.2f} | {r['same']}/{r['n']} |")
+                     f"{r['task_sum']:.0f} | {r['cpu_sum']:.0f} | {r['load']:.2f} | {r['same']}/{r['n']} |")
     by1 = [x for x in rows if x["k"] == ks[0] and x["status"] == "planned"]
     mean = sum(x["task_s"] for x in by1) / max(1, len(by1))
     mean_solve = sum(x["solve_s"] for x in by1) / max(1, len(by1))

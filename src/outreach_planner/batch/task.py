@@ -89,7 +89,7 @@ def plan_regency(job: dict) -> dict:
     from ..week import Week
 
     os.environ.setdefault(CORES_ENV, "1")  # one solve per worker process: no engine processes inside it
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), time.process_time()
     base = {"code": job["code"], "name": job["name"], "workspace": job["workspace"], "dest": job["dest"],
             "pid": os.getpid(), "worker": _worker_address()}
     caught: list = []
@@ -126,6 +126,7 @@ def plan_regency(job: dict) -> dict:
                           coverage=summary.get("coverage"), people_expected=summary.get("people_expected"),
                           unassigned_by_reason=summary.get("unassigned_by_reason"),
                           solve_s=round(run.solve_s, 2), task_s=round(time.monotonic() - t0, 2),
+                          cpu_s=round(time.process_time() - cpu0, 2),
                           warnings=len([w for w in caught if issubclass(w.category, InputWarning)]),
                           outline_wkt=_outline(ws), input_hash=job["hash"])
             (s.path / DONE).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
