@@ -12,6 +12,19 @@ check, write) and solve time against its size (candidate visits), the peak RSS o
 cluster's workers (``psutil``, sampled every 0.5 s), the machine's load average before and after. Writes
 ``benchmarks/results/plan_many.md`` and ``plan_many.csv``; the projection for 514 regencies divides the
 measured total task time (scaled by 514 / regencies measured) by the cores.
+
+Scale-out on one machine (issue 16: "several local nodes to show the work spreads")::
+
+    .venv/bin/python benchmarks/plan_many_bench.py --scaleout 1,2,4 --solution-limit 20 [--regencies ...]
+
+For each k: one Dask scheduler process and k worker processes, each started as its own node
+(``python -m distributed.cli.dask_worker ADDRESS --nworkers 1 --nthreads 1``: a nanny and one single-threaded
+worker, separate processes joined by address, as on k machines), then ``plan_many(address=...)`` plans the same
+regencies with a fixed solution limit (so the work per task is fixed, not time-bound). Measured per k: wall
+time, tasks per node (the ``worker`` each result names), peak RSS per node's worker process (psutil, every
+0.5 s), speed-up against k = 1, and whether every regency's plan equals the k = 1 plan (routes and visits left
+out). Writes ``benchmarks/results/plan_many_scaleout.md`` and ``plan_many_scaleout.csv`` with the projection
+for 514 regencies on N machines of 2, 16 and 64 cores from the measured per-task costs.
 """
 
 from __future__ import annotations
@@ -51,7 +64,12 @@ def main() -> None:
     ap.add_argument("--regencies", default="")
     ap.add_argument("--skip-serial", action="store_true")
     ap.add_argument("--identical", default="", help="codes to plan both ways with a solution limit and compare")
+    ap.add_argument("--scaleout", default="", help="k values, e.g. 1,2,4: a scheduler and k worker nodes each")
+    ap.add_argument("--solution-limit", type=int, default=20, help="the fixed work per task of --scaleout")
     args = ap.parse_args()
+    if args.scaleout:
+        scaleout(args)
+        return
     cores = len(os.sched_getaffinity(0))  # before the cap below, which is for the solves only
     os.environ["OUTREACH_PLANNER_CORES"] = "1"
     from outreach_planner.batch.province import read_province, select
@@ -153,18 +171,213 @@ def main() -> None:
         lines.append(f"| {r['code']} | {r['name']} | {r.get('villages')} | {r.get('teams')} | {r.get('candidates')} | "
                      f"{r.get('serial_task_s')} | {r.get('serial_solve_s')} | {r.get('many_task_s')} | "
                      f"{r.get('value_serial')} | {r.get('value_many')} |")
-    lines += ["", "## Projection: 514 regencies", "",
+    lines += ["", "## Projection: 514 regencies (projected from the measured mean, not measured)", "",
               f"Mean task time here {per:.1f} s per regency at --time-limit {args.time_limit:g} (17 regencies of one "
               "province stand in for the country). One task per core, tasks independent: wall time = "
               "ceil(514 / cores) x mean task time, plus about 5 s of cluster start-up, assuming the same per-regency "
               "cost and no shared bottleneck (the scheduler handles thousands of tasks a second; outputs are "
-              "written per regency).", "", "| machines x cores | cores | projected wall time |", "|---|---|---|"]
+              "written per regency). The spread over worker nodes joined by address is measured in "
+              "[plan_many_scaleout.md](plan_many_scaleout.md).", "",
+              "| machines x cores | cores | projected wall time |", "|---|---|---|"]
     import math
 
-    for m, c in [(1, 2), (1, 16), (1, 64), (4, 16), (8, 64)]:
-        lines.append(f"| {m} x {c} | {m * c} | {math.ceil(514 / (m * c)) * per / 60:.1f} min |")
+    for c in (2, 16, 64):
+        for m in (1, 4, 16):
+            lines.append(f"| {m} x {c} | {m * c} | {(math.ceil(514 / (m * c)) * per + 5) / 60:.1f} min |")
     lines.append("")
     (out / "plan_many.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+class Nodes:
+    """A Dask scheduler and ``k`` worker nodes, each a separate process (own session) started here."""
+
+    def __init__(self, k: int, tmp: Path):
+        import json
+        import subprocess
+
+        env = dict(os.environ, PYTHONPATH=str(REPO / "src"), OUTREACH_PLANNER_CORES="1")
+        self.procs: list = []
+        sched_file = tmp / "scheduler.json"
+
+        def start(args: list[str]):
+            p = subprocess.Popen([sys.executable, "-m", *args], env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)
+            self.procs.append(p)
+            return p
+
+        start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+               "--scheduler-file", str(sched_file)])
+        deadline = time.monotonic() + 120
+        while not (sched_file.is_file() and sched_file.read_text()):
+            if time.monotonic() > deadline or self.procs[0].poll() is not None:
+                self.close()
+                raise RuntimeError("the scheduler did not start")
+            time.sleep(0.2)
+        self.address = json.loads(sched_file.read_text())["address"]
+        self.nodes = [start(["distributed.cli.dask_worker", self.address, "--nworkers", "1", "--nthreads", "1",
+                             "--no-dashboard", "--memory-limit", "0", "--host", "127.0.0.1",
+                             "--name", f"node{i + 1}"]) for i in range(k)]
+        from distributed import Client
+
+        with Client(self.address, timeout=60) as c:
+            c.wait_for_workers(k, timeout=180)
+            info = c.scheduler_info(n_workers=-1)["workers"]
+        self.name_of = {addr: w["name"] for addr, w in info.items()}  # worker address -> node name
+
+    def worker_pids(self) -> dict[str, list[int]]:
+        """Per node, the pids of its processes below the nanny (the worker process)."""
+        import psutil
+
+        out = {}
+        for i, p in enumerate(self.nodes):
+            try:
+                out[f"node{i + 1}"] = [c.pid for c in psutil.Process(p.pid).children(recursive=True)]
+            except psutil.Error:
+                out[f"node{i + 1}"] = []
+        return out
+
+    def close(self) -> None:
+        import signal
+        import subprocess
+
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for p in reversed(self.procs):
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+
+def _peak_per_node(nodes: Nodes, stop, peaks: dict) -> None:
+    import psutil
+
+    while not stop.is_set():
+        for node, pids in nodes.worker_pids().items():
+            for pid in pids:
+                try:
+                    peaks[node] = max(peaks.get(node, 0), psutil.Process(pid).memory_info().rss)
+                except psutil.Error:
+                    pass
+        stop.wait(0.5)
+
+
+def scaleout(args) -> None:
+    """k = each of ``args.scaleout`` worker nodes on this machine, the same regencies at a fixed solution limit."""
+    import json
+    import math
+    import subprocess
+
+    from outreach_planner.batch.province import read_province, select
+    from outreach_planner.batch.run import plan_many
+
+    cores = len(os.sched_getaffinity(0))
+    ks = [int(k) for k in args.scaleout.split(",")]
+    prov = read_province(REPO / "data" / "sulawesi_tenggara")
+    regs = select(prov, [c for c in args.regencies.split(",") if c] or None)
+    week, now = "2026-W49", "2026-11-27T08:00:00+08:00"
+    tmp = Path(tempfile.mkdtemp(prefix="plan_many_scaleout."))
+    uptime0 = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    runs, rows, cores_of = [], [], {}
+    for k in ks:
+        (tmp / f"k{k}").mkdir()
+        nodes = Nodes(k, tmp / f"k{k}")
+        stop, peaks = threading.Event(), {}
+        th = threading.Thread(target=_peak_per_node, args=(nodes, stop, peaks), daemon=True)
+        th.start()
+        load = os.getloadavg()[0]
+        t0 = time.monotonic()
+        try:
+            res = plan_many(prov, regs, tmp / f"k{k}" / "out", week, time_limit=3600.0,
+                            solution_limit=args.solution_limit, engine="auto", address=nodes.address, now=now,
+                            report=lambda e, r, k=k: print(f"k={k} {e} {r['code']} {r.get('status', '')}",
+                                                           flush=True))
+            wall = time.monotonic() - t0
+        finally:
+            stop.set()
+            th.join()
+            name_of = dict(nodes.name_of)
+            nodes.close()
+        per_node = {n: 0 for n in sorted(name_of.values())}
+        for r in res:
+            node = name_of.get(r.get("worker"), "?")
+            per_node[node] = per_node.get(node, 0) + 1
+            p = Path(r["dest"]) / "plan.json"
+            core = None
+            if p.is_file():
+                d = json.loads(p.read_text(encoding="utf-8"))
+                core = json.dumps([d["routes"], d["unassigned"]], sort_keys=True)
+            cores_of[(k, r["code"])] = core
+            rows.append({"k": k, "code": r["code"], "name": r["name"], "status": r["status"],
+                         "candidates": r.get("candidates"), "node": node, "task_s": r.get("task_s"),
+                         "solve_s": r.get("solve_s"), "cpu_s": r.get("cpu_s"), "value": r.get("value")})
+        same = sum(1 for r in res if cores_of[(k, r["code"])] is not None
+                   and cores_of[(k, r["code"])] == cores_of.get((ks[0], r["code"])))
+        runs.append({"k": k, "wall": wall, "per_node": per_node, "peaks": peaks, "load": load,
+                     "load_after": os.getloadavg()[0], "same": same, "n": len(res),
+                     "planned": sum(1 for r in res if r["status"] == "planned"),
+                     "task_sum": sum(r.get("task_s") or 0 for r in res),
+                     "cpu_sum": sum(r.get("cpu_s") or 0 for r in res)})
+        print(f"k={k}: {wall:.1f} s, tasks per node {per_node}", flush=True)
+    uptime1 = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    out = REPO / "benchmarks" / "results"
+    with open(out / "plan_many_scaleout.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    base = runs[0]
+    cmd = f"benchmarks/plan_many_bench.py --scaleout {args.scaleout} --solution-limit {args.solution_limit}" + (
+        f" --regencies {args.regencies}" if args.regencies else "")
+    lines = [f"# plan-many scale-out on one machine: 1 scheduler + k worker nodes, {len(regs)} regencies, "
+             f"--solution-limit {args.solution_limit}", "",
+             f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `{cmd}` on {cores} cores. "
+             "Each node is a separate `dask worker --nworkers 1 --nthreads 1` process tree (nanny + one "
+             "single-threaded worker) joined to the scheduler by address, as k machines would be; "
+             "`plan_many(address=...)` submits one task per regency (read, build, solve with engine auto on one "
+             "core, check, write every output). The solution limit fixes the work per task.", "",
+             f"Machine load (`uptime`): before `{uptime0}`; after `{uptime1}`.", "",
+             "| k nodes | wall s | speed-up vs k=1 | tasks per node | peak RSS per node's worker (MB) | "
+             "sum of task s | sum of task CPU s | load avg at start | plans equal to k=1 |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        tasks = ", ".join(f"{n}: {c}" for n, c in r["per_node"].items())
+        rss = ", ".join(f"{r['peaks'].get(n, 0) / 1e6:.0f}" for n in r["per_node"] if n != "?")
+        lines.append(f"| {r['k']} | {r['wall']:.1f} | {base['wall'] / r['wall']:.2f}x | {tasks} | {rss} | "
+                     f"{r['task_sum']:.0f} | {r['cpu_sum']:.0f} | {r['load']:.2f} | {r['same']}/{r['n']} |")
+    by1 = [x for x in rows if x["k"] == ks[0] and x["status"] == "planned"]
+    mean = sum(x["task_s"] for x in by1) / max(1, len(by1))
+    mean_solve = sum(x["solve_s"] for x in by1) / max(1, len(by1))
+    longest = max((x["task_s"] for x in by1), default=0)
+    overhead = mean - mean_solve
+    lines += ["", f"Per-task cost at k={ks[0]} (measured): mean {mean:.1f} s per regency (solve {mean_solve:.1f} s, "
+              f"read + build + check + write {overhead:.1f} s), longest {longest:.1f} s. Per regency in "
+              "`plan_many_scaleout.csv`.", "",
+              "## Projection: 514 regencies on N machines (projected, not measured)", "",
+              "From the per-task costs measured above, for two budgets: `--solution-limit "
+              f"{args.solution_limit}` (mean {mean:.1f} s a task, as measured) and the default `--time-limit 30` "
+              f"(30 s of search + the measured {overhead:.1f} s of the rest = {30 + overhead:.1f} s a task). One "
+              "single-threaded worker per core, tasks independent and of about the mean size (the 17 regencies "
+              "of one province stand in for the country's): wall = ceil(514 / cores) x task s, plus about 10 s to "
+              "start the workers; at least the longest task. Assumes free cores (this run's cores were shared), "
+              "the workspaces and outputs on a filesystem all machines see, and one scheduler (it handles "
+              "thousands of tasks a second; 514 is small).", "",
+              f"| machines x cores | cores | wall, --solution-limit {args.solution_limit} | wall, --time-limit 30 |",
+              "|---|---|---|---|"]
+    for c in (2, 16, 64):
+        for n in (1, 4, 16):
+            tot = n * c
+            waves = math.ceil(514 / tot)
+            a = max(waves * mean, longest) + 10
+            b = waves * (30 + overhead) + 10
+            lines.append(f"| {n} x {c} | {tot} | {a / 60:.1f} min | {b / 60:.1f} min |")
+    lines.append("")
+    (out / "plan_many_scaleout.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 COLUMNS = ["code", "regency", "status", "service", "target", "eligible", "coverage_before", "coverage_after",
            "people_expected", "still_needed_after", "scheduled_visits", "candidate_visits", "value",
-           "travel_hours", "distance_km", "nights_away", "travel_model", "engine", "solve_s", "outputs", "errors"]
+           "travel_hours", "distance_km", "nights_away", "travel_model", "engine", "solve_s", "outputs", "errors",
+           "worker"]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -29,7 +30,7 @@ def rows(results: list[dict]) -> list[dict]:
     out = []
     for r in results:
         common = {"code": r["code"], "regency": r.get("name", ""), "status": r.get("status_now", r["status"]),
-                  "outputs": r.get("dest", "")}
+                  "outputs": r.get("dest", ""), "worker": r.get("worker") or ""}
         if r["status"] != "planned":
             out.append(dict(common, errors=" | ".join(r.get("errors", []))))
             continue

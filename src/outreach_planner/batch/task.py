@@ -55,11 +55,23 @@ def _outline(ws) -> str | None:
     return shapely.to_wkt(shapely.simplify(shapely.from_wkt(ws.boundary_wkt), 0.005), rounding_precision=4)
 
 
+def _worker_address() -> str | None:
+    """The Dask worker running this task (its address, e.g. ``tcp://10.0.0.5:40123``); None outside a worker."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return None
+
+
 def plan_regency(job: dict) -> dict:
     """Plan one regency (``job``: see :func:`outreach_planner.batch.run.make_jobs`) and write its outputs.
 
     Returns ``{"code", "status": "planned" | "invalid" | "no_plan" | "failed", ...}``: for ``planned`` the
-    plan's summary figures; for the others the problems (messages, no personal data). Never raises for a
+    plan's summary figures; for the others the problems (messages, no personal data). Every result (and
+    ``done.json``) records the worker process that ran it: ``pid`` and ``worker`` (the Dask worker's address;
+    None when called outside a worker, as the serial benchmark does). Never raises for a
     bad workspace: one regency's errors must not stop the others.
     """
     from ..engines import SolveLimits
@@ -77,9 +89,9 @@ def plan_regency(job: dict) -> dict:
     from ..week import Week
 
     os.environ.setdefault(CORES_ENV, "1")  # one solve per worker process: no engine processes inside it
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), time.process_time()
     base = {"code": job["code"], "name": job["name"], "workspace": job["workspace"], "dest": job["dest"],
-            "pid": os.getpid()}
+            "pid": os.getpid(), "worker": _worker_address()}
     caught: list = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -114,6 +126,7 @@ def plan_regency(job: dict) -> dict:
                           coverage=summary.get("coverage"), people_expected=summary.get("people_expected"),
                           unassigned_by_reason=summary.get("unassigned_by_reason"),
                           solve_s=round(run.solve_s, 2), task_s=round(time.monotonic() - t0, 2),
+                          cpu_s=round(time.process_time() - cpu0, 2),
                           warnings=len([w for w in caught if issubclass(w.category, InputWarning)]),
                           outline_wkt=_outline(ws), input_hash=job["hash"])
             (s.path / DONE).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
