@@ -11,11 +11,12 @@ import io
 import os
 import re
 import shutil
-import tempfile
 import warnings
 from pathlib import Path
 
 import pytest
+from browser import chrome
+from browser import skip_or_fail as _skip_or_fail
 
 from outreach_planner.engines import SolveLimits
 from outreach_planner.io import read_workspace
@@ -32,14 +33,6 @@ SMALL = ROOT / "tests" / "data" / "small"
 NOTEBOOK = ROOT / "notebooks" / "weekly_plan.ipynb"
 RENDER_SRC = ROOT / "src" / "outreach_planner" / "render"
 WITA = dt.timezone(dt.timedelta(hours=8))
-IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-def _skip_or_fail(reason: str):
-    """Skip on a developer machine; fail under CI=true, where the tool must be there."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: this must run in CI; .ci/run installs it)")
-    pytest.skip(reason)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -305,28 +298,7 @@ def test_plan_command_writes_rendered_outputs(tmp_path):
 
 # --------------------------------------------------------------------------- a real browser
 def _chrome():
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _skip_or_fail("selenium is not installed (pip install -e '.[test]')")
-    browser = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)), None)
-    driver = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver") or "")
-                   if p and os.path.exists(p)), None)
-    if not browser or not driver:
-        missing = " and ".join(n for n, p in (("chromium", browser), ("chromedriver", driver)) if not p)
-        _skip_or_fail(f"headless-browser test needs Debian's chromium and chromium-driver; {missing} not found "
-                      "(apt-get install chromium chromium-driver)")
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager download a driver or a browser
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = browser
-    profile = tempfile.mkdtemp(prefix="outreach-chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1400,1000", f"--user-data-dir={profile}"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(executable_path=driver), options=opts), profile
+    return chrome("1400,1000")
 
 
 def test_map_opens_in_headless_chromium(out, plan, ws):

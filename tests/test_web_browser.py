@@ -5,10 +5,8 @@ no console errors. Under CI=true a missing browser fails; elsewhere the test is 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import socket
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -16,39 +14,11 @@ from pathlib import Path
 import pytest
 
 SMALL = Path(__file__).parent / "data" / "small"
-IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-def _skip_or_fail(reason: str):
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: this must run in CI)")
-    pytest.skip(reason)
+from browser import chrome
 
 
 def _chrome(downloads: Path):
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _skip_or_fail("selenium is not installed (pip install -e '.[test]')")
-    browser = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)), None)
-    driver = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver") or "")
-                   if p and os.path.exists(p)), None)
-    if not browser or not driver:
-        _skip_or_fail("the desk's browser test needs Debian's chromium and chromium-driver")
-    os.environ["SE_OFFLINE"] = "true"
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = browser
-    profile = tempfile.mkdtemp(prefix="outreach-chromium-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1366,768", f"--user-data-dir={profile}"):
-        opts.add_argument(flag)
-    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                           "download.prompt_for_download": False,
-                                           "plugins.always_open_pdf_externally": True})
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(executable_path=driver), options=opts), profile
+    return chrome("1366,768", downloads)
 
 
 def _free_port() -> int:

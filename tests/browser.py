@@ -1,0 +1,50 @@
+"""Headless Debian chromium for the browser tests (the map, the desk): one place for finding the browser and
+its driver, the flags, and the rule that under CI=true a missing browser fails instead of skipping."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def skip_or_fail(reason: str):
+    """Skip the test; under CI=true fail it (the browser and packages must be there in CI)."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must run in CI)")
+    pytest.skip(reason)
+
+
+def chrome(window: str = "1366,768", downloads: Path | None = None):
+    """(driver, profile folder) of a headless chromium with console logging; ``downloads``: where files go."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        skip_or_fail("selenium is not installed (pip install -e '.[test]')")
+    browser = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)), None)
+    driver = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver") or "")
+                   if p and os.path.exists(p)), None)
+    if not browser or not driver:
+        missing = " and ".join(n for n, p in (("chromium", browser), ("chromedriver", driver)) if not p)
+        skip_or_fail(f"headless-browser test needs Debian's chromium and chromium-driver; {missing} not found "
+                     "(apt-get install chromium chromium-driver)")
+    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager download a driver or a browser
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = browser
+    profile = tempfile.mkdtemp(prefix="outreach-chromium-")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", f"--window-size={window}", f"--user-data-dir={profile}"):
+        opts.add_argument(flag)
+    if downloads is not None:
+        opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                               "download.prompt_for_download": False,
+                                               "plugins.always_open_pdf_externally": True})
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path=driver), options=opts), profile
