@@ -196,6 +196,12 @@ def calibrate(rng, eligible: np.ndarray, remote: np.ndarray, service: str) -> np
     round(target * total eligible), never above eligible.
     """
     target, lo, hi, spread, tail = TARGETS[service]
+    return calibrate_to(rng, eligible, remote, target, lo, hi, spread, tail)
+
+
+def calibrate_to(rng, eligible: np.ndarray, remote: np.ndarray, target: float, lo: float, hi: float,
+                 spread: float, tail: float) -> np.ndarray:
+    """:func:`calibrate` with the target and shape given (the province builder's per-regency targets)."""
     score = spread * (0.7 * rng.standard_normal(len(eligible)) - remote)
     risk = remote + 0.7 * rng.standard_normal(len(eligible))
     score[np.argsort(-risk, kind="stable")[: round(tail * len(eligible))]] -= TAIL_PENALTY

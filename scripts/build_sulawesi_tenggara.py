@@ -83,19 +83,7 @@ def population(raw: np.ndarray, total: int) -> np.ndarray:
 def calibrate(rng, eligible: np.ndarray, remote: np.ndarray, target: float, shape) -> np.ndarray:
     """As ``build_kolaka_utara.calibrate`` with the regency's own target (SYNTHETIC)."""
     lo, hi, spread, tail = shape
-    lo = min(lo, target - 0.02)
-    score = spread * (0.7 * rng.standard_normal(len(eligible)) - remote)
-    risk = remote + 0.7 * rng.standard_normal(len(eligible))
-    score[np.argsort(-risk, kind="stable")[: round(tail * len(eligible))]] -= ku.TAIL_PENALTY
-
-    def share(offset: float) -> np.ndarray:
-        return lo + (hi - lo) / (1 + np.exp(-(offset + score)))
-
-    a, b = -30.0, 30.0
-    for _ in range(200):
-        m = (a + b) / 2
-        a, b = (m, b) if (share(m) * eligible).sum() < target * eligible.sum() else (a, m)
-    return ku.apportion(share((a + b) / 2) * eligible, round(target * eligible.sum()), eligible)
+    return ku.calibrate_to(rng, eligible, remote, target, min(lo, target - 0.02), hi, spread, tail)
 
 
 def land_masses(geoms) -> list:
