@@ -33,6 +33,35 @@ def counts_of(pop: int) -> list[int]:
     a = max(1, round(pop * 0.35))
     return [e, round(e * 0.9), k, k // 2, a, round(a * 0.9)]
 
+def _copy(konut: Path, tmp_path: Path) -> Path:
+    """A copy of the initialised Konawe Utara workspace that a test may change."""
+    import shutil
+
+    ws = tmp_path / "konut"
+    shutil.copytree(konut, ws)
+    return ws
+
+
+def _office_book(book: Path, code: str, **kw):
+    """The office-style workbook of :func:`dinas_workbook`, opened for a test to change: (workbook, sheet)."""
+    dinas_workbook(book, code, **kw)
+    wb = openpyxl.load_workbook(book)
+    return wb, wb.active
+
+
+def _read_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write_rows(path: Path, rows: list[dict], encoding: str = "utf-8", delimiter: str = ",") -> None:
+    """Save a mapping file as the planner would after editing it (Excel: ``;`` and cp1252 in Indonesia)."""
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=delimiter)
+        w.writeheader()
+        w.writerows(rows)
+
+
 
 #: Misspellings an office might use, for Konawe Utara: reference name -> the name in the office's table.
 MISSPELT = {"Walalindu": "Walaindu", "Tangguluri": "TANGGULURI", "Mata Osole": "Mataosole",
@@ -159,10 +188,7 @@ def test_names_and_numbers():
 
 
 def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
-    import shutil
-
-    ws = tmp_path / "konut"
-    shutil.copytree(konut, ws)
+    ws = _copy(konut, tmp_path)
     book = tmp_path / "REKAP_KONUT.xlsx"
     dinas_workbook(book, "74.09", extra="Desa Tidak Ada Di Peta", misspell=True)
     before = (ws / "villages.geojson").read_bytes()
@@ -171,8 +197,7 @@ def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
     assert (ws / "villages.geojson").read_bytes() == before  # nothing written
     rows_file = ws / "import" / "REKAP_KONUT.rows.csv"
     assert rows_file.is_file() and (ws / "import" / "REKAP_KONUT.columns.csv").is_file()
-    with open(rows_file, encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = _read_rows(rows_file)
     assert len(rows) == 171  # the villages and the extra row; titles, numbering and total rows are not rows
     open_rows = [r for r in rows if r["match"] == "none"]
     assert [(r["name_in_file"], r["score"]) for r in open_rows] == [("Desa Tidak Ada Di Peta", "0.00")]
@@ -187,10 +212,7 @@ def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
     for r in rows:
         if r["match"] == "none":
             r["decision"] = "skip"
-    with open(rows_file, "w", encoding="cp1252", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";")
-        w.writeheader()
-        w.writerows(rows)
+    _write_rows(rows_file, rows, encoding="cp1252", delimiter=";")
     res = runner.invoke(app, ["import", str(ws), str(book)], env={"OUTREACH_LANG": "en"})
     assert res.exit_code == 0, res.output
     assert "Counts written for 170 villages" in flat(res.output)
@@ -214,14 +236,9 @@ def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
 
 def test_import_names_only_fuzzy_within_kecamatan(tmp_path, konut):
     """No code column: names matched within the kecamatan, misspelt ones fuzzily, to the right village."""
-    import shutil
-
-    ws = tmp_path / "konut"
-    shutil.copytree(konut, ws)
+    ws = _copy(konut, tmp_path)
     book = tmp_path / "names.xlsx"
-    dinas_workbook(book, "74.09", misspell=True)
-    wb = openpyxl.load_workbook(book)
-    sh = wb.active
+    wb, sh = _office_book(book, "74.09", misspell=True)
     for row in sh.iter_rows(min_row=7):
         row[1].value = None  # the office dropped the code column's values
     wb.save(book)
@@ -249,14 +266,9 @@ def test_import_grouped_undotted_other_regency(tmp_path):
 
 
 def test_import_duplicate_rows_need_a_decision(tmp_path, konut):
-    import shutil
-
-    ws = tmp_path / "konut"
-    shutil.copytree(konut, ws)
+    ws = _copy(konut, tmp_path)
     book = tmp_path / "dup.xlsx"
-    dinas_workbook(book, "74.09")
-    wb = openpyxl.load_workbook(book)
-    sh = wb.active
+    wb, sh = _office_book(book, "74.09")
     sh.cell(row=8, column=2).value = sh.cell(row=7, column=2).value  # two rows with one code
     sh.cell(row=8, column=3).value = sh.cell(row=7, column=3).value
     wb.save(book)
@@ -324,14 +336,9 @@ def test_point_just_outside_the_regency_says_metres_and_the_fix(tmp_path, konut,
 
 
 def test_percentage_column_is_not_a_count(tmp_path, konut):
-    import shutil
-
-    ws = tmp_path / "konut"
-    shutil.copytree(konut, ws)
+    ws = _copy(konut, tmp_path)
     book = tmp_path / "pct.xlsx"
-    dinas_workbook(book, "74.09")
-    wb = openpyxl.load_workbook(book)
-    sh = wb.active
+    wb, sh = _office_book(book, "74.09")
     sh["K4"] = "% SUDAH REKAM"  # would name ektp_covered without its % sign
     wb.save(book)
     res = import_counts(ws, book)
@@ -444,10 +451,7 @@ def test_import_schools_requests_deliveries_then_plan(tmp_path, konut):
 def test_semicolon_csv_of_one_kecamatan_then_check_names_the_rest(tmp_path, konut):
     """An Indonesian-locale CSV (;-separated, Windows-1252, a title line) for one kecamatan: its villages get
     counts, and check names how many villages still lack them."""
-    import shutil
-
-    ws = tmp_path / "konut"
-    shutil.copytree(konut, ws)
+    ws = _copy(konut, tmp_path)
     asera = [v for v in reference.villages("74.09") if v.district_name == "Asera"]
     lines = ["Rekap Kecamatan Asera;;;;", "Kode Desa;Nama Desa;Kecamatan;Wajib KTP;Sudah Rekam"]
     lines += [f"{v.code.replace('.', '')};{v.name};Asera;{counts_of(v.population)[0]};{counts_of(v.population)[1]}"
@@ -482,28 +486,19 @@ def test_lang_of_one_command_does_not_stick(tmp_path, konut, monkeypatch):
 
 def test_edited_column_mapping_is_used(tmp_path, konut):
     """A header the proposal does not know: the planner names its target in columns.csv and runs again."""
-    import shutil
-
-    ws = tmp_path / "konut"
-    shutil.copytree(konut, ws)
+    ws = _copy(konut, tmp_path)
     book = tmp_path / "rekap.xlsx"
-    dinas_workbook(book, "74.09")
-    wb = openpyxl.load_workbook(book)
-    sh = wb.active
+    wb, sh = _office_book(book, "74.09")
     sh["E5"] = "PENDUDUK 17+"  # instead of WAJIB KTP
     wb.save(book)
     first = import_counts(ws, book)
     assert "ektp_eligible" not in first.columns["REKAP"]
     cols_file = ws / "import" / "rekap.columns.csv"
-    with open(cols_file, encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = _read_rows(cols_file)
     for r in rows:
         if r["column"] == "E":
             r["maps_to"] = "ektp_eligible"
-    with open(cols_file, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    _write_rows(cols_file, rows)
     again = import_counts(ws, book)
     assert again.columns["REKAP"]["ektp_eligible"] == 4 and again.written
     v = reference.villages("74.09")[0]
@@ -528,14 +523,9 @@ def test_filled_template_imports(tmp_path):
 
 
 def test_code_of_one_village_name_of_another_needs_a_decision(tmp_path, konut):
-    import shutil
-
-    ws = tmp_path / "konut"
-    shutil.copytree(konut, ws)
+    ws = _copy(konut, tmp_path)
     book = tmp_path / "salah_kode.xlsx"
-    dinas_workbook(book, "74.09")
-    wb = openpyxl.load_workbook(book)
-    sh = wb.active
+    wb, sh = _office_book(book, "74.09")
     assert sh.cell(row=7, column=3).value == "Wanggudu"
     sh.cell(row=7, column=2).value = "74.09.01.1009"  # Asera's code on Wanggudu's row
     wb.save(book)
