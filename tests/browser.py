@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,19 @@ def chrome(window: str = "1366,768", downloads: Path | None = None):
                                                "plugins.always_open_pdf_externally": True})
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(executable_path=driver), options=opts), profile
+
+
+@contextmanager
+def session(window: str = "1366,768", downloads: Path | None = None):
+    """A headless chromium (see :func:`chrome`), quit and its profile folder removed afterwards."""
+    drv, profile = chrome(window, downloads)
+    try:
+        yield drv
+    finally:
+        drv.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def severe_console(drv) -> list[dict]:
+    """The browser console's SEVERE messages so far (a test expects none)."""
+    return [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]

@@ -10,12 +10,11 @@ import datetime as dt
 import io
 import os
 import re
-import shutil
 import warnings
 from pathlib import Path
 
 import pytest
-from browser import chrome
+from browser import session, severe_console
 from browser import skip_or_fail as _skip_or_fail
 
 from outreach_planner.engines import SolveLimits
@@ -297,14 +296,13 @@ def test_plan_command_writes_rendered_outputs(tmp_path):
 
 
 # --------------------------------------------------------------------------- a real browser
-def _chrome():
-    return chrome("1400,1000")
+def _browser():
+    return session("1400,1000")
 
 
 def test_map_opens_in_headless_chromium(out, plan, ws):
     _, paths = out
-    drv, profile = _chrome()
-    try:
+    with _browser() as drv:
         drv.set_page_load_timeout(60)
         drv.get(paths[MAP_HTML].resolve().as_uri())
         drv.implicitly_wait(0)
@@ -350,11 +348,8 @@ def test_map_opens_in_headless_chromium(out, plan, ws):
         # a stop's popup opens
         drv.execute_script("document.querySelector('.op-stop').parentElement.click();")
         assert drv.execute_script("return document.querySelectorAll('.leaflet-popup .op-popup').length;") == 1
-        severe = [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+        severe = severe_console(drv)
         assert severe == [], severe
-    finally:
-        drv.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- notebook

@@ -246,12 +246,12 @@ def test_map_popup_why_in_the_maps_language(plan, ws, travel):
 
 
 def test_map_trip_in_headless_chromium(tmp_path, html, plan):
-    from test_render import _chrome
+    from browser import severe_console
+    from test_render import _browser
 
     path = tmp_path / "map.html"
     path.write_text(html, encoding="utf-8")
-    drv, profile = _chrome()
-    try:
+    with _browser() as drv:
         from selenium.webdriver.support.ui import WebDriverWait
 
         drv.set_page_load_timeout(60)
@@ -269,13 +269,8 @@ def test_map_trip_in_headless_chromium(tmp_path, html, plan):
         drv.execute_script("""Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
             .find(l => l.querySelector('[data-trip]')).querySelector('input').click();""")
         assert drv.execute_script("return document.querySelectorAll('.op-lodging').length;") == 0
-        severe = [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+        severe = severe_console(drv)
         assert severe == [], severe
-    finally:
-        import shutil
-
-        drv.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- plan.gpkg, plan.json, schedule.xlsx

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 SMALL = Path(__file__).parent / "data" / "small"
-from browser import chrome
+from browser import session, severe_console
 
 
-def _chrome(downloads: Path):
-    return chrome("1366,768", downloads)
+def _browser(downloads: Path):
+    return session("1366,768", downloads)
 
 
 def _free_port() -> int:
@@ -78,8 +78,7 @@ def test_the_desk_in_a_browser(server, tmp_path):
     base, root = server
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    drv, profile = _chrome(downloads)
-    try:
+    with _browser(downloads) as drv:
         # 1. coverage: the map (in its frame) draws the villages, the table lists them
         drv.get(base + "/coverage")
         assert drv.find_elements(By.CSS_SELECTOR, "#villages tbody tr")
@@ -138,8 +137,5 @@ def test_the_desk_in_a_browser(server, tmp_path):
         _wait(lambda: "/plans/2026-W49-replan-2026-12-02" in drv.current_url)
         _wait(lambda: drv.find_elements(By.CSS_SELECTOR, "#changes tbody tr"), 60)
 
-        severe = [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+        severe = severe_console(drv)
         assert not severe, severe
-    finally:
-        drv.quit()
-        shutil.rmtree(profile, ignore_errors=True)
