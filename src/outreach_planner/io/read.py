@@ -216,8 +216,8 @@ def _type_message(e: dict, loc: str) -> str | None:
         text = value.strip()
         example = text if _looks_like(e["type"], text) else _STRICT_EXAMPLE[e["type"]]
         return _("read.quoted", id="seharusnya {k}, tetapi tertulis teks (dalam tanda kutip); tulis tanpa tanda kutip: "
-                 "{key} = {ex}", en="expected {k}, got text (in quotes); write it without quotes: {key} = {ex}",
-                 k=kind, key=key, ex=example)
+                 "{name} = {ex}", en="expected {k}, got text (in quotes); write it without quotes: {name} = {ex}",
+                 k=kind, name=key, ex=example)
     if e["type"] == "int_type" and isinstance(value, float):
         return _("read.got_float", id="seharusnya {k}, tertulis {v}", en="expected {k}, got {v}", k=kind, v=repr(value))
     if isinstance(value, bool):
@@ -977,6 +977,17 @@ def read_workspace(path: str | Path) -> Workspace:
         _check_travel(root, parts["travel"], parts.get("teams", ()), out)
     if parts.get("calendar") is not None:
         out.warnings.extend(break_findings(parts["calendar"], parts.get("teams", ()))[1])
+    trippers = [t.id for t in parts.get("teams") or () if t.field_trips]
+    if trippers and not parts.get("lodgings"):  # the planner would silently plan day trips only
+        out.warn(_("read.trips_no_lodgings",
+                   id="workspace.toml [[teams]]: {teams} boleh melakukan perjalanan dinas (field_trips = true), tetapi "
+                      "wilayah kerja ini tidak punya penginapan, jadi hanya perjalanan pulang hari yang direncanakan; "
+                      "tambahkan lapisan lodgings di [layers] (mis. lodgings = \"lodgings.csv\") atau tulis "
+                      "field_trips = false",
+                   en="workspace.toml [[teams]]: {teams} may go on field trips (field_trips = true), but the workspace "
+                      "has no lodgings, so only day trips are planned; add a lodgings layer to [layers] (e.g. "
+                      "lodgings = \"lodgings.csv\") or set field_trips = false",
+                   teams=", ".join(where_label("team", t) for t in trippers)))
 
     # A row naming a village whose own row was rejected (or whose layer could not be read) is
     # not "unknown": that village's problem is reported already; do not bury it under echoes.
