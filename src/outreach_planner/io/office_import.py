@@ -441,14 +441,16 @@ def _apply_column_file(path: Path, sheet: Sheet, cmap: ColumnMap, problems: list
         if not t:
             continue
         if t not in targets:
-            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}", c=r.get("column")), "maps_to", t, _(
+            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}",
+                                                 c=r.get("column")), "maps_to", t, _(
                 "import.bad_target", id="kolom tujuan tidak dikenal; pilih salah satu: {allowed}",
                 en="unknown target column; use one of: {allowed}", allowed=", ".join(sorted(targets)))))
             continue
         try:
             chosen[t] = column_index_from_string(r.get("column", "").strip()) - 1
         except ValueError:
-            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}", c=r.get("column")), "column", r.get("column"), _(
+            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}",
+                                                 c=r.get("column")), "column", r.get("column"), _(
                 "import.bad_column", id="bukan huruf kolom Excel (A, B, ...)", en="not an Excel column letter (A, B, ...)")))
     cmap.columns = chosen
 
@@ -483,7 +485,8 @@ def _apply_row_file(path: Path, rows: list[Row], valid: set[str]) -> list[Proble
             r.decision, r.match, r.village_code = "skip", "skipped", ""
         elif code and code != r.village_code:
             if code not in valid:
-                problems.append(Problem(path.name, _("import.where_row", id="baris {r}", en="row {r}", r=r.row), "village_code", code, _(
+                problems.append(Problem(path.name, _("import.where_row", id="baris {r}", en="row {r}", r=r.row),
+                                        "village_code", code, _(
                     "import.bad_code", id="kode desa tidak ada di wilayah kerja ini",
                     en="no village with this code in the workspace")))
                 continue
