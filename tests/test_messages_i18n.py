@@ -25,6 +25,14 @@ def flat(text: str) -> str:
     return " ".join(str(text).split())
 
 
+@pytest.fixture(autouse=True)
+def _indonesian_by_default(monkeypatch):
+    """The default is Indonesian: not even an OUTREACH_LANG of the shell running the tests changes it here."""
+    monkeypatch.delenv("OUTREACH_LANG", raising=False)
+    yield
+    set_language(None)
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
