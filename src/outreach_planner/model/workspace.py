@@ -318,8 +318,9 @@ def cross_check(ws: Workspace | dict) -> list[Problem]:
                 problems.append(Problem("villages", where_label("village", v.code, False), f"{s}_covered",
                                         v.covered[s],
                                         _("ws.village.over_eligible",
-                                          id="jumlah sudah melebihi jumlah wajib ({e}); paling banyak boleh lebih "
-                                             "{tol} (data penduduk yang kedaluwarsa). Kolomnya tertukar?",
+                                          id="jumlah yang sudah (covered) melebihi jumlah wajib ({e}); boleh "
+                                             "melebihinya paling banyak {tol} (data penduduk yang kedaluwarsa). "
+                                             "Kolomnya tertukar?",
                                           en="covered is above eligible ({e}); it may exceed eligible by at most "
                                              "{tol} (stale population figures). Are the columns swapped?",
                                           e=v.eligible[s], tol=f"{OVER_COVERAGE_TOLERANCE:.0%}")))
