@@ -139,6 +139,7 @@ def test_failure_midway_leaves_nothing(small_ws, tmp_path, monkeypatch, fmt):
     assert list(parent.iterdir()) == []  # neither the folder nor its temporary sibling
 
 
+@pytest.mark.usefixtures("english")
 def test_polygon_too_long_for_excel_is_refused(small_ws, tmp_path):
     v0 = small_ws.villages[0]
     ring = shapely.Point(v0.lon, v0.lat).buffer(0.01, quad_segs=1000)  # ~4,000 vertices

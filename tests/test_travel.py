@@ -272,6 +272,7 @@ def _small_with_roads(tmp_path: Path, travel: str | None) -> Path:
     return folder
 
 
+@pytest.mark.usefixtures("english")
 def test_reader_reports_a_missing_or_empty_network(tmp_path):
     folder = _small_with_roads(tmp_path / "a", 'model = "road_network"\nnetwork = "roads.gpkg"\n')
     with pytest.raises(InputError) as err:
@@ -288,6 +289,7 @@ def test_reader_reports_a_missing_or_empty_network(tmp_path):
         read_workspace(folder2)
 
 
+@pytest.mark.usefixtures("english")
 def test_reader_reports_a_vehicle_without_speeds(tmp_path):
     folder = _small_with_roads(tmp_path, "model = \"great_circle\"\n[travel.speed_kmh]\ncar = 40\n")
     with pytest.raises(InputError) as err:

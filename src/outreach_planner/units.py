@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+from .i18n import _
+
 #: Value points are multiplied by this before they become integer solver penalties.
 VALUE_SCALE = 1000
 
@@ -30,10 +32,11 @@ def hhmm_to_minutes(text: str) -> int:
     """Parse ``"HH:MM"`` into minutes after midnight. Raises ValueError on bad text."""
     parts = text.strip().split(":")
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise ValueError(f"expected HH:MM, got {text!r}")
+        raise ValueError(_("units.hhmm", id="seharusnya HH:MM (24 jam), tertulis {t}", en="expected HH:MM, got {t}",
+                           t=repr(text)))
     h, m = int(parts[0]), int(parts[1])
     if not (0 <= h <= 24 and 0 <= m < 60) or (h == 24 and m != 0):
-        raise ValueError(f"not a time of day: {text!r}")
+        raise ValueError(_("units.not_time", id="bukan jam yang valid: {t}", en="not a time of day: {t}", t=repr(text)))
     return h * 60 + m
 
 

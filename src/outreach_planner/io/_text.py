@@ -58,8 +58,12 @@ def decode(data: bytes) -> Decoded:
         label = "Latin-1"
     if text.startswith(BOM):
         text = text[1:]
-    note = (f"the file is not UTF-8 (byte 0x{data[pos]:02x} on line {line}); it was read as {label}: "
-            "check accented letters, and save it as UTF-8")
+    from ..i18n import _
+
+    note = _("text.not_utf8", id="berkas ini bukan UTF-8 (byte 0x{b} di baris {line}); dibaca sebagai {label}: "
+             "periksa huruf beraksen, lalu simpan sebagai UTF-8", en="the file is not UTF-8 (byte 0x{b} on line "
+             "{line}); it was read as {label}: check accented letters, and save it as UTF-8",
+             b=f"{data[pos]:02x}", line=line, label=label)
     return Decoded(text, encoding, had_bom, [note])
 
 

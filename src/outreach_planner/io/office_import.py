@@ -441,14 +441,16 @@ def _apply_column_file(path: Path, sheet: Sheet, cmap: ColumnMap, problems: list
         if not t:
             continue
         if t not in targets:
-            problems.append(Problem(path.name, f"column {r.get('column')}", "maps_to", t, _(
+            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}",
+                                                 c=r.get("column")), "maps_to", t, _(
                 "import.bad_target", id="kolom tujuan tidak dikenal; pilih salah satu: {allowed}",
                 en="unknown target column; use one of: {allowed}", allowed=", ".join(sorted(targets)))))
             continue
         try:
             chosen[t] = column_index_from_string(r.get("column", "").strip()) - 1
         except ValueError:
-            problems.append(Problem(path.name, f"column {r.get('column')}", "column", r.get("column"), _(
+            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}",
+                                                 c=r.get("column")), "column", r.get("column"), _(
                 "import.bad_column", id="bukan huruf kolom Excel (A, B, ...)", en="not an Excel column letter (A, B, ...)")))
     cmap.columns = chosen
 
@@ -483,7 +485,8 @@ def _apply_row_file(path: Path, rows: list[Row], valid: set[str]) -> list[Proble
             r.decision, r.match, r.village_code = "skip", "skipped", ""
         elif code and code != r.village_code:
             if code not in valid:
-                problems.append(Problem(path.name, f"row {r.row}", "village_code", code, _(
+                problems.append(Problem(path.name, _("import.where_row", id="baris {r}", en="row {r}", r=r.row),
+                                        "village_code", code, _(
                     "import.bad_code", id="kode desa tidak ada di wilayah kerja ini",
                     en="no village with this code in the workspace")))
                 continue
@@ -550,6 +553,11 @@ def _workspace_layers(workspace: Path) -> dict:
 
 def _layer_path(spec: object) -> str | None:
     return spec.get("path") if isinstance(spec, dict) else spec  # type: ignore[return-value]
+
+
+def _sheet_row(r: Row) -> str:
+    """Where a row of the office's workbook is: its sheet and spreadsheet row number."""
+    return _("import.where_sheet_row", id="{s} baris {r}", en="{s} row {r}", s=r.sheet, r=r.row)
 
 
 def _villages_layer(workspace: Path) -> Path:
@@ -655,7 +663,7 @@ def _write_counts(layer: Path, data: dict, rows: list[Row], source: Path, proble
             try:
                 n = parse_count(v)
             except ValueError:
-                problems.append(Problem(source.name, f"{r.sheet} row {r.row}", t, v, _(
+                problems.append(Problem(source.name, _sheet_row(r), t, v, _(
                     "import.bad_number", id="bukan bilangan bulat >= 0", en="not a whole number >= 0")))
                 continue
             if n is not None:
@@ -663,7 +671,7 @@ def _write_counts(layer: Path, data: dict, rows: list[Row], source: Path, proble
         for sid in {t.rsplit("_", 1)[0] for t in vals}:
             e, c = vals.get(f"{sid}_eligible"), vals.get(f"{sid}_covered")
             if e is not None and c is not None and c > e * 1.05 + 1:
-                problems.append(Problem(source.name, f"{r.sheet} row {r.row}", f"{sid}_covered", c, _(
+                problems.append(Problem(source.name, _sheet_row(r), f"{sid}_covered", c, _(
                     "import.over", id="lebih besar dari {e} (wajib/jumlah): kolom tertukar?",
                     en="above {e} (eligible): columns swapped?", e=e)))
         updates[r.village_code] = vals

@@ -154,7 +154,7 @@ def write_layer(workspace: Path, kind: str, rows: list, villages: dict, source: 
     seen: dict[str, int] = {}
     for r in rows:
         c, v = r.counts, villages[r.village_code]
-        where = f"{r.sheet} row {r.row}"
+        where = _("import.where_sheet_row", id="{s} baris {r}", en="{s} row {r}", s=r.sheet, r=r.row)
         rec: dict[str, object] = {"village_code": r.village_code}
 
         def bad(field: str, shown: object, en: str, id_: str) -> None:

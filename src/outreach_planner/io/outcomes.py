@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, InputWarning, Problem
+from ..i18n import _
 from ..campaign.ledger import STATUSES, Outcome, plan_id_of
 from ..model import Workspace
 from ..plan import Plan
@@ -46,10 +47,14 @@ def served_cap(kind: str | None, expected: int) -> tuple[str, int]:
     cap, max(:data:`SESSION_OVER` x expected, expected + :data:`SESSION_EXTRA`). A delivery: none.
     """
     if kind == "home_visit":
-        return "home-visit cap (the one resident of its request: 1 per service)", max(expected, 1)
+        return _("form.cap_home", id="batas kunjungan rumah (satu warga yang meminta: 1 per layanan)",
+                 en="home-visit cap (the one resident of its request: 1 per service)"), max(expected, 1)
     if kind == "delivery":
-        return "delivery cap (a delivery serves nobody)", 0
-    return (f"session cap max({SESSION_OVER:g} x expected, expected + {SESSION_EXTRA})",
+        return _("form.cap_delivery", id="batas antaran (antaran tidak melayani siapa pun)",
+                 en="delivery cap (a delivery serves nobody)"), 0
+    return (_("form.cap_session", id="batas sesi max({over} x perkiraan, perkiraan + {extra})",
+              en="session cap max({over} x expected, expected + {extra})", over=f"{SESSION_OVER:g}",
+              extra=SESSION_EXTRA),
             max(math.ceil(SESSION_OVER * expected), expected + SESSION_EXTRA))
 
 
@@ -261,7 +266,15 @@ def write_outcomes_form(plan: Plan, ws: Workspace, out_dir: Path, plan_id: str |
 
 #: Columns a form must have (after :func:`column_name`); ``served_<s>`` must be there for each ``expected_<s>``.
 REQUIRED_COLUMNS = ("plan_id", "visit_id", "status")
-_FIX = "record the outcomes_form.csv or .xlsx that plan wrote, filled in, without renaming or deleting columns"
+def _fix() -> str:
+    """What to give ``record`` instead, in the language in use."""
+    return _("form.fix", id="catat outcomes_form.csv atau .xlsx yang ditulis plan, sesudah diisi, tanpa mengganti nama "
+             "atau menghapus kolom", en="record the outcomes_form.csv or .xlsx that plan wrote, filled in, without "
+             "renaming or deleting columns")
+
+
+def _row1() -> str:
+    return _("form.row", id="baris {n}", en="row {n}", n=1)
 
 
 def column_name(header: Any) -> str:
@@ -276,25 +289,33 @@ def _decode(data: bytes, name: str) -> str:
 
     decoded = decode(data)
     for note in decoded.notes:
-        warnings.warn(InputWarning(f"{name}: {note}"), stacklevel=3)
+        warnings.warn(InputWarning(f"{name}: {note}"), stacklevel=3)  # the note is in the language in use
     return decoded.text
 
 
 def _check_header(header: list[str], name: str) -> None:
     if not any(header):
-        raise InputError([Problem(name, "row 1", "", None, f"the form has no header row; {_FIX}")])
+        raise InputError([Problem(name, _row1(), "", None, _("form.no_header", id="formulir ini tidak punya baris "
+                                                             "judul kolom; {fix}", en="the form has no header row; "
+                                                             "{fix}", fix=_fix()))])
     problems = []
     for col in REQUIRED_COLUMNS:
         if col not in header:
-            problems.append(Problem(name, "row 1", col, None, f"the form has no column '{col}' (columns: "
-                                    f"{', '.join(h for h in header if h) or 'none'}); {_FIX}"))
+            problems.append(Problem(name, _row1(), col, None, _(
+                "form.no_column", id="formulir ini tidak punya kolom '{col}' (kolom yang ada: {cols}); {fix}",
+                en="the form has no column '{col}' (columns: {cols}); {fix}", col=col,
+                cols=", ".join(h for h in header if h) or "-", fix=_fix())))
     for h in header:
         if h.startswith("expected_") and f"served_{h[9:]}" not in header:
-            problems.append(Problem(name, "row 1", f"served_{h[9:]}", None, f"the form has no column "
-                                    f"'served_{h[9:]}' for the people served; {_FIX}"))
+            problems.append(Problem(name, _row1(), f"served_{h[9:]}", None, _(
+                "form.no_served_column", id="formulir ini tidak punya kolom '{col}' untuk jumlah orang yang "
+                "dilayani; {fix}", en="the form has no column '{col}' for the people served; {fix}",
+                col=f"served_{h[9:]}", fix=_fix())))
     dups = sorted({h for h in header if h and header.count(h) > 1})
     if dups:
-        problems.append(Problem(name, "row 1", dups[0], None, "the column appears more than once; keep one"))
+        problems.append(Problem(name, _row1(), dups[0], None, _("form.dup_column", id="kolom ini muncul lebih dari "
+                                                                "sekali; simpan satu", en="the column appears more "
+                                                                "than once; keep one")))
     if problems:
         raise InputError(problems)
 
@@ -302,13 +323,16 @@ def _check_header(header: list[str], name: str) -> None:
 def _csv_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     data = path.read_bytes()
     if data.startswith(b"PK\x03\x04"):
-        raise InputError([Problem(path.name, "", "", None, "this is an Excel workbook, not a CSV file; "
-                                  "name it .xlsx, or save it from Excel as 'CSV UTF-8'")])
+        raise InputError([Problem(path.name, "", "", None, _(
+            "form.xlsx_as_csv", id="ini buku kerja Excel, bukan berkas CSV; beri nama .xlsx, atau simpan dari Excel "
+            "sebagai 'CSV UTF-8'", en="this is an Excel workbook, not a CSV file; name it .xlsx, or save it from "
+            "Excel as 'CSV UTF-8'"))])
     text = _decode(data, path.name)
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), "")
     if not first:
-        raise InputError([Problem(path.name, "", "", None, f"the file is empty; {_FIX}")])
+        raise InputError([Problem(path.name, "", "", None, _("form.empty", id="berkas ini kosong; {fix}",
+                                                             en="the file is empty; {fix}", fix=_fix()))])
     # the delimiter: the one of , ; tab that splits the header into the form's columns (Excel in an Indonesian
     # or European locale saves CSV with ';')
     split = {d: [form_key(column_name(h)) for h in next(csv.reader([first], delimiter=d))] for d in (",", ";", "\t")}
@@ -340,7 +364,8 @@ def read_outcomes_form(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError([Problem(str(path), "", "", None, "no such file")])
+        raise InputError([Problem(str(path), "", "", None, _("form.no_file", id="berkas tidak ditemukan",
+                                                             en="no such file"))])
     suffix = path.suffix.lower()
     if suffix == ".csv":
         rows = _csv_rows(path)
@@ -350,7 +375,9 @@ def read_outcomes_form(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is an input problem
-            raise InputError([Problem(path.name, "", "", None, f"cannot read the workbook: {exc}")]) from None
+            raise InputError([Problem(path.name, "", "", None, _("form.cannot_read", id="buku kerja tidak dapat "
+                                                                 "dibaca: {e}", en="cannot read the workbook: {e}",
+                                                                 e=exc))]) from None
         try:
             sh = wb[FORM_SHEET] if FORM_SHEET in wb.sheetnames else wb.worksheets[0]
             it = sh.iter_rows(values_only=True)
@@ -361,9 +388,13 @@ def read_outcomes_form(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
             wb.close()
         rows = [(i, r) for i, r in rows if any(v not in (None, "") for v in r.values())]
     else:
-        raise InputError([Problem(path.name, "", "", suffix, "unknown file type; use the .csv or .xlsx form")])
+        raise InputError([Problem(path.name, "", "", suffix, _("form.file_type", id="jenis berkas tidak dikenal; "
+                                                               "pakai formulir .csv atau .xlsx", en="unknown file "
+                                                               "type; use the .csv or .xlsx form"))])
     if not rows:
-        raise InputError([Problem(path.name, "", "", None, f"the form has a header but no visit rows; {_FIX}")])
+        raise InputError([Problem(path.name, "", "", None, _("form.no_rows", id="formulir ini punya judul kolom "
+                                                             "tetapi tidak ada baris kunjungan; {fix}", en="the form "
+                                                             "has a header but no visit rows; {fix}", fix=_fix()))])
     return rows
 
 
@@ -429,9 +460,11 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
     columns = {c for _, r in rows for c in r}
     for c in sorted(columns):
         if c.startswith("served_") and c[7:] not in sids:
-            problems.append(Problem(source, "row 1", c, None, f"not a service of the workspace "
-                                    f"({', '.join(sids)}); fix the column name"))
-    from ..i18n import _, language
+            problems.append(Problem(source, _row1(), c, None, _("form.unknown_service", id="bukan layanan wilayah "
+                                                                "kerja ini ({sids}); perbaiki nama kolomnya",
+                                                                en="not a service of the workspace ({sids}); fix "
+                                                                "the column name", sids=", ".join(sids))))
+    from ..i18n import language
 
     def words(codes) -> str:
         return ", ".join(map(status_label, codes))
@@ -463,10 +496,12 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         if vid.startswith(NIGHT_PREFIX):
             route = night_routes[pid].get(vid)
             if route is None:
-                bad("visit_id", vid, f"this night is not in plan {pid}")
+                bad("visit_id", vid, _("form.night_not_in_plan", id="malam ini tidak ada di rencana {p}",
+                                       en="this night is not in plan {p}", p=pid))
                 continue
             if (pid, vid) in seen:
-                bad("visit_id", vid, f"the night is already reported in row {seen[pid, vid]}")
+                bad("visit_id", vid, _("form.night_twice", id="malam ini sudah dilaporkan di baris {r}",
+                                       en="the night is already reported in row {r}", r=seen[pid, vid]))
                 continue
             seen[pid, vid] = n
             reason = "" if _blank(row.get("reason")) else str(row["reason"]).strip()
@@ -475,9 +510,13 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
                                         "{a}", en="not allowed for a night of a field trip; allowed: {a}",
                                         a=words(NIGHT_STATUSES)))
             elif status == "returned" and not reason:
-                bad("reason", None, "give the reason the team came back to its base (the trip was cut short)")
+                bad("reason", None, _("form.night_reason", id="tulis alasan tim pulang ke kantor (perjalanan "
+                                      "dinasnya dipersingkat)", en="give the reason the team came back to its base "
+                                      "(the trip was cut short)"))
             if any(not _blank(v) and _count(v) != 0 for v in served_cells.values()):
-                bad("status", status, "people served on a night row; record them on the visit rows")
+                bad("status", status, _("form.night_served", id="orang dilayani diisi pada baris malam; catat di "
+                                        "baris kunjungannya", en="people served on a night row; record them on the "
+                                        "visit rows"))
             place = "" if _blank(row.get("bermalam_di")) else str(row["bermalam_di"]).strip()
             lodging = route.end_place  # where it slept: as planned unless the officer wrote another lodging
             if status == "stayed" and place:
@@ -485,8 +524,10 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
                 if place.casefold() in known:
                     lodging = known[place.casefold()]
                 elif place != _night_place(ws, route):
-                    bad("bermalam_di", place, "not a lodging of the workspace: write the name or id of one of "
-                        "the lodgings layer (or leave the planned one)")
+                    bad("bermalam_di", place, _("form.not_lodging", id="bukan penginapan wilayah kerja ini: tulis "
+                                                "nama atau id salah satu penginapan di lapisan lodgings (atau biarkan "
+                                                "yang direncanakan)", en="not a lodging of the workspace: write the "
+                                                "name or id of one of the lodgings layer (or leave the planned one)"))
                     continue
             nights_seen += 1
             if nights is not None:
@@ -532,16 +573,25 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
             expected = step.expected.get(sid, 0)
             cap_name, cap = served_cap(step.kind, expected)
             if vil is not None and vil.eligible.get(sid, 0) < cap:
-                cap_name, cap = f"village cap (eligible people of {vil.code})", vil.eligible.get(sid, 0)
+                cap_name, cap = _("form.cap_village", id="batas desa (jumlah wajib di {code})",
+                                  en="village cap (eligible people of {code})", code=vil.code), vil.eligible.get(sid, 0)
             if k > cap:
-                bad(f"served_{sid}", cell, f"{k} people is more than is possible here: the {cap_name} is {cap} "
-                                           f"(expected {expected}) for this {step.kind} {vid}; correct the number")
+                bad(f"served_{sid}", cell, _("form.over_cap", id="{k} orang lebih dari yang mungkin di sini: {cap_name} "
+                                             "adalah {cap} (perkiraan {expected}) untuk {kind} {vid} ini; perbaiki "
+                                             "angkanya", en="{k} people is more than is possible here: the {cap_name} "
+                                             "is {cap} (expected {expected}) for this {kind} {vid}; correct the number",
+                                             k=k, cap_name=cap_name, cap=cap, expected=expected, vid=vid,
+                                             kind=KIND_LABELS_ID.get(step.kind or "", step.kind).lower()
+                                             if language() == "id" else step.kind))
                 continue
             people[sid] = k
         outcomes.append(Outcome(pid, vid, status, people, reason))
     if not outcomes and not problems and not nights_seen:
-        problems.append(Problem(source, "", "status", None, "nothing to record: the status of every row is blank; "
-                                "fill in status (done, missed, delivered, failed or cancelled) for the visits made"))
+        problems.append(Problem(source, "", "status", None, _(
+            "form.nothing", id="tidak ada yang dicatat: status setiap baris kosong; isi status ({words}) untuk "
+            "kunjungan yang dilakukan", en="nothing to record: the status of every row is blank; fill in status "
+            "({words}) for the visits made", words=", ".join(status_label(c) for c in
+                                                             ("done", "missed", "delivered", "failed", "cancelled")))))
     if problems:
         raise InputError(problems)
     return outcomes

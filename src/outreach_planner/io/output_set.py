@@ -47,6 +47,7 @@ from pathlib import Path
 
 from .._testhooks import pause
 from ..errors import InputError
+from ..i18n import _
 
 #: Every file or folder name that ``plan`` or ``replan`` writes at the top of its output folder.
 PLAN_OUTPUTS: tuple[str, ...] = ("plan.json", "schedule.csv", "schedule.xlsx", "map.html", "route_sheets.pdf",
@@ -170,10 +171,11 @@ def recover(parent: Path | str) -> list[str]:
         target = parent / m["name"]
         if m["kind"] == "old" and not target.exists():
             os.rename(p, target)
-            done.append(f"restored {target.name} from {p.name}")
+            done.append(_("out.restored", id="{t} dipulihkan dari {p}", en="restored {t} from {p}", t=target.name,
+                          p=p.name))
         else:
             _rmtree(p)
-            done.append(f"removed {p.name}")
+            done.append(_("out.removed", id="{p} dihapus", en="removed {p}", p=p.name))
     if done:
         _fsync_dir(parent)
     return done

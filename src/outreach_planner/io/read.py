@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, InputWarning, Problem
-from ..i18n import _
+from ..i18n import _, language
 from ..model import (
     Calendar,
     Delivery,
@@ -37,7 +37,7 @@ from ..model import (
     cross_check,
     mask_nik,
 )
-from ..model.workspace import OVER_COVERAGE_TOLERANCE
+from ..model.workspace import OVER_COVERAGE_TOLERANCE, unknown_village_code, where_label
 from ._text import best_header_guess, decode, delimiter_name, read_csv_rows
 
 #: A point further than this outside the regency boundary is an error, nearer a warning.
@@ -197,29 +197,100 @@ def _coerce(kind: str, v: Any) -> Any:
     raise AssertionError(kind)
 
 
-_STRICT_HELP = {
-    "int_type": ("a whole number", "40"),
-    "float_type": ("a number", "0.5"),
-    "bool_type": ("true or false", "true"),
-}
+_STRICT_EXAMPLE = {"int_type": "40", "float_type": "0.5", "bool_type": "true"}
+
+
+def _strict_kind(t: str) -> str:
+    return {"int_type": _kind_help("int"), "float_type": _kind_help("float"),
+            "bool_type": _("read.kind_bool", id="true atau false", en="true or false")}[t]
 
 
 def _type_message(e: dict, loc: str) -> str | None:
     """A clearer message for a TOML value of the wrong type (text where a number belongs)."""
-    kind = _STRICT_HELP.get(e["type"])
-    if kind is None:
+    if e["type"] not in _STRICT_EXAMPLE:
         return None
+    kind = _strict_kind(e["type"])
     value = e.get("input")
     key = str(e["loc"][-1]) if e["loc"] else loc
     if isinstance(value, str):
         text = value.strip()
-        example = text if _looks_like(e["type"], text) else kind[1]
-        return f"expected {kind[0]}, got text (in quotes); write it without quotes: {key} = {example}"
+        example = text if _looks_like(e["type"], text) else _STRICT_EXAMPLE[e["type"]]
+        return _("read.quoted", id="seharusnya {k}, tetapi tertulis teks (dalam tanda kutip); tulis tanpa tanda kutip: "
+                 "{name} = {ex}", en="expected {k}, got text (in quotes); write it without quotes: {name} = {ex}",
+                 k=kind, name=key, ex=example)
     if e["type"] == "int_type" and isinstance(value, float):
-        return f"expected {kind[0]}, got {value!r}"
+        return _("read.got_float", id="seharusnya {k}, tertulis {v}", en="expected {k}, got {v}", k=kind, v=repr(value))
     if isinstance(value, bool):
-        return f"expected {kind[0]}, got a boolean"
-    return f"expected {kind[0]}"
+        return _("read.got_bool", id="seharusnya {k}, tertulis true/false", en="expected {k}, got a boolean", k=kind)
+    return _("read.expected", id="seharusnya {k}", en="expected {k}", k=kind)
+
+
+def _or(expected: str) -> str:
+    """pydantic's list of allowed values ("'a', 'b' or 'c'") with the language's "or"."""
+    return expected.replace(" or ", _("read.or", id=" atau ", en=" or "))
+
+
+def _pydantic_message(e: dict) -> str:
+    """pydantic's message for one error, by its ``type``, in the language in use (the validators' own
+    messages, ``value_error``, are in that language already). The field, row and value are shown by the
+    Problem; an unlisted type gets a generic text in Indonesian and pydantic's own in English."""
+    t, ctx = e["type"], e.get("ctx") or {}
+    if t == "value_error" or t == "assertion_error":
+        return e["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    table = {
+        "missing": lambda: _("pyd.missing", id="wajib diisi, tetapi tidak ada", en="required, but missing"),
+        "extra_forbidden": lambda: _("pyd.extra", id="kunci tidak dikenal di sini; periksa ejaannya (lihat "
+                                     "docs/workspace.md)", en="unknown key here; check its spelling (see "
+                                     "docs/workspace.md)"),
+        "int_parsing": lambda: _("read.expected", id="seharusnya {k}", en="expected {k}", k=_kind_help("int")),
+        "int_from_float": lambda: _("read.expected", id="seharusnya {k}", en="expected {k}", k=_kind_help("int")),
+        "float_parsing": lambda: _("read.expected", id="seharusnya {k}", en="expected {k}", k=_kind_help("float")),
+        "finite_number": lambda: _("pyd.finite", id="seharusnya angka yang terhingga", en="expected a finite number"),
+        "bool_parsing": lambda: _("read.expected", id="seharusnya {k}", en="expected {k}",
+                                  k=_("read.kind_bool", id="true atau false", en="true or false")),
+        "string_type": lambda: _("pyd.string", id="seharusnya teks (dalam tanda kutip)",
+                                 en="expected text (in quotes)"),
+        "string_pattern_mismatch": lambda: _("pyd.pattern", id="bentuknya tidak sesuai pola {p}",
+                                             en="does not match the pattern {p}", p=ctx.get("pattern", "")),
+        "string_too_short": lambda: _("pyd.too_short_text", id="terlalu pendek (sedikitnya {n} karakter)",
+                                      en="too short (at least {n} characters)", n=ctx.get("min_length", "")),
+        "too_short": lambda: _("pyd.too_short", id="terlalu sedikit isi (sedikitnya {n})",
+                               en="too few items (at least {n})", n=ctx.get("min_length", "")),
+        "too_long": lambda: _("pyd.too_long", id="terlalu banyak isi (paling banyak {n})",
+                              en="too many items (at most {n})", n=ctx.get("max_length", "")),
+        "greater_than": lambda: _("pyd.gt", id="harus lebih besar dari {n}", en="must be greater than {n}",
+                                  n=ctx.get("gt", "")),
+        "greater_than_equal": lambda: _("pyd.ge", id="harus {n} atau lebih", en="must be {n} or more",
+                                        n=ctx.get("ge", "")),
+        "less_than": lambda: _("pyd.lt", id="harus lebih kecil dari {n}", en="must be less than {n}",
+                               n=ctx.get("lt", "")),
+        "less_than_equal": lambda: _("pyd.le", id="harus {n} atau kurang", en="must be {n} or less",
+                                     n=ctx.get("le", "")),
+        "literal_error": lambda: _("pyd.literal", id="nilai tidak dikenal; yang boleh: {allowed}",
+                                   en="unknown value; allowed: {allowed}", allowed=_or(str(ctx.get("expected", "")))),
+        "enum": lambda: _("pyd.literal", id="nilai tidak dikenal; yang boleh: {allowed}",
+                          en="unknown value; allowed: {allowed}", allowed=_or(str(ctx.get("expected", "")))),
+        "date_parsing": lambda: _("read.expected", id="seharusnya {k}", en="expected {k}", k=_kind_help("date")),
+        "date_from_datetime_parsing": lambda: _("read.expected", id="seharusnya {k}", en="expected {k}",
+                                                k=_kind_help("date")),
+        "date_type": lambda: _("read.expected", id="seharusnya {k}", en="expected {k}", k=_kind_help("date")),
+        "tuple_type": lambda: _("pyd.list", id="seharusnya daftar, mis. [\"mon\", \"tue\"]",
+                                en="expected a list, e.g. [\"mon\", \"tue\"]"),
+        "list_type": lambda: _("pyd.list", id="seharusnya daftar, mis. [\"mon\", \"tue\"]",
+                               en="expected a list, e.g. [\"mon\", \"tue\"]"),
+        "dict_type": lambda: _("pyd.table", id="seharusnya tabel TOML (kunci = nilai)",
+                               en="expected a TOML table (key = value)"),
+        "model_type": lambda: _("pyd.table", id="seharusnya tabel TOML (kunci = nilai)",
+                                en="expected a TOML table (key = value)"),
+        "model_attributes_type": lambda: _("pyd.table", id="seharusnya tabel TOML (kunci = nilai)",
+                                           en="expected a TOML table (key = value)"),
+        "frozen_instance": lambda: _("pyd.frozen", id="tidak dapat diubah", en="cannot be changed"),
+    }
+    if t in table:
+        return table[t]()
+    if language() == "en":
+        return e["msg"]
+    return _("pyd.other", id="nilai tidak valid ({t})", en="invalid value ({t})", t=t)
 
 
 def _looks_like(kind: str, text: str) -> bool:
@@ -235,7 +306,7 @@ def _looks_like(kind: str, text: str) -> bool:
 def _validation_problems(err: ValidationError, source: str, where: str, out: _Collector) -> None:
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"])
-        msg = _type_message(e, loc) or e["msg"].removeprefix("Value error, ")
+        msg = _type_message(e, loc) or _pydantic_message(e)
         # A record-level error's input is the whole record: noise, and personal data (names, addresses).
         value = e.get("input") if e["type"] != "missing" and e["loc"] else None
         if e["loc"][:1] == ("nik",) and value is not None:
@@ -406,10 +477,12 @@ def _grid_table(source: str, layer: str, grid: list[list[Any]], numbers: list[in
         extra = [c for c in cells[len(header):] if not _is_blank(c)]
         if extra:
             broken.add(len(rows))
-            out.add(source, f"row {n}", "", None,
-                    f"the row has {max(i for i, c in enumerate(cells) if not _is_blank(c)) + 1} cells but the header "
-                    f"has {len(header)}: "
-                    "a value contains the separator? Quote it (a decimal comma: \"120,88\") or use a decimal point")
+            out.add(source, _("read.row", id="baris {n}", en="row {n}", n=n), "", None,
+                    _("read.row_too_long", id="baris ini berisi {c} sel, padahal judul kolomnya {h}: ada nilai yang "
+                      "memuat tanda pemisah? Beri tanda kutip (koma desimal: \"120,88\") atau pakai titik desimal",
+                      en="the row has {c} cells but the header has {h}: a value contains the separator? Quote it "
+                         "(a decimal comma: \"120,88\") or use a decimal point",
+                      c=max(i for i, c in enumerate(cells) if not _is_blank(c)) + 1, h=len(header)))
         rows.append({c: (cells[i] if i < len(cells) else blank) for c, i in seen.items() if c})
         nums.append(n)
     return _Table(source, columns, rows, None, nums, broken)
@@ -418,7 +491,7 @@ def _grid_table(source: str, layer: str, grid: list[list[Any]], numbers: list[in
 def _csv_table(path: Path, layer: str, out: _Collector) -> _Table:
     parsed = read_csv_rows(path.read_bytes(), expected=_header_columns(layer))
     for note in parsed.decoded.notes:
-        out.warn(f"{path.name}: {note} (Excel: 'CSV UTF-8')")
+        out.warn(f"{path.name}: {note} (Excel: 'CSV UTF-8')")  # the note is in the language in use (io/_text.py)
     if parsed.delimiter != ",":
         out.warn(_("read.delimiter", id="{f}: dibaca dengan pemisah {d}, bukan koma", en="{f}: read as {d}-separated, "
                    "not comma-separated", f=path.name, d=delimiter_name(parsed.delimiter)))
@@ -431,16 +504,19 @@ def _spec(value: Any) -> dict[str, Any]:
 
 def _read_table(root: Path, name: str, spec: dict[str, Any], out: _Collector) -> _Table | None:
     path = root / str(spec.get("path", ""))
-    source = path.name + (f" (sheet {spec.get('sheet', name)})" if path.suffix.lower() in {".xlsx", ".xlsm"} else "")
+    source = path.name + (_("read.in_sheet", id=" (sheet {s})", en=" (sheet {s})", s=spec.get("sheet", name))
+                          if path.suffix.lower() in {".xlsx", ".xlsm"} else "")
     if not spec.get("path"):
-        out.add("workspace.toml", f"[layers] {name}", "path", None, "the layer needs a path")
+        out.add("workspace.toml", f"[layers] {name}", "path", None,
+                _("read.layer_no_path", id="lapisan ini perlu path (nama berkasnya)", en="the layer needs a path"))
         return None
     if not path.is_file():
         out.add("workspace.toml", f"[layers] {name}", "path", str(spec["path"]),
-                f"file not found: {path}")
+                _("read.file_not_found", id="berkas tidak ditemukan: {p}", en="file not found: {p}", p=path))
         return None
     if path.stat().st_size == 0:
-        out.add(path.name, "", "", None, "the file is empty (not even a header row)")
+        out.add(path.name, "", "", None, _("read.file_empty", id="berkas ini kosong (baris judul kolom pun tidak ada)",
+                                           en="the file is empty (not even a header row)"))
         return None
     suffix = path.suffix.lower()
     declared_crs = spec.get("crs")
@@ -456,8 +532,9 @@ def _read_table(root: Path, name: str, spec: dict[str, Any], out: _Collector) ->
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             try:
                 if sheet not in wb.sheetnames:
-                    out.add(path.name, f"sheet {sheet!r}", "", sheet,
-                            f"sheet not found; the workbook has: {', '.join(wb.sheetnames)}")
+                    out.add(path.name, _("read.sheet", id="sheet {s}", en="sheet {s}", s=repr(sheet)), "", sheet,
+                            _("read.sheet_not_found", id="sheet tidak ditemukan; sheet di buku kerja ini: {names}",
+                              en="sheet not found; the workbook has: {names}", names=", ".join(wb.sheetnames)))
                     return None
                 grid, numbers = [], []
                 for n, cells in enumerate(wb[sheet].iter_rows(values_only=True), 1):
@@ -469,10 +546,12 @@ def _read_table(root: Path, name: str, spec: dict[str, Any], out: _Collector) ->
             table = _grid_table(source, name, grid, numbers, None, out)
         else:
             out.add("workspace.toml", f"[layers] {name}", "path", str(spec["path"]),
-                    "unknown file type; use .csv, .xlsx, .geojson, .gpkg or .shp")
+                    _("read.unknown_file_type", id="jenis berkas tidak dikenal; pakai .csv, .xlsx, .geojson, .gpkg "
+                      "atau .shp", en="unknown file type; use .csv, .xlsx, .geojson, .gpkg or .shp"))
             return None
     except Exception as exc:  # a corrupt file: report, do not crash
-        out.add(source, "", "", None, f"cannot read the file: {exc}")
+        out.add(source, "", "", None, _("read.cannot_read", id="berkas tidak dapat dibaca: {e}",
+                                        en="cannot read the file: {e}", e=exc))
         return None
     if declared_crs and table.rows and "lon" in table.columns and "lat" in table.columns:
         _transform_rows(table, declared_crs, out)
@@ -485,7 +564,8 @@ def _transform_rows(table: _Table, crs: str, out: _Collector) -> None:
     try:
         src = CRS.from_user_input(crs)
     except Exception:
-        out.add(table.source, "", "crs", crs, "unknown CRS; use an EPSG code such as 'EPSG:32751'")
+        out.add(table.source, "", "crs", crs, _("read.unknown_crs", id="CRS tidak dikenal; pakai kode EPSG seperti "
+                                                "'EPSG:32751'", en="unknown CRS; use an EPSG code such as 'EPSG:32751'"))
         return
     if src.equals(CRS.from_epsg(4326)):
         return
@@ -507,18 +587,22 @@ def _read_spatial(path: Path, name: str, spec: dict, declared_crs: str | None, o
         layers = [str(x[0]) for x in pyogrio.list_layers(path)]
         layer = layer or name
         if layer not in layers:
-            out.add(path.name, f"layer {layer!r}", "", layer, f"layer not found; the GeoPackage has: {', '.join(layers)}")
+            out.add(path.name, _("read.layer", id="layer {s}", en="layer {s}", s=repr(layer)), "", layer,
+                    _("read.gpkg_layer_not_found", id="layer tidak ditemukan; layer di GeoPackage ini: {names}",
+                      en="layer not found; the GeoPackage has: {names}", names=", ".join(layers)))
             return None
     gdf = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
-    source = path.name + (f" (layer {layer})" if layer else "")
+    source = path.name + (_("read.in_layer", id=" (layer {s})", en=" (layer {s})", s=layer) if layer else "")
     if gdf.crs is None:
         if declared_crs:
             gdf = gdf.set_crs(declared_crs)
     elif declared_crs and not gdf.crs.equals(declared_crs):
-        out.warn(f"{source}: the file says {gdf.crs.to_string()} but [layers] declares {declared_crs}; "
-                 "the file's CRS is used")
+        out.warn(_("read.crs_conflict", id="{src}: berkas menyatakan {f} tetapi [layers] menyatakan {d}; CRS dari "
+                   "berkas yang dipakai", en="{src}: the file says {f} but [layers] declares {d}; the file's CRS is "
+                   "used", src=source, f=gdf.crs.to_string(), d=declared_crs))
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
-        out.warn(f"{source}: reprojected from {gdf.crs.to_string()} to WGS84 (EPSG:4326)")
+        out.warn(_("read.reprojected", id="{src}: diproyeksikan ulang dari {f} ke WGS84 (EPSG:4326)",
+                   en="{src}: reprojected from {f} to WGS84 (EPSG:4326)", src=source, f=gdf.crs.to_string()))
         gdf = gdf.to_crs(4326)
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     df = gdf[cols]
@@ -590,9 +674,12 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
                         values.setdefault("lat", p.y)
                 elif "lon" not in values or "lat" not in values:
                     out.add(table.source, where, "geometry", geom.geom_type,
-                            f"the geometry is a {geom.geom_type}, but a {_NOUN[layer]} is a place: this layer "
-                            "needs one Point per feature (or lon/lat columns). Convert the geometries to points "
-                            "(e.g. QGIS: Vector > Geometry Tools > Centroids) or fill lon/lat")
+                            _("read.not_a_point", id="geometrinya {g}, padahal {what} adalah sebuah tempat: lapisan "
+                              "ini perlu satu Point per fitur (atau kolom lon/lat). Ubah geometrinya menjadi titik "
+                              "(mis. QGIS: Vector > Geometry Tools > Centroids) atau isi lon/lat",
+                              en="the geometry is a {g}, but a {what} is a place: this layer needs one Point per "
+                                 "feature (or lon/lat columns). Convert the geometries to points (e.g. QGIS: Vector > "
+                                 "Geometry Tools > Centroids) or fill lon/lat", g=geom.geom_type, what=_noun(layer)))
                     ok = False
         elif "wkt" in values:
             import shapely
@@ -600,7 +687,8 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
             try:
                 values["wkt"] = _normalise_wkt(shapely.from_wkt(values["wkt"]))
             except Exception:
-                out.add(table.source, where, "wkt", values["wkt"][:40], "not a valid WKT geometry")
+                out.add(table.source, where, "wkt", values["wkt"][:40],
+                        _("read.bad_wkt", id="bukan geometri WKT yang valid", en="not a valid WKT geometry"))
                 ok = False
         if "lon" not in values or "lat" not in values:
             if ok:
@@ -612,8 +700,13 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
             yield where, values
 
 
-_NOUN = {"villages": "village", "schools": "school", "home_visit_requests": "home visit request",
-         "deliveries": "delivery", "lodgings": "lodging"}
+def _noun(layer: str) -> str:
+    """One feature of ``layer``, in the language in use ("a village is a place")."""
+    return {"villages": _("read.noun.village", id="desa", en="village"),
+            "schools": _("read.noun.school", id="sekolah", en="school"),
+            "home_visit_requests": _("read.noun.request", id="permintaan kunjungan rumah", en="home visit request"),
+            "deliveries": _("read.noun.delivery", id="antaran", en="delivery"),
+            "lodgings": _("read.noun.lodging", id="penginapan", en="lodging")}.get(layer, layer)
 
 
 def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
@@ -698,7 +791,8 @@ def _lodgings(table, services, area, out) -> list[Lodging]:
         if "approximate" in v:
             flag = str(v["approximate"]).strip().lower()
             if flag not in ("true", "false", "1", "0", "yes", "no"):
-                out.add(table.source, where, "approximate", v["approximate"], "expected true or false")
+                out.add(table.source, where, "approximate", v["approximate"],
+                        _("read.expected_bool", id="seharusnya true atau false", en="expected true or false"))
                 continue
             data["approximate"] = flag in ("true", "1", "yes")
         if (x := _build(Lodging, data, table.source, where, out)) is not None:
@@ -719,11 +813,13 @@ def _config(cfg: dict, out: _Collector) -> dict[str, Any]:
     parts: dict[str, Any] = {}
     for key in ("regency", "calendar", "services", "teams", "depots", "layers"):
         if key not in cfg:
-            out.add(src, f"[{key}]", "", None, "required section is missing")
+            out.add(src, f"[{key}]", "", None, _("read.section_missing", id="bagian wajib ini tidak ada",
+                                                 en="required section is missing"))
     known = {"regency", "depots", "calendar", "services", "teams", "policy", "travel", "layers"}
     for key in cfg:
         if key not in known:
-            out.add(src, f"[{key}]", "", None, f"unknown section; allowed: {', '.join(sorted(known))}")
+            out.add(src, f"[{key}]", "", None, _("read.section_unknown", id="bagian tidak dikenal; yang boleh: {a}",
+                                                 en="unknown section; allowed: {a}", a=", ".join(sorted(known))))
     if "regency" in cfg:
         parts["regency"] = _build(Regency, cfg["regency"], src, "[regency]", out)
     if "calendar" in cfg:
@@ -733,11 +829,13 @@ def _config(cfg: dict, out: _Collector) -> dict[str, Any]:
     for key, model, label in (("depots", Depot, "depot"), ("services", Service, "service"), ("teams", Team, "team")):
         items = cfg.get(key, [])
         if not isinstance(items, list):
-            out.add(src, f"[[{key}]]", "", None, f"must be an array of tables: [[{key}]]")
+            out.add(src, f"[[{key}]]", "", None, _("read.not_array", id="harus berupa array of tables: [[{k}]]",
+                                                   en="must be an array of tables: [[{k}]]", k=key))
             items = []
         built = []
         for n, item in enumerate(items, 1):
-            where = f"[[{key}]] #{n}" + (f" ({label} {item.get('id')!r})" if isinstance(item, dict) and "id" in item else "")
+            where = f"[[{key}]] #{n}" + (f" ({where_label(label, item.get('id'))})"
+                                         if isinstance(item, dict) and "id" in item else "")
             try:
                 built.append(model.model_validate(item))
             except ValidationError as err:
@@ -771,8 +869,10 @@ def _load_toml(toml_path: Path) -> tuple[dict, list[str]]:
                                                                   en="not valid TOML: {e}", e=exc))]) from None
     notes = [f"{toml_path.name}: {n}" for n in decoded.notes]
     if decoded.had_bom:
-        notes.append(f"{toml_path.name}: the file starts with a byte-order mark (BOM), which TOML does not allow; "
-                     "it was skipped. Save the file as UTF-8 without BOM")
+        notes.append(_("read.bom", id="{f}: berkas diawali byte-order mark (BOM), yang tidak dibolehkan TOML; BOM "
+                       "dilewati. Simpan berkasnya sebagai UTF-8 tanpa BOM", en="{f}: the file starts with a "
+                       "byte-order mark (BOM), which TOML does not allow; it was skipped. Save the file as UTF-8 "
+                       "without BOM", f=toml_path.name))
     return cfg, notes
 
 
@@ -784,7 +884,8 @@ def _area(root: Path, layers: dict, villages_table: _Table | None, out: _Collect
         geoms = [g for g in (t.geoms or []) if g is not None and not g.is_empty
                  and g.geom_type in ("Polygon", "MultiPolygon")] if t else []
         if t is not None and not geoms:
-            out.add(t.source, "", "geometry", None, "the boundary layer has no polygon")
+            out.add(t.source, "", "geometry", None, _("read.boundary_no_polygon", id="lapisan batas (boundary) tidak "
+                                                      "berisi poligon", en="the boundary layer has no polygon"))
         if not geoms:
             return None
         # One feature is used as is: union_all would re-order its rings (a written
@@ -804,16 +905,20 @@ def _check_travel(root: Path, travel: TravelConfig, teams: tuple[Team, ...], out
     known = travel.speed_kmh if travel.model == "great_circle" else DEFAULT_CLASS_SPEEDS_KMH
     for t in teams:
         if t.vehicle not in known:
-            out.add("workspace.toml [[teams]]", f"team {t.id!r}", "vehicle", t.vehicle,
-                    f"no speed for this vehicle in the {travel.model} travel model; known: {', '.join(sorted(known))}"
-                    + (" (add it to [travel.speed_kmh])" if travel.model == "great_circle" else ""))
+            out.add("workspace.toml [[teams]]", where_label("team", t.id), "vehicle", t.vehicle,
+                    _("read.no_speed", id="tidak ada kecepatan untuk kendaraan ini pada model perjalanan {m}; yang "
+                      "ada: {known}", en="no speed for this vehicle in the {m} travel model; known: {known}",
+                      m=travel.model, known=", ".join(sorted(known)))
+                    + (_("read.no_speed_fix", id=" (tambahkan ke [travel.speed_kmh])",
+                         en=" (add it to [travel.speed_kmh])") if travel.model == "great_circle" else ""))
     if travel.model != "road_network":
         return
     where = "[travel]"
     if not travel.network:
         out.add("workspace.toml", where, "network", None,
-                'model = "road_network" needs a road line layer: network = "roads.gpkg" (relative to the '
-                "workspace folder)")
+                _("read.no_network", id='model = "road_network" perlu lapisan garis jalan: network = "roads.gpkg" '
+                  "(relatif terhadap folder wilayah kerja)", en='model = "road_network" needs a road line layer: '
+                  'network = "roads.gpkg" (relative to the workspace folder)'))
         return
     for message in inspect_network(root / travel.network):
         out.add("workspace.toml", where, "network", travel.network, message)
@@ -846,9 +951,11 @@ def read_workspace(path: str | Path) -> Workspace:
     for key in layers:
         if key not in known_layers:
             out.add("workspace.toml", f"[layers] {key}", "", None,
-                    f"unknown layer; allowed: {', '.join(sorted(known_layers))}")
+                    _("read.layer_unknown", id="lapisan tidak dikenal; yang boleh: {a}",
+                      en="unknown layer; allowed: {a}", a=", ".join(sorted(known_layers))))
     if "layers" in cfg and "villages" not in layers:
-        out.add("workspace.toml", "[layers]", "villages", None, "the villages layer is required")
+        out.add("workspace.toml", "[layers]", "villages", None,
+                _("read.villages_required", id="lapisan villages (desa) wajib ada", en="the villages layer is required"))
 
     tables = {name: _read_table(root, name, _spec(layers[name]), out)
               for name in ("villages", "schools", "home_visit_requests", "deliveries", "lodgings") if name in layers}
@@ -870,6 +977,17 @@ def read_workspace(path: str | Path) -> Workspace:
         _check_travel(root, parts["travel"], parts.get("teams", ()), out)
     if parts.get("calendar") is not None:
         out.warnings.extend(break_findings(parts["calendar"], parts.get("teams", ()))[1])
+    trippers = [t.id for t in parts.get("teams") or () if t.field_trips]
+    if trippers and not parts.get("lodgings"):  # the planner would silently plan day trips only
+        out.warn(_("read.trips_no_lodgings",
+                   id="workspace.toml [[teams]]: {teams} boleh melakukan perjalanan dinas (field_trips = true), tetapi "
+                      "wilayah kerja ini tidak punya penginapan, jadi hanya perjalanan pulang hari yang direncanakan; "
+                      "tambahkan lapisan lodgings di [layers] (mis. lodgings = \"lodgings.csv\") atau tulis "
+                      "field_trips = false",
+                   en="workspace.toml [[teams]]: {teams} may go on field trips (field_trips = true), but the workspace "
+                      "has no lodgings, so only day trips are planned; add a lodgings layer to [layers] (e.g. "
+                      "lodgings = \"lodgings.csv\") or set field_trips = false",
+                   teams=", ".join(where_label("team", t) for t in trippers)))
 
     # A row naming a village whose own row was rejected (or whose layer could not be read) is
     # not "unknown": that village's problem is reported already; do not bury it under echoes.
@@ -878,8 +996,9 @@ def read_workspace(path: str | Path) -> Workspace:
     rejected = {_coerce("str", r.get("code")) for r in (vt.rows if vt else []) if not _is_blank(r.get("code"))} - read_codes
     out.problems.extend(
         p for p in cross_check({k: v for k, v in parts.items() if v is not None})
-        if not (p.field == "village_code" and p.message == "unknown village code" and (not read_codes or p.value in rejected))
-        and not (vt is not None and vt.rows and p.source == "villages" and p.message.startswith("the layer has no villages"))
+        if not (p.field == "village_code" and p.message == unknown_village_code()
+                and (not read_codes or p.value in rejected))
+        and not (vt is not None and vt.rows and p.source == "villages" and not p.where and not p.field)
     )
     if out.problems:
         raise InputError(out.problems)

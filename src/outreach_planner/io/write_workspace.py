@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import InputError, Problem
+from ..i18n import _
+from ..model.workspace import _noun
 from ..model import Workspace
 from ..units import minutes_to_hhmm
 
@@ -141,15 +143,19 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv",
 
     folder = Path(folder)
     if folder.exists():
-        raise FileExistsError(f"{folder} exists; choose a new folder")
+        raise FileExistsError(_("ww.exists", id="{f} sudah ada; pilih folder baru", en="{f} exists; choose a new folder",
+                                f=folder))
     network = Path(ws.travel.network) if ws.travel.network else None
     if network is not None and network.is_absolute():
         network = None  # stays where it is
     copy_network = network is not None and source is not None and (Path(source) / network).is_file()
     if network is not None and not copy_network and ws.travel.model == "road_network":
-        raise ValueError(f"the workspace's road network {ws.travel.network!r} lives in its folder: pass "
-                         "source=<that folder> so that it is copied" if source is None else
-                         f"the road network {ws.travel.network!r} is not in {source}")
+        raise ValueError(_("ww.network_source", id="jaringan jalan {n} milik wilayah kerja ada di foldernya: berikan "
+                           "source=<folder itu> agar ikut disalin", en="the workspace's road network {n} lives in its "
+                           "folder: pass source=<that folder> so that it is copied", n=repr(ws.travel.network))
+                         if source is None else
+                         _("ww.network_missing", id="jaringan jalan {n} tidak ada di {s}",
+                           en="the road network {n} is not in {s}", n=repr(ws.travel.network), s=source))
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -179,7 +185,8 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv",
                                                           promote_to_multi=False)
                 specs[name] = {"path": "workspace.gpkg", "layer": name}
             else:
-                raise ValueError(f"unknown format {fmt!r}; use csv, geojson, gpkg or xlsx")
+                raise ValueError(_("ww.format", id="format {f} tidak dikenal; pakai csv, geojson, gpkg atau xlsx",
+                                   en="unknown format {f}; use csv, geojson, gpkg or xlsx", f=repr(fmt)))
         if ws.boundary_wkt:
             import geopandas as gpd
             import shapely
@@ -195,8 +202,9 @@ def write_workspace(ws: Workspace, folder: str | Path, fmt: LayerFormat = "csv",
         if copy_network:
             target = tmp / network
             if target.exists():
-                raise ValueError(f"the road network file {ws.travel.network!r} has the name of a layer file; "
-                                 "rename it")
+                raise ValueError(_("ww.network_name", id="berkas jaringan jalan {n} bernama sama dengan berkas "
+                                   "lapisan; ganti namanya", en="the road network file {n} has the name of a layer "
+                                   "file; rename it", n=repr(ws.travel.network)))
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(Path(source) / network, target)  # type: ignore[arg-type]
         (tmp / "workspace.toml").write_text(_config_toml(ws, specs), encoding="utf-8")
@@ -214,9 +222,11 @@ EXCEL_CELL_MAX_CHARS = 32_767
 def _check_excel_cells(records: dict[str, list[dict[str, Any]]]) -> None:
     """Raise InputError when a text value does not fit in one Excel cell (e.g. a detailed polygon)."""
     problems = [
-        Problem(name, f"{'village' if name == 'villages' else 'id'} {row.get('code', row.get('id'))}", col,
-                None, f"{len(v):,} characters do not fit in an Excel cell (at most {EXCEL_CELL_MAX_CHARS:,}); "
-                "write the workspace as gpkg or geojson, or simplify the polygon")
+        Problem(name, f"{_noun('village') if name == 'villages' else 'id'} {row.get('code', row.get('id'))}", col,
+                None, _("ww.excel_cell", id="{n} karakter tidak muat dalam satu sel Excel (paling banyak {max}); tulis "
+                        "wilayah kerja sebagai gpkg atau geojson, atau sederhanakan poligonnya", en="{n} characters do "
+                        "not fit in an Excel cell (at most {max}); write the workspace as gpkg or geojson, or simplify "
+                        "the polygon", n=f"{len(v):,}", max=f"{EXCEL_CELL_MAX_CHARS:,}"))
         for name, rows in records.items()
         for row in rows
         for col, v in row.items()

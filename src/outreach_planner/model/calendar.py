@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
+from ..i18n import _
 from ..units import hhmm_to_minutes, minutes_to_hhmm
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -22,7 +23,8 @@ def parse_range(text: str) -> tuple[int, int]:
     """``"08:00-16:00"`` -> ``(480, 960)``. Raises ValueError on bad text."""
     parts = str(text).replace("–", "-").split("-")
     if len(parts) != 2:
-        raise ValueError(f"expected 'HH:MM-HH:MM', got {text!r}")
+        raise ValueError(_("cal.range", id="seharusnya 'HH:MM-HH:MM', tertulis {t}", en="expected 'HH:MM-HH:MM', got {t}",
+                           t=repr(text)))
     return hhmm_to_minutes(parts[0]), hhmm_to_minutes(parts[1])
 
 
@@ -44,10 +46,10 @@ class DayRange(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> DayRange:
         if self.end <= self.start:
-            raise ValueError(
-                f"closes ({minutes_to_hhmm(self.end)}) before or when it opens "
-                f"({minutes_to_hhmm(self.start)}); the end must be later than the start"
-            )
+            raise ValueError(_("cal.range_order", id="selesai ({end}) sebelum atau tepat saat mulai ({start}); jam "
+                               "selesai harus lebih lambat dari jam mulai", en="closes ({end}) before or when it opens "
+                               "({start}); the end must be later than the start",
+                               end=minutes_to_hhmm(self.end), start=minutes_to_hhmm(self.start)))
         return self
 
     def __str__(self) -> str:
@@ -76,7 +78,8 @@ class Break(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> Break:
         if self.end <= self.start:
-            raise ValueError(f"break '{self.name}' ends before it starts")
+            raise ValueError(_("cal.break_order", id="istirahat '{name}' selesai sebelum mulai",
+                               en="break '{name}' ends before it starts", name=self.name))
         return self
 
     @property
@@ -101,26 +104,26 @@ class Window(BaseModel):
             day, _, hours = text.partition(" ")
             day = day.strip().lower()
             if not hours.strip():
-                raise ValueError(f"expected 'DAY HH:MM-HH:MM', got {data!r}")
+                raise ValueError(_("cal.window", id="seharusnya 'HARI HH:MM-HH:MM' (mis. 'mon 08:00-12:00'), tertulis "
+                                   "{t}", en="expected 'DAY HH:MM-HH:MM' (e.g. 'mon 08:00-12:00'), got {t}",
+                                   t=repr(data)))
             s, e = parse_range(hours.strip())
             if day not in WEEKDAYS:
                 try:
                     day = dt.date.fromisoformat(day)
                 except ValueError:
-                    raise ValueError(
-                        f"day {day!r} is neither a weekday ({', '.join(WEEKDAYS)}) "
-                        "nor an ISO date (YYYY-MM-DD)"
-                    ) from None
+                    raise ValueError(_("cal.window_day", id="hari {d} bukan nama hari ({days}) dan bukan tanggal ISO "
+                                       "(YYYY-MM-DD)", en="day {d} is neither a weekday ({days}) nor an ISO date "
+                                       "(YYYY-MM-DD)", d=repr(day), days=", ".join(WEEKDAYS))) from None
             return {"day": day, "start": s, "end": e}
         return data
 
     @model_validator(mode="after")
     def _ordered(self) -> Window:
         if self.end <= self.start:
-            raise ValueError(
-                f"window closes ({minutes_to_hhmm(self.end)}) before it opens "
-                f"({minutes_to_hhmm(self.start)})"
-            )
+            raise ValueError(_("cal.window_order", id="jam kunjungan selesai ({end}) sebelum mulai ({start})",
+                               en="window closes ({end}) before it opens ({start})",
+                               end=minutes_to_hhmm(self.end), start=minutes_to_hhmm(self.start)))
         return self
 
     def applies_to(self, date: dt.date) -> bool:
@@ -154,7 +157,9 @@ class Calendar(BaseModel):
     def _hours_for_each_day(self) -> Calendar:
         missing = [d for d in self.working_days if d not in self.hours]
         if missing:
-            raise ValueError(f"working days without hours: {', '.join(missing)}")
+            raise ValueError(_("cal.no_hours", id="hari kerja tanpa jam kerja: {days} (tambahkan di [calendar.hours])",
+                               en="working days without hours: {days} (add them to [calendar.hours])",
+                               days=", ".join(missing)))
         return self
 
     def is_working_day(self, date: dt.date) -> bool:

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..i18n import _
 from .calendar import DayRange, Weekday, Window
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -32,7 +33,7 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 def _non_negative(v: dict[str, int]) -> dict[str, int]:
     bad = {k: n for k, n in v.items() if n < 0}
     if bad:
-        raise ValueError(f"negative counts: {bad}")
+        raise ValueError(_("ent.negative", id="jumlah tidak boleh negatif: {bad}", en="negative counts: {bad}", bad=bad))
     return v
 
 
@@ -50,10 +51,16 @@ def _share_not_percent(v: object) -> object:
         try:
             x = float(v.strip()[:-1].replace(",", "."))
         except ValueError:
-            raise ValueError("expected a share between 0 and 1 (0.98 = 98%), as a number without quotes") from None
-        raise ValueError(f"expected a share between 0 and 1, as a number without quotes: write {x / 100:g}, not '{v}'")
+            raise ValueError(_("ent.share", id="seharusnya proporsi antara 0 dan 1 (0.98 = 98%), sebagai angka tanpa "
+                               "tanda kutip", en="expected a share between 0 and 1 (0.98 = 98%), as a number without "
+                               "quotes")) from None
+        raise ValueError(_("ent.share_percent_text", id="seharusnya proporsi antara 0 dan 1, sebagai angka tanpa tanda "
+                           "kutip: tulis {x}, bukan '{v}'", en="expected a share between 0 and 1, as a number without "
+                           "quotes: write {x}, not '{v}'", x=f"{x / 100:g}", v=v))
     if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 < v <= 100:
-        raise ValueError(f"expected a share between 0 and 1; {v:g} looks like a percentage: write {v / 100:g}")
+        raise ValueError(_("ent.share_percent", id="seharusnya proporsi antara 0 dan 1; {v} tampak seperti persen: "
+                           "tulis {x}", en="expected a share between 0 and 1; {v} looks like a percentage: write {x}",
+                           v=f"{v:g}", x=f"{v / 100:g}"))
     return v
 
 
@@ -81,12 +88,13 @@ class _Located(BaseModel):
     @model_validator(mode="after")
     def _finite_and_in_range(self) -> _Located:
         if not (math.isfinite(self.lon) and math.isfinite(self.lat)):
-            raise ValueError("coordinates must be finite numbers")
+            raise ValueError(_("ent.not_finite", id="koordinat harus berupa angka yang terhingga",
+                               en="coordinates must be finite numbers"))
         if not (-180 <= self.lon <= 180 and -90 <= self.lat <= 90):
-            raise ValueError(
-                f"({self.lon}, {self.lat}) is not lon/lat in degrees "
-                "(lon -180..180, lat -90..90); is the layer in another CRS?"
-            )
+            raise ValueError(_("ent.not_degrees", id="({lon}, {lat}) bukan lon/lat dalam derajat (lon -180..180, lat "
+                               "-90..90); apakah lapisannya memakai CRS lain?", en="({lon}, {lat}) is not lon/lat in "
+                               "degrees (lon -180..180, lat -90..90); is the layer in another CRS?",
+                               lon=self.lon, lat=self.lat))
         return self
 
 
@@ -103,12 +111,14 @@ class Regency(BaseModel):
     def _iana_zone(cls, v: str) -> str:
         key = v.strip()
         if key.upper() in TZ_ABBREVIATIONS:
-            raise ValueError(f"{key} is an abbreviation, not an IANA time zone name: "
-                             f"use \"{TZ_ABBREVIATIONS[key.upper()]}\"")
+            raise ValueError(_("ent.tz_abbreviation", id="{k} adalah singkatan, bukan nama zona waktu IANA: pakai "
+                               "\"{zone}\"", en="{k} is an abbreviation, not an IANA time zone name: use \"{zone}\"",
+                               k=key, zone=TZ_ABBREVIATIONS[key.upper()]))
         try:
             ZoneInfo(key)
         except Exception:  # ZoneInfoNotFoundError, ValueError (malformed key), OSError
-            raise ValueError(f"unknown time zone; use an IANA name ({_TZ_HELP})") from None
+            raise ValueError(_("ent.tz_unknown", id="zona waktu tidak dikenal; pakai nama IANA ({help})",
+                               en="unknown time zone; use an IANA name ({help})", help=_TZ_HELP)) from None
         return key
 
 
@@ -340,7 +350,8 @@ class HomeVisitRequest(_Located):
         if v in (None, ""):
             return None
         if not (len(v) == 16 and v.isdigit()):
-            raise ValueError(f"a NIK has 16 digits, got {len(v)} characters ({mask_nik(v)})")
+            raise ValueError(_("ent.nik", id="NIK terdiri dari 16 digit, tertulis {n} karakter ({masked})",
+                               en="a NIK has 16 digits, got {n} characters ({masked})", n=len(v), masked=mask_nik(v)))
         return v
 
     @property
@@ -363,5 +374,6 @@ class Delivery(_Located):
     @model_validator(mode="after")
     def _due_after_ready(self) -> Delivery:
         if self.due_on is not None and self.due_on < self.ready_on:
-            raise ValueError(f"due_on {self.due_on} is before ready_on {self.ready_on}")
+            raise ValueError(_("ent.due_before_ready", id="due_on {due} lebih awal dari ready_on {ready}",
+                               en="due_on {due} is before ready_on {ready}", due=self.due_on, ready=self.ready_on))
         return self
