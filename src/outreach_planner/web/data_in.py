@@ -372,7 +372,7 @@ def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict
             fuzzy = [r for r in res.rows if r.match == "fuzzy"]
             if fuzzy:
                 known = {v.code: v.name for v in (read_workspace_quiet(stage) or _NoWs).villages}
-                found.notes += [text["fuzzy_note"].format(sheet=r.sheet, row=r.row, name=r.name, code=r.village_code,
+                found.notes += [text["fuzzy_note"].format(sheet=shown if suffix == ".csv" else r.sheet, row=r.row, name=r.name, code=r.village_code,
                                                           village=known.get(r.village_code, ""), score=r.score)
                                 for r in fuzzy]
             if template:  # the template's codes come from a list: a code not in it is a mistake to fix
@@ -388,6 +388,11 @@ def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict
                                          "pick": _first_code(r.suggestion)} for r in res.unresolved]
                 continue
             written[res.kind] = res.updated
+        if not template and suffix == ".csv":  # a CSV's one "sheet" is named after the staged file: show none
+            staged = _safe_stem(shown)
+            for r in (*found.problems, *found.unresolved, *found.columns):
+                if r.get("sheet") == staged:
+                    r["sheet_shown"] = ""
         if found.problems or found.unresolved:
             return found
         with warnings.catch_warnings(record=True) as caught:
