@@ -267,3 +267,24 @@ def test_the_import_path_keeps_the_upload_checks(tmp_path):
         assert _files(d.ws) == files and not (tmp_path / "out" / ".desk" / "uploads").exists()
     finally:
         d.close()
+
+
+def test_an_office_sheet_named_desa_is_an_office_table_not_the_template(tmp_path):
+    """Only the template's own shape (its list sheet, or two of its sheets) is read with the template's rules
+    (codes from the list); an office's one sheet named "Desa" gets decisions on its unmatched rows."""
+    from outreach_planner.web.data_in import upload_kind
+
+    d = Desk(tmp_path)
+    try:
+        wb = _template(d)
+        assert upload_kind(".xlsx", _bytes(wb)) == "template"
+        for name in ("Petunjuk", "Sekolah", "Kunjungan rumah", "Antaran", "Daftar"):
+            del wb[name]
+        desa = wb["Desa"]
+        desa["A3"], desa["B3"] = None, "Desa Entah"  # no code, a name of no village
+        assert upload_kind(".xlsx", _bytes(wb)) == "office"
+        r = d.post("/data", files={"upload": ("desa.xlsx", _bytes(wb), "x")})
+        assert r.status_code == 200 and [row[:4] for row in _table(r.text, "data-unmatched")] == [
+            ["Desa", "3", "", "Desa Entah"]]
+    finally:
+        d.close()

@@ -622,6 +622,8 @@ def create_app(config: DeskConfig) -> FastAPI:
 
     @app.post("/data", response_class=HTMLResponse)
     async def data_upload(request: Request, layer: str = Form("auto"), upload: UploadFile = File(None)):
+        from starlette.concurrency import run_in_threadpool
+
         from .data_in import (LAYERS, SUFFIXES, WORKBOOK, check_and_apply, file_name, import_upload, store_upload,
                               upload_kind)
 
@@ -642,7 +644,7 @@ def create_app(config: DeskConfig) -> FastAPI:
         if layer == "auto":
             kind = upload_kind(suffix, data)
             if kind != WORKBOOK:
-                found = import_upload(config.workspace, data, suffix, shown, s)
+                found = await run_in_threadpool(import_upload, config.workspace, data, suffix, shown, s)
                 waiting = found.unresolved and not found.problems  # kept for the decisions on its rows
                 token = store_upload(config.state_dir, data, suffix, shown) if waiting else None
                 return import_page(request, found, shown, token)
@@ -667,6 +669,8 @@ def create_app(config: DeskConfig) -> FastAPI:
     @app.post("/data/resolve", response_class=HTMLResponse)
     async def data_resolve(request: Request):
         """The planner's decisions on the unmatched rows of a stored office table: a village, or leave out."""
+        from starlette.concurrency import run_in_threadpool
+
         from .data_in import import_upload, load_upload
 
         s = strings(lang_of(request))
@@ -687,7 +691,7 @@ def create_app(config: DeskConfig) -> FastAPI:
                 sheet, _, row = k[2:].rpartition("\t")
                 if row.isdigit():
                     decisions[(sheet, row)] = v
-        found = import_upload(config.workspace, data, suffix, shown, s, decisions)
+        found = await run_in_threadpool(import_upload, config.workspace, data, suffix, shown, s, decisions)
         if found.unresolved and not found.problems:
             found.notes.insert(0, s["still_open"].format(n=len(found.unresolved)))
         return import_page(request, found, shown, token)

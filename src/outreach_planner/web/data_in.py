@@ -161,12 +161,13 @@ def sheet_names(data: bytes) -> list[str]:
 
 
 def upload_kind(suffix: str, data: bytes) -> str:
-    """``template`` (sheets named as the template's), ``workbook`` (sheets named as layers: the reader's own
-    columns) or ``office`` (any other table: the import finds its header)."""
-    from .template import SHEETS
+    """``template`` (the desk's template: its hidden list sheet, or two of its sheet names), ``workbook`` (sheets
+    named as layers: the reader's own columns) or ``office`` (any other table, e.g. an office's one sheet named
+    "Desa": the import finds its header)."""
+    from .template import LISTS, SHEETS
 
     names = sheet_names(data) if suffix == ".xlsx" else []
-    if set(names) & set(SHEETS.values()):
+    if (LISTS in names and set(names) & set(SHEETS.values())) or len(set(names) & set(SHEETS.values())) >= 2:
         return "template"
     if set(names) & set(LAYERS):
         return WORKBOOK
