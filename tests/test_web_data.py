@@ -288,3 +288,33 @@ def test_an_office_sheet_named_desa_is_an_office_table_not_the_template(tmp_path
             ["Desa", "3", "", "Desa Entah"]]
     finally:
         d.close()
+
+
+def test_an_office_csv_offers_the_suggested_village_first_then_writes_the_csv_layer(tmp_path):
+    import csv
+
+    d = Desk(tmp_path)
+    try:
+        ws = read_workspace(d.ws)
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=";")
+        w.writerow(["Rekap perekaman per desa"])
+        w.writerow(["KODE DESA", "NAMA DESA", "KECAMATAN", "WAJIB KTP", "SUDAH REKAM"])
+        for i, v in enumerate(ws.villages):
+            w.writerow(["" if i == 1 else v.code.replace(".", ""), "Pitlulwa" if i == 1 else v.name, v.district_name,
+                        v.eligible["ektp"], v.eligible["ektp"] - 3])
+        assert ws.villages[1].name == "Pitulua"
+        r = d.post("/data", files={"upload": ("rekap.csv", buf.getvalue().encode("utf-8"), "text/csv")})
+        assert [row[:4] for row in _table(r.text, "data-unmatched")] == [["", "4", "", "Pitlulwa"]]
+        offered = re.search(r'<optgroup label="Usulan">(.*?)</optgroup>', r.text).group(1)
+        assert re.findall(r'value="([^"]+)"', offered) == [ws.villages[1].code]
+        token = re.search(r'name="token" value="([0-9a-f]{32})"', r.text).group(1)
+        key = re.search(r'<select name="(d:[^"]+)"', r.text).group(1)
+        r = d.post("/data/resolve", data={"token": token, key: ws.villages[1].code})
+        assert r.status_code == 200 and "rekap.csv dimasukkan" in _text(r.text)
+        after = read_workspace(d.ws)
+        assert [v.covered["ektp"] for v in after.villages] == [v.eligible["ektp"] - 3 for v in ws.villages]
+        head = (d.ws / "villages.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert head.startswith("code,name,district_code")  # still the CSV layer, its columns as they were
+    finally:
+        d.close()

@@ -386,7 +386,7 @@ def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict
                 if not template:
                     found.unresolved = [{"key": f"{r.sheet}\t{r.row}", "sheet": r.sheet, "row": r.row, "code": r.code,
                                          "name": r.name, "kecamatan": r.kecamatan, "suggestion": r.suggestion,
-                                         "pick": _first_code(r.suggestion)} for r in res.unresolved]
+                                         "picks": _codes(r.suggestion)} for r in res.unresolved]
                 continue
             written[res.kind] = res.updated
         if not template and suffix == ".csv":  # a CSV's one "sheet" is named after the staged file: show none
@@ -425,9 +425,9 @@ def _sizes(ws) -> dict[str, int]:
             "deliveries": len(ws.deliveries)}
 
 
-def _first_code(suggestion: str) -> str:
-    m = re.match(r"^\s*(\d{2}\.\d{2}\.\d{2}\.\d{4})\b", suggestion or "")
-    return m.group(1) if m else ""
+def _codes(suggestion: str) -> list[str]:
+    """The village codes an import suggestion names, in its order (offered first in the row's drop-down)."""
+    return list(dict.fromkeys(re.findall(r"\b\d{2}\.\d{2}\.\d{2}\.\d{4}\b", suggestion or "")))
 
 
 class _NoWs:
