@@ -1,4 +1,10 @@
-"""Data in for the desk: a layer file checked in a staging copy of the workspace, applied only when valid.
+"""Data in for the desk: an upload checked in a staging copy of the workspace, applied only when valid.
+
+Two ways in. A filled template (:mod:`.template`) or an office's own table goes through the office import
+(:func:`import_upload` calls :func:`outreach_planner.io.office_import.import_counts`, a template one sheet at a
+time; the planner's decisions on unmatched rows are written into the import's row mapping, as a planner editing
+it would); a layer file in the workspace format (or a workbook with sheets named as layers) goes through
+:func:`check_and_apply`.
 
 The upload is written into a temporary copy of the workspace folder with ``workspace.toml``'s ``[layers]``
 entry pointing at it, and that copy is read with :func:`outreach_planner.io.read_workspace` (every check the CLI
