@@ -428,7 +428,7 @@ def test_data_in_checks_an_upload_and_changes_nothing_until_it_is_valid(tmp_path
         r = d.client.get("/data/template.xlsx")
         assert r.status_code == 200
         wb = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
-        assert {"villages", "schools", "home_visit_requests", "deliveries"} <= set(wb.sheetnames)
+        assert {"Desa", "Sekolah", "Kunjungan rumah", "Antaran"} <= set(wb.sheetnames)  # tests/test_web_data.py
         toml = (d.ws / "workspace.toml").read_bytes()
         files = sorted(p.name for p in d.ws.iterdir())
         r = d.post("/data", data={"layer": "villages"},
@@ -436,7 +436,7 @@ def test_data_in_checks_an_upload_and_changes_nothing_until_it_is_valid(tmp_path
         assert r.status_code == 422
         body = re.search(r'<table class="data" id="data-problems">.*?<tbody>(.*?)</tbody>', r.text, re.S).group(1)
         cells = [_text(c) for c in re.findall(r"<td>(.*?)</td>", body, re.S)]
-        assert cells[0] == "desa.csv" and cells[1].startswith("baris 2") and "-5" in cells[3]
+        assert cells[0] == "desa.csv" and cells[2].startswith("baris 2") and "-5" in cells[4]  # file, sheet, row, ...
         assert (d.ws / "workspace.toml").read_bytes() == toml and sorted(p.name for p in d.ws.iterdir()) == files
         assert d.post("/data", data={"layer": "../workspace"},
                       files={"upload": ("x.csv", b"a", "text/csv")}).status_code == 400
@@ -483,7 +483,10 @@ def test_a_whole_workbook_is_checked_then_replaces_every_layer_it_has(tmp_path):
 
     d = Desk(tmp_path)
     try:
-        template = d.client.get("/data/template.xlsx").content
+        from outreach_planner.io import write_workspace
+
+        out = write_workspace(read_workspace(d.ws), tmp_path / "as-xlsx", "xlsx")  # the reader's own columns
+        template = (out / "workspace.xlsx").read_bytes()
         wb = openpyxl.load_workbook(io.BytesIO(template))
         head = [c.value for c in wb["villages"][1]]
         wb["villages"].cell(row=2, column=head.index("ektp_covered") + 1, value=-1)

@@ -62,6 +62,8 @@ KINDS: dict[str, tuple[str, dict[str, tuple[str, ...]], tuple[str, ...]]] = {
         "lat": ("LINTANG", "LATITUDE", "LAT"),
         "ektp_needed": ("SISWA WAJIB KTP", "SISWA 17", "BELUM REKAM", "SISWA BELUM REKAM", "PEMULA"),
         "kia_needed": ("BELUM KIA", "SISWA BELUM KIA", "SISWA KIA"),
+        "id": ("ID",),
+        "notes": ("CATATAN", "KETERANGAN"),
     }, ("npsn", "name")),
     "home_visit_requests": ("home_visit_requests", {
         "name": ("NAMA", "NAMA PEMOHON", "NAMA WARGA", "NAMA LENGKAP"),
@@ -74,6 +76,7 @@ KINDS: dict[str, tuple[str, dict[str, tuple[str, ...]], tuple[str, ...]]] = {
         "windows": ("WAKTU BISA", "JADWAL", "WAKTU KUNJUNGAN"),
         "requested_on": ("TANGGAL PERMOHONAN", "TANGGAL MOHON", "TGL PERMOHONAN", "TANGGAL"),
         "notes": ("CATATAN", "KETERANGAN"),
+        "id": ("ID",),
     }, ("name", "reason", "services", "requested_on")),
     "deliveries": ("deliveries", {
         "document": ("JENIS DOKUMEN", "DOKUMEN", "NAMA DOKUMEN"),
@@ -83,6 +86,7 @@ KINDS: dict[str, tuple[str, dict[str, tuple[str, ...]], tuple[str, ...]]] = {
         "lat": ("LINTANG", "LATITUDE", "LAT"),
         "ready_on": ("TANGGAL CETAK", "TGL CETAK", "SIAP", "TANGGAL SIAP", "DICETAK"),
         "due_on": ("BATAS", "BATAS WAKTU", "TENGGAT", "JATUH TEMPO", "BATAS ANTAR"),
+        "id": ("ID",),
     }, ("document", "recipient", "ready_on")),
 }
 #: For a kind the table must name, beyond the village: these targets mark it (auto-detection).
@@ -562,11 +566,11 @@ def _sheet_row(r: Row) -> str:
 
 def _villages_layer(workspace: Path) -> Path:
     path = _layer_path(_workspace_layers(workspace).get("villages"))
-    if not path or Path(path).suffix.lower() not in (".geojson", ".json"):
+    if not path or Path(path).suffix.lower() not in (".geojson", ".json", ".csv"):
         raise InputError([Problem("workspace.toml", "[layers]", "villages", path, _(
-            "import.layer_kind", id="impor menulis ke lapisan desa GeoJSON (seperti buatan init); konversi dulu: "
+            "import.layer_kind", id="impor menulis ke lapisan desa GeoJSON (seperti buatan init) atau CSV; konversi dulu: "
             "outreach-planner convert WS --to geojson --out BARU",
-            en="import writes into a GeoJSON villages layer (as init makes it); convert first: "
+            en="import writes into a GeoJSON (as init makes it) or CSV villages layer; convert first: "
             "outreach-planner convert WS --to geojson --out NEW"))])
     return workspace / path
 
@@ -600,7 +604,7 @@ def import_counts(workspace: Path, source: Path, kind: str | None = None) -> Imp
     a coverage table's counts into the villages layer, another kind's rows as its CSV layer (replacing it).
     Raises ``InputError`` for a file without a recognisable header, bad values or bad edits (nothing written)."""
     layer = _villages_layer(workspace)
-    data = json.loads(layer.read_text(encoding="utf-8"))
+    data = _load_villages(layer)
     villages = [_V(str(f["properties"]["code"]), str(f["properties"]["name"]), str(f["properties"]["district_code"]),
                    str(f["properties"]["district_name"]), *_stop_point(f)) for f in data["features"]]
     names = {v.code: v.name for v in villages}
@@ -681,10 +685,47 @@ def _write_counts(layer: Path, data: dict, rows: list[Row], source: Path, proble
         vals = updates.get(str(f["properties"]["code"]))
         if vals:
             f["properties"].update(vals)
-    tmp = layer.with_name(f".{layer.name}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, layer)
+    _save_villages(layer, data)
     return len(updates)
+
+
+def _load_villages(layer: Path) -> dict:
+    """The villages layer as GeoJSON-like data; a CSV layer's rows become features without geometry (their
+    ``wkt`` column, when there is one, gives the point when ``lon``/``lat`` are empty)."""
+    if layer.suffix.lower() != ".csv":
+        return json.loads(layer.read_text(encoding="utf-8"))
+    from shapely import from_wkt
+    from shapely.geometry import mapping
+
+    from ._text import read_csv_rows
+
+    parsed = read_csv_rows(layer.read_bytes(), expected=["code", "name"])
+    head = [h.strip() for h in parsed.rows[0]] if parsed.rows else []
+    feats = []
+    for r in parsed.rows[1:]:
+        props = {h: (r[i] if i < len(r) else "") for i, h in enumerate(head)}
+        for k in ("lon", "lat"):
+            props[k] = props.get(k) or None
+        wkt = props.get("wkt") or ""
+        feats.append({"type": "Feature", "properties": props, "geometry": mapping(from_wkt(wkt)) if wkt else None})
+    return {"type": "FeatureCollection", "features": feats, "_csv": {"fields": head, "delimiter": parsed.delimiter}}
+
+
+def _save_villages(layer: Path, data: dict) -> None:
+    """Write ``data`` back in the layer's own format (a CSV keeps its columns, count columns added at the end)."""
+    tmp = layer.with_name(f".{layer.name}.tmp")
+    if "_csv" not in data:
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    else:
+        fields = list(data["_csv"]["fields"])
+        for f in data["features"]:
+            fields += [k for k in f["properties"] if k not in fields]
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=fields, delimiter=data["_csv"]["delimiter"], lineterminator="\n")
+        w.writeheader()
+        w.writerows({k: ("" if v is None else v) for k, v in f["properties"].items()} for f in data["features"])
+        tmp.write_text(buf.getvalue(), encoding="utf-8")
+    os.replace(tmp, layer)
 
 
 #: The same function under the name the CLI uses.

@@ -168,12 +168,12 @@ def write_layer(workspace: Path, kind: str, rows: list, villages: dict, source: 
         approximate = lon is None or lat is None
         rec["lon"], rec["lat"] = (v.lon, v.lat) if approximate else (lon, lat)
         if kind == "schools":
-            npsn = _text(c.get("npsn"))
-            if not re.fullmatch(r"[0-9A-Za-z]{8}", npsn):
+            npsn, own_id = _text(c.get("npsn")), _text(c.get("id"))  # an ID column: a list out of the workspace
+            if (npsn or not own_id) and not re.fullmatch(r"[0-9A-Za-z]{8}", npsn):
                 bad("npsn", npsn, "an NPSN has 8 characters", "NPSN terdiri dari 8 karakter")
-            rec.update(id=npsn, name=_text(c.get("name")), level=_text(c.get("level")),
-                       notes=_("import.approx_school", id="lokasi perkiraan (titik desa)",
-                               en="approximate location (village point)") if approximate else "")
+            rec.update(id=own_id or npsn, name=_text(c.get("name")), level=_text(c.get("level")),
+                       notes=_text(c.get("notes")) or (_("import.approx_school", id="lokasi perkiraan (titik desa)",
+                               en="approximate location (village point)") if approximate else ""))
             for s in services:
                 if s.at_schools:
                     raw = c.get(f"{s.id}_needed")
@@ -185,7 +185,7 @@ def write_layer(workspace: Path, kind: str, rows: list, villages: dict, source: 
                         bad(f"{s.id}_needed", raw, "not a whole number >= 0", "bukan bilangan bulat >= 0")
                         n = 0
                     rec[f"{s.id}_needed"] = 0 if n is None else n
-            key = npsn
+            key = str(rec["id"])
         elif kind == "home_visit_requests":
             try:
                 rec["nik"] = parse_nik(c.get("nik"))
@@ -215,7 +215,8 @@ def write_layer(workspace: Path, kind: str, rows: list, villages: dict, source: 
                     "bukan tanggal (mis. 2026-11-02 atau 02/11/2026)")
             rec.update(name=_text(c.get("name")), address=_text(c.get("address")), windows=_text(c.get("windows")),
                        notes=_text(c.get("notes")))
-            rec["id"] = _stable_id("hv", rec.get("nik") or rec["name"], r.village_code, rec.get("requested_on"))
+            rec["id"] = _text(c.get("id")) or _stable_id("hv", rec.get("nik") or rec["name"], r.village_code,
+                                                         rec.get("requested_on"))
             key = str(rec["id"])
         else:  # deliveries
             for f in ("ready_on", "due_on"):
@@ -228,7 +229,8 @@ def write_layer(workspace: Path, kind: str, rows: list, villages: dict, source: 
                         "bukan tanggal (mis. 2026-11-02 atau 02/11/2026)")
             rec.update(document=_text(c.get("document")), recipient=_text(c.get("recipient")),
                        address=_text(c.get("address")))
-            rec["id"] = _stable_id("dl", rec["recipient"], rec["document"], r.village_code, rec.get("ready_on"))
+            rec["id"] = _text(c.get("id")) or _stable_id("dl", rec["recipient"], rec["document"], r.village_code,
+                                                         rec.get("ready_on"))
             key = str(rec["id"])
         if key in seen:
             problems.append(Problem(source.name, where, "id", key if kind == "schools" else None, _(

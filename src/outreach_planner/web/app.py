@@ -581,57 +581,120 @@ def create_app(config: DeskConfig) -> FastAPI:
                     sets={x["id"] for x in sets()})
 
     # ---- 6. data in
+    def data_ctx(**kw) -> dict:
+        from .data_in import LAYERS, WORKBOOK
+
+        ctx = dict(layers=("auto", WORKBOOK, *LAYERS), problems=None, applied=None, notes=[], error=None,
+                   found=None, token=None, villages=[])
+        ctx.update(kw)
+        return ctx
+
     @app.get("/data", response_class=HTMLResponse)
     def data_page(request: Request):
-        from .data_in import LAYERS
-
-        from .data_in import WORKBOOK
-
-        return page(request, "data.html", layers=(WORKBOOK, *LAYERS), problems=None, applied=None, notes=[],
-                    error=None)
+        return page(request, "data.html", **data_ctx())
 
     @app.get("/data/template.xlsx")
-    def data_template():
+    def data_template(request: Request):
         from .data_in import template_workbook
 
-        ws = wsh.get()
-        body = template_workbook(ws, config.workspace)
+        body = template_workbook(wsh.get(), strings(lang_of(request)))
         return Response(body, media_type=MEDIA[".xlsx"],
-                        headers={"Content-Disposition": 'attachment; filename="workspace.xlsx"'})
+                        headers={"Content-Disposition": 'attachment; filename="templat_data.xlsx"'})
 
-    @app.post("/data", response_class=HTMLResponse)
-    async def data_upload(request: Request, layer: str = Form(""), upload: UploadFile = File(None)):
-        from .data_in import LAYERS, SUFFIXES, WORKBOOK, check_and_apply, file_name
+    def import_page(request: Request, found, shown: str, token: str | None):
+        """The page after an upload through the office import: problems, decisions, or what was written."""
+        from .data_in import drop_upload
 
         s = strings(lang_of(request))
-        ctx = dict(layers=(WORKBOOK, *LAYERS), problems=None, applied=None, notes=[], error=None)
-        if layer not in (WORKBOOK, *LAYERS):
-            return page(request, "data.html", status=400, **{**ctx, "error": s["not_found"]})
+        ws = wsh.get()
+        villages = [{"code": v.code, "label": f"{v.code} {v.name} ({v.district_name})"}
+                    for v in sorted(ws.villages, key=lambda v: (v.district_name, v.name))]
+        if found.applied is not None:
+            if token:
+                drop_upload(config.state_dir, token)
+            what = "; ".join(s["imported_parts"][k].format(n=n) for k, n in found.applied.items()) or "-"
+            return page(request, "data.html", **data_ctx(found=found, notes=found.notes,
+                                                         applied={"text": s["imported"].format(file=shown, what=what)}))
+        status = 422 if found.problems else 200
+        return page(request, "data.html", status=status,
+                    **data_ctx(found=found, problems=found.problems or None, notes=found.notes, token=token,
+                               villages=villages))
+
+    @app.post("/data", response_class=HTMLResponse)
+    async def data_upload(request: Request, layer: str = Form("auto"), upload: UploadFile = File(None)):
+        from starlette.concurrency import run_in_threadpool
+
+        from .data_in import (LAYERS, SUFFIXES, WORKBOOK, check_and_apply, file_name, import_upload, store_upload,
+                              upload_kind)
+
+        s = strings(lang_of(request))
+        if layer not in ("auto", WORKBOOK, *LAYERS):
+            return page(request, "data.html", status=400, **data_ctx(error=s["not_found"]))
         if upload is None or not upload.filename:
-            return page(request, "data.html", status=400, **{**ctx, "error": s["no_file"]})
+            return page(request, "data.html", status=400, **data_ctx(error=s["no_file"]))
         try:
             data = await security.read_upload(upload)
-            suffix = security.check_upload(upload.filename, data, (".xlsx",) if layer == WORKBOOK else SUFFIXES)
+            allowed = (".xlsx", ".csv") if layer == "auto" else (".xlsx",) if layer == WORKBOOK else SUFFIXES
+            suffix = security.check_upload(upload.filename, data, allowed)
         except security.UploadRefused as exc:
-            key = "wrong_type_layer" if exc.key == "wrong_type" else exc.key
+            key = "wrong_type_layer" if exc.key == "wrong_type" and layer != "auto" else exc.key
             return page(request, "data.html", status=413 if exc.key == "too_large" else 400,
-                        **{**ctx, "error": s[key].format(mb=security.MAX_UPLOAD_BYTES // 2 ** 20)})
-        problems, notes, ws = check_and_apply(config.workspace, layer, suffix, data)
+                        **data_ctx(error=s[key].format(mb=security.MAX_UPLOAD_BYTES // 2 ** 20)))
         shown = Path(upload.filename).name
+        if layer == "auto":
+            kind = upload_kind(suffix, data)
+            if kind != WORKBOOK:
+                found = await run_in_threadpool(import_upload, config.workspace, data, suffix, shown, s)
+                waiting = found.unresolved and not found.problems  # kept for the decisions on its rows
+                token = store_upload(config.state_dir, data, suffix, shown) if waiting else None
+                return import_page(request, found, shown, token)
+            layer = WORKBOOK
+        problems, notes, ws = check_and_apply(config.workspace, layer, suffix, data)
         if problems:
             def where(source: str) -> str:  # never a staging path: the upload's name, or the workspace's file
                 name = Path(source).name if source else ""
                 staged = file_name(layer, suffix)  # "workspace.xlsx (sheet villages)" -> "<upload> (sheet villages)"
                 return shown + name[len(staged):] if name.startswith(staged) else name
 
-            rows = [{"file": where(p.source), "row": _row_label(p.where, lang_of(request)), "column": p.field,
-                     "value": "" if p.value is None else p.value, "message": p.message} for p in problems]
-            return page(request, "data.html", status=422, **{**ctx, "problems": rows, "notes": notes})
+            rows = [{"file": where(p.source), "sheet": "", "row": _row_label(p.where, lang_of(request)),
+                     "column": p.field, "value": "" if p.value is None else p.value, "message": p.message}
+                    for p in problems]
+            return page(request, "data.html", status=422, **data_ctx(problems=rows, notes=notes))
         sizes = {"villages": len(ws.villages), "schools": len(ws.schools), "home_visit_requests": len(ws.requests),
                  "deliveries": len(ws.deliveries)}
         n = sum(sizes.values()) if layer == WORKBOOK else sizes[layer]
-        return page(request, "data.html", **{**ctx, "applied": {"layer": layer, "rows": n, "file": shown},
-                                             "notes": notes})
+        text = s["applied"].format(layer=s["layer_names"][layer], file=shown, rows=n)
+        return page(request, "data.html", **data_ctx(applied={"text": text}, notes=notes))
+
+    @app.post("/data/resolve", response_class=HTMLResponse)
+    async def data_resolve(request: Request):
+        """The planner's decisions on the unmatched rows of a stored office table: a village, or leave out."""
+        from starlette.concurrency import run_in_threadpool
+
+        from .data_in import import_upload, load_upload
+
+        s = strings(lang_of(request))
+        form = await request.form()
+        token = str(form.get("token", ""))
+        stored = load_upload(config.state_dir, token)
+        if stored is None:
+            return page(request, "data.html", status=404, **data_ctx(error=s["upload_gone"]))
+        data, suffix, shown = stored
+        try:
+            security.check_upload(f"x{suffix}", data)
+        except security.UploadRefused as exc:
+            return page(request, "data.html", status=400, **data_ctx(error=s[exc.key].format(mb=0)))
+        codes = {v.code for v in wsh.get().villages}
+        decisions = {}
+        for k, v in form.multi_items():
+            if k.startswith("d:") and isinstance(v, str) and (v == "skip" or v in codes):
+                sheet, _, row = k[2:].rpartition("\t")
+                if row.isdigit():
+                    decisions[(sheet, row)] = v
+        found = await run_in_threadpool(import_upload, config.workspace, data, suffix, shown, s, decisions)
+        if found.unresolved and not found.problems:
+            found.notes.insert(0, s["still_open"].format(n=len(found.unresolved)))
+        return import_page(request, found, shown, token)
 
     return app
 

@@ -1,4 +1,10 @@
-"""Data in for the desk: a layer file checked in a staging copy of the workspace, applied only when valid.
+"""Data in for the desk: an upload checked in a staging copy of the workspace, applied only when valid.
+
+Two ways in. A filled template (:mod:`.template`) or an office's own table goes through the office import
+(:func:`import_upload` calls :func:`outreach_planner.io.office_import.import_counts`, a template one sheet at a
+time; the planner's decisions on unmatched rows are written into the import's row mapping, as a planner editing
+it would); a layer file in the workspace format (or a workbook with sheets named as layers) goes through
+:func:`check_and_apply`.
 
 The upload is written into a temporary copy of the workspace folder with ``workspace.toml``'s ``[layers]``
 entry pointing at it, and that copy is read with :func:`outreach_planner.io.read_workspace` (every check the CLI
@@ -14,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, InputWarning, Problem
@@ -118,10 +125,316 @@ def check_and_apply(folder: Path, layer: str, suffix: str, data: bytes) -> tuple
         return [], said, ws
 
 
-def template_workbook(ws, folder: Path) -> bytes:
-    """The workspace's layers as one Excel workbook (a sheet per layer, the columns ``read`` expects)."""
-    from ..io import write_workspace
+def template_workbook(ws, text: dict) -> bytes:
+    """The desk's Excel template (:mod:`.template`): Indonesian sheets and headers, the workspace's rows, data
+    validation."""
+    from .template import template_workbook as build
 
-    with tempfile.TemporaryDirectory(prefix="desk-template-") as tmp:
-        out = write_workspace(ws, Path(tmp) / "ws", "xlsx", source=folder)
-        return (Path(out) / "workspace.xlsx").read_bytes()
+    return build(ws, text)
+
+
+# --------------------------------------------------------------------------- the template and office tables
+# A filled template, an office's own table (.xlsx or .csv) and every later decision on its unmatched rows come in
+# through the office import (io.office_import.import_counts), run in a staging copy of the workspace; the copy is
+# then read with read_workspace, and only when both say nothing is wrong are its changed files copied back.
+
+#: A stored upload waiting for decisions: ``<state>/uploads/<token>.<suffix>`` (+ ``.json``: the shown name).
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+UPLOAD_DAYS = 2
+
+
+@dataclass
+class Found:
+    """What an upload through the import found (nothing is written unless ``applied``)."""
+
+    problems: list[dict] = field(default_factory=list)  # file, sheet, row, column, value, message
+    notes: list[str] = field(default_factory=list)
+    columns: list[dict] = field(default_factory=list)  # sheet, column, header, target (the proposed mapping)
+    kind: str = ""
+    unresolved: list[dict] = field(default_factory=list)  # key, sheet, row, code, name, kecamatan, suggestion, pick
+    applied: dict | None = None  # layer -> rows written
+
+
+def sheet_names(data: bytes) -> list[str]:
+    import io
+
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    except Exception:  # noqa: BLE001 - not a workbook openpyxl reads: the import says what is wrong
+        return []
+
+
+def upload_kind(suffix: str, data: bytes) -> str:
+    """``template`` (the desk's template: its hidden list sheet, or two of its sheet names), ``workbook`` (sheets
+    named as layers: the reader's own columns) or ``office`` (any other table, e.g. an office's one sheet named
+    "Desa": the import finds its header)."""
+    from .template import LISTS, SHEETS
+
+    names = sheet_names(data) if suffix == ".xlsx" else []
+    if (LISTS in names and set(names) & set(SHEETS.values())) or len(set(names) & set(SHEETS.values())) >= 2:
+        return "template"
+    if set(names) & set(LAYERS):
+        return WORKBOOK
+    return "office"
+
+
+def _safe_stem(name: str) -> str:
+    stem = re.sub(r"[^0-9A-Za-z_-]+", "_", Path(name or "").stem).strip("_")[:60]
+    return stem or "upload"
+
+
+def store_upload(state_dir: Path, data: bytes, suffix: str, shown: str) -> str:
+    """Keep an upload that waits for decisions; its token. Uploads older than :data:`UPLOAD_DAYS` are removed."""
+    import json
+    import secrets
+    import time
+
+    d = Path(state_dir) / "uploads"
+    d.mkdir(parents=True, exist_ok=True)
+    for old in d.iterdir():
+        if old.is_file() and time.time() - old.stat().st_mtime > UPLOAD_DAYS * 86400:
+            old.unlink(missing_ok=True)
+    token = secrets.token_hex(16)
+    (d / f"{token}.json").write_text(json.dumps({"name": shown, "suffix": suffix}), encoding="utf-8")
+    (d / f"{token}.bin").write_bytes(data)
+    return token
+
+
+def load_upload(state_dir: Path, token: str) -> tuple[bytes, str, str] | None:
+    """(data, suffix, shown name) of a stored upload, or None (unknown token)."""
+    import json
+
+    if not TOKEN.match(token or ""):
+        return None
+    d = Path(state_dir) / "uploads"
+    if not (d / f"{token}.json").is_file() or not (d / f"{token}.bin").is_file():
+        return None
+    meta = json.loads((d / f"{token}.json").read_text(encoding="utf-8"))
+    if meta.get("suffix") not in (".xlsx", ".csv"):
+        return None
+    return (d / f"{token}.bin").read_bytes(), meta["suffix"], str(meta.get("name", ""))
+
+
+def drop_upload(state_dir: Path, token: str) -> None:
+    if TOKEN.match(token or ""):
+        for ext in (".json", ".bin"):
+            (Path(state_dir) / "uploads" / f"{token}{ext}").unlink(missing_ok=True)
+
+
+def _split_template(data: bytes, out: Path) -> list[tuple[str, Path]]:
+    """Each layer sheet of a filled template as its own one-sheet workbook (the import reads every sheet of a
+    workbook as one kind of table): [(layer, path)], villages first."""
+    import io
+
+    import openpyxl
+
+    from .template import SHEETS
+
+    parts = []
+    for layer, title in SHEETS.items():
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        if title not in wb.sheetnames:
+            continue
+        for name in wb.sheetnames:
+            if name != title:
+                del wb[name]
+        path = out / f"template-{layer}.xlsx"
+        wb.save(path)
+        parts.append((layer, path))
+    return parts
+
+
+def _has_rows(path: Path) -> bool:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return any(any(v not in (None, "") for v in row) for row in wb.active.iter_rows(min_row=2, values_only=True))
+    finally:
+        wb.close()
+
+
+def _where(where: str) -> tuple[str, str]:
+    """``"Desa row 5"`` -> ("Desa", "5"); ``"row 4 (code ...)"`` -> ("", "4 (code ...)")."""
+    m = re.match(r"^(?:(.*?) )?row (\d+.*)$", where or "")
+    return (m.group(1) or "", m.group(2)) if m else ("", where or "")
+
+
+def _read_mapping(path: Path) -> list[dict]:
+    import csv
+
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _decide(row_file: Path, decisions: dict[tuple[str, str], str]) -> None:
+    """Write the page's decisions into the import's row mapping (``village_code``, or ``skip`` in ``decision``),
+    as a planner editing the file would; the import then reads them."""
+    import csv
+    import io
+
+    rows = _read_mapping(row_file)
+    if not rows:
+        return
+    for r in rows:
+        choice = decisions.get((r.get("sheet", ""), r.get("row", "")))
+        if choice == "skip":
+            r["decision"] = "skip"
+        elif choice:
+            r["village_code"], r["decision"] = choice, "ok"
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\r\n")
+    w.writeheader()
+    w.writerows(rows)
+    row_file.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
+
+
+def _copy_stage(folder: Path, tmp: Path) -> Path:
+    stage = tmp / "ws"
+    shutil.copytree(folder, stage, ignore=shutil.ignore_patterns(".cache", "ledger.sqlite*", "out", "*.bak",
+                                                                 ".*.desk-tmp"))
+    return stage
+
+
+def _changed(folder: Path, stage: Path, with_import: bool) -> list[str]:
+    """Files of the stage (top level, and ``import/`` when ``with_import``) that are new or differ."""
+    names = [p.name for p in stage.iterdir() if p.is_file()]
+    if with_import and (stage / "import").is_dir():
+        names += [f"import/{p.name}" for p in (stage / "import").iterdir() if p.is_file()]
+    return sorted(n for n in names if not (folder / n).is_file() or (folder / n).read_bytes() != (stage / n).read_bytes())
+
+
+def _apply(folder: Path, stage: Path, names: list[str]) -> None:
+    """Copy the changed files into the workspace, each by an atomic replace; ``workspace.toml`` last (the
+    previous one kept as ``workspace.toml.bak``)."""
+    for name in sorted(names, key=lambda n: n == "workspace.toml"):
+        target = folder / name
+        target.parent.mkdir(exist_ok=True)
+        if name == "workspace.toml":
+            shutil.copy2(target, folder / "workspace.toml.bak")
+        part = target.with_name(f".{target.name}.desk-tmp")
+        part.write_bytes((stage / name).read_bytes())
+        os.replace(part, target)
+
+
+def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict,
+                  decisions: dict[tuple[str, str], str] | None = None) -> Found:
+    """Bring a filled template or an office table in through the office import, in a staging copy; apply the
+    staged changes only when the import wrote every layer and the copy reads without a problem."""
+    from ..io import office_import, read_workspace
+
+    found = Found()
+    template = upload_kind(suffix, data) == "template"
+    with _lock, tempfile.TemporaryDirectory(prefix="desk-import-") as tmp:
+        tmp = Path(tmp)
+        stage = _copy_stage(folder, tmp)
+        src = tmp / "src"
+        src.mkdir()
+        if template:
+            try:
+                parts = _split_template(data, src)
+            except Exception:  # noqa: BLE001 - an xlsx openpyxl cannot read
+                parts = []
+            before = read_workspace_quiet(stage)
+            sizes = _sizes(before) if before else {}
+            parts = [(k, p) for k, p in parts if _has_rows(p) or sizes.get(k)]
+            names = {p.name: shown for _k, p in parts}
+        else:
+            path = src / f"{_safe_stem(shown)}{suffix}"
+            path.write_bytes(data)
+            parts, names = [(None, path)], {path.name: shown}
+        written: dict[str, int] = {}
+
+        def problem_rows(problems, header_of) -> None:
+            for p in problems:
+                sheet, row = _where(p.where)
+                label = header_of.get((sheet, p.field)) or text["targets"].get(p.field, p.field)
+                found.problems.append({"file": names.get(Path(p.source or "").name, Path(p.source or "").name),
+                                       "sheet": sheet, "row": row, "column": label,
+                                       "value": "" if p.value is None else p.value, "message": p.message})
+
+        for kind, path in parts:
+            col_file, row_file = office_import.mapping_paths(stage, path)
+            try:
+                if decisions and not template:
+                    office_import.import_counts(stage, path, kind)  # the proposal, then the page's decisions in it
+                    _decide(row_file, decisions)
+                res = office_import.import_counts(stage, path, kind)
+            except InputError as exc:
+                header_of = {(c["sheet"], c["maps_to"]): c["header_in_file"] for c in _read_mapping(col_file)}
+                problem_rows(exc.problems, header_of)
+                if not template:
+                    found.columns = _read_mapping(col_file)
+                if not template and len(exc.problems) == 1 and not exc.problems[0].where and not exc.problems[0].field:
+                    found.notes.append(text["fix_layer_file"])  # no header found: perhaps a layer file
+                continue
+            mapping = _read_mapping(col_file)
+            header_of = {(c["sheet"], c["maps_to"]): c["header_in_file"] for c in mapping}
+            if not template:
+                found.columns, found.kind = mapping, res.kind
+            fuzzy = [r for r in res.rows if r.match == "fuzzy"]
+            if fuzzy:
+                known = {v.code: v.name for v in (read_workspace_quiet(stage) or _NoWs).villages}
+                found.notes += [text["fuzzy_note"].format(sheet=shown if suffix == ".csv" else r.sheet, row=r.row, name=r.name, code=r.village_code,
+                                                          village=known.get(r.village_code, ""), score=r.score)
+                                for r in fuzzy]
+            if template:  # the template's codes come from a list: a code not in it is a mistake to fix
+                for r in res.rows:
+                    if r.match != "code" and r.decision != "skip":
+                        found.problems.append({"file": shown, "sheet": r.sheet, "row": str(r.row),
+                                               "column": header_of.get((r.sheet, "village_code"), "KODE DESA"),
+                                               "value": r.code or r.name, "message": text["fix_code"]})
+            if not res.written:
+                if not template:
+                    found.unresolved = [{"key": f"{r.sheet}\t{r.row}", "sheet": r.sheet, "row": r.row, "code": r.code,
+                                         "name": r.name, "kecamatan": r.kecamatan, "suggestion": r.suggestion,
+                                         "picks": _codes(r.suggestion)} for r in res.unresolved]
+                continue
+            written[res.kind] = res.updated
+        if not template and suffix == ".csv":  # a CSV's one "sheet" is named after the staged file: show none
+            staged = _safe_stem(shown)
+            for r in (*found.problems, *found.unresolved, *found.columns):
+                if r.get("sheet") == staged:
+                    r["sheet_shown"] = ""
+        if found.problems or found.unresolved:
+            return found
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InputWarning)
+            try:
+                read_workspace(stage)
+            except InputError as exc:
+                problem_rows(exc.problems, {})
+                return found
+        found.notes += [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+        _apply(folder, stage, _changed(folder, stage, with_import=not template))
+        found.applied = written
+        return found
+
+
+def read_workspace_quiet(folder: Path):
+    from ..io import read_workspace
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        try:
+            return read_workspace(folder)
+        except InputError:
+            return None
+
+
+def _sizes(ws) -> dict[str, int]:
+    return {"villages": len(ws.villages), "schools": len(ws.schools), "home_visit_requests": len(ws.requests),
+            "deliveries": len(ws.deliveries)}
+
+
+def _codes(suggestion: str) -> list[str]:
+    """The village codes an import suggestion names, in its order (offered first in the row's drop-down)."""
+    return list(dict.fromkeys(re.findall(r"\b\d{2}\.\d{2}\.\d{2}\.\d{4}\b", suggestion or "")))
+
+
+class _NoWs:
+    villages: tuple = ()
