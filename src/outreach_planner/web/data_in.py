@@ -257,8 +257,10 @@ def _has_rows(path: Path) -> bool:
 
 
 def _where(where: str) -> tuple[str, str]:
-    """``"Desa row 5"`` -> ("Desa", "5"); ``"row 4 (code ...)"`` -> ("", "4 (code ...)")."""
-    m = re.match(r"^(?:(.*?) )?row (\d+.*)$", where or "")
+    """``"Desa row 5"`` / ``"Desa baris 5"`` -> ("Desa", "5"); ``"row 4 (code ...)"`` -> ("", "4 (code ...)").
+
+    The import's locations are in the user's language (``import.where_row``, ``import.where_sheet_row``)."""
+    m = re.match(r"^(?:(.*?) )?(?:row|baris) (\d+.*)$", where or "")
     return (m.group(1) or "", m.group(2)) if m else ("", where or "")
 
 
