@@ -101,3 +101,10 @@
     poll();
   }
 })();
+
+// A form with data-confirm asks before it is sent (removing a team).
+document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+  f.addEventListener("submit", function (ev) {
+    if (!window.confirm(f.getAttribute("data-confirm"))) { ev.preventDefault(); }
+  });
+});
