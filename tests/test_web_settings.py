@@ -82,6 +82,89 @@ def _team_form(ws_team, **change) -> dict:
     return {k: v for k, v in form.items() if v is not None}
 
 
+def _form_of(html: str, form_id: str) -> dict:
+    """The fields a browser would send for the form ``form_id`` of a page, as the page fills them."""
+    from html.parser import HTMLParser
+
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.data, self.select, self.textarea = False, {}, None, None
+
+        def put(self, name, value):
+            if name in self.data:
+                old = self.data[name]
+                self.data[name] = (old if isinstance(old, list) else [old]) + [value]
+            else:
+                self.data[name] = value
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.inside = a.get("id") == form_id
+            if not self.inside:
+                return
+            if tag == "input" and a.get("name") and (a.get("type") not in ("checkbox", "radio") or "checked" in a):
+                self.put(a["name"], a.get("value") or ("on" if a.get("type") == "checkbox" else ""))
+            elif tag == "select":
+                self.select = a.get("name")
+            elif tag == "option" and self.select and "selected" in a:
+                self.put(self.select, a.get("value", ""))
+            elif tag == "textarea":
+                self.textarea = a.get("name")
+                self.put(self.textarea, "")
+
+        def handle_data(self, data):
+            if self.inside and self.textarea:
+                self.data[self.textarea] += data
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+            elif tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+    p = P()
+    p.feed(html)
+    return p.data
+
+
+@pytest.mark.parametrize("form_id, url", [("team-form-tim1", "/settings/teams/tim1"),
+                                          ("team-form-kurir", "/settings/teams/kurir"),
+                                          ("calendar-form", "/settings/calendar")])
+def test_each_form_saved_as_the_page_shows_it_changes_nothing(desk, form_id, url):
+    """A form sent as the page filled it (keys the file leaves out shown at their defaults) is valid and gives
+    the same workspace."""
+    before = read_workspace(desk.ws)
+    form = _form_of(desk.client.get("/settings").text, form_id)
+    assert form.get("name") or form_id == "calendar-form"
+    r = desk.client.post(url, data=form, follow_redirects=False)
+    assert r.status_code == 303, _rows(r.text)
+    assert read_workspace(desk.ws) == before
+
+
+def test_the_new_team_form_as_the_page_shows_it_adds_a_team(desk):
+    form = {**_form_of(desk.client.get("/settings").text, "team-form-new"), "id": "tim4", "name": "Tim 4"}
+    r = desk.client.post("/settings/teams", data=form, follow_redirects=False)
+    assert r.status_code == 303, _rows(r.text)
+    t = _team(read_workspace(desk.ws), "tim4")
+    assert (t.name, t.depot, t.max_nights_per_week, t.max_nights_in_row) == ("Tim 4", "office", 3, 2)
+    assert 'id="team-tim4" open' in desk.client.get("/settings").text  # shown open after the save
+
+
+def test_a_refused_form_comes_back_as_typed(desk):
+    t = _team(read_workspace(desk.ws), "tim1")
+    r = desk.post("/settings/teams/tim1", **_team_form(t, name="Tim Baru Sekali", shift_mon_start="16:00",
+                                                       shift_mon_end="08:00"))
+    assert r.status_code == 422
+    typed = _form_of(r.text, "team-form-tim1")
+    assert (typed["name"], typed["shift_mon_start"], typed["shift_mon_end"]) == ("Tim Baru Sekali", "16:00", "08:00")
+    r = desk.post("/settings/calendar", **_calendar_form(hours_mon_start="17:00"))
+    assert r.status_code == 422 and _form_of(r.text, "calendar-form")["hours_mon_start"] == "17:00"
+
+
 def _team(ws, tid):
     return next(t for t in ws.teams if t.id == tid)
 
@@ -94,6 +177,14 @@ def test_the_page_shows_teams_calendar_and_holidays_in_both_languages(desk):
     page = _text(desk.client.get("/settings").text)
     assert "Teams, holidays and the calendar" in page and "Days off" in page and "Office holidays" in page
     assert 'href="/settings"' in desk.client.get("/coverage").text  # linked from the nav
+
+
+def test_the_language_switch_on_a_page_with_problems_comes_back_to_the_page(desk):
+    t = _team(read_workspace(desk.ws), "tim1")
+    assert desk.post("/settings/teams/tim1", **_team_form(t, depot="x")).status_code == 422
+    r = desk.post("/lang", lang="en", back="/settings/teams/tim1")  # the switch sends the page's address
+    r = desk.client.get(r.headers["location"])
+    assert r.status_code == 200 and "Teams, holidays and the calendar" in _text(r.text)
 
 
 def test_a_valid_team_edit_is_written_and_read_back(desk):

@@ -47,6 +47,8 @@ TEAM_DEFAULTS: dict[str, Any] = {"name": None, "members": [], "vehicle": "car", 
                                  "max_nights_in_row": 2, "home_days": [], "days_off": []}
 TEAM_INTS = ("recording_kits", "delivery_capacity", "max_nights_per_week", "max_nights_in_row")
 HOLIDAY_KINDS = ("holidays", "school_holidays")
+#: List keys whose order means nothing (a form sends them in its own order).
+ORDERLESS = frozenset({"activities", "services", "days", "home_days", "working_days"})
 
 
 def _lock():
@@ -230,6 +232,9 @@ def _set(table, key: str, value: Any, default: Any = None) -> None:
         return
     if key in table and _plain(table[key]) == value:
         return
+    if key in ORDERLESS and key in table and isinstance(value, list) and isinstance(_plain(table[key]), list) \
+            and sorted(map(str, _plain(table[key]))) == sorted(map(str, value)):
+        return  # the same days or skills in the file's own order
     if isinstance(value, dict):
         t = tomlkit.inline_table()
         t.update(value)
@@ -423,7 +428,7 @@ def save(folder: Path, change, lang: str):
 def team_views(doc) -> list[dict]:
     out = []
     for t in doc.get("teams", []):
-        p = {k: _plain(v) for k, v in t.items()}
+        p = {**{k: v for k, v in TEAM_DEFAULTS.items() if v is not None}, **{k: _plain(v) for k, v in t.items()}}
         shift = p.get("shift") or {}
         p["shift_parts"] = {wd: str(shift[wd]).replace("–", "-").split("-") for wd in shift if wd in WEEKDAYS}
         p["days_off"] = [_date_text(d) for d in p.get("days_off", [])]
@@ -443,6 +448,31 @@ def calendar_view(doc) -> dict:
             "holidays": holiday_entries(doc, "holidays"), "school_holidays": holiday_entries(doc, "school_holidays")}
 
 
+def typed_team(form) -> dict:
+    """A team view of what a team form sent (shown again, as typed, beside its problems)."""
+    v: dict[str, Any] = {k: form.get(k, "") for k in ("id", "name", "depot", "vehicle", *TEAM_INTS)}
+    v["id"] = v["id"] or None
+    v["members"] = [m for m in (form.get("members") or "").splitlines() if m.strip()]
+    for k in ("activities", "services", "days", "home_days"):
+        v[k] = form.getlist(k)
+    v["field_trips"] = form.get("field_trips") in ("1", "on", "true")
+    v["shift_parts"] = {wd: [form.get(f"shift_{wd}_start", ""), form.get(f"shift_{wd}_end", "")] for wd in WEEKDAYS}
+    return v
+
+
+def typed_calendar(form, cal: dict) -> dict:
+    """The calendar view of what the calendar form sent (holidays from the file)."""
+    n = int(form.get("breaks_n", "0") or 0) if str(form.get("breaks_n", "0")).isdigit() else 0
+    breaks = [{"name": form.get(f"break_{i}_name", ""), "days": form.getlist(f"break_{i}_days"),
+               "start": form.get(f"break_{i}_start", ""), "end": form.get(f"break_{i}_end", "")}
+              for i in range(min(n + 1, 50))]
+    return {**cal, "working_days": form.getlist("working_days"),
+            "hours": {wd: [form.get(f"hours_{wd}_start", ""), form.get(f"hours_{wd}_end", "")] for wd in WEEKDAYS},
+            "school_hours": {wd: [form.get(f"school_{wd}_start", ""), form.get(f"school_{wd}_end", "")]
+                             for wd in WEEKDAYS},
+            "breaks": [b for b in breaks if b["name"] or b["start"] or b["end"]]}
+
+
 def _hhmm(v: Any) -> str:
     if isinstance(v, int):
         return f"{v // 60:02d}:{v % 60:02d}"
@@ -453,26 +483,35 @@ def install(app, *, page, wsh, config, lang_of) -> None:
     """The /settings page and its forms on ``app`` (called once by create_app)."""
     folder: Path = config.workspace
 
-    def show(request: Request, status: int = 200, problems=None, saved=None, open_team=None):
+    def show(request: Request, status: int = 200, problems=None, saved=None, open_team=None, typed=None):
+        """The page; ``typed``: a team's or the calendar's form as sent, shown again beside its problems."""
         doc = read_doc(folder)
         ws = wsh.get()
         speeds = list(dict.fromkeys(["car", "motorbike", *ws.travel.speed_kmh]))
-        return page(request, "settings.html", status=status, teams=team_views(doc), cal=calendar_view(doc),
+        teams, cal = team_views(doc), calendar_view(doc)
+        if typed and typed[0] == "calendar":
+            cal = typed_calendar(typed[1], cal)
+        elif typed:
+            teams = [{**t, **typed_team(typed[1]), "id": t["id"], "days_off": t["days_off"]}
+                     if t["id"] == typed[0] else t for t in teams]
+        new_team = typed_team(typed[1]) if typed and typed[0] == "+new" else None
+        return page(request, "settings.html", status=status, teams=teams, cal=cal, new_team=new_team,
                     depots=[(d.id, d.name) for d in ws.depots], services=[x.id for x in ws.services],
                     vehicles=speeds, activities=ACTIVITIES, weekdays=WEEKDAYS, problems=problems, saved=saved,
                     open_team=open_team)
 
-    def done(request: Request, rows, what: str, anchor: str, team=None):
+    def done(request: Request, rows, what: str, anchor: str, team=None, typed=None):
         if rows:
-            return show(request, status=422, problems=rows, open_team=team)
+            return show(request, status=422, problems=rows, open_team=team, typed=typed)
         wsh.refresh()  # the next page and the next plan read the new file
         request.session["settings_saved"] = what
+        request.session["settings_open"] = team
         return RedirectResponse(f"/settings#{anchor}", status_code=303)
 
     @app.get("/settings", response_class=HTMLResponse)
     def settings_page(request: Request):
         saved = request.session.pop("settings_saved", None)
-        return show(request, saved=saved)
+        return show(request, saved=saved, open_team=request.session.pop("settings_open", None))
 
     async def team_form(request: Request, tid: str | None):
         form = await request.form()
@@ -488,7 +527,13 @@ def install(app, *, page, wsh, config, lang_of) -> None:
 
         change.team = tid or "new"
         rows, _ = save(folder, change, lang)
-        return done(request, rows, "team_added" if new else "team", f"team-{change.team}", team=tid or "+new")
+        return done(request, rows, "team_added" if new else "team", f"team-{change.team}",
+                    team=(tid or "+new") if rows else change.team, typed=(tid or "+new", form))
+
+    @app.get("/settings/{rest:path}")
+    def settings_back(rest: str):
+        """A form's address opened by GET (the language switch on a page with problems, a reload): the page."""
+        return RedirectResponse("/settings", status_code=303)
 
     @app.post("/settings/teams", response_class=HTMLResponse)
     async def team_add(request: Request):
@@ -539,7 +584,7 @@ def install(app, *, page, wsh, config, lang_of) -> None:
         def change(doc):
             apply_calendar(doc, calendar_from_form(form, lang))
 
-        return done(request, save(folder, change, lang)[0], "calendar", "calendar")
+        return done(request, save(folder, change, lang)[0], "calendar", "calendar", typed=("calendar", form))
 
     @app.post("/settings/holidays", response_class=HTMLResponse)
     async def holidays_save(request: Request):

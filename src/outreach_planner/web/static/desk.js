@@ -108,3 +108,9 @@ document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     if (!window.confirm(f.getAttribute("data-confirm"))) { ev.preventDefault(); }
   });
 });
+
+// A page that comes back with problems shows them first.
+(function () {
+  var p = document.getElementById("settings-problems");
+  if (p) { window.scrollTo(0, 0); }
+})();
