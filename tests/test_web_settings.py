@@ -454,3 +454,20 @@ def test_the_login_throttle_counts_failures_per_client_within_its_window():
     assert th.refused_for("a") == 120 and th.refused_for("b") == 0
     th.succeeded("a")
     assert th.refused_for("a") == 0
+
+
+def test_a_staging_file_that_vanishes_while_the_folder_is_read_is_no_error(desk, monkeypatch):
+    """A save's staging file (or an upload's) may be renamed away between listing the folder and reading its time
+    stamp: another request reading the workspace at that moment must not fail."""
+    wsh = desk.app.state.workspace
+    (desk.ws / ".workspace.toml.abc.desk-stage").write_text("x")
+    real = Path.stat
+
+    def stat(self, *a, **kw):
+        if self.name.endswith(".desk-stage"):
+            raise FileNotFoundError(self)
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    wsh.refresh()
+    assert wsh.get().teams

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import tempfile
 import threading
 import warnings
@@ -80,8 +81,17 @@ class _Workspace:
         self._cache: dict = {}
 
     def _stamp_now(self):
-        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in self.folder.iterdir()
-                            if p.is_file() and p.suffix != ".sqlite" and not p.name.startswith("ledger")))
+        out = []
+        for p in self.folder.iterdir():
+            if p.suffix == ".sqlite" or p.name.startswith("ledger"):
+                continue
+            try:  # a staging file of a save may be renamed away meanwhile
+                st = p.stat()
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                out.append((p.name, st.st_mtime_ns))
+        return tuple(sorted(out))
 
     def get(self):
         from ..io import read_workspace
