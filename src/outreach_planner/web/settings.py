@@ -495,7 +495,16 @@ def install(app, *, page, wsh, config, lang_of) -> None:
             teams = [{**t, **typed_team(typed[1]), "id": t["id"], "days_off": t["days_off"]}
                      if t["id"] == typed[0] else t for t in teams]
         new_team = typed_team(typed[1]) if typed and typed[0] == "+new" else None
+        from ..render.strings import format_date
+
+        def day_label(text: str) -> str:  # "Kamis, 3 Desember 2026 (2026-12-03)"
+            try:
+                return f"{format_date(dt.date.fromisoformat(text), lang_of(request))} ({text})"
+            except ValueError:
+                return text
+
         return page(request, "settings.html", status=status, teams=teams, cal=cal, new_team=new_team,
+                    day_label=day_label,
                     depots=[(d.id, d.name) for d in ws.depots], services=[x.id for x in ws.services],
                     vehicles=speeds, activities=ACTIVITIES, weekdays=WEEKDAYS, problems=problems, saved=saved,
                     open_team=open_team)
