@@ -471,3 +471,11 @@ def test_a_staging_file_that_vanishes_while_the_folder_is_read_is_no_error(desk,
     monkeypatch.setattr(Path, "stat", stat)
     wsh.refresh()
     assert wsh.get().teams
+
+
+def test_a_team_id_with_a_space_still_has_working_forms(desk):
+    desk.toml.write_text(desk.toml.read_text().replace('id = "kurir"', 'id = "kurir 2"'))
+    page = desk.client.get("/settings").text
+    assert 'action="/settings/teams/kurir%202/days-off"' in page
+    assert desk.post("/settings/teams/kurir%202/days-off", action="add", date="2026-12-02").status_code == 303
+    assert _team(read_workspace(desk.ws), "kurir 2").days_off == (dt.date(2026, 12, 2),)
