@@ -369,6 +369,12 @@ def test_an_invalid_calendar_leaves_the_file(desk, change, field, message):
     assert desk.toml.read_bytes() == before
 
 
+@pytest.mark.parametrize("n", ["dua", "-1", "99999999999"])
+def test_an_odd_break_count_is_no_server_error(desk, n):
+    r = desk.post("/settings/calendar", **_calendar_form(breaks_n=n))
+    assert r.status_code in (303, 422)
+
+
 def test_no_save_without_the_csrf_token(desk):
     before = desk.toml.read_bytes()
     r = desk.client.post("/settings/holidays", data={"kind": "holidays", "action": "add", "date": "2026-12-25"})

@@ -288,6 +288,11 @@ def set_holidays(doc, kind: str, entries: list[tuple[str, str]]) -> None:
     doc["calendar"][kind].trivia.comment_ws = ""
 
 
+def _count(text) -> int:
+    """The calendar form's number of break rows (0 when odd; at most 50)."""
+    return min(int(text), 50) if isinstance(text, str) and text.isdigit() else 0
+
+
 def calendar_from_form(form, lang: str) -> dict:
     """The calendar's working days, hours, school hours and breaks from the calendar form."""
     s = strings(lang)
@@ -303,7 +308,7 @@ def calendar_from_form(form, lang: str) -> dict:
         if r:
             school[wd] = r
     breaks = []
-    for i in range(int(form.get("breaks_n", "0") or 0) + 1):
+    for i in range(_count(form.get("breaks_n")) + 1):
         name = (form.get(f"break_{i}_name") or "").strip()
         days = form.getlist(f"break_{i}_days")
         start, end = form.get(f"break_{i}_start", ""), form.get(f"break_{i}_end", "")
@@ -462,10 +467,10 @@ def typed_team(form) -> dict:
 
 def typed_calendar(form, cal: dict) -> dict:
     """The calendar view of what the calendar form sent (holidays from the file)."""
-    n = int(form.get("breaks_n", "0") or 0) if str(form.get("breaks_n", "0")).isdigit() else 0
+    n = _count(form.get("breaks_n"))
     breaks = [{"name": form.get(f"break_{i}_name", ""), "days": form.getlist(f"break_{i}_days"),
                "start": form.get(f"break_{i}_start", ""), "end": form.get(f"break_{i}_end", "")}
-              for i in range(min(n + 1, 50))]
+              for i in range(n + 1)]
     return {**cal, "working_days": form.getlist("working_days"),
             "hours": {wd: [form.get(f"hours_{wd}_start", ""), form.get(f"hours_{wd}_end", "")] for wd in WEEKDAYS},
             "school_hours": {wd: [form.get(f"school_{wd}_start", ""), form.get(f"school_{wd}_end", "")]
