@@ -319,6 +319,14 @@ def test_route_on_a_day_the_team_does_not_work(plan, ws, travel):
     assert_flags(validate_plan(bad, ws, travel), "kurir 2026-12-01", "does not work on tue")
 
 
+def test_route_on_a_teams_day_off(plan, ws, travel):
+    route = plan.routes[0]
+    team = next(t for t in ws.teams if t.id == route.team)
+    off = ws.replace(teams=tuple(t.model_copy(update={"days_off": (route.date,)}) if t is team else t
+                                 for t in ws.teams))
+    assert_flags(validate_plan(plan, off, travel), f"{team.id} {route.date.isoformat()}", "day off")
+
+
 # --------------------------------------------------------------------------- property test
 @settings(suppress_health_check=[HealthCheck.too_slow])  # examples, seeds: the profile (tests/conftest.py)
 @given(workspaces())

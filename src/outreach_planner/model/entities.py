@@ -230,6 +230,9 @@ class Team(BaseModel):
     home_days: tuple[Weekday, ...] = Field(
         default=(), description="weekdays the team starts and ends at its base (no night away before or after)"
     )
+    days_off: tuple[dt.date, ...] = Field(
+        default=(), description="dates the team does not work (leave, training); other teams still work"
+    )
 
     @property
     def can_deliver(self) -> bool:

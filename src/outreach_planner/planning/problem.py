@@ -253,7 +253,7 @@ def build_vehicles(ws: Workspace, week: Week) -> list[Vehicle]:
     for team in ws.teams:
         for di, date in enumerate(week.dates):
             wd = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[date.weekday()]
-            if wd not in team.days or not ws.calendar.is_working_day(date):
+            if wd not in team.days or date in team.days_off or not ws.calendar.is_working_day(date):
                 continue
             hours = (team.shift or {}).get(wd) or ws.calendar.shift(date)
             if hours is None:

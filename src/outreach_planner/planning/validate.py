@@ -163,7 +163,7 @@ def _can_do(team: Team, visit: Visit, ws: Workspace) -> list[str]:
 def _day_hours(ws: Workspace, team: Team, date: dt.date) -> tuple[int, int] | None:
     """(start, end) seconds after midnight of ``team``'s shift on ``date``; None when it does not work."""
     wd = WEEKDAYS[date.weekday()]
-    if wd not in team.days or not ws.calendar.is_working_day(date):
+    if wd not in team.days or date in team.days_off or not ws.calendar.is_working_day(date):
         return None
     hours = (team.shift or {}).get(wd) or ws.calendar.shift(date)  # type: ignore[call-overload]
     return None if hours is None else (hours.start * 60, hours.end * 60)
@@ -251,6 +251,8 @@ def _check_route(
                    f"({week.dates[0].isoformat()}..{week.dates[-1].isoformat()})")
     if wd not in team.days:
         out.append(f"{head}: team {team.id} does not work on {wd} (its days: {', '.join(team.days)})")
+    if date in team.days_off:
+        out.append(f"{head}: team {team.id} has {date.isoformat()} as a day off (days_off)")
     if not ws.calendar.is_working_day(date):
         why = "a holiday" if date in ws.calendar.holidays else f"not an office working day ({wd})"
         out.append(f"{head}: the office does not work on {date.isoformat()}: {why}")

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import tempfile
 import threading
 import warnings
@@ -80,8 +81,17 @@ class _Workspace:
         self._cache: dict = {}
 
     def _stamp_now(self):
-        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in self.folder.iterdir()
-                            if p.is_file() and p.suffix != ".sqlite" and not p.name.startswith("ledger")))
+        out = []
+        for p in self.folder.iterdir():
+            if p.suffix == ".sqlite" or p.name.startswith("ledger"):
+                continue
+            try:  # a staging file of a save may be renamed away meanwhile
+                st = p.stat()
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                out.append((p.name, st.st_mtime_ns))
+        return tuple(sorted(out))
 
     def get(self):
         from ..io import read_workspace
@@ -94,6 +104,11 @@ class _Workspace:
                     self._ws = read_workspace(self.folder)
                 self._stamp, self._cache = stamp, {}
             return self._ws
+
+    def refresh(self) -> None:
+        """Read the folder again at the next get() (after the desk wrote to it)."""
+        with self._lock:
+            self._stamp, self._cache = None, {}
 
     def cached(self, key, make):
         ws = self.get()
@@ -212,7 +227,9 @@ def create_app(config: DeskConfig) -> FastAPI:
                   dependencies=[Depends(check_csrf)], lifespan=lifespan)
     app.state.config = config
     app.state.jobs = jobs
+    app.state.login_throttle = security.LoginThrottle()  # tests put one with their own clock here
     wsh = _Workspace(config.workspace)
+    app.state.workspace = wsh
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     import xstatic.pkg.leaflet as xl
@@ -263,9 +280,16 @@ def create_app(config: DeskConfig) -> FastAPI:
     def login(request: Request, password: str = Form(""), csrf: str = Form("")):
         if not security.csrf_ok(request.session, csrf):
             return page(request, "login.html", status=403, error=strings(lang_of(request))["csrf_failed"])
+        throttle, client = app.state.login_throttle, request.client.host if request.client else "?"
+        wait = throttle.refused_for(client)
+        if wait > 0:
+            return page(request, "login.html", status=429, error=strings(lang_of(request))["login_throttled"].format(
+                minutes=max(1, -int(-wait // 60))))
         stored = security.load_auth(config.state_dir)
         if stored is None or not security.verify_password(password, stored):
+            throttle.failed(client)
             return page(request, "login.html", status=401, error=strings(lang_of(request))["login_failed"])
+        throttle.succeeded(client)
         request.session["user"] = "planner"
         request.session["csrf"] = secrets.token_urlsafe(32)
         return RedirectResponse("/", status_code=303)
@@ -695,6 +719,11 @@ def create_app(config: DeskConfig) -> FastAPI:
         if found.unresolved and not found.problems:
             found.notes.insert(0, s["still_open"].format(n=len(found.unresolved)))
         return import_page(request, found, shown, token)
+
+    # ---- 2b. teams, days off, holidays and the calendar (web/settings.py)
+    from .settings import install as install_settings
+
+    install_settings(app, page=page, wsh=wsh, config=config, lang_of=lang_of)
 
     return app
 

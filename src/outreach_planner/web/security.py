@@ -117,3 +117,45 @@ def check_upload(name: str, data: bytes, allowed: tuple[str, ...] = (".xlsx", ".
         if len(infos) > MAX_XLSX_MEMBERS or sum(i.file_size for i in infos) > MAX_XLSX_UNPACKED_BYTES:
             raise UploadRefused("not_xlsx")
     return suffix
+
+
+class LoginThrottle:
+    """Failed log-ins counted per client: after ``max_failures`` within ``window`` seconds, the client is refused
+    for ``lockout`` seconds (a password is not guessed at the speed of a script). ``clock``: seconds, monotonic
+    (injected by tests)."""
+
+    def __init__(self, max_failures: int = 5, window: float = 15 * 60, lockout: float = 15 * 60, clock=None):
+        import threading
+        import time
+
+        self.max_failures, self.window, self.lockout = max_failures, window, lockout
+        self.clock = clock or time.monotonic
+        self._fails: dict[str, list[float]] = {}
+        self._until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def refused_for(self, client: str) -> float:
+        """Seconds ``client`` must still wait (0: may try)."""
+        with self._lock:
+            left = self._until.get(client, 0.0) - self.clock()
+            if left <= 0:
+                self._until.pop(client, None)
+                return 0.0
+            return left
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            now = self.clock()
+            recent = [t for t in self._fails.get(client, []) if now - t < self.window] + [now]
+            if len(recent) >= self.max_failures:
+                self._until[client] = now + self.lockout
+                recent = []
+            self._fails[client] = recent
+            if len(self._fails) > 10000:  # bounded memory: forget the oldest clients
+                for k in list(self._fails)[:5000]:
+                    del self._fails[k]
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._fails.pop(client, None)
+            self._until.pop(client, None)

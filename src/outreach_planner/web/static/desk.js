@@ -101,3 +101,16 @@
     poll();
   }
 })();
+
+// A form with data-confirm asks before it is sent (removing a team).
+document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+  f.addEventListener("submit", function (ev) {
+    if (!window.confirm(f.getAttribute("data-confirm"))) { ev.preventDefault(); }
+  });
+});
+
+// A page that comes back with problems shows them first.
+(function () {
+  var p = document.getElementById("settings-problems");
+  if (p) { window.scrollTo(0, 0); }
+})();
