@@ -268,3 +268,22 @@ def test_an_unmatched_office_row_given_a_code_not_in_the_workspace(tmp_path, kon
     n = row["row"]
     assert f"REKAP.rows.csv, baris {n}, kolom 'village_code': kode desa tidak ada di wilayah kerja ini" in texts[None]
     assert f"REKAP.rows.csv, row {n}, field 'village_code': no village with this code in the workspace" in texts["en"]
+
+
+def test_a_message_knows_its_key_in_either_language_and_stays_a_plain_string():
+    """The desk recognises a model message by its catalogue key, not by its (language-dependent) text."""
+    import json
+    import pickle
+
+    from outreach_planner.i18n import Message, _, set_language
+
+    try:
+        for lang, text in (("id", "belum ada 3 tim"), ("en", "no 3 teams yet")):
+            set_language(lang)
+            m = _("test.key", id="belum ada {n} tim", en="no {n} teams yet", n=3)
+            assert isinstance(m, Message) and m == text and m.key == "test.key" and m.values == {"n": 3}
+            back = pickle.loads(pickle.dumps(m))
+            assert back == text and back.key == "test.key" and back.values == {"n": 3}
+            assert json.loads(json.dumps({"m": m})) == {"m": text}
+    finally:
+        set_language(None)

@@ -46,11 +46,29 @@ def language() -> str:
     return env if env in LANGUAGES else "id"
 
 
-def _(key: str, *, id: str, en: str, **values: object) -> str:  # noqa: A002 - the language code
+class Message(str):
+    """A message's text (a ``str``) that also knows its catalogue ``key`` and the ``values`` it was formatted with.
+
+    A caller that shows a message its own way (the desk's forms) recognises it by ``key`` instead of by its text,
+    which depends on the language."""
+
+    key: str = ""
+    values: dict = {}
+
+    def __new__(cls, text: str, key: str = "", values: dict | None = None):
+        self = super().__new__(cls, text)
+        self.key, self.values = key, dict(values or {})
+        return self
+
+    def __reduce__(self):  # pickles (to a worker process) with its key
+        return (Message, (str(self), self.key, self.values))
+
+
+def _(key: str, *, id: str, en: str, **values: object) -> Message:  # noqa: A002 - the language code
     """The message ``key`` in the current language, formatted with ``values`` (``str.format``)."""
     SEEN.setdefault(key, {"id": id, "en": en})
     text = en if language() == "en" else id
-    return text.format(**values) if values else text
+    return Message(text.format(**values) if values else text, key, values)
 
 
 def argv_language(argv: list[str] | None = None) -> str | None:

@@ -357,30 +357,30 @@ def apply_calendar(doc, new: dict) -> None:
 
 
 # ---- the one way a change is written
+#: The model's messages about teams and the calendar the page says its own way (in the form's words), by catalogue
+#: key (:class:`outreach_planner.i18n.Message`), with the message value the page's text takes as ``known``.
+_PAGE_TEXT = {"ws.team.unknown_depot": ("p_unknown_office", "known"), "ws.duplicate": ("p_team_dup", None),
+              "ws.no_team": ("p_no_team", None), "ws.team.no_office_day": ("p_no_working_day", "days"),
+              "ws.team.no_capacity": ("p_delivery_capacity", None), "ws.team.no_kit": ("p_recording_kits", None),
+              "ws.team.no_service": ("p_no_service", None), "ws.break.whole_shift": ("p_break_whole", None),
+              "ws.break.outside_every_shift": ("p_break_outside", None), "cal.range_order": ("p_end_before_start", None)}
+
+
 def _translate(message: str, lang: str) -> str:
-    """The model's most frequent messages about teams and the calendar in the page's language."""
-    s = strings(lang)
-    for pattern, key in ((r"^unknown depot; known: (?P<known>.*)$", "p_unknown_office"),
-                         (r"^duplicate team id", "p_team_dup"),
-                         (r"^no team is defined$", "p_no_team"),
-                         (r"^none of the team's days is an office working day \((?P<known>.*)\)$", "p_no_working_day"),
-                         (r"^a team that delivers needs delivery_capacity > 0$", "p_delivery_capacity"),
-                         (r"^the team offers .* which needs a recording kit$", "p_recording_kits"),
-                         (r"^the team does .* but delivers no service$", "p_no_service"),
-                         (r"^the break removes the whole shift", "p_break_whole"),
-                         (r"^the break lies outside every shift", "p_break_outside"),
-                         (r"closes \(.*\) before or when it opens", "p_end_before_start")):
-        m = re.search(pattern, message)
-        if m:
-            return s[key].format(**{"known": "", **m.groupdict()})
-    return message
+    """The model's most frequent messages about teams and the calendar in the page's words; any other message as
+    the package gives it (already in the request's language)."""
+    hit = _PAGE_TEXT.get(getattr(message, "key", ""))
+    if not hit:
+        return message
+    key, value = hit
+    return strings(lang)[key].format(known=getattr(message, "values", {}).get(value, "") if value else "")
 
 
 def _rows_of(problems, lang: str) -> list[Row]:
     s = strings(lang)
 
     def where(text: str) -> str:  # "team 'tim1'" / "[[teams]] #1 (team 'tim1')" -> "Tim tim1"
-        m = re.search(r"team '([^']*)'", text or "")
+        m = re.search(r"(?:team|tim) '([^']*)'", text or "")
         return f"{s['team']} {m.group(1)}" if m else text
 
     return [Row(where(p.where), s.get("f_" + p.field, p.field), "" if p.value is None else str(p.value),
