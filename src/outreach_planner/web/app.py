@@ -577,8 +577,28 @@ def create_app(config: DeskConfig) -> FastAPI:
         rows = coverage_by_week(ws, served)
         s = strings(lang_of(request))
         chart = Markup(coverage_chart(ws, rows, s["start"], s["target"].lower())) if len(rows) > 1 else None
-        return page(request, "history.html", ws=ws, rows=rows, plans=plans, chart=chart,
-                    sets={x["id"] for x in sets()})
+        tz = _zone(ws.regency.timezone)
+        for x in plans:  # when it was issued, in the office's time, as the plan pages and the map say it
+            at = dt.datetime.fromisoformat(x["created_at"])
+            at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)  # the ledger writes UTC
+            x["created_local"] = at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+        return page(request, "history.html", ws=ws, rows=rows, plans=plans, chart=chart, set_of=set_of_plan())
+
+    _set_ids: dict[tuple[str, float], str] = {}  # (plan set, plan.json mtime) -> the ledger's id of its plan
+
+    def set_of_plan() -> dict[str, str]:
+        """The ledger's plan id -> the plan set (folder under ``out``) that holds that plan: a week's first plan
+        and each of its re-plans are different plans of the same week."""
+        from ..campaign.ledger import plan_id_of
+
+        out = {}
+        for x in sets():
+            d = config.out_root / x["id"]
+            key = (x["id"], (d / "plan.json").stat().st_mtime)
+            if key not in _set_ids:
+                _set_ids[key] = plan_id_of(load_plan(d))
+            out[_set_ids[key]] = x["id"]
+        return out
 
     # ---- 6. data in
     @app.get("/data", response_class=HTMLResponse)
