@@ -64,6 +64,22 @@ def test_plan_page_names_days_as_dates_and_offers_only_days_a_team_works(desk):
     desk.post(f"/plans/{desk.set_id}/edits", data={"action": "remove_days_off", "index": "0"})
 
 
+def test_left_out_visits_name_their_village(desk):
+    """Before: the table of visits left out named each only by its id (vs:74.08.01.2002:2)."""
+    import json
+
+    ws = read_workspace(SMALL)
+    plan = json.loads((desk.out / desk.set_id / "plan.json").read_text(encoding="utf-8"))
+    html = desk.client.get(f"/plans/{desk.set_id}").text
+    table = re.search(r'<table class="data sortable" id="left-out">(.*?)</table>', html, re.S).group(1)
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td>", table)
+    assert plan["unassigned"] and len(rows) == len(plan["unassigned"])
+    for (place, vid), u in zip(rows, plan["unassigned"]):
+        assert vid == u["visit_id"]
+        v = ws.village(u["village_code"])
+        assert place == f"{v.name}, Kec. {v.district_name}"
+
+
 def test_history_links_each_issued_plan_to_its_own_plan_in_local_time(desk):
     """Before: every plan of a week linked to /plans/<week> (a re-plan to the week's first plan), and the time
     issued was UTC while the plan pages and the map say WITA."""
@@ -78,9 +94,10 @@ def test_history_links_each_issued_plan_to_its_own_plan_in_local_time(desk):
     assert "UTC" not in _text(table) and "WITA" in _text(table)
 
 
-def test_the_map_legend_never_covers_the_layer_button(desk):
+def test_the_map_legend_never_covers_the_layer_button_and_times_stay_on_one_line(desk):
     """Before: in the desk's frame the legend of markers (bottom right) grew over the layer button (top right),
-    so the service could not be switched (at 1366x768, on a plan of five teams)."""
+    so the service could not be switched (at 1366x768, on a plan of five teams); the timeline's times wrapped
+    ("09:39–" over "11:32")."""
     from browser import session, severe_console
     from selenium.webdriver.common.by import By
 
@@ -117,6 +134,15 @@ def test_the_map_legend_never_covers_the_layer_button(desk):
                 "return [r('.leaflet-control-layers'), r('.op-markers')];")
             height = drv.execute_script("return window.innerHeight")
             drv.switch_to.default_content()
+            # the timeline's date, arrival and start–end cells hold one line each (before: "09:39–" / "11:32")
+            lines = drv.execute_script(
+                "var out = []; document.querySelectorAll('table.timeline tbody tr').forEach(function (tr) {"
+                " for (var i = 0; i < 3; i++) { var td = tr.cells[i]; if (!td || !td.textContent.trim()) continue;"
+                "  var r = document.createRange(); r.selectNodeContents(td);"
+                "  var tops = {}; Array.prototype.forEach.call(r.getClientRects(), function (x) {"
+                "   if (x.width > 0) tops[Math.round(x.top)] = 1; });"
+                "  out.push([td.textContent.trim(), Object.keys(tops).length]); } }); return out;")
+            assert lines and all(n == 1 for _t, n in lines), [x for x in lines if x[1] != 1][:5]
             assert height < 400  # the short frame took
             overlap = a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
             assert not overlap, (a, b)

@@ -401,7 +401,8 @@ def create_app(config: DeskConfig) -> FastAPI:
         return page(request, "plan.html", set_id=set_id, plan=p, teams=teams, svc=svc, files=files,
                     choices=choices, edits=edits_of(request, set_id), team_names=team_names,
                     changes=changes, dates=sorted({r.date for r in p.routes}),
-                    week_dates=_week_dates(p.week, ws), local=lambda t: t.astimezone(_zone(p.timezone)))
+                    week_dates=_week_dates(p.week, ws), local=lambda t: t.astimezone(_zone(p.timezone)),
+                    village_of={v.code: f"{v.name}, Kec. {v.district_name}" for v in ws.villages})
 
     @app.get("/plans/{set_id}/files/{name}")
     def plan_file(request: Request, set_id: str, name: str):
