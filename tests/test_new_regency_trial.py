@@ -69,3 +69,48 @@ def test_import_summary_and_open_rows_say_how_rows_matched_in_indonesian(tmp_pat
     assert text.count("tidak cocok") == 2  # the summary and the open row's "cocok" cell
     res = runner.invoke(app, ["import", str(ws), str(book), "--lang", "en"])
     assert "171 village rows: code 170, no match 1;" in flat(res.stdout)
+
+
+def test_init_of_an_island_regency_joins_its_islands_by_crossings(tmp_path):
+    """Before: init wrote straight-line travel for every regency, so a car drove across the sea between
+    Wakatobi's islands (and from Konawe Utara's mainland to Labengki); no crossings, no ``islands``."""
+    import tomllib
+    import warnings
+
+    import numpy as np
+
+    from outreach_planner.errors import InputWarning
+    from outreach_planner.io import read_workspace
+    from outreach_planner.io.office_import import import_counts
+    from outreach_planner.travel import travel_model
+
+    ws_dir = tmp_path / "wakatobi"
+    res = runner.invoke(app, ["init", "--regency", "74.07", "--out", str(ws_dir), "--year", "2026"])
+    assert res.exit_code == 0, res.output
+    assert "penyeberangan laut PERKIRAAN di crossings.csv" in flat(res.output)
+    cfg = tomllib.loads((ws_dir / "workspace.toml").read_text(encoding="utf-8"))
+    assert cfg["travel"]["islands"] is True and cfg["layers"]["crossings"] == "crossings.csv"
+    book = tmp_path / "REKAP.xlsx"
+    dinas_workbook(book, "74.07")
+    assert import_counts(ws_dir, book).written
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        ws = read_workspace(ws_dir)
+    assert len(ws.crossings) >= 2 and all(c.approximate for c in ws.crossings)
+    tm = travel_model(ws, ws_dir, cache=False)
+    points = [(d.lon, d.lat) for d in ws.depots] + [(v.lon, v.lat) for v in ws.villages]
+    seconds, _metres = tm.matrices(points, "car")  # every village reachable from the office: no InputError
+    assert np.isfinite(seconds).all()
+    masses = tm.mass_of(points)
+    apart = [(i, j) for i in range(len(points)) for j in range(len(points)) if masses[i] != masses[j]]
+    assert apart and min(seconds[i, j] for i, j in apart) >= 30 * 60  # at least the boarding time
+
+
+def test_init_of_a_mainland_regency_writes_no_crossings(tmp_path):
+    import tomllib
+
+    ws_dir = tmp_path / "kolut"
+    init_workspace("74.08", ws_dir, [2026])
+    assert not (ws_dir / "crossings.csv").exists()
+    cfg = tomllib.loads((ws_dir / "workspace.toml").read_text(encoding="utf-8"))
+    assert "islands" not in cfg["travel"] and "crossings" not in cfg["layers"]

@@ -1072,7 +1072,7 @@ def init(
     """Create a workspace skeleton for any regency of the reference data: villages with codes, names,
     kecamatan, population-weighted stop points and boundaries, the (approximate) office, the calendar with the
     national holidays, one example team and an Excel template for the counts."""
-    from .io.init_workspace import TEMPLATE_FILE, init_workspace
+    from .io.init_workspace import BOARD_MIN, BOAT_KMH, TEMPLATE_FILE, init_workspace
 
     _use_lang(lang)
     try:
@@ -1097,6 +1097,13 @@ def init(
                "{out} FILE.xlsx; outreach-planner check {out}.", en="Next: fill in {t} (or use the office's own "
                "table), then outreach-planner import {out} FILE.xlsx; outreach-planner check {out}.",
                t=out / TEMPLATE_FILE, out=out)]
+    if info["crossings"]:
+        notes.insert(1, _("init.crossings", id="Desa-desa ada di beberapa pulau: {n} penyeberangan laut PERKIRAAN di "
+                          "crossings.csv (dermaga = titik desa terdekat, {kmh:g} km/jam + {board} menit naik); periksa "
+                          "dan ganti dengan kapal/feri yang sebenarnya.", en="The villages lie on several islands: {n} "
+                          "APPROXIMATE sea crossings in crossings.csv (ports = the nearest village points, {kmh:g} km/h "
+                          "+ {board} min boarding); check them and put in the real boats/ferries.",
+                          n=info["crossings"], kmh=BOAT_KMH, board=BOARD_MIN))
     if info["missing_years"]:
         notes.insert(1, _("init.no_year", id="Tidak ada data hari libur untuk {y}: tambahkan data/holidays/{y}.toml.",
                           en="No holiday data for {y}: add data/holidays/{y}.toml.",
