@@ -130,7 +130,7 @@ def test_the_desk_in_a_browser(server, tmp_path):
                            "v.value = Array.from(v.options).find(function (o) { return o.value.indexOf('vs:') === 0; }).value;"
                            "document.getElementById('edit-teamday').value = 'tim1|2026-12-03';")
         drv.find_element(By.ID, "edit-lock").click()
-        _wait(lambda: "2026-12-03" in _text_of(drv, "edit-list"), 60)  # after the post's redirect
+        _wait(lambda: "3 Desember 2026" in _text_of(drv, "edit-list"), 60)  # after the post's redirect
         drv.execute_script("document.getElementById('replan-from').value = '2026-12-02';"
                            "document.getElementById('replan-team').value = 'kurir';")
         drv.find_element(By.ID, "replan-button").click()

@@ -1072,7 +1072,7 @@ def init(
     """Create a workspace skeleton for any regency of the reference data: villages with codes, names,
     kecamatan, population-weighted stop points and boundaries, the (approximate) office, the calendar with the
     national holidays, one example team and an Excel template for the counts."""
-    from .io.init_workspace import TEMPLATE_FILE, init_workspace
+    from .io.init_workspace import BOARD_MIN, BOAT_KMH, TEMPLATE_FILE, init_workspace
 
     _use_lang(lang)
     try:
@@ -1097,6 +1097,13 @@ def init(
                "{out} FILE.xlsx; outreach-planner check {out}.", en="Next: fill in {t} (or use the office's own "
                "table), then outreach-planner import {out} FILE.xlsx; outreach-planner check {out}.",
                t=out / TEMPLATE_FILE, out=out)]
+    if info["crossings"]:
+        notes.insert(1, _("init.crossings", id="Desa-desa ada di beberapa pulau: {n} penyeberangan laut PERKIRAAN di "
+                          "crossings.csv (dermaga = titik desa terdekat, {kmh:g} km/jam + {board} menit naik); periksa "
+                          "dan ganti dengan kapal/feri yang sebenarnya.", en="The villages lie on several islands: {n} "
+                          "APPROXIMATE sea crossings in crossings.csv (ports = the nearest village points, {kmh:g} km/h "
+                          "+ {board} min boarding); check them and put in the real boats/ferries.",
+                          n=info["crossings"], kmh=BOAT_KMH, board=BOARD_MIN))
     if info["missing_years"]:
         notes.insert(1, _("init.no_year", id="Tidak ada data hari libur untuk {y}: tambahkan data/holidays/{y}.toml.",
                           en="No holiday data for {y}: add data/holidays/{y}.toml.",
@@ -1150,6 +1157,7 @@ def import_(
                             en="Not found: {p} (nothing was written)", p=missing), highlight=False, markup=False)
         raise typer.Exit(2)
     try:
+        _check_table_file(table)
         res = import_counts(folder, table, kind.value if kind else None)
     except InputError as exc:
         _input_error(_("import.invalid", id="Tidak dapat mengimpor[/] {t}", en="Cannot import[/] {t}", t=table), exc,
@@ -1163,7 +1171,7 @@ def import_(
                   markup=False)
     kinds = {}
     for r in res.rows:
-        kinds[r.match or "none"] = kinds.get(r.match or "none", 0) + 1
+        kinds[_match_label(r.match)] = kinds.get(_match_label(r.match), 0) + 1
     console.print(_("import.summary", id="{n} baris desa: {k}; {s} baris dilewati (judul, nomor kolom, kecamatan, "
                     "jumlah).", en="{n} village rows: {k}; {s} rows skipped (titles, column numbers, kecamatan, "
                     "totals).", n=len(res.rows), k=", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
@@ -1182,7 +1190,7 @@ def import_(
                     _("import.h_suggestion", id="usulan", en="suggestion")):
             t.add_column(col)
         for r in res.unresolved:
-            t.add_row(r.sheet, str(r.row), r.code, r.name, r.kecamatan, r.match or "none", r.suggestion)
+            t.add_row(r.sheet, str(r.row), r.code, r.name, r.kecamatan, _match_label(r.match), r.suggestion)
         console.print(t)
         err_console.print(_("import.decide", id="{n} baris belum cocok; tidak ada yang ditulis ke wilayah kerja. Buka "
                             "{rows}, isi village_code atau tulis skip di kolom decision, lalu jalankan perintah ini "
@@ -1201,6 +1209,54 @@ def import_(
                         "{rows}. Berikutnya: outreach-planner check {ws}", en="{n} rows written to {layer} (layer "
                         "{kind}, replaced). Mapping: {rows}. Next: outreach-planner check {ws}", n=res.updated,
                         layer=res.layer, kind=res.kind, rows=res.row_file, ws=folder), highlight=False, markup=False)
+
+
+def _match_label(match: str | None) -> str:
+    """How an imported row matched a village, in the user's language (the rows file keeps the code)."""
+    labels = {
+        "code": _("import.m_code", id="kode", en="code"),
+        "name": _("import.m_name", id="nama", en="name"),
+        "fuzzy": _("import.m_fuzzy", id="mirip", en="fuzzy"),
+        "conflict": _("import.m_conflict", id="kode dan nama berbeda desa", en="code and name disagree"),
+        "duplicate": _("import.m_duplicate", id="desa ganda", en="duplicate"),
+        "skipped": _("import.m_skipped", id="dilewati", en="skipped"),
+        "edited": _("import.m_edited", id="disunting", en="edited"),
+    }
+    return labels.get(match or "", _("import.m_none", id="tidak cocok", en="no match"))
+
+
+#: What ``import`` reads: the workbooks openpyxl opens, and CSV.
+_TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".csv")
+
+
+def _check_table_file(table: Path) -> None:
+    """Refuse, as an input error with the fix, a table ``import`` cannot read: another file type (an old
+    ``.xls`` above all) or a workbook that is not a valid ``.xlsx`` (damaged, or renamed)."""
+    from .errors import Problem
+
+    suffix = table.suffix.lower()
+    if suffix == ".xls":
+        msg = _("import.xls", id="berkas Excel lama (.xls) tidak dapat dibaca: buka di Excel lalu Simpan Sebagai "
+                "\"Buku Kerja Excel (*.xlsx)\" dan impor berkas .xlsx itu",
+                en="an old Excel file (.xls) cannot be read: open it in Excel, Save As \"Excel Workbook (*.xlsx)\" "
+                "and import that .xlsx file")
+    elif suffix not in _TABLE_SUFFIXES:
+        msg = _("import.file_type", id="jenis berkas tidak dikenal; yang dapat dibaca: .xlsx atau .csv",
+                en="unknown file type; readable: .xlsx or .csv")
+    elif suffix != ".csv":
+        import zipfile
+
+        if zipfile.is_zipfile(table):
+            with zipfile.ZipFile(table) as z:
+                if any(n.startswith("xl/") for n in z.namelist()):  # a spreadsheet, not a renamed .docx
+                    return
+        msg = _("import.not_xlsx", id="bukan buku kerja .xlsx yang utuh (rusak, atau berkas lain yang diberi nama "
+                ".xlsx): buka di Excel lalu simpan lagi sebagai .xlsx",
+                en="not a valid .xlsx workbook (damaged, or another file named .xlsx): open it in Excel and save "
+                "it again as .xlsx")
+    else:
+        return
+    raise InputError([Problem(table.name, "", "", None, msg)])
 
 
 def _col(i: int) -> str:

@@ -6,6 +6,10 @@ travel), ``villages.geojson`` (codes, names, kecamatan, population estimate, the
 point as ``lon``/``lat``, simplified polygons, postal codes; no counts yet), ``boundary.geojson`` (the union of
 the village polygons) and ``counts_template.xlsx`` (the counts to fill in, Indonesian headers, one row per
 village). ``check`` then reports the counts as missing until ``import`` brings them in.
+
+A regency whose villages lie on more than one land mass (islands) also gets ``crossings.csv``: APPROXIMATE sea
+crossings joining every land mass with a village to the office's (:func:`crossings`), and ``[travel] islands =
+true``, so that straight lines never cross the sea (as the province default of ``plan-many`` does).
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ def _toml_str(s: str) -> str:
 
 
 def _workspace_toml(reg: reference.Regency, office: reference.Office, days: list[tuple[dt.date, str, bool]],
-                    years: list[int]) -> str:
+                    years: list[int], islands: bool = False) -> str:
     hol = "\n".join(f'    "{d.isoformat()}",  # {name}{" (cuti bersama: periksa SKB)" if cuti else ""}'
                     for d, name, cuti in days)
     return f"""# Workspace for {reg.name} ({reg.code}), made by `outreach-planner init --regency {reg.code}`.
@@ -170,7 +174,7 @@ min_session_people = 5
 # For real roads, put an OpenStreetMap export here: model = "road_network", network = "roads.gpkg".
 model = "great_circle"
 circuity = 1.35
-
+{ISLANDS if islands else ""}
 [travel.speed_kmh]
 car = 40
 motorbike = 35
@@ -178,7 +182,88 @@ motorbike = 35
 [layers]
 villages = "villages.geojson"
 boundary = "boundary.geojson"
+{'crossings = "crossings.csv"  # APPROXIMATE: check the ports and the durations' + chr(10) if islands else ""}"""
+
+
+ISLANDS = """# The villages lie on several land masses: stops on different ones travel only through the crossings layer
+# (crossings.csv: APPROXIMATE ports and durations, made by init; correct them, add the real ferries).
+islands = true
 """
+
+#: Speed and boarding time of an approximate crossing (a motor boat or small ferry), as the province default.
+BOAT_KMH, BOARD_MIN = 15.0, 30
+CROSSING_COLUMNS = ("id", "name", "from_name", "from_lon", "from_lat", "to_name", "to_lon", "to_lat",
+                    "duration_minutes", "vehicles", "departures", "approximate")
+
+
+def crossings(villages: list[reference.RefVillage], office: tuple[float, float], code: str) -> list[dict]:
+    """APPROXIMATE sea crossings for a regency on several land masses: a tree that joins every land mass holding a
+    village's stop point to the office's, each link between the two nearest stop points of the two land masses
+    (their villages' names as the ports), ``BOARD_MIN`` + the straight line at ``BOAT_KMH``. No crossing (``[]``)
+    when every stop point lies on one land mass. The same construction as the province default
+    (``scripts/build_sulawesi_tenggara.py``); land masses as ``travel.islands`` computes them."""
+    import math
+
+    import numpy as np
+    import shapely
+
+    from ..travel.great_circle import haversine_m
+    from ..travel.islands import land_masses
+
+    masses = land_masses([v.wkt for v in villages])
+    if len(masses) < 2:
+        return []
+    tree = shapely.STRtree(masses)
+    lon = np.array([v.lon for v in villages], dtype=float)
+    lat = np.array([v.lat for v in villages], dtype=float)
+    found = tree.query_nearest(shapely.points(lon, lat), all_matches=False, return_distance=False)
+    which = np.empty(len(villages), dtype=int)
+    which[found[0]] = found[1]
+    groups = {int(k): np.flatnonzero(which == k) for k in np.unique(which)}
+    home = int(tree.query_nearest(shapely.Point(office), all_matches=False)[0])
+    joined, rows = {home}, []
+    while len(joined | set(groups)) > len(joined):
+        best = None
+        for a in joined:
+            ia = groups.get(a)
+            if ia is None:
+                continue
+            for b, ib in groups.items():
+                if b in joined:
+                    continue
+                d = haversine_m(lon[ia][:, None], lat[ia][:, None], lon[ib][None, :], lat[ib][None, :])
+                k = int(np.argmin(d))
+                cand = (float(d.flat[k]), b, int(ia[k // d.shape[1]]), int(ib[k % d.shape[1]]))
+                if best is None or cand[0] < best[0]:
+                    best = cand
+        if best is None:  # the office's land mass has no village: the land mass nearest the office joins first
+            b = min((g for g in groups if g not in joined),
+                    key=lambda g: float(haversine_m(office[0], office[1], lon[groups[g][0]], lat[groups[g][0]])))
+            joined.add(b)
+            continue
+        m, b, i, j = best
+        joined.add(b)
+        va, vb = villages[i], villages[j]
+        rows.append({
+            "id": f"x{code.replace('.', '')}_{len(rows) + 1:02d}",
+            "name": f"Penyeberangan {va.name} - {vb.name}",
+            "from_name": f"Dermaga {va.name}", "from_lon": f"{va.lon:.6f}", "from_lat": f"{va.lat:.6f}",
+            "to_name": f"Dermaga {vb.name}", "to_lon": f"{vb.lon:.6f}", "to_lat": f"{vb.lat:.6f}",
+            "duration_minutes": int(math.ceil(BOARD_MIN + 60 * m / 1000 / BOAT_KMH)),
+            "vehicles": "car;motorbike", "departures": "", "approximate": "true",
+        })
+    return rows
+
+
+def _crossings_csv(rows: list[dict]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CROSSING_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
 
 
 def _villages_geojson(villages: list[reference.RefVillage]) -> str:
@@ -272,8 +357,11 @@ def init_workspace(regency_code: str, out: Path, years: list[int] | None = None)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the workspace is an ordinary folder
+    sea = crossings(vs, (off.lon, off.lat), reg.code)
     try:
-        (tmp / "workspace.toml").write_text(_workspace_toml(reg, off, days, found), encoding="utf-8")
+        (tmp / "workspace.toml").write_text(_workspace_toml(reg, off, days, found, bool(sea)), encoding="utf-8")
+        if sea:
+            (tmp / "crossings.csv").write_text(_crossings_csv(sea), encoding="utf-8")
         (tmp / "villages.geojson").write_text(_villages_geojson(vs), encoding="utf-8")
         (tmp / "boundary.geojson").write_text(_boundary_geojson(reference.regency_outline(reg.code), reg),
                                               encoding="utf-8")
@@ -283,4 +371,5 @@ def init_workspace(regency_code: str, out: Path, years: list[int] | None = None)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return {"regency": reg, "office": off, "villages": len(vs), "without_polygon": sum(v.wkt is None for v in vs),
-            "holidays": len(days), "years": found, "missing_years": [y for y in years if y not in found]}
+            "holidays": len(days), "years": found, "missing_years": [y for y in years if y not in found],
+            "crossings": len(sea)}

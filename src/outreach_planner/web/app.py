@@ -425,7 +425,8 @@ def create_app(config: DeskConfig) -> FastAPI:
         return page(request, "plan.html", set_id=set_id, plan=p, teams=teams, svc=svc, files=files,
                     choices=choices, edits=edits_of(request, set_id), team_names=team_names,
                     changes=changes, dates=sorted({r.date for r in p.routes}),
-                    week_dates=_week_dates(p.week, ws), local=lambda t: t.astimezone(_zone(p.timezone)))
+                    week_dates=_week_dates(p.week, ws), local=lambda t: t.astimezone(_zone(p.timezone)),
+                    village_of={v.code: f"{v.name}, Kec. {v.district_name}" for v in ws.villages})
 
     @app.get("/plans/{set_id}/files/{name}")
     def plan_file(request: Request, set_id: str, name: str):
@@ -601,8 +602,28 @@ def create_app(config: DeskConfig) -> FastAPI:
         rows = coverage_by_week(ws, served)
         s = strings(lang_of(request))
         chart = Markup(coverage_chart(ws, rows, s["start"], s["target"].lower())) if len(rows) > 1 else None
-        return page(request, "history.html", ws=ws, rows=rows, plans=plans, chart=chart,
-                    sets={x["id"] for x in sets()})
+        tz = _zone(ws.regency.timezone)
+        for x in plans:  # when it was issued, in the office's time, as the plan pages and the map say it
+            at = dt.datetime.fromisoformat(x["created_at"])
+            at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)  # the ledger writes UTC
+            x["created_local"] = at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+        return page(request, "history.html", ws=ws, rows=rows, plans=plans, chart=chart, set_of=set_of_plan())
+
+    _set_ids: dict[tuple[str, float], str] = {}  # (plan set, plan.json mtime) -> the ledger's id of its plan
+
+    def set_of_plan() -> dict[str, str]:
+        """The ledger's plan id -> the plan set (folder under ``out``) that holds that plan: a week's first plan
+        and each of its re-plans are different plans of the same week."""
+        from ..campaign.ledger import plan_id_of
+
+        out = {}
+        for x in sets():
+            d = config.out_root / x["id"]
+            key = (x["id"], (d / "plan.json").stat().st_mtime)
+            if key not in _set_ids:
+                _set_ids[key] = plan_id_of(load_plan(d))
+            out[_set_ids[key]] = x["id"]
+        return out
 
     # ---- 6. data in
     def data_ctx(**kw) -> dict:

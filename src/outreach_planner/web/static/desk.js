@@ -58,6 +58,25 @@
   }
   if (dateInput && weekLabel) { dateInput.addEventListener("input", showWeek); showWeek(); }
 
+  // The map of a page is a full-window map made for a whole screen; in the desk's smaller frame its legend of
+  // markers (bottom right) would grow over the layer button (top right) and hide it. Cap the legend's height
+  // to the frame (it scrolls) and set it a little smaller, so every control stays reachable.
+  var MAP_FIT = ".op-markers { max-height: calc(100vh - 110px); overflow-y: auto; font-size: 12px; }" +
+                ".op-markers .op-sym { width: 26px; }";
+  function fitMap(frame) {
+    var doc;
+    try { doc = frame.contentDocument; } catch (e) { return; }
+    if (!doc || !doc.head || doc.getElementById("desk-map-fit")) { return; }
+    var style = doc.createElement("style");
+    style.id = "desk-map-fit";
+    style.textContent = MAP_FIT;
+    doc.head.appendChild(style);
+  }
+  document.querySelectorAll("iframe.map").forEach(function (frame) {
+    frame.addEventListener("load", function () { fitMap(frame); });
+    if (frame.contentDocument && frame.contentDocument.readyState === "complete") { fitMap(frame); }
+  });
+
   var job = document.getElementById("job");
   if (job) {
     var labels = JSON.parse(job.getAttribute("data-labels"));
