@@ -200,3 +200,142 @@ def test_help_follows_lang_from_the_command_line():
     assert "Make the weekly plan for every team" in help_of("plan", "--help", "--lang", "en")
     assert "Make the weekly plan for every team" in help_of("plan", "--help", env_lang="en")
     assert "Periksa wilayah kerja" in help_of("--help")
+
+
+# --------------------------------------------------------------------------- English left anywhere in the package
+#: Paths another branch (wip-i18nmodel) translates at the same time: skipped here until it is merged. The
+#: coordinator empties this set at the merge (then the test covers them too).
+PENDING_OTHER_BRANCH = {"model/", "io/", "units.py"}
+
+#: Deliberate English at a message site, (file, the text's start) -> why it stays English. Keep it small.
+ALLOWED_ENGLISH = {
+    ("i18n/__init__.py", "unknown language"): "a programmer error: set_language() is called with 'id'/'en' only "
+                                             "(--lang and OUTREACH_LANG are checked before)",
+}
+
+#: Call names whose positional arguments are messages, anywhere (not only after ``raise``).
+MESSAGE_CALLS = {"InputError", "OutreachError", "NoPlanError", "PlanValidationError", "print", "echo", "secho",
+                 "warn"}
+#: Keyword arguments and dict keys whose value is a text a user reads (a left-out or change reason, a why).
+MESSAGE_FIELDS = {"why", "reason", "message", "help"}
+#: Functions whose list items / appended lines are a summary a user reads (the whole text is the message).
+REPORT_FUNCTIONS = {("batch/summary.py", "markdown"), ("campaign/simulate.py", "report_markdown")}
+#: Modules whose returned / appended texts are messages (the validator's violations).
+VIOLATION_MODULES = {"planning/validate.py"}
+
+
+def _message_text(node) -> str | None:
+    """The text of a literal at a message site when it reads as English, else None.
+
+    ``_english_literal`` (a word of three or more letters outside ``{placeholders}``), after dropping HTML/SVG tags;
+    a text without a space is a code, a name or a format (``"missed"``, ``"utf-8"``), not a sentence.
+    """
+    import re
+
+    text = _english_literal(node)
+    if text is None:
+        return None
+    shown = re.sub(r"<[^>]*>", " ", re.sub(r"\{[^}]*\}", " ", text))
+    return text if " " in shown.strip() and _english_literal(ast.Constant(shown)) else None
+
+
+def _literals(node):
+    """String literals and f-strings in ``node``, not inside a ``_()`` call (f-string parts as one text)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_":
+        return
+    if isinstance(node, (ast.Constant, ast.JoinedStr)):
+        yield node
+        return
+    if isinstance(node, (ast.Lambda, ast.FunctionDef)):
+        return
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.keyword) and child.arg not in MESSAGE_FIELDS | {None}:
+            continue  # a keyword of a nested call (sep=, key=, ...) is not the message
+        yield from _literals(child)
+
+
+def _message_sites(tree, rel: str):
+    """(line, node) of every place in a module whose text a user reads (the rule of the test below)."""
+    def callee(call):
+        f = call.func
+        return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            yield from node.exc.args
+        if isinstance(node, ast.Call):
+            name = callee(node)
+            if name == "Problem":  # Problem(source, where, field, value, message): the message
+                yield from node.args[4:]
+            elif name in MESSAGE_CALLS:
+                yield from node.args
+            yield from (kw.value for kw in node.keywords if kw.arg in MESSAGE_FIELDS)
+        if isinstance(node, ast.Dict):
+            yield from (v for k, v in zip(node.keys, node.values)
+                        if isinstance(k, ast.Constant) and k.value in MESSAGE_FIELDS)
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if (isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and t.slice.value in
+                        MESSAGE_FIELDS) or (isinstance(t, ast.Attribute) and t.attr in MESSAGE_FIELDS):
+                    yield node.value
+    report_fns = {fn for file, fn in REPORT_FUNCTIONS if file == rel}
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef) and (fn.name in report_fns or rel in VIOLATION_MODULES):
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Call) and callee(node) in ("append", "extend", "insert"):
+                    yield from node.args
+                if isinstance(node, ast.Return) and node.value is not None and rel in VIOLATION_MODULES:
+                    yield from (n for n in ast.walk(node.value) if isinstance(n, ast.List))
+                if fn.name in report_fns and isinstance(node, (ast.List, ast.BinOp)):
+                    yield node
+
+
+def _english_at_message_sites() -> list[str]:
+    left = []
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG).as_posix()
+        if any(rel == p or rel.startswith(p) for p in PENDING_OTHER_BRANCH):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        seen = set()
+        for site in _message_sites(tree, rel):
+            for lit in _literals(site):
+                text = _message_text(lit)
+                if text is None or id(lit) in seen:
+                    continue
+                seen.add(id(lit))
+                if any(rel == f and text.startswith(start) for f, start in ALLOWED_ENGLISH):
+                    continue
+                left.append(f"{rel}:{lit.lineno}: {text[:100]!r}")
+    return left
+
+
+def test_no_english_left_at_any_message_site_of_the_package():
+    """Every module of the package (but PENDING_OTHER_BRANCH): the text a user reads goes through ``_()``.
+
+    Message sites: the arguments of a raised error; of ``InputError`` / ``OutreachError`` / ``NoPlanError`` /
+    ``PlanValidationError``, ``print`` / ``echo`` / ``secho`` (typer, rich's console) and ``warnings.warn``
+    anywhere; a ``Problem``'s message (its 5th argument); a ``why=`` / ``reason=`` / ``message=`` / ``help=``
+    keyword, dict entry, item or attribute assignment; the lines of the summaries in ``REPORT_FUNCTIONS``; the
+    violations the validator (``VIOLATION_MODULES``) appends or returns. A literal there that reads as English
+    (:func:`_message_text`) outside ``_()`` fails the test, unless ``ALLOWED_ENGLISH`` says why it stays.
+    """
+    left = _english_at_message_sites()
+    assert not left, f"{len(left)} English text(s) outside _():\n" + "\n".join(left)
+
+
+def test_the_message_site_rule_sees_an_english_only_message():
+    """The rule finds what it is for: a raise, a Problem, a print and a reason with English only (and not the same
+    texts inside ``_()``)."""
+    src = '''
+def f(x):
+    print(f"planned {x} visits")
+    c["reason"] = "no room for it on the other team-days"
+    p = Problem("a.csv", "row 2", "code", x, "the code is not a village code")
+    ok = Problem("a.csv", "row 2", "code", x, _("k", id="kode bukan kode desa", en="the code is not a village code"))
+    raise ValueError("missed")
+    raise InputError(f"no team works in {x}")
+'''
+    found = [_message_text(lit) for site in _message_sites(ast.parse(src), "x.py") for lit in _literals(site)]
+    assert {t for t in found if t} == {"planned {x} visits", "no room for it on the other team-days",
+                                       "the code is not a village code", "no team works in {x}"}
