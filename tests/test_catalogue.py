@@ -211,6 +211,8 @@ PENDING_OTHER_BRANCH = {"model/", "io/", "units.py"}
 ALLOWED_ENGLISH = {
     ("i18n/__init__.py", "unknown language"): "a programmer error: set_language() is called with 'id'/'en' only "
                                              "(--lang and OUTREACH_LANG are checked before)",
+    ("travel/__init__.py", "the road network {cfg.network} is relative"): "a programmer error: a caller of "
+                                             "travel_model() without the workspace folder (the CLI and desk pass it)",
 }
 
 #: Call names whose positional arguments are messages, anywhere (not only after ``raise``).
@@ -339,3 +341,27 @@ def f(x):
     found = [_message_text(lit) for site in _message_sites(ast.parse(src), "x.py") for lit in _literals(site)]
     assert {t for t in found if t} == {"planned {x} visits", "no room for it on the other team-days",
                                        "the code is not a village code", "no team works in {x}"}
+
+
+def test_no_function_shadows_the_message_function():
+    """A function calling ``_()`` never binds ``_`` itself (``a, _ = ...``, ``for _ in``): the call would then fail
+    with UnboundLocalError or call the wrong thing, only on the path that shows the message."""
+    bad = []
+    for path in sorted(PKG.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            own, stack = [], list(ast.iter_child_nodes(fn))
+            while stack:  # the function's own scope: not nested functions, lambdas or comprehensions
+                n = stack.pop()
+                own.append(n)
+                if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp,
+                                      ast.DictComp, ast.GeneratorExp, ast.ClassDef)):
+                    stack.extend(ast.iter_child_nodes(n))
+            calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_" for n in
+                        ast.walk(fn))
+            binds = [n.lineno for n in own if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
+            if calls and binds:
+                bad.append(f"{path.relative_to(PKG)}:{fn.name} binds _ at line(s) {binds}")
+    assert not bad, "\n".join(bad)
