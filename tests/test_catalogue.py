@@ -213,13 +213,24 @@ ALLOWED_ENGLISH = {
                                              "(--lang and OUTREACH_LANG are checked before)",
     ("travel/__init__.py", "the road network {cfg.network} is relative"): "a programmer error: a caller of "
                                              "travel_model() without the workspace folder (the CLI and desk pass it)",
+    ("planning/decompose.py", "decompose must be"): "a programmer error: the mode is a constant of the planner, no "
+                                                    "option sets it",
+    ("planning/decompose.py", "budget must be"): "a programmer error: the budget is a constant of the planner",
+    ("planning/explain.py", "the way in of"): "an internal invariant: a way in explain found itself must fit",
+    ("planning/problem.py", "node_place has shape"): "an internal invariant of build_problem's arrays",
+    ("planning/problem.py", "nodes share places here"): "a programmer error: engines set place-indexed matrices",
 }
 
 #: Call names whose positional arguments are messages, anywhere (not only after ``raise``).
 MESSAGE_CALLS = {"InputError", "OutreachError", "NoPlanError", "PlanValidationError", "print", "echo", "secho",
                  "warn"}
-#: Keyword arguments and dict keys whose value is a text a user reads (a left-out or change reason, a why).
+#: Keyword arguments and dict keys whose value is a text a user reads (a left-out or change reason, a why): these,
+#: and any name starting with ``why`` or ``reason`` (``why_no_more``, ``reason_id``).
 MESSAGE_FIELDS = {"why", "reason", "message", "help"}
+
+
+def _is_message_field(name) -> bool:
+    return isinstance(name, str) and (name in MESSAGE_FIELDS or name.startswith(("why", "reason")))
 #: Functions whose list items / appended lines are a summary a user reads (the whole text is the message).
 REPORT_FUNCTIONS = {("batch/summary.py", "markdown"), ("campaign/simulate.py", "report_markdown")}
 #: Modules whose returned / appended texts are messages (the validator's violations).
@@ -251,7 +262,7 @@ def _literals(node):
     if isinstance(node, (ast.Lambda, ast.FunctionDef)):
         return
     for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.keyword) and child.arg not in MESSAGE_FIELDS | {None}:
+        if isinstance(child, ast.keyword) and child.arg is not None and not _is_message_field(child.arg):
             continue  # a keyword of a nested call (sep=, key=, ...) is not the message
         yield from _literals(child)
 
@@ -271,14 +282,14 @@ def _message_sites(tree, rel: str):
                 yield from node.args[4:]
             elif name in MESSAGE_CALLS:
                 yield from node.args
-            yield from (kw.value for kw in node.keywords if kw.arg in MESSAGE_FIELDS)
+            yield from (kw.value for kw in node.keywords if _is_message_field(kw.arg))
         if isinstance(node, ast.Dict):
             yield from (v for k, v in zip(node.keys, node.values)
-                        if isinstance(k, ast.Constant) and k.value in MESSAGE_FIELDS)
+                        if isinstance(k, ast.Constant) and _is_message_field(k.value))
         if isinstance(node, ast.Assign):
             for t in node.targets:
-                if (isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and t.slice.value in
-                        MESSAGE_FIELDS) or (isinstance(t, ast.Attribute) and t.attr in MESSAGE_FIELDS):
+                if (isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and _is_message_field(
+                        t.slice.value)) or (isinstance(t, ast.Attribute) and _is_message_field(t.attr)):
                     yield node.value
     report_fns = {fn for file, fn in REPORT_FUNCTIONS if file == rel}
     for fn in ast.walk(tree):
