@@ -289,7 +289,8 @@ def _message_sites(tree, rel: str):
         if isinstance(node, ast.Assign):
             for t in node.targets:
                 if (isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and _is_message_field(
-                        t.slice.value)) or (isinstance(t, ast.Attribute) and _is_message_field(t.attr)):
+                        t.slice.value)) or (isinstance(t, ast.Attribute) and _is_message_field(t.attr)) or (
+                        isinstance(t, ast.Name) and _is_message_field(t.id)):
                     yield node.value
     report_fns = {fn for file, fn in REPORT_FUNCTIONS if file == rel}
     for fn in ast.walk(tree):
@@ -329,7 +330,7 @@ def test_no_english_left_at_any_message_site_of_the_package():
     Message sites: the arguments of a raised error; of ``InputError`` / ``OutreachError`` / ``NoPlanError`` /
     ``PlanValidationError``, ``print`` / ``echo`` / ``secho`` (typer, rich's console) and ``warnings.warn``
     anywhere; a ``Problem``'s message (its 5th argument); a ``why=`` / ``reason=`` / ``message=`` / ``help=``
-    keyword, dict entry, item or attribute assignment; the lines of the summaries in ``REPORT_FUNCTIONS``; the
+    keyword, dict entry, or the value assigned to such a name, item or attribute; the lines of the summaries in ``REPORT_FUNCTIONS``; the
     violations the validator (``VIOLATION_MODULES``) appends or returns. A literal there that reads as English
     (:func:`_message_text`) outside ``_()`` fails the test, unless ``ALLOWED_ENGLISH`` says why it stays.
     """
