@@ -219,11 +219,18 @@ ALLOWED_ENGLISH = {
     ("planning/explain.py", "the way in of"): "an internal invariant: a way in explain found itself must fit",
     ("planning/problem.py", "node_place has shape"): "an internal invariant of build_problem's arrays",
     ("planning/problem.py", "nodes share places here"): "a programmer error: engines set place-indexed matrices",
+    ("engines/ortools_engine.py", "OR-Tools rejected"): "an engine's status, a solver diagnostic in plan.json's "
+                                                        "engines list (like 'infeasible (...)'), not a message",
+    ("render/sheets.py", "route sheets: "): "an internal invariant of the PDF split (pages laid out = pages assigned)",
+    ("render/strings.py", "unknown language"): "a programmer error: labels() gets --lang's 'id'/'en' only",
+    ("render/strings.py", "Alasan kunjungan"): "an entry of the per-language dicts (ID), checked key by key by "
+                                               "test_per_language_dicts_have_every_key_in_both",
+    ("render/strings.py", "Why this visit"): "the same entry of the EN dict",
 }
 
 #: Call names whose positional arguments are messages, anywhere (not only after ``raise``).
 MESSAGE_CALLS = {"InputError", "OutreachError", "NoPlanError", "PlanValidationError", "print", "echo", "secho",
-                 "warn"}
+                 "warn", "_input_error"}
 #: Keyword arguments and dict keys whose value is a text a user reads (a left-out or change reason, a why): these,
 #: and any name starting with ``why`` or ``reason`` (``why_no_more``, ``reason_id``).
 MESSAGE_FIELDS = {"why", "reason", "message", "help"}

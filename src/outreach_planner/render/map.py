@@ -143,8 +143,11 @@ def leaflet_assets() -> tuple[str, str]:
     try:
         from xstatic.pkg import leaflet as xl
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise ImportError("map.html inlines Leaflet from the 'xstatic-leaflet' package: "
-                          "pip install xstatic-leaflet") from exc
+        from ..i18n import _
+
+        raise ImportError(_("map.no_leaflet", id="map.html memuat Leaflet dari paket 'xstatic-leaflet': "
+                            "pip install xstatic-leaflet", en="map.html inlines Leaflet from the 'xstatic-leaflet' "
+                            "package: pip install xstatic-leaflet")) from exc
     base = Path(xl.BASE_DIR)
     js = (base / "leaflet.js").read_text(encoding="utf-8")
     css = (base / "leaflet.css").read_text(encoding="utf-8")
