@@ -384,3 +384,125 @@ def test_no_function_shadows_the_message_function():
             if calls and binds:
                 bad.append(f"{path.relative_to(PKG)}:{fn.name} binds _ at line(s) {binds}")
     assert not bad, "\n".join(bad)
+
+
+# --------------------------------------------------------------------------- representative messages, both languages
+def _both(make):
+    """``make()`` in the default language (Indonesian) and with ``set_language("en")``."""
+    from outreach_planner.i18n import set_language
+
+    default = make()
+    set_language("en")
+    try:
+        return default, make()
+    finally:
+        set_language(None)
+
+
+def test_a_road_network_error_in_indonesian_by_default_and_in_english(tmp_path):
+    from outreach_planner.errors import InputError
+    from outreach_planner.travel.road_network import RoadNetwork
+
+    def message():
+        with pytest.raises(InputError) as exc:
+            RoadNetwork(tmp_path / "jalan.gpkg").matrices([(121.0, -3.0), (121.1, -3.1)], "car")
+        return " ".join(str(exc.value).split())
+
+    id_, en = _both(message)
+    assert "berkas jaringan jalan tidak ditemukan" in id_ and "masalah pada masukan" in id_
+    assert "road network file not found" in en and "problem(s) in the input" in en
+
+
+def test_a_validator_violation_in_indonesian_by_default_and_in_english(small):
+    import datetime as dt
+
+    from outreach_planner.plan import Plan
+    from outreach_planner.planning.validate import validate_plan
+    from outreach_planner.travel import travel_model
+
+    plan = Plan(week="2026-W49", workspace="uji", generated_at=dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc),
+                engine="manual", timezone="Asia/Jakarta", routes=(), unassigned=())
+    travel = travel_model(small)
+    id_, en = _both(lambda: validate_plan(plan, small, travel))
+    zone = small.regency.timezone
+    assert id_[0] == f"zona waktu rencana Asia/Jakarta berbeda dari zona kabupaten {zone}"
+    assert en[0] == f"plan time zone Asia/Jakarta differs from the regency's {zone}"
+    assert any("calon kunjungan hilang" in v for v in id_) and any("candidate visit missing" in v for v in en)
+
+
+def test_the_province_summary_headers_in_indonesian_by_default_and_in_english():
+    from outreach_planner.batch.summary import markdown
+
+    results = [{"code": "99.01", "name": "Kab. Uji", "status": "planned", "status_now": "planned", "scheduled": 3,
+                "candidates": 4, "travel_hours": 1.5, "distance_km": 40, "nights_away": 0, "travel_model": "great_circle",
+                "coverage": [{"service": "ektp", "target": 0.98, "eligible": 100, "before": 0.9, "after": 0.95,
+                              "expected_people": 5, "still_needed_after": 3}]},
+               {"code": "99.02", "name": "Kab. Rusak", "status": "invalid", "errors": ["x"], "workspace": "w"}]
+    id_, en = _both(lambda: markdown(results, "2026-W49", "Provinsi Uji"))
+    assert id_.startswith("# Provinsi Uji: rencana 2026-W49\n")
+    assert "1 dari 2 kabupaten direncanakan, 1 tidak direncanakan (lihat Gagal)." in id_
+    assert "## Per kabupaten" in id_ and "## Gagal" in id_ and "| kode | kabupaten | status |" in id_
+    assert en.startswith("# Provinsi Uji: plan of 2026-W49\n")
+    assert "1 of 2 regencies planned, 1 not planned (see Failures)." in en
+    assert "## Per regency" in en and "## Failures" in en and "| code | regency | status |" in en
+
+
+def test_a_plan_many_progress_line_in_indonesian_by_default_and_in_english(tmp_path):
+    """plan-many on a province whose one regency's workspace is missing: the start line, the failure line (with the
+    problem a worker found) and the closing line follow --lang (plan-many's --lang used to set the maps' only)."""
+    import os
+
+    def run(lang):
+        (tmp_path / "province.toml").write_text('[province]\nname = "Provinsi Uji"\n\n[[regencies]]\ncode = "99.01"\n'
+                                                'name = "Kab. Hilang"\nworkspace = "tidak-ada"\n', encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k != "OUTREACH_LANG"}
+        env["PYTHONPATH"] = str(PKG.parent)
+        env["COLUMNS"] = "200"
+        args = ["--lang", "en"] if lang == "en" else []
+        res = subprocess.run([sys.executable, "-m", "outreach_planner.cli", "plan-many", str(tmp_path), "--out",
+                              str(tmp_path / f"out-{lang}"), "--week", "2026-W49", "--solution-limit", "1",
+                              "--workers", "1", *args], capture_output=True, text=True, env=env, timeout=300)
+        assert res.returncode == 2, res.stderr
+        return " ".join(res.stdout.split())
+
+    id_, en = run("id"), run("en")
+    assert "Provinsi Uji: merencanakan 1 kabupaten untuk 2026-W49" in id_
+    assert "0 dari 1 kabupaten direncanakan. Ringkasan:" in id_
+    assert "Provinsi Uji: planning 1 regencies for 2026-W49" in en and "Planned 0 of 1 regencies. Summary:" in en
+    # the regency's own problems come from a Dask worker process: in plan-many's language too
+    assert "Kab. Hilang: invalid (1 masalah):" in id_ and "workspace.toml tidak ditemukan" in id_
+    assert "Kab. Hilang: invalid (1 problem(s)):" in en and "workspace.toml not found" in en
+
+
+def test_a_replan_reason_in_indonesian_by_default_and_in_english():
+    import datetime as dt
+
+    from outreach_planner.campaign.replan import _reasons
+
+    def reasons():
+        changes = [{"change": "retimed", "kind": "village_session", "visit_id": "vs:74.08.01.2002:1",
+                    "village_code": "74.08.01.2002", "before": {"team": "tim1", "date": "2026-12-01"}},
+                   {"change": "removed", "kind": "home_visit", "visit_id": "hv:r1", "village_code": "74.08.01.2002",
+                    "before": {"team": "tim2", "date": "2026-12-02"}}]
+        _reasons(changes, "tim2", dt.date(2026, 12, 2), "pinned", 0.0, 0.0, {"hv:r1"})
+        return [c["reason"] for c in changes]
+
+    id_, en = _both(reasons)
+    assert id_ == ["hari tim yang sama; jamnya bergeser karena kunjungan yang ditambah atau dilepas",
+                   "tim libur: tim2 mulai 2026-12-02; tidak ada tempat di hari tim yang lain"]
+    assert en == ["same team-day; times shift around visits added to or dropped from it",
+                  "team off: tim2 from 2026-12-02; no room for it on the other team-days"]
+
+
+def test_a_regency_job_reports_its_problems_in_the_language_of_plan_many(tmp_path):
+    """A plan-many job runs in a worker process that may not share the CLI's language (a remote scheduler's worker
+    starts from its own environment): the job carries the language and its problems follow it."""
+    from outreach_planner.batch.task import plan_regency
+
+    job = {"code": "99.01", "name": "Kab. Hilang", "workspace": str(tmp_path / "tidak-ada"), "dest": str(tmp_path / "o"),
+           "week": "2026-W49", "time_limit": 5.0, "solution_limit": 1, "seed": 0, "engine": "greedy", "lang": "en",
+           "now": "2026-11-27T08:00:00+08:00", "hash": "missing"}
+    res = plan_regency(job)  # this process's language is Indonesian (the default)
+    assert res["status"] == "invalid" and "workspace.toml not found" in " ".join(res["errors"])
+    res = plan_regency(dict(job, lang="id"))
+    assert "workspace.toml tidak ditemukan" in " ".join(res["errors"])

@@ -1261,8 +1261,9 @@ def plan_many_cmd(
         "--engine", help=_("cli.many_engine", id="Pemecah per kabupaten (auto: putaran pertama portofolio, satu inti "
                            "masing-masing).", en="Solver per regency (auto: the portfolio's first run, one core "
                            "each)."))] = EngineChoice.auto,
-    lang: Annotated[Lang, typer.Option("--lang", help=_("cli.many_lang", id="Bahasa peta dan lembar rute.",
-                                                        en="Language of the maps and route sheets."))] = Lang.id,
+    lang: Annotated[Optional[Lang], typer.Option("--lang", help=_(
+        "cli.many_lang_all", id="Bahasa pesan, peta dan lembar rute: id (bawaan) atau en; juga OUTREACH_LANG=en.",
+        en="Language of the messages, maps and route sheets: id (default) or en; also OUTREACH_LANG=en."))] = None,
 ) -> None:
     """Plan every regency of a province on a Dask cluster and write each regency's outputs and a province
     summary (coverage before/after per regency and target, people still needed, travel, failures).
@@ -1277,6 +1278,8 @@ def plan_many_cmd(
     from .batch.summary import write_summary
     from .week import Week
 
+    _use_lang(lang)  # the progress lines and the summary too, not only the maps (OUTREACH_LANG when not given)
+    lang = Lang(language())
     folder = province or DEFAULT_PROVINCE
     try:
         prov = read_province(folder)
