@@ -494,10 +494,13 @@ def test_a_replan_reason_in_indonesian_by_default_and_in_english():
                   "team off: tim2 from 2026-12-02; no room for it on the other team-days"]
 
 
-def test_a_regency_job_reports_its_problems_in_the_language_of_plan_many(tmp_path):
+def test_a_regency_job_reports_its_problems_in_the_language_of_plan_many(tmp_path, monkeypatch):
     """A plan-many job runs in a worker process that may not share the CLI's language (a remote scheduler's worker
     starts from its own environment): the job carries the language and its problems follow it."""
     from outreach_planner.batch.task import plan_regency
+    from outreach_planner.engines.portfolio import CORES_ENV
+
+    monkeypatch.setenv(CORES_ENV, "1")  # plan_regency sets it for its worker process: not for the later tests
 
     job = {"code": "99.01", "name": "Kab. Hilang", "workspace": str(tmp_path / "tidak-ada"), "dest": str(tmp_path / "o"),
            "week": "2026-W49", "time_limit": 5.0, "solution_limit": 1, "seed": 0, "engine": "greedy", "lang": "en",
