@@ -566,7 +566,7 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
                 lines.append({
                     "pts": [[round(lat, 6), round(lon, 6)] for lon, lat in pts],
                     "tip": f"{_esc(tname)} · {_esc(day)}: → {_esc(dest)} "
-                           f"({leg.end.travel_s / 60:.0f} min, {leg.end.distance_m / 1000:.1f} km)"})
+                           f"({leg.end.travel_s / 60:.0f} {t['minutes']}, {leg.end.distance_m / 1000:.1f} km)"})
             stops: list[dict] = []
             for i, s in enumerate(r.steps):
                 if i not in numbers or s.location is None:
