@@ -25,6 +25,8 @@ pytest.importorskip("pyvrp")
 
 from outreach_planner.engines.pyvrp_engine import _Clock  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on English messages (Indonesian: test_catalogue)
+
 SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
 FAST = SolveLimits(time_limit_s=600, solution_limit=40)  # the solution limit decides; 600 s is a safety net

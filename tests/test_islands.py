@@ -13,6 +13,8 @@ from outreach_planner.model import Crossing
 from outreach_planner.travel import GreatCircle, travel_model
 from outreach_planner.travel.islands import IslandTravel
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on English messages (Indonesian: test_catalogue)
+
 DATA = Path(__file__).parent / "data"
 MAIN = "POLYGON ((120.86 -3.55, 120.94 -3.55, 120.94 -3.48, 120.86 -3.48, 120.86 -3.55))"
 ISLE = "POLYGON ((120.91 -3.37, 120.935 -3.37, 120.935 -3.34, 120.91 -3.34, 120.91 -3.37))"

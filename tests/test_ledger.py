@@ -15,6 +15,8 @@ from outreach_planner.campaign.ledger import PENDING, SCHEMA_VERSION, STATES, Le
 from outreach_planner.plan import Plan, Route, Step
 from outreach_planner.week import Week
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on English messages (Indonesian: test_catalogue)
+
 WITA = dt.timezone(dt.timedelta(hours=8))
 
 

@@ -287,3 +287,14 @@ def test_a_message_knows_its_key_in_either_language_and_stays_a_plain_string():
             assert json.loads(json.dumps({"m": m})) == {"m": text}
     finally:
         set_language(None)
+
+
+def test_a_visit_window_without_hours_is_a_clear_error_not_a_crash():
+    """`_from_text` once bound `_` to the separator of `text.partition(" ")`, so the message call itself failed."""
+    import pydantic
+
+    from outreach_planner.model.calendar import Window
+
+    with pytest.raises(pydantic.ValidationError) as err:
+        Window.model_validate("mon")
+    assert "HARI HH:MM-HH:MM" in str(err.value)

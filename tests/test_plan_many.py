@@ -23,6 +23,8 @@ from outreach_planner.batch.run import plan_many  # noqa: E402
 from outreach_planner.batch.summary import write_summary  # noqa: E402
 from outreach_planner.batch.task import DONE, KILL_ONCE_ENV  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on English messages (Indonesian: test_catalogue)
+
 DATA = Path(__file__).parent / "data"
 SRC = Path(__file__).resolve().parents[1] / "src"
 WEEK = "2026-W49"

@@ -28,6 +28,8 @@ from test_plan_many import SRC, WEEK, _province  # noqa: E402
 
 from outreach_planner.batch.task import DONE  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on English messages (Indonesian: test_catalogue)
+
 
 def _stop(procs: list[subprocess.Popen]) -> None:
     """End the processes this test started (each in its own session: the group of its pid), workers first."""

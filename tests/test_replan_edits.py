@@ -16,6 +16,8 @@ from outreach_planner.planning.validate import validate_plan
 from outreach_planner.travel import travel_model
 from outreach_planner.week import Week
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on English messages (Indonesian: test_catalogue)
+
 SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
 FAST = SolveLimits(time_limit_s=600, solution_limit=30)

@@ -14,6 +14,9 @@ from outreach_planner.planning.problem import build_problem, session_caps
 from outreach_planner.campaign.simulate import POLICIES, arrivals, greedy_routes, simulate
 from outreach_planner.travel import travel_model
 from outreach_planner.week import Week
+import pytest
+
+pytestmark = pytest.mark.usefixtures("english")  # asserts on English messages (Indonesian: test_catalogue)
 
 SMALL = Path(__file__).parent / "data" / "small"
 WEEK = Week.parse("2026-W49")

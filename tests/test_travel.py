@@ -23,6 +23,8 @@ from outreach_planner.travel.great_circle import haversine_m
 from outreach_planner.planning.validate import validate_plan
 from outreach_planner.week import Week
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on English messages (Indonesian: test_catalogue)
+
 SMALL = Path(__file__).resolve().parent / "data" / "small"
 
 # A triangle on the equator (0.01 degree of longitude = 1,113 m):

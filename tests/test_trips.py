@@ -20,6 +20,8 @@ from outreach_planner.planning.validate import validate_plan
 from outreach_planner.travel import travel_model
 from outreach_planner.week import Week
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts on English messages (Indonesian: test_catalogue)
+
 WEEK = Week.parse("2026-W49")  # Mon 2026-11-30 .. Fri 2026-12-04
 FAR = (121.06, -3.11)  # ~48 km north of the office (Pakue Utara)
 NEAR = (120.90, -3.49)  # ~2.5 km from the office

@@ -27,6 +27,8 @@ from outreach_planner.planning.validate import check_plan, session_caps, validat
 from outreach_planner.week import Week
 from strategies import check_random_workspace, workspaces
 
+pytestmark = pytest.mark.usefixtures("english")  # the violations are asserted in English (Indonesian: test_catalogue)
+
 SMALL = Path(__file__).resolve().parent / "data" / "small"
 WEEK = Week.parse("2026-W49")
 LIMITS = SolveLimits(time_limit_s=600, solution_limit=50)  # the solution limit decides; 600 s is a safety net

@@ -373,7 +373,7 @@ def test_password_hash_round_trip():
         security.save_password(Path("/nonexistent"), "short")
 
 
-def test_changes_by_hand_then_replan(tmp_path):
+def test_changes_by_hand_then_replan(tmp_path, english):
     """Lock a visit the plan left out to a team-day, forbid a scheduled one; the re-plan applies both and says so."""
     import json
 
@@ -454,7 +454,7 @@ def test_data_in_checks_an_upload_and_changes_nothing_until_it_is_valid(tmp_path
         d.close()
 
 
-def test_serve_checks_the_workspace_and_the_password_before_it_listens(tmp_path, monkeypatch):
+def test_serve_checks_the_workspace_and_the_password_before_it_listens(tmp_path, monkeypatch, english):
     from typer.testing import CliRunner
 
     from outreach_planner.cli import app as cli

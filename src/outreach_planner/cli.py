@@ -876,9 +876,12 @@ def simulate(
         raise typer.Exit(exc.exit_code) from None
     out.mkdir(parents=True, exist_ok=True)
     md = report_markdown(runs, ws)
-    trips = "; no field trips (--no-field-trips)" if no_field_trips else ""
-    (out / "simulation.md").write_text(f"# Simulated campaign: {weeks} weeks from {start}, seed {seed}{trips}\n\n"
-                                       f"{md}", encoding="utf-8")
+    trips = _("sim.no_trips", id="; tanpa perjalanan dinas (--no-field-trips)",
+              en="; no field trips (--no-field-trips)") if no_field_trips else ""
+    (out / "simulation.md").write_text(_("sim.title", id="# Simulasi kampanye: {weeks} minggu mulai {start}, benih "
+                                         "{seed}{trips}", en="# Simulated campaign: {weeks} weeks from {start}, seed "
+                                         "{seed}{trips}", weeks=weeks, start=start, seed=seed, trips=trips)
+                                       + f"\n\n{md}", encoding="utf-8")
     plot(runs, ws, out / "simulation.png")
     console.print(md, highlight=False, markup=False)
     console.print(_("sim.done", id="{a} dan {b} ditulis.", en="Wrote {a} and {b}.", a=out / "simulation.md",
@@ -1313,8 +1316,9 @@ def plan_many_cmd(
         "--engine", help=_("cli.many_engine", id="Pemecah per kabupaten (auto: putaran pertama portofolio, satu inti "
                            "masing-masing).", en="Solver per regency (auto: the portfolio's first run, one core "
                            "each)."))] = EngineChoice.auto,
-    lang: Annotated[Lang, typer.Option("--lang", help=_("cli.many_lang", id="Bahasa peta dan lembar rute.",
-                                                        en="Language of the maps and route sheets."))] = Lang.id,
+    lang: Annotated[Optional[Lang], typer.Option("--lang", help=_(
+        "cli.many_lang_all", id="Bahasa pesan, peta dan lembar rute: id (bawaan) atau en; juga OUTREACH_LANG=en.",
+        en="Language of the messages, maps and route sheets: id (default) or en; also OUTREACH_LANG=en."))] = None,
 ) -> None:
     """Plan every regency of a province on a Dask cluster and write each regency's outputs and a province
     summary (coverage before/after per regency and target, people still needed, travel, failures).
@@ -1329,6 +1333,8 @@ def plan_many_cmd(
     from .batch.summary import write_summary
     from .week import Week
 
+    _use_lang(lang)  # the progress lines and the summary too, not only the maps (OUTREACH_LANG when not given)
+    lang = Lang(language())
     folder = province or DEFAULT_PROVINCE
     try:
         prov = read_province(folder)
@@ -1336,30 +1342,42 @@ def plan_many_cmd(
         tz = "Asia/Makassar"
         wk = str(Week.parse(week, tz) if week else Week.following(dt.datetime.now(Week(2000, 1, tz).tz).date(), tz))
     except InputError as exc:
-        _input_error(f"Invalid province[/] {folder}", exc, "nothing was written")
+        _input_error(_("many.invalid", id="Provinsi tidak valid[/] {f}", en="Invalid province[/] {f}", f=folder), exc,
+                     _("cli.nothing_written", id="tidak ada yang ditulis", en="nothing was written"))
     except ValueError as exc:
-        err_console.print(f"[bold red]--week:[/] {exc} (nothing was written)", highlight=False)
+        err_console.print(_("many.bad_week", id="[bold red]--week:[/] {exc} (tidak ada yang ditulis)",
+                            en="[bold red]--week:[/] {exc} (nothing was written)", exc=exc), highlight=False)
         raise typer.Exit(2) from None
     out_dir = out or Path("out") / "province"
     _check_out(out_dir)
     _check_engine(engine)
-    console.print(f"[bold]{prov.name}[/]: planning {len(chosen)} regencies for {wk} "
-                  f"({'scheduler ' + address if address else 'local Dask cluster'})", highlight=False)
+    where = (_("many.scheduler", id="scheduler {a}", en="scheduler {a}", a=address) if address else
+             _("many.local", id="klaster Dask lokal", en="local Dask cluster"))
+    console.print(_("many.start", id="[bold]{p}[/]: merencanakan {n} kabupaten untuk {wk} ({where})",
+                    en="[bold]{p}[/]: planning {n} regencies for {wk} ({where})", p=prov.name, n=len(chosen), wk=wk,
+                    where=where), highlight=False)
     t0 = __import__("time").monotonic()
 
     def report(event: str, r: dict) -> None:
         el = f"{__import__('time').monotonic() - t0:6.1f}s"
         if event == "started":
-            console.print(f"{el} {r['code']} {r['name']}: solving", highlight=False)
+            console.print(_("many.solving", id="{el} {code} {name}: menghitung", en="{el} {code} {name}: solving",
+                            el=el, code=r["code"], name=r["name"]), highlight=False)
         elif event == "skipped":
-            console.print(f"{el} {r['code']} {r['name']}: done before with the same inputs, skipped", highlight=False)
+            console.print(_("many.skipped", id="{el} {code} {name}: sudah dibuat sebelumnya dengan masukan yang sama, "
+                            "dilewati", en="{el} {code} {name}: done before with the same inputs, skipped", el=el,
+                            code=r["code"], name=r["name"]), highlight=False)
         elif r["status"] == "planned":
-            console.print(f"{el} {r['code']} {r['name']}: planned {r['scheduled']}/{r['candidates']} visits, "
-                          f"value {r['value']:,.1f}, travel {r['travel_hours']} h ({r['solve_s']} s solve)",
+            console.print(_("many.planned", id="{el} {code} {name}: {done}/{n} kunjungan direncanakan, nilai {value}, "
+                            "perjalanan {hours} jam ({solve} dtk menghitung)", en="{el} {code} {name}: planned "
+                            "{done}/{n} visits, value {value}, travel {hours} h ({solve} s solve)", el=el,
+                            code=r["code"], name=r["name"], done=r["scheduled"], n=r["candidates"],
+                            value=f"{r['value']:,.1f}", hours=r["travel_hours"], solve=r["solve_s"]),
                           highlight=False)
         else:
-            console.print(f"{el} {r['code']} {r['name']}: [bold red]{r['status']}[/] "
-                          f"({len(r.get('errors', []))} problem(s)):", highlight=False)
+            console.print(_("many.failed", id="{el} {code} {name}: [bold red]{status}[/] ({n} masalah):",
+                            en="{el} {code} {name}: [bold red]{status}[/] ({n} problem(s)):", el=el, code=r["code"],
+                            name=r["name"], status=r["status"], n=len(r.get("errors", []))), highlight=False)
             for e in r.get("errors", [])[:10]:
                 console.print(f"    - {e}", highlight=False, markup=False)
     try:
@@ -1372,8 +1390,9 @@ def plan_many_cmd(
         raise typer.Exit(exc.exit_code) from None
     paths = write_summary(results, out_dir, wk, prov.name)
     bad = [r for r in results if r["status"] != "planned"]
-    console.print(f"Planned {len(results) - len(bad)} of {len(results)} regencies. Summary: {paths['csv']}, "
-                  f"{paths['md']}, {paths['html']}", highlight=False)
+    console.print(_("many.done", id="{ok} dari {n} kabupaten direncanakan. Ringkasan: {csv}, {md}, {html}",
+                    en="Planned {ok} of {n} regencies. Summary: {csv}, {md}, {html}", ok=len(results) - len(bad),
+                    n=len(results), csv=paths["csv"], md=paths["md"], html=paths["html"]), highlight=False)
     if bad:
         raise typer.Exit(2)
 

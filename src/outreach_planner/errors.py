@@ -81,10 +81,11 @@ class PlanValidationError(OutreachError):
 
     def __init__(self, violations: list[str]):
         self.violations = list(violations)
-        super().__init__(
-            f"{len(self.violations)} violation(s) in the plan:\n"
-            + "\n".join(f"  - {v}" for v in self.violations)
-        )
+        from .i18n import _
+
+        head = _("plan.violations_head", id="{n} pelanggaran dalam rencana", en="{n} violation(s) in the plan",
+                 n=len(self.violations))
+        super().__init__(head + ":\n" + "\n".join(f"  - {v}" for v in self.violations))
 
 
 class InputWarning(UserWarning):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..i18n import _
 
 #: What the input hash leaves out of a workspace folder: caches, ledgers, outputs, hidden files.
 _SKIP_DIRS = {".cache", "out", "__pycache__"}
@@ -44,27 +45,36 @@ def read_province(path: str | Path) -> Province:
     toml_path = path / "province.toml" if path.is_dir() else path
     src = toml_path.name
     if not toml_path.is_file():
-        raise InputError(f"{toml_path}: no province file (a folder with province.toml listing [[regencies]])")
+        raise InputError(_("province.missing", id="{path}: bukan berkas provinsi (folder berisi province.toml yang "
+                           "mendaftar [[regencies]])", en="{path}: no province file (a folder with province.toml "
+                           "listing [[regencies]])", path=toml_path))
     try:
         cfg = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{toml_path}: not a valid TOML file: {exc}") from None
+        raise InputError(_("province.bad_toml", id="{path}: bukan berkas TOML yang sah: {exc}",
+                           en="{path}: not a valid TOML file: {exc}", path=toml_path, exc=exc)) from None
     problems: list[Problem] = []
     prov = cfg.get("province", {})
     entries, seen = [], set()
     for n, r in enumerate(cfg.get("regencies", []), 1):
         where = f"[[regencies]] #{n}"
         if not isinstance(r, dict) or not all(isinstance(r.get(k), str) and r.get(k) for k in ("code", "workspace")):
-            problems.append(Problem(src, where, "code/workspace", None, "each regency needs code and workspace (text)"))
+            problems.append(Problem(src, where, "code/workspace", None,
+                                    _("province.entry", id="setiap kabupaten butuh code dan workspace (teks)",
+                                      en="each regency needs code and workspace (text)")))
             continue
         if r["code"] in seen:
-            problems.append(Problem(src, where, "code", r["code"], f"duplicate regency code: {r['code']}"))
+            problems.append(Problem(src, where, "code", r["code"],
+                                    _("province.duplicate", id="kode kabupaten ganda: {code}",
+                                      en="duplicate regency code: {code}", code=r["code"])))
             continue
         seen.add(r["code"])
         entries.append(RegencyEntry(r["code"], str(r.get("name", r["code"])),
                                     Path(os.path.normpath(toml_path.parent.resolve() / r["workspace"]))))
     if not entries and not problems:
-        problems.append(Problem(src, "[[regencies]]", "", None, "the province lists no regency"))
+        problems.append(Problem(src, "[[regencies]]", "", None,
+                                _("province.empty", id="provinsi ini tidak mendaftar satu kabupaten pun",
+                                  en="the province lists no regency")))
     if problems:
         raise InputError(problems)
     return Province(str(prov.get("code", "")), str(prov.get("name", toml_path.parent.name)),
@@ -78,8 +88,9 @@ def select(province: Province, codes: list[str] | None) -> tuple[RegencyEntry, .
     known = {r.code: r for r in province.regencies}
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise InputError(f"--regencies: unknown code(s) {', '.join(unknown)}; the province lists "
-                         f"{', '.join(known)}")
+        raise InputError(_("province.unknown_codes", id="--regencies: kode tidak dikenal {codes}; provinsi ini "
+                           "mendaftar {known}", en="--regencies: unknown code(s) {codes}; the province lists {known}",
+                           codes=", ".join(unknown), known=", ".join(known)))
     return tuple(r for r in province.regencies if r.code in set(codes))
 
 

@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..i18n import _
+
 COLUMNS = ["code", "regency", "status", "service", "target", "eligible", "coverage_before", "coverage_after",
            "people_expected", "still_needed_after", "scheduled_visits", "candidate_visits", "value",
            "travel_hours", "distance_km", "nights_away", "travel_model", "engine", "solve_s", "outputs", "errors",
@@ -103,18 +105,24 @@ def province_map(results: list[dict], week: str, province_name: str, service: st
         c = cov.get(service)
         fill = _colour(c["after"] if c else None, c["target"] if c else 1.0)
         tip = f"{r['code']} {r.get('name', '')}: " + (
-            f"{service} {c['before']:.1%} → {c['after']:.1%} (target {c['target']:.0%}, still needed "
-            f"{c['still_needed_after']:,})" if c else r.get("status", ""))
+            _("province.tip", id="{service} {before} → {after} (target {target}, masih perlu {need})",
+              en="{service} {before} → {after} (target {target}, still needed {need})", service=service,
+              before=f"{c['before']:.1%}", after=f"{c['after']:.1%}", target=f"{c['target']:.0%}",
+              need=f"{c['still_needed_after']:,}") if c else r.get("status", ""))
         items.append(f'<path d="{path(g)}" fill="{fill}" stroke="#333" stroke-width="0.6" fill-rule="evenodd">'
                      f"<title>{html.escape(tip)}</title></path>")
-    legend = ("<p><span style='background:#1a9850'>&nbsp;&nbsp;&nbsp;</span> at target · "
-              "<span style='background:#fee08b'>&nbsp;&nbsp;&nbsp;</span> gap &lt; 2% · "
-              "<span style='background:#fc8d59'>&nbsp;&nbsp;&nbsp;</span> 2–5% · "
-              "<span style='background:#d73027'>&nbsp;&nbsp;&nbsp;</span> over 5% · "
-              "<span style='background:#bbbbbb'>&nbsp;&nbsp;&nbsp;</span> not planned (hover for details)</p>")
+    box = "<span style='background:{}'>&nbsp;&nbsp;&nbsp;</span> "
+    legend = ("<p>" + box.format("#1a9850") + _("province.legend_at", id="mencapai target", en="at target") + " · "
+              + box.format("#fee08b") + _("province.legend_gap2", id="selisih &lt; 2%", en="gap &lt; 2%") + " · "
+              + box.format("#fc8d59") + "2–5% · "
+              + box.format("#d73027") + _("province.legend_over5", id="lebih dari 5%", en="over 5%") + " · "
+              + box.format("#bbbbbb") + _("province.legend_not_planned", id="tidak direncanakan (arahkan kursor untuk "
+                                          "rinciannya)", en="not planned (hover for details)") + "</p>")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(province_name)} {week}</title>"
             "</head><body style='font-family:sans-serif'>"
-            f"<h1>{html.escape(province_name)}: {html.escape(service)} coverage after {week}</h1>{legend}"
+            + "<h1>" + _("province.map_title", id="{province}: cakupan {service} setelah {week}",
+                         en="{province}: {service} coverage after {week}", province=html.escape(province_name),
+                         service=html.escape(service), week=week) + f"</h1>{legend}"
             f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>"
             + "".join(items) + "</svg></body></html>\n")
 
@@ -127,9 +135,13 @@ def markdown(results: list[dict], week: str, province_name: str) -> str:
         for c in r.get("coverage") or []:
             if c["service"] not in services:
                 services.append(c["service"])
-    lines = [f"# {province_name}: plan of {week}", "",
-             f"{len(ok)} of {len(results)} regencies planned"
-             + (f", {len(bad)} not planned (see Failures)" if bad else "") + ".", ""]
+    failures = _("province.failures", id="Gagal", en="Failures")
+    lines = [_("province.title", id="# {province}: rencana {week}", en="# {province}: plan of {week}",
+               province=province_name, week=week), "",
+             _("province.planned_of", id="{ok} dari {n} kabupaten direncanakan", en="{ok} of {n} regencies planned",
+               ok=len(ok), n=len(results))
+             + (_("province.not_planned", id=", {bad} tidak direncanakan (lihat {failures})",
+                  en=", {bad} not planned (see {failures})", bad=len(bad), failures=failures) if bad else "") + ".", ""]
     tot = {s: [0, 0.0, 0.0, 0, 0] for s in services}  # eligible, covered before, after, expected, still needed
     for r in ok:
         for c in r["coverage"]:
@@ -140,15 +152,21 @@ def markdown(results: list[dict], week: str, province_name: str) -> str:
             t[3] += c["expected_people"]
             t[4] += c["still_needed_after"]
     if ok:
-        lines += ["## Province, per target (planned regencies)", "",
-                  "| service | target | eligible | before | after | people expected | still needed after |",
+        lines += [_("province.per_target", id="## Provinsi, per target (kabupaten yang direncanakan)",
+                    en="## Province, per target (planned regencies)"), "",
+                  _("province.target_head", id="| layanan | target | wajib | sebelum | sesudah | perkiraan orang | "
+                    "masih perlu sesudahnya |", en="| service | target | eligible | before | after | people expected "
+                    "| still needed after |"),
                   "|---|---|---|---|---|---|---|"]
         targets = {c["service"]: c["target"] for r in ok for c in r["coverage"]}
         for s, (e, b, a, x, need) in tot.items():
             lines.append(f"| {s} | {targets[s]:.0%} | {e:,} | {b / max(e, 1):.2%} | {a / max(e, 1):.2%} | {x:,} | {need:,} |")
-        lines += ["", "## Per regency", "",
-                  "| code | regency | status | visits | travel h | km | nights away | "
-                  + " | ".join(f"{s} before → after (still needed)" for s in services) + " | travel model |",
+        lines += ["", _("province.per_regency", id="## Per kabupaten", en="## Per regency"), "",
+                  _("province.regency_head", id="| kode | kabupaten | status | kunjungan | jam perjalanan | km | "
+                    "malam di luar | ", en="| code | regency | status | visits | travel h | km | nights away | ")
+                  + " | ".join(_("province.service_col", id="{s} sebelum → sesudah (masih perlu)",
+                                 en="{s} before → after (still needed)", s=s) for s in services)
+                  + _("province.model_col", id=" | model perjalanan |", en=" | travel model |"),
                   "|---|---|---|---|---|---|---|" + "---|" * len(services) + "---|"]
         for r in ok:
             cov = {c["service"]: c for c in r["coverage"]}
@@ -158,14 +176,18 @@ def markdown(results: list[dict], week: str, province_name: str) -> str:
             lines.append(f"| {r['code']} | {r.get('name', '')} | {r.get('status_now', r['status'])} | "
                          f"{r.get('scheduled')}/{r.get('candidates')} | {r.get('travel_hours')} | "
                          f"{r.get('distance_km')} | {r.get('nights_away', 0)} | " + " | ".join(cells) + f" | {model} |")
-        lines += ["", "Travel marked *perkiraan* is estimated from straight lines (no road network), "
-                  "through the crossings between islands."]
+        lines += ["", _("province.estimate_note", id="Perjalanan bertanda *perkiraan* diperkirakan dari garis lurus "
+                        "(tanpa jaringan jalan), melalui penyeberangan antarpulau.", en="Travel marked *perkiraan* is "
+                        "estimated from straight lines (no road network), through the crossings between islands.")]
     if bad:
-        lines += ["", "## Failures", ""]
+        lines += ["", f"## {failures}", ""]
         for r in bad:
-            lines.append(f"- **{r['code']} {r.get('name', '')}** ({r['status']}, workspace {r.get('workspace', '')}):")
+            lines.append(_("province.failure", id="- **{code} {name}** ({status}, wilayah kerja {ws}):",
+                           en="- **{code} {name}** ({status}, workspace {ws}):", code=r["code"],
+                           name=r.get("name", ""), status=r["status"], ws=r.get("workspace", "")))
             for e in r.get("errors", [])[:20]:
                 lines.append(f"  - {e}")
             if len(r.get("errors", [])) > 20:
-                lines.append(f"  - ... {len(r['errors']) - 20} more")
+                lines.append(_("province.more_errors", id="  - ... {n} lagi", en="  - ... {n} more",
+                               n=len(r["errors"]) - 20))
     return "\n".join(lines) + "\n"

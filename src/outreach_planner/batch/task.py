@@ -88,6 +88,9 @@ def plan_regency(job: dict) -> dict:
     from ..travel import travel_model
     from ..week import Week
 
+    from ..i18n import set_language
+
+    set_language(job.get("lang"))  # the regency's messages (its problems, the xlsx) in plan-many's language
     os.environ.setdefault(CORES_ENV, "1")  # one solve per worker process: no engine processes inside it
     t0, cpu0 = time.monotonic(), time.process_time()
     base = {"code": job["code"], "name": job["name"], "workspace": job["workspace"], "dest": job["dest"],

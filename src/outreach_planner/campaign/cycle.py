@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..i18n import _
 from ..io.outcomes import plan_from_document, read_outcomes_form, validate_outcomes
 from .ledger import LEDGER_FILE, Ledger, RecordResult, plan_id_of
 from ..model import Workspace
@@ -89,15 +90,17 @@ def record_form(form: str | Path, ws: Workspace, path: Path,
             p = plan_from_document(json.loads(f.read_text(encoding="utf-8")))
         except (ValueError, TypeError) as exc:
             if f in given:
-                raise InputError([Problem(str(f), "", "", None, f"cannot read the plan: {exc}")]) from None
+                raise InputError([Problem(str(f), "", "", None, _("record.plan_unreadable", id="rencana tidak bisa "
+                                          "dibaca: {exc}", en="cannot read the plan: {exc}", exc=exc))]) from None
             continue  # another file that is not a plan of this form
         pid = plan_id_of(p)
         if pid in wanted and pid not in plans:
             plans[pid] = p
             to_issue.append(p)
         elif f in given and pid not in wanted:
-            raise InputError([Problem(str(f), "", "", None, f"this is plan {pid}; the form is of plan "
-                                      f"{', '.join(wanted) or '(none)'}")])
+            raise InputError([Problem(str(f), "", "", None, _("record.other_plan", id="ini rencana {pid}; formulir ini "
+                                      "untuk rencana {wanted}", en="this is plan {pid}; the form is of plan {wanted}",
+                                      pid=pid, wanted=", ".join(wanted) or "-"))])
         if not set(wanted) - set(plans):
             break
     got: list = []

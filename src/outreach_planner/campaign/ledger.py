@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
 from ..model import Workspace
 from ..plan import Plan
 
@@ -275,8 +276,10 @@ class Ledger:
             row = self._db.execute("SELECT version FROM schema_version").fetchone()
             version = row[0] if row else 0
             if version > SCHEMA_VERSION:
-                raise RuntimeError(f"{self.path} has schema version {version}; this program knows up to "
-                                   f"{SCHEMA_VERSION}: upgrade outreach-planner")
+                raise RuntimeError(_("ledger.newer_schema", id="{path} memakai versi skema {version}; program ini "
+                                     "hanya mengenal sampai {known}: perbarui outreach-planner", en="{path} has schema "
+                                     "version {version}; this program knows up to {known}: upgrade outreach-planner",
+                                     path=self.path, version=version, known=SCHEMA_VERSION))
             for migrate in MIGRATIONS[version:]:
                 migrate(self._db)
             if row is None:
@@ -385,7 +388,8 @@ class Ledger:
                         route.date.isoformat(), f"plan {pid}", at)
             state, old = self._db.execute("SELECT state, plan_id FROM requests WHERE key = ?", (key,)).fetchone()
             if state in PENDING:
-                reason = f"replaces the assignment in plan {old}" if state == "scheduled" and old != pid else ""
+                reason = _("ledger.replaces", id="menggantikan penugasan di rencana {old}",
+                           en="replaces the assignment in plan {old}", old=old) if state == "scheduled" and old != pid else ""
                 self._set_state(key, "scheduled", pid, reason, source, at)
                 self._assign(key, pid)
         others = self._db.execute(
@@ -393,7 +397,8 @@ class Ledger:
             "WHERE r.state = 'scheduled' AND p.week = ? AND p.id != ?", (plan.week, pid)).fetchall()
         for (key,) in others:
             if key not in keys:
-                self._set_state(key, "open", None, f"not in the new plan {pid} of {plan.week}", source, at)
+                self._set_state(key, "open", None, _("ledger.not_in_new_plan", id="tidak ada di rencana baru {pid} untuk "
+                                "{week}", en="not in the new plan {pid} of {week}", pid=pid, week=plan.week), source, at)
                 self._assign(key, None)
         return pid
 
@@ -445,10 +450,12 @@ class Ledger:
                 if o.plan_id not in steps:
                     plan = self.plan(o.plan_id)
                     if plan is None:
-                        raise KeyError(f"plan {o.plan_id} is not in the ledger")
+                        raise KeyError(_("ledger.no_plan", id="rencana {pid} tidak ada di ledger",
+                                         en="plan {pid} is not in the ledger", pid=o.plan_id))
                     steps[o.plan_id] = {s.visit_id: (s.kind, s.village_code, plan.week) for _, s in plan.visit_steps}
                 if o.visit_id not in steps[o.plan_id]:
-                    raise KeyError(f"visit {o.visit_id} is not in plan {o.plan_id}")
+                    raise KeyError(_("ledger.no_visit", id="kunjungan {vid} tidak ada di rencana {pid}",
+                                     en="visit {vid} is not in plan {pid}", vid=o.visit_id, pid=o.plan_id))
                 kind, village, week = steps[o.plan_id][o.visit_id]
                 served_key = o.visit_id if kind in ("home_visit", "delivery") else f"{week} {o.visit_id}"
                 people = {k: int(v) for k, v in sorted(o.people.items()) if int(v)}
@@ -477,7 +484,8 @@ class Ledger:
                     self._resolve(o.visit_id, f"{source} {o.plan_id}", at)
             for n in nights:
                 if self._db.execute("SELECT 1 FROM plans WHERE id = ?", (n.plan_id,)).fetchone() is None:
-                    raise KeyError(f"plan {n.plan_id} is not in the ledger")
+                    raise KeyError(_("ledger.no_plan", id="rencana {pid} tidak ada di ledger",
+                                     en="plan {pid} is not in the ledger", pid=n.plan_id))
                 self._write("INSERT INTO nights (plan_id, team, date, status, place, reason, recorded_at, source) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (plan_id, team, date) DO UPDATE SET "
                             "status = excluded.status, place = excluded.place, reason = excluded.reason, "

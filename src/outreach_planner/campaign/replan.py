@@ -51,6 +51,7 @@ from zoneinfo import ZoneInfo
 
 from ..engines import SolveLimits
 from ..errors import InputError, NoPlanError
+from ..i18n import _
 from .ledger import Ledger
 from ..model import Workspace
 from ..plan import Plan, Route
@@ -135,14 +136,21 @@ def as_reported(kept: list[Route], reports: dict[tuple[str, str], dict], ws: Wor
         if kind == "end":
             notes.append({"team": r.team, "trip": r.trip, "date": r.date.isoformat(), "planned_night": r.end_place,
                           "cause": "returned", "reason": rep.get("reason", ""),
-                          "why": f"the tally form reports that {r.team} came back to its base on "
-                                 f"{r.date.isoformat()} ({rep.get('reason') or 'no reason given'}): the trip "
-                                 f"{r.trip or ''} ends that evening; the days after start from the base"})
+                          "why": _("replan.returned", id="formulir rekap melaporkan bahwa {team} kembali ke kantor "
+                                   "pada {date} ({reason}): perjalanan dinas {trip} berakhir sore itu; hari-hari "
+                                   "berikutnya mulai dari kantor", en="the tally form reports that {team} came back "
+                                   "to its base on {date} ({reason}): the trip {trip} ends that evening; the days "
+                                   "after start from the base", team=r.team, date=r.date.isoformat(),
+                                   reason=rep.get("reason") or _("replan.no_reason", id="tanpa alasan",
+                                                                 en="no reason given"),
+                                   trip=r.trip or "")})
         else:
             notes.append({"team": r.team, "trip": r.trip, "date": r.date.isoformat(), "planned_night": r.end_place,
                           "cause": "moved", "night_at": where.id,
-                          "why": f"{r.team} slept at {where.id} on {r.date.isoformat()} instead of {r.end_place}: "
-                                 "the next day starts there"})
+                          "why": _("replan.moved", id="{team} bermalam di {place} pada {date}, bukan di {planned}: "
+                                   "hari berikutnya mulai dari sana", en="{team} slept at {place} on {date} instead "
+                                   "of {planned}: the next day starts there", team=r.team, place=where.id,
+                                   date=r.date.isoformat(), planned=r.end_place)})
     return out, notes
 
 
@@ -156,9 +164,13 @@ def _cut_by_team_off(kept: list[Route], team_off: str | None, from_date: dt.date
     last = days[-1]
     return [{"team": team_off, "trip": last.trip, "date": last.date.isoformat(), "planned_night": last.end_place,
              "cause": "team_off",
-             "why": f"{team_off} is off from {from_date.isoformat()} while on trip {last.trip or ''}: the trip ends "
-                    f"after the night at {last.end_place} on {last.date.isoformat()}; its later days are not "
-                    "planned and the team comes back from there on its own"}]
+             "why": _("replan.team_off_on_trip", id="{team} libur mulai {from_date} saat perjalanan dinas {trip}: "
+                      "perjalanan berakhir setelah bermalam di {place} pada {date}; hari-hari berikutnya tidak "
+                      "direncanakan dan tim kembali sendiri dari sana", en="{team} is off from {from_date} while on "
+                      "trip {trip}: the trip ends after the night at {place} on {date}; its later days are not "
+                      "planned and the team comes back from there on its own", team=team_off,
+                      from_date=from_date.isoformat(), trip=last.trip or "", place=last.end_place,
+                      date=last.date.isoformat())}]
 
 
 def remaining_workspace(ws: Workspace, week: Week, from_date: dt.date, kept: list[Route],
@@ -169,12 +181,15 @@ def remaining_workspace(ws: Workspace, week: Week, from_date: dt.date, kept: lis
     routes with a recorded outcome (already in that progress).
     """
     if team_off is not None and team_off not in {t.id for t in ws.teams}:
-        raise InputError(f"--team-off: unknown team {team_off!r}; teams: {', '.join(t.id for t in ws.teams)}")
+        raise InputError(_("replan.unknown_team", id="--team-off: tim {team} tidak dikenal; tim yang ada: {teams}",
+                           en="--team-off: unknown team {team}; teams: {teams}", team=repr(team_off),
+                           teams=", ".join(t.id for t in ws.teams)))
     holidays = tuple(sorted(set(ws.calendar.holidays) | {d for d in week.dates if d < from_date}))
     calendar = ws.calendar.model_copy(update={"holidays": holidays})
     teams = tuple(t for t in ws.teams if t.id != team_off)
     if not teams:
-        raise NoPlanError(f"no team is left once {team_off} is off")
+        raise NoPlanError(_("replan.no_team_left", id="tidak ada tim tersisa bila {team} libur",
+                            en="no team is left once {team} is off", team=team_off))
     steps = [s for r in kept for s in r.visits]
     gone = {s.visit_id for s in steps}
     add: dict[tuple[str, str], int] = {}
@@ -367,8 +382,10 @@ class Edits:
         bad += [f"{team} {d}" for team, d in self.days_off if team not in teams or d < from_date
                 or d not in week.dates]
         if bad:
-            raise InputError(f"edits for a team-day that is not re-planned (unknown team, or not in {week} from "
-                             f"{from_date}): {', '.join(bad)}")
+            raise InputError(_("replan.bad_edits", id="perubahan untuk hari tim yang tidak direncanakan ulang (tim "
+                               "tidak dikenal, atau tidak dalam {week} mulai {from_date}): {bad}", en="edits for a "
+                               "team-day that is not re-planned (unknown team, or not in {week} from {from_date}): "
+                               "{bad}", week=week, from_date=from_date, bad=", ".join(bad)))
 
 
 def _with_edits(prepare: Callable[[Problem], Problem], edits: Edits | None, locked: dict[str, tuple[str, dt.date]]):
@@ -424,11 +441,14 @@ def _edit_reasons(changes: list[dict], edits: Edits | None) -> None:
         key = _candidate_key(c["kind"], c["visit_id"], c["village_code"])
         before = c["before"] and (c["before"]["team"], dt.date.fromisoformat(c["before"]["date"]))
         if key in edits.forbid:
-            c["reason"] = "forbidden by the planner"
+            c["reason"] = _("replan.forbidden", id="dilarang oleh perencana", en="forbidden by the planner")
         elif key in lock:
-            c["reason"] = f"locked by the planner to {lock[key][0]} on {lock[key][1].isoformat()}"
+            c["reason"] = _("replan.locked", id="dikunci oleh perencana ke {team} pada {date}",
+                            en="locked by the planner to {team} on {date}", team=lock[key][0],
+                            date=lock[key][1].isoformat())
         elif before and before in off:
-            c["reason"] = f"{before[0]} off on {before[1].isoformat()} (set by the planner)"
+            c["reason"] = _("replan.day_off", id="{team} libur pada {date} (diatur oleh perencana)",
+                            en="{team} off on {date} (set by the planner)", team=before[0], date=before[1].isoformat())
 
 
 def _route_key(route: Route) -> list[tuple[str, ...]]:
@@ -482,7 +502,8 @@ def _candidate_key(kind: str, visit_id: str, village_code: str | None) -> str:
 def _reasons(changes: list[dict], team_off: str | None, from_date: dt.date, stage: str, gain: float,
              gain_pct: float, candidates: set[str]) -> None:
     """Fill in each change's ``reason``; ``candidates`` has the :func:`_candidate_key` of the re-plan's candidates."""
-    off = f"team off: {team_off} from {from_date.isoformat()}" if team_off else ""
+    off = _("replan.team_off", id="tim libur: {team} mulai {date}", en="team off: {team} from {date}", team=team_off,
+            date=from_date.isoformat()) if team_off else ""
     for c in changes:
         if c["change"] == "unchanged":
             continue
@@ -491,20 +512,32 @@ def _reasons(changes: list[dict], team_off: str | None, from_date: dt.date, stag
         if was_off and c["change"] == "moved":
             c["reason"] = off
         elif was_off and c["change"] == "removed":
-            c["reason"] = (f"{off}; no room for it on the other team-days" if still
-                           else f"{off}; not a candidate of the remaining days (no team left that can make it, "
-                                "or done, cancelled or nobody left to serve)")
+            c["reason"] = (_("replan.no_room", id="{off}; tidak ada tempat di hari tim yang lain",
+                             en="{off}; no room for it on the other team-days", off=off) if still
+                           else _("replan.not_candidate_left", id="{off}; bukan calon kunjungan di hari-hari sisa "
+                                  "(tidak ada tim tersisa yang bisa melakukannya, atau sudah selesai, batal, atau "
+                                  "tidak ada lagi yang perlu dilayani)", en="{off}; not a candidate of the remaining "
+                                  "days (no team left that can make it, or done, cancelled or nobody left to serve)",
+                                  off=off))
         elif stage == "free":
-            c["reason"] = (f"value gain {gain:.1f} ({gain_pct:.1f}%) of re-planning the teams that can take over "
-                           "the absent team's visits, over keeping every visit in place")
+            c["reason"] = _("replan.value_gain", id="tambahan nilai {gain} ({pct}%) dari merencanakan ulang tim yang "
+                            "bisa mengambil alih kunjungan tim yang absen, dibanding membiarkan semua kunjungan di "
+                            "tempatnya", en="value gain {gain} ({pct}%) of re-planning the teams that can take over "
+                            "the absent team's visits, over keeping every visit in place", gain=f"{gain:.1f}",
+                            pct=f"{gain_pct:.1f}")
         elif c["change"] == "added":
-            c["reason"] = "freed time" + (f" ({off})" if off else "")
+            c["reason"] = _("replan.freed_time", id="waktu yang lowong", en="freed time") + (f" ({off})" if off else "")
         elif c["change"] == "retimed":
-            c["reason"] = "same team-day; times shift around visits added to or dropped from it"
+            c["reason"] = _("replan.retimed", id="hari tim yang sama; jamnya bergeser karena kunjungan yang ditambah "
+                            "atau dilepas", en="same team-day; times shift around visits added to or dropped from it")
         elif not still and c["change"] == "removed":
-            c["reason"] = "no longer a candidate (done, cancelled or nobody left to serve)"
+            c["reason"] = _("replan.no_longer_candidate", id="bukan calon kunjungan lagi (sudah selesai, batal, atau "
+                            "tidak ada lagi yang perlu dilayani)", en="no longer a candidate (done, cancelled or "
+                            "nobody left to serve)")
         else:
-            c["reason"] = "no longer fits its team-day (the re-planned visits' time on site changed)"
+            c["reason"] = _("replan.no_longer_fits", id="tidak lagi muat di hari timnya (waktu di lokasi kunjungan "
+                            "yang direncanakan ulang berubah)", en="no longer fits its team-day (the re-planned "
+                            "visits' time on site changed)")
 
 
 def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | None = None,
@@ -517,16 +550,19 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
     plan of that week is in the ledger or the team is unknown, ``NoPlanError`` when no team or
     day is left.
     """
-    y, n, _ = from_date.isocalendar()
+    y, n, _wd = from_date.isocalendar()
     week = Week(y, n, ws.regency.timezone)
     found = ledger.latest_plan(str(week))
     if found is None:
-        raise InputError(f"no plan of {week} is in the ledger {ledger.path}; give --plan plan.json of that week")
+        raise InputError(_("replan.no_plan", id="tidak ada rencana {week} di ledger {path}; berikan --plan plan.json "
+                           "minggu itu", en="no plan of {week} is in the ledger {path}; give --plan plan.json of that "
+                           "week", week=week, path=ledger.path))
     pid, old = found
     if edits:
         edits.check(ws, week, from_date)
     if not any(ws.calendar.is_working_day(d) for d in week.dates if d >= from_date):
-        raise NoPlanError(f"no working day is left in {week} from {from_date}")
+        raise NoPlanError(_("replan.no_day_left", id="tidak ada hari kerja tersisa dalam {week} mulai {from_date}",
+                            en="no working day is left in {week} from {from_date}", week=week, from_date=from_date))
     travel = travel or travel_model(ws)
     kept, cut_short = as_reported([r for r in old.routes if r.date < from_date], ledger.nights(pid), ws, travel)
     cut_short += _cut_by_team_off(kept, team_off, from_date)

@@ -38,6 +38,7 @@ from ..planning.coverage import regency_coverage
 from ..planning.demand import candidate_visits
 from ..engines import SolveLimits
 from ..errors import NoPlanError
+from ..i18n import _
 from .ledger import Ledger, Outcome
 from ..model import Delivery, HomeVisitRequest, Workspace
 from ..plan import Plan, Route, Step
@@ -113,9 +114,10 @@ class PolicyRun:
         """``week 9``, ``~week 41 (projected)`` from the trend, or ``not at this pace``."""
         reached = self.target_week(service, target)
         if reached is not None:
-            return f"week {reached}"
+            return _("simulate.week", id="minggu {n}", en="week {n}", n=reached)
         proj = self.projected_target_week(service, target)
-        return "not at this pace" if proj is None else f"~week {math.ceil(proj)} (projected)"
+        return (_("simulate.not_at_this_pace", id="tidak dengan laju ini", en="not at this pace") if proj is None else
+                _("simulate.projected", id="~minggu {n} (proyeksi)", en="~week {n} (projected)", n=math.ceil(proj)))
 
     @property
     def travel_hours(self) -> float:
@@ -321,7 +323,9 @@ def simulate(ws: Workspace, weeks: int = 12, seed: int = 0, start: Week | None =
     runs: dict[str, PolicyRun] = {}
     for policy in policies:
         if policy not in POLICIES:
-            raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
+            raise ValueError(_("simulate.unknown_policy", id="kebijakan {policy} tidak dikenal; pilih dari {names}",
+                               en="unknown policy {policy}; choose from {names}", policy=repr(policy),
+                               names=", ".join(POLICIES)))
         rng = random.Random(seed)
         led = Ledger(ledger_dir / f"{policy}.sqlite" if ledger_dir else ":memory:")
         run = PolicyRun(policy)
@@ -398,30 +402,41 @@ def report_markdown(runs: dict[str, PolicyRun], ws: Workspace) -> str:
     s0 = ws.services[0]
     n = max(len(r.weeks) for r in runs.values())
     marks = [m for m in MILESTONES if m < n] + [n]
-    lines = ["| policy | " + " | ".join(f"{s0.id} after week {m}" for m in marks)
-             + f" | {s0.id} reaches {s0.target:.0%} | {s0.id} worst 10% villages (final) | travel hours (total) "
-             "| nights away (total) |",
+    policy = _("simulate.policy", id="kebijakan", en="policy")
+    lines = [f"| {policy} | " + " | ".join(_("simulate.after_week", id="{s} setelah minggu {m}", en="{s} after week {m}",
+                                             s=s0.id, m=m) for m in marks)
+             + _("simulate.head_tail", id=" | {s} mencapai {target} | {s} 10% desa terburuk (akhir) | jam perjalanan "
+                 "(total) | malam di luar (total) |", en=" | {s} reaches {target} | {s} worst 10% villages (final) | "
+                 "travel hours (total) | nights away (total) |", s=s0.id, target=f"{s0.target:.0%}"),
              "|---" * (len(marks) + 5) + "|"]
     for name, run in runs.items():
         covs = [run.coverage_at(s0.id, m) for m in marks]
         lines.append(f"| {name} | " + " | ".join("–" if c is None else f"{100 * c:.2f}%" for c in covs)
                      + f" | {run.target_text(s0.id, s0.target)} | {100 * run.weeks[-1].worst10[s0.id]:.1f}% "
                      f"| {run.travel_hours:.1f} | {run.nights_away} |")
-    lines += ["", "Final figures per service:", ""]
-    lines += ["| policy | " + " | ".join(f"{s.id} final (target {s.target:.0%})" for s in ws.services)
-             + " | " + " | ".join(f"{s.id} target week" for s in ws.services)
-             + " | " + " | ".join(f"{s.id} worst 10%" for s in ws.services)
-             + " | waiting > 2 weeks (final) | travel hours (total) |",
+    lines += ["", _("simulate.final_head", id="Angka akhir per layanan:", en="Final figures per service:"), ""]
+    lines += [f"| {policy} | " + " | ".join(_("simulate.final", id="{s} akhir (target {target})",
+                                              en="{s} final (target {target})", s=s.id, target=f"{s.target:.0%}")
+                                            for s in ws.services)
+             + " | " + " | ".join(_("simulate.target_week", id="{s} minggu target", en="{s} target week", s=s.id)
+                                  for s in ws.services)
+             + " | " + " | ".join(_("simulate.worst10", id="{s} 10% terburuk", en="{s} worst 10%", s=s.id)
+                                  for s in ws.services)
+             + _("simulate.final_tail", id=" | menunggu > 2 minggu (akhir) | jam perjalanan (total) |",
+                 en=" | waiting > 2 weeks (final) | travel hours (total) |"),
              "|---" * (3 * len(ws.services) + 3) + "|"]
     for name, run in runs.items():
         last = run.weeks[-1]
         tw = [run.target_week(s.id, s.target) for s in ws.services]
         lines.append(f"| {name} | " + " | ".join(f"{100 * last.coverage[s.id]:.2f}%" for s in ws.services)
-                     + " | " + " | ".join("never" if t is None else f"week {t}" for t in tw)
+                     + " | " + " | ".join(_("simulate.never", id="tidak pernah", en="never") if t is None else
+                                          _("simulate.week", id="minggu {n}", en="week {n}", n=t) for t in tw)
                      + " | " + " | ".join(f"{100 * last.worst10[s.id]:.1f}%" for s in ws.services)
                      + f" | {last.waiting_over_2w} | {sum(w.travel_hours for w in run.weeks):.1f} |")
-    lines += ["", "Coverage week by week (e-KTP first service):", "",
-              "| week | " + " | ".join(runs) + " |", "|---" * (len(runs) + 1) + "|"]
+    lines += ["", _("simulate.weekly_head", id="Cakupan minggu demi minggu (layanan pertama, e-KTP):",
+                    en="Coverage week by week (e-KTP first service):"), "",
+              "| " + _("simulate.week_col", id="minggu", en="week") + " | " + " | ".join(runs) + " |",
+              "|---" * (len(runs) + 1) + "|"]
     sid = ws.services[0].id
     first = next(iter(runs.values()))
     for i, w in enumerate(first.weeks):
@@ -443,13 +458,13 @@ def plot(runs: dict[str, PolicyRun], ws: Workspace, path: Path) -> Path:
             ax.plot(range(1, len(run.weeks) + 1), [100 * w.coverage[s.id] for w in run.weeks], marker="o",
                     label=name)
         ax.axhline(100 * s.target, ls="--", color="grey", label="target")
-        ax.set_title(f"{s.name} coverage (%)")
-        ax.set_xlabel("week")
+        ax.set_title(_("simulate.plot_coverage", id="Cakupan {name} (%)", en="{name} coverage (%)", name=s.name))
+        ax.set_xlabel(_("simulate.week_col", id="minggu", en="week"))
     ax = axes[-1]
     for name, run in runs.items():
         ax.plot(range(1, len(run.weeks) + 1), [w.waiting_over_2w for w in run.weeks], marker="o", label=name)
-    ax.set_title("requests waiting > 2 weeks")
-    ax.set_xlabel("week")
+    ax.set_title(_("simulate.plot_waiting", id="permintaan menunggu > 2 minggu", en="requests waiting > 2 weeks"))
+    ax.set_xlabel(_("simulate.week_col", id="minggu", en="week"))
     axes[0].legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import inspect
 
+from ..i18n import _
 from .base import EngineResult, SolveLimits
 
 __all__ = ["CONSTRUCTIONS", "ENGINES", "EngineResult", "SolveLimits", "covering_engines", "engine_available", "engine_features",
@@ -43,7 +44,8 @@ SEEDED_ENGINE = "pyvrp"
 
 def _module(name: str):
     if name not in ENGINES:
-        raise ValueError(f"unknown engine {name!r}; available: {', '.join(ENGINES)}")
+        raise ValueError(_("engine.unknown", id="mesin {name} tidak dikenal; yang tersedia: {names}",
+                           en="unknown engine {name}; available: {names}", name=repr(name), names=", ".join(ENGINES)))
     return importlib.import_module(f".{ENGINES[name][0]}", __name__)
 
 
@@ -118,10 +120,13 @@ def engine_refusal(name: str, problem) -> str | None:
     """Why engine ``name`` cannot solve ``problem`` (None: it can): a missing feature or its own check."""
     missing = problem_features(problem) - engine_features(name)
     if missing:
-        return f"the {name} engine does not model {', '.join(sorted(missing))}, which this problem uses"
+        return _("engine.missing_features", id="mesin {name} tidak memodelkan {features}, yang dipakai masalah ini",
+                 en="the {name} engine does not model {features}, which this problem uses", name=name,
+                 features=", ".join(sorted(missing)))
     check = getattr(_module(name), "unsupported", None)
     why = check(problem) if check else None
-    return f"the {name} engine cannot model this problem: {why}" if why else None
+    return _("engine.cannot_model", id="mesin {name} tidak bisa memodelkan masalah ini: {why}",
+             en="the {name} engine cannot model this problem: {why}", name=name, why=why) if why else None
 
 
 def covering_engines(problem) -> list[str]:

@@ -57,6 +57,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from ..i18n import _
 from ..planning.problem import Problem
 from ..units import VALUE_SCALE, scaled_value
 from .base import ROUTES_EVERY_S, EngineResult, Progress, SolveLimits, report, search_started, wants_routes
@@ -115,8 +116,9 @@ def unsupported(problem: Problem) -> str | None:
                 if c0 <= t < c1:
                     t = c1
             if t < hi:
-                return (f"breaks differ between teams working at the same time ({v.team} works during "
-                        f"another team's break)")
+                return _("engine.pyvrp_breaks", id="waktu istirahat berbeda antartim yang bekerja pada waktu yang sama "
+                         "({team} bekerja saat tim lain istirahat)", en="breaks differ between teams working at the "
+                         "same time ({team} works during another team's break)", team=v.team)
     return None
 
 
@@ -317,7 +319,8 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     try:
         import pyvrp
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("the pyvrp engine needs PyVRP: pip install 'outreach-planner[bench]'") from exc
+        raise ImportError(_("engine.pyvrp_missing", id="mesin pyvrp butuh PyVRP: pip install 'outreach-planner[bench]'",
+                            en="the pyvrp engine needs PyVRP: pip install 'outreach-planner[bench]'")) from exc
     from pyvrp.constants import MAX_VALUE
 
     p = problem
@@ -326,7 +329,8 @@ def solve(problem: Problem, limits: SolveLimits, progress: Progress | None = Non
     t_build = time.monotonic()
     why = unsupported(p)
     if why:
-        raise ValueError(f"the pyvrp engine cannot model this problem: {why}")
+        raise ValueError(_("engine.cannot_model", id="mesin {name} tidak bisa memodelkan masalah ini: {why}",
+                           en="the {name} engine cannot model this problem: {why}", name="pyvrp", why=why))
     initial = [(vi, sorted(seq, key=lambda x: x[1])) for vi, seq in (initial or []) if seq]
     vehicles = p.vehicles
     nd = p.n_depots

@@ -491,7 +491,8 @@ def _grid_table(source: str, layer: str, grid: list[list[Any]], numbers: list[in
 def _csv_table(path: Path, layer: str, out: _Collector) -> _Table:
     parsed = read_csv_rows(path.read_bytes(), expected=_header_columns(layer))
     for note in parsed.decoded.notes:
-        out.warn(f"{path.name}: {note} (Excel: 'CSV UTF-8')")  # the note is in the language in use (io/_text.py)
+        out.warn(_("read.text_note", id="{f}: {note} (Excel: 'CSV UTF-8')", en="{f}: {note} (Excel: 'CSV UTF-8')",
+                   f=path.name, note=note))  # the note is in the language in use (io/_text.py)
     if parsed.delimiter != ",":
         out.warn(_("read.delimiter", id="{f}: dibaca dengan pemisah {d}, bukan koma", en="{f}: read as {d}-separated, "
                    "not comma-separated", f=path.name, d=delimiter_name(parsed.delimiter)))

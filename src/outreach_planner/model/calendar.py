@@ -101,7 +101,7 @@ class Window(BaseModel):
     def _from_text(cls, data: object) -> object:
         if isinstance(data, str):
             text = data.strip()
-            day, _, hours = text.partition(" ")
+            day, _sep, hours = text.partition(" ")
             day = day.strip().lower()
             if not hours.strip():
                 raise ValueError(_("cal.window", id="seharusnya 'HARI HH:MM-HH:MM' (mis. 'mon 08:00-12:00'), tertulis "

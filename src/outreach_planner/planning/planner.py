@@ -23,6 +23,7 @@ from ..engines import (CONSTRUCTIONS, ENGINES, EngineResult, SolveLimits, engine
 from ..engines.base import Progress
 from ..engines.portfolio import CORES_ENV, available_cores, run_engines
 from ..errors import InputError, NoPlanError
+from ..i18n import _
 from ..model import Workspace
 from ..plan import Plan, Route, Step, Unassigned
 from .explain import explain_unassigned
@@ -259,7 +260,9 @@ def make_plan(
                            if (t.id, d - dt.timedelta(days=1)) in slept)
     problem = build_problem(ws, week, visits, travel, start_away=start_away)
     if not problem.vehicles:
-        raise NoPlanError(f"no team works in {week}: check [calendar] working_days, holidays and team days")
+        raise NoPlanError(_("plan.no_team_works", id="tidak ada tim yang bekerja pada {week}: periksa [calendar] "
+                            "working_days, holidays dan hari kerja tim", en="no team works in {week}: check [calendar] "
+                            "working_days, holidays and team days", week=week))
     trips_info = None
     if problem.n_depots > problem.n_offices:  # lodgings and a team that may go: choose the week's shape
         t_shape = time.monotonic()
@@ -345,15 +348,22 @@ def _engines_for(problem: Problem, engine: str) -> list[str]:
         if os.environ.get(CORES_ENV):  # capped (plan-many's workers): no more runs than cores, the first in-process
             names = names[:cores]
         if not names:
-            raise InputError(f"no installed engine models every feature of this problem ({', '.join(sorted(need))})")
+            raise InputError(_("plan.no_engine_models", id="tidak ada mesin terpasang yang memodelkan semua fitur "
+                               "masalah ini ({features})", en="no installed engine models every feature of this "
+                               "problem ({features})", features=", ".join(sorted(need))))
         return names
     if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; choose one of: auto, {', '.join(ENGINES)}")
+        raise InputError(_("plan.unknown_engine", id="mesin {engine} tidak dikenal; pilih salah satu: auto, {names}",
+                           en="unknown engine {engine}; choose one of: auto, {names}", engine=repr(engine),
+                           names=", ".join(ENGINES)))
     if not engine_available(engine):
-        raise InputError(f"the {engine} engine is not installed: reinstall outreach-planner (its dependencies include it)")
+        raise InputError(_("plan.engine_missing", id="mesin {engine} tidak terpasang: pasang ulang outreach-planner "
+                           "(dependensinya sudah memuatnya)", en="the {engine} engine is not installed: reinstall "
+                           "outreach-planner (its dependencies include it)", engine=engine))
     why = engine_refusal(engine, problem)
     if why:
-        raise InputError(f"{why}; choose --engine ortools or auto")
+        raise InputError(_("plan.engine_refused", id="{why}; pilih --engine ortools atau auto",
+                           en="{why}; choose --engine ortools or auto", why=why))
     return [engine]
 
 

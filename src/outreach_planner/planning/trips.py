@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..i18n import _
 from ..model import Workspace
 from .construct import construct
 from .problem import NOT_ON_THIS_SHAPE, Excluded, Problem, Vehicle, _fits, _WEEKDAYS, same_day_groups
@@ -354,7 +355,7 @@ def choose_shape(ws: Workspace, problem: Problem, max_evals: int = 200, top_lodg
                     trials.append((gross - added, len(trials), trip, gross))
         adopted = False
         # the best trial first; adopted when the whole week's construction agrees that it pays
-        for net, _, trip, gross in sorted(trials, key=lambda x: (-x[0], x[1])):
+        for net, _order, trip, gross in sorted(trials, key=lambda x: (-x[0], x[1])):
             if evals >= max_evals:
                 exhausted = True
                 break
@@ -375,7 +376,8 @@ def choose_shape(ws: Workspace, problem: Problem, max_evals: int = 200, top_lodg
     why = _reasons(ws, problem, teams, shape, gains, best_tried)
     if exhausted:
         for row in why:
-            row["why_more"] = f"the search stopped after {max_evals} trial constructions (max_evals)"
+            row["why_more"] = _("trips.stopped", id="pencarian berhenti setelah {n} percobaan susunan (max_evals)",
+                                en="the search stopped after {n} trial constructions (max_evals)", n=max_evals)
     return ShapeChoice(shape, q, score, base_score, evals, why)
 
 
@@ -393,34 +395,50 @@ def _reasons(ws: Workspace, p: Problem, teams: list[str], shape: Shape, gains: d
                 "trip": f"{team}-t{trip_no[team]}", "lodging": p.depots[t.lodging],
                 "first_date": dates[t.first].isoformat(), "last_date": dates[t.days[-1]].isoformat(),
                 "nights": t.nights, "night_cost": round(cost, 3), "value_gained": round(gains.get(t, 0.0), 3),
-                "why": (f"continues the trip begun before the re-planned days: the team slept at "
-                        f"{p.depots[t.lodging]}" + (f"; {t.nights} more night(s) gain {gains.get(t, 0.0):.1f} "
-                                                     f"for {cost:.1f} of night cost" if t.nights else "")
+                "why": (_("trips.continues", id="melanjutkan perjalanan dinas yang dimulai sebelum hari yang "
+                          "direncanakan ulang: tim bermalam di {place}", en="continues the trip begun before the "
+                          "re-planned days: the team slept at {place}", place=p.depots[t.lodging])
+                        + (_("trips.more_nights", id="; {n} malam lagi menambah nilai {gain} dengan biaya bermalam "
+                             "{cost}", en="; {n} more night(s) gain {gain} for {cost} of night cost", n=t.nights,
+                             gain=f"{gains.get(t, 0.0):.1f}", cost=f"{cost:.1f}") if t.nights else "")
                         if t.continued else
-                        f"gains {gains.get(t, 0.0):.1f} value points net of driving against day trips, "
-                        f"for {cost:.1f} of night cost"),
+                        _("trips.gains", id="menambah {gain} poin nilai bersih dari perjalanan dibanding perjalanan "
+                          "sehari, dengan biaya bermalam {cost}", en="gains {gain} value points net of driving "
+                          "against day trips, for {cost} of night cost", gain=f"{gains.get(t, 0.0):.1f}",
+                          cost=f"{cost:.1f}")),
             })
         row: dict = {"team": team, "trips": trips}
         if trips and team in best_tried:
-            gross, t, _ = best_tried[team]
-            row["why_no_more"] = (f"no further trip pays: the best one tried ({p.depots[t.lodging]}, "
-                                  f"{dates[t.first].isoformat()}, {t.nights} night(s)) gains {gross:.1f}, "
-                                  f"its night cost is {t.nights * night_cost(ws, p, t.lodging):.1f}")
+            gross, t, _tried = best_tried[team]
+            row["why_no_more"] = _("trips.no_more_pays", id="tidak ada perjalanan dinas lain yang sepadan: yang "
+                                   "terbaik dicoba ({place}, {date}, {n} malam) menambah {gain}, biaya bermalamnya "
+                                   "{cost}", en="no further trip pays: the best one tried ({place}, {date}, {n} "
+                                   "night(s)) gains {gain}, its night cost is {cost}", place=p.depots[t.lodging],
+                                   date=dates[t.first].isoformat(), n=t.nights, gain=f"{gross:.1f}",
+                                   cost=f"{t.nights * night_cost(ws, p, t.lodging):.1f}")
         elif trips:
-            row["why_no_more"] = ("no further trip is allowed (nights per week or in a row, home days, days off, "
-                                  "lodging capacity)")
+            row["why_no_more"] = _("trips.no_more_allowed", id="tidak boleh ada perjalanan dinas lagi (malam per "
+                                   "minggu atau berturut-turut, hari pulang, hari libur, kapasitas tempat bermalam)",
+                                   en="no further trip is allowed (nights per week or in a row, home days, days off, "
+                                   "lodging capacity)")
         if not trips:
             if team in best_tried:
-                gross, t, _ = best_tried[team]
+                gross, t, _tried = best_tried[team]
                 cost = t.nights * night_cost(ws, p, t.lodging)
-                row["why"] = (f"day trips only: the best trip tried ({p.depots[t.lodging]}, "
-                              f"{dates[t.first].isoformat()}, {t.nights} night(s)) gains {gross:.1f} value points "
-                              f"net of driving, not more than its night cost {cost:.1f}")
+                row["why"] = _("trips.day_only_best", id="hanya perjalanan sehari: perjalanan dinas terbaik yang "
+                               "dicoba ({place}, {date}, {n} malam) menambah {gain} poin nilai bersih dari perjalanan, "
+                               "tidak lebih dari biaya bermalamnya {cost}", en="day trips only: the best trip tried "
+                               "({place}, {date}, {n} night(s)) gains {gain} value points net of driving, not more "
+                               "than its night cost {cost}", place=p.depots[t.lodging],
+                               date=dates[t.first].isoformat(), n=t.nights, gain=f"{gross:.1f}", cost=f"{cost:.1f}")
             elif p.n_depots == p.n_offices:
-                row["why"] = "day trips only: the workspace has no lodgings"
+                row["why"] = _("trips.day_only_no_lodgings", id="hanya perjalanan sehari: wilayah kerja tidak punya "
+                               "tempat bermalam", en="day trips only: the workspace has no lodgings")
             else:
-                row["why"] = ("day trips only: no allowed trip left (lodging capacity, nights, home days) "
-                              "near value the day trips leave out")
+                row["why"] = _("trips.day_only_none_allowed", id="hanya perjalanan sehari: tidak ada perjalanan dinas "
+                               "yang diizinkan (kapasitas tempat bermalam, malam, hari pulang) di dekat kunjungan "
+                               "bernilai yang tertinggal oleh perjalanan sehari", en="day trips only: no allowed trip "
+                               "left (lodging capacity, nights, home days) near value the day trips leave out")
         out.append(row)
     return out
 

@@ -57,6 +57,7 @@ from zoneinfo import ZoneInfo
 
 from .demand import Visit, candidate_visits
 from ..errors import PlanValidationError
+from ..i18n import _
 from ..model import WEEKDAYS, Team, Workspace
 from ..plan import Plan, Route, Step
 from ..travel.base import TravelModel
@@ -113,9 +114,10 @@ def _earliest_arrival(leave: float, travel: float, breaks: list[tuple[float, flo
 
 def _label(step: Step) -> str:
     if step.type == "visit":
-        return step.visit_id or "a visit without id"
+        return step.visit_id or _("validate.label.visit_no_id", id="kunjungan tanpa id", en="a visit without id")
     if step.type == "break":
-        return f"break {step.place!r}" if step.place else "a break"
+        return (_("validate.label.break", id="istirahat {place}", en="break {place}", place=repr(step.place))
+                if step.place else _("validate.label.a_break", id="istirahat", en="a break"))
     return step.type
 
 
@@ -138,13 +140,20 @@ def _can_do(team: Team, visit: Visit, ws: Workspace) -> list[str]:
     if visit.kind == "delivery":
         if not (team.can_deliver or (ws.policy.outreach_teams_deliver and team.delivery_capacity > 0)):
             why.append(
-                "the team does not deliver documents (no 'delivery' activity"
-                + ("" if ws.policy.outreach_teams_deliver else ", and policy.outreach_teams_deliver is off")
-                + f"; delivery_capacity {team.delivery_capacity})"
+                _("validate.no_delivery", id="tim tidak mengantar dokumen (tanpa kegiatan 'delivery'; "
+                  "delivery_capacity {cap})", en="the team does not deliver documents (no 'delivery' activity; "
+                  "delivery_capacity {cap})", cap=team.delivery_capacity)
+                if ws.policy.outreach_teams_deliver else
+                _("validate.no_delivery_policy", id="tim tidak mengantar dokumen (tanpa kegiatan 'delivery', dan "
+                  "policy.outreach_teams_deliver mati; delivery_capacity {cap})",
+                  en="the team does not deliver documents (no 'delivery' activity, and "
+                  "policy.outreach_teams_deliver is off; delivery_capacity {cap})", cap=team.delivery_capacity)
             )
         return why
     if visit.kind not in team.activities:
-        why.append(f"the team does not do {visit.kind} (its activities: {', '.join(team.activities) or 'none'})")
+        why.append(_("validate.no_activity", id="tim tidak melakukan {kind} (kegiatannya: {acts})",
+                     en="the team does not do {kind} (its activities: {acts})", kind=visit.kind,
+                     acts=", ".join(team.activities) or "-"))
     needed = set(visit.services)
     if visit.kind == "home_visit":
         req = {r.id: r for r in ws.requests}.get(visit.ref)
@@ -152,11 +161,15 @@ def _can_do(team: Team, visit: Visit, ws: Workspace) -> list[str]:
             needed |= set(req.services)
     missing = sorted(needed - set(team.services))
     if missing:
-        why.append(f"the team lacks service(s) {', '.join(missing)} (it offers {', '.join(team.services) or 'none'})")
+        why.append(_("validate.no_service", id="tim tidak punya layanan {missing} (layanannya: {offers})",
+                     en="the team lacks service(s) {missing} (it offers {offers})", missing=", ".join(missing),
+                     offers=", ".join(team.services) or "-"))
     svc = {s.id: s for s in ws.services}
     kit = sorted(s for s in needed if s in svc and svc[s].needs_kit)
     if (kit or visit.needs_kit) and team.recording_kits == 0:
-        why.append(f"{', '.join(kit) or 'the visit'} needs a recording kit and the team carries none")
+        why.append(_("validate.no_kit", id="{what} butuh alat perekaman dan tim tidak membawanya",
+                     en="{what} needs a recording kit and the team carries none",
+                     what=", ".join(kit) or _("validate.the_visit", id="kunjungan ini", en="the visit")))
     return why
 
 
@@ -242,22 +255,35 @@ def _check_route(
     team = teams.get(route.team)
     head = f"{route.team} {route.date.isoformat()}"
     if team is None:
-        return [f"{head}: unknown team {route.team!r}; known: {', '.join(sorted(teams))}"]
+        return [_("validate.unknown_team", id="{head}: tim {team} tidak dikenal; yang ada: {known}",
+                  en="{head}: unknown team {team}; known: {known}", head=head, team=repr(route.team),
+                  known=", ".join(sorted(teams)))]
 
     date = route.date
     wd = WEEKDAYS[date.weekday()]
     if date not in week.dates:
-        out.append(f"{head}: the date is not in the plan's week {week} "
-                   f"({week.dates[0].isoformat()}..{week.dates[-1].isoformat()})")
+        out.append(_("validate.date_not_in_week", id="{head}: tanggal ini tidak dalam minggu rencana {week} "
+                     "({first}..{last})", en="{head}: the date is not in the plan's week {week} ({first}..{last})",
+                     head=head, week=week, first=week.dates[0].isoformat(), last=week.dates[-1].isoformat()))
     if wd not in team.days:
-        out.append(f"{head}: team {team.id} does not work on {wd} (its days: {', '.join(team.days)})")
+        out.append(_("validate.team_day_off", id="{head}: tim {team} tidak bekerja pada {wd} (harinya: {days})",
+                     en="{head}: team {team} does not work on {wd} (its days: {days})", head=head, team=team.id,
+                     wd=wd, days=", ".join(team.days)))
     if date in team.days_off:
-        out.append(f"{head}: team {team.id} has {date.isoformat()} as a day off (days_off)")
+        out.append(_("validate.team_days_off", id="{head}: tim {team} libur pada {date} (days_off)",
+                     en="{head}: team {team} has {date} as a day off (days_off)", head=head, team=team.id,
+                     date=date.isoformat()))
     if not ws.calendar.is_working_day(date):
-        why = "a holiday" if date in ws.calendar.holidays else f"not an office working day ({wd})"
-        out.append(f"{head}: the office does not work on {date.isoformat()}: {why}")
+        why = (_("validate.holiday", id="hari libur", en="a holiday") if date in ws.calendar.holidays else
+               _("validate.not_working_day", id="bukan hari kerja kantor ({wd})", en="not an office working day ({wd})",
+                 wd=wd))
+        out.append(_("validate.office_closed", id="{head}: kantor tidak bekerja pada {date}: {why}",
+                     en="{head}: the office does not work on {date}: {why}", head=head, date=date.isoformat(),
+                     why=why))
     if route.depot != team.depot:
-        out.append(f"{head}: route depot {route.depot!r} is not the team's depot {team.depot!r}")
+        out.append(_("validate.wrong_depot", id="{head}: depot rute {depot} bukan depot tim {team_depot}",
+                     en="{head}: route depot {depot} is not the team's depot {team_depot}", head=head,
+                     depot=repr(route.depot), team_depot=repr(team.depot)))
 
     hours = (team.shift or {}).get(wd) or ws.calendar.hours.get(wd)  # type: ignore[call-overload]
     shift = (hours.start * 60, hours.end * 60) if hours is not None else None
@@ -273,17 +299,24 @@ def _check_route(
 
     steps = route.steps
     if not steps:
-        return out + [f"{head}: the route has no steps"]
+        return out + [_("validate.no_steps", id="{head}: rute tidak punya langkah", en="{head}: the route has no steps",
+                        head=head)]
     if steps[0].type != "start":
-        out.append(f"{head}: the first step is {steps[0].type!r}, not 'start'")
+        out.append(_("validate.first_step", id="{head}: langkah pertama {type}, bukan 'start'",
+                     en="{head}: the first step is {type}, not 'start'", head=head, type=repr(steps[0].type)))
     away = route.end_place != team.depot
     last = "night" if away else "end"
     if steps[-1].type != last:
-        out.append(f"{head}: the last step is {steps[-1].type!r}, not {last!r}"
-                   + (f" (the day ends at {route.end_place!r})" if away else ""))
+        out.append(_("validate.last_step", id="{head}: langkah terakhir {type}, bukan {last}",
+                     en="{head}: the last step is {type}, not {last}", head=head, type=repr(steps[-1].type),
+                     last=repr(last))
+                   + (_("validate.day_ends_at", id=" (hari berakhir di {place})", en=" (the day ends at {place})",
+                        place=repr(route.end_place)) if away else ""))
     for k, s in enumerate(steps):
         if s.type in ("start", "end", "night") and k not in (0, len(steps) - 1):
-            out.append(f"{head}: a {s.type!r} step in the middle of the route (step {k + 1})")
+            out.append(_("validate.step_in_middle", id="{head}: langkah {type} di tengah rute (langkah {k})",
+                         en="{head}: a {type} step in the middle of the route (step {k})", head=head,
+                         type=repr(s.type), k=k + 1))
 
     # the day starts at the base or the lodging slept at, and ends at the base or a lodging (never elsewhere)
     depot = next((d for d in ws.depots if d.id == team.depot), None)
@@ -291,12 +324,17 @@ def _check_route(
     for s, pid, what in ((steps[0], route.start_place, "start"), (steps[-1], route.end_place, "end")):
         place = depot if pid == team.depot else lodgings.get(pid)
         if place is None:
-            out.append(f"{head}: the day's {what} place {pid!r} is neither the team's base {team.depot!r} nor a "
-                       "lodging of the workspace")
+            out.append(_("validate.bad_place", id="{head}: tempat {what} hari ini {pid} bukan kantor tim {base} "
+                         "dan bukan tempat bermalam wilayah kerja", en="{head}: the day's {what} place {pid} is "
+                         "neither the team's base {base} nor a lodging of the workspace", head=head, what=what,
+                         pid=repr(pid), base=repr(team.depot)))
             continue
         if s.type in ("start", "end", "night") and not _same_place(s.location, (place.lon, place.lat)):
-            kind = "depot" if pid == team.depot else "lodging"
-            out.append(f"{head} {s.type}: at {s.location}, not at the {kind} {place.id} ({place.lon}, {place.lat})")
+            kind = (_("validate.kind_depot", id="depot", en="depot") if pid == team.depot else
+                    _("validate.kind_lodging", id="tempat bermalam", en="lodging"))
+            out.append(_("validate.not_at_place", id="{head} {type}: di {loc}, bukan di {kind} {place} ({lon}, {lat})",
+                         en="{head} {type}: at {loc}, not at the {kind} {place} ({lon}, {lat})", head=head,
+                         type=s.type, loc=s.location, kind=kind, place=place.id, lon=place.lon, lat=place.lat))
 
     clock = _Clock(date, tz)
     times = [(clock(s.arrival), clock(s.start), clock(s.end)) for s in steps]
@@ -305,53 +343,72 @@ def _check_route(
     for k, (s, (arr, st, en)) in enumerate(zip(steps, times)):
         where = f"{head} {_label(s)}"
         if not (arr <= st <= en):
-            out.append(f"{where}: times out of order: arrival {_hms(arr)}, start {_hms(st)}, end {_hms(en)} "
-                       "(need arrival <= start <= end)")
+            out.append(_("validate.times_order", id="{where}: urutan waktu salah: tiba {arr}, mulai {st}, selesai "
+                         "{end} (harus tiba <= mulai <= selesai)", en="{where}: times out of order: arrival {arr}, "
+                         "start {st}, end {end} (need arrival <= start <= end)", where=where, arr=_hms(arr),
+                         st=_hms(st), end=_hms(en)))
         if shift is not None and (min(arr, st) < shift[0] or max(st, en) > shift[1]):
-            out.append(f"{where}: {_hms(arr)}/{_hms(st)}-{_hms(en)} is outside the shift "
-                       f"{_span(hours.start, hours.end)} of team {team.id} on {wd}")
+            out.append(_("validate.outside_shift", id="{where}: {arr}/{st}-{end} di luar jam kerja {shift} tim "
+                         "{team} pada {wd}", en="{where}: {arr}/{st}-{end} is outside the shift {shift} of team "
+                         "{team} on {wd}", where=where, arr=_hms(arr), st=_hms(st), end=_hms(en),
+                         shift=_span(hours.start, hours.end), team=team.id, wd=wd))
         if k > 0 and st < times[k - 1][2]:
-            out.append(f"{where}: starts {_hms(st)} before the previous step "
-                       f"({_label(steps[k - 1])}) ends {_hms(times[k - 1][2])}")
+            out.append(_("validate.starts_before_previous", id="{where}: mulai {st} sebelum langkah sebelumnya "
+                         "({prev}) selesai {prev_end}", en="{where}: starts {st} before the previous step ({prev}) "
+                         "ends {prev_end}", where=where, st=_hms(st), prev=_label(steps[k - 1]),
+                         prev_end=_hms(times[k - 1][2])))
 
     # -- breaks
     for s, (arr, st, en) in zip(steps, times):
         if s.type == "visit":
             for b0, b1, name in breaks:
                 if st < b1 and en > b0:
-                    out.append(f"{head} {_label(s)}: on site {_hms(st)}-{_hms(en)} overlaps the break "
-                               f"{name!r} {_hms(b0)}-{_hms(b1)}")
+                    out.append(_("validate.visit_in_break", id="{head} {label}: di lokasi {st}-{end} bertabrakan "
+                                 "dengan istirahat {name} {b0}-{b1}", en="{head} {label}: on site {st}-{end} overlaps "
+                                 "the break {name} {b0}-{b1}", head=head, label=_label(s), st=_hms(st),
+                                 end=_hms(en), name=repr(name), b0=_hms(b0), b1=_hms(b1)))
         elif s.type == "break":
             if not any(abs(st - b0) <= TOL_S and abs(en - b1) <= TOL_S for b0, b1, _ in breaks) and not any(
                 abs(st - b0) <= TOL_S and abs(en - b1) <= TOL_S for b0, b1 in raw_breaks
             ):
-                known = ", ".join(f"{n} {_hms(b0)}-{_hms(b1)}" for b0, b1, n in breaks) or "none"
-                out.append(f"{head} break {_hms(st)}-{_hms(en)}: not a break of the calendar on {wd} "
-                           f"(breaks: {known})")
+                known = ", ".join(f"{n} {_hms(b0)}-{_hms(b1)}" for b0, b1, n in breaks) or "-"
+                out.append(_("validate.unknown_break", id="{head} istirahat {st}-{end}: bukan istirahat kalender "
+                             "pada {wd} (istirahat: {known})", en="{head} break {st}-{end}: not a break of the "
+                             "calendar on {wd} (breaks: {known})", head=head, st=_hms(st), end=_hms(en), wd=wd,
+                             known=known))
     out_from, out_to = times[0][1], times[-1][2]
     for b0, b1, name in breaks:
         if b0 < out_to and b1 > out_from:
             if not any(s.type == "break" and _overlap(st, en, b0, b1) > 0 for s, (_, st, en) in zip(steps, times)):
-                out.append(f"{head}: the break {name!r} {_hms(b0)}-{_hms(b1)} falls while the team is out "
-                           f"({_hms(out_from)}-{_hms(out_to)}) but is not on the route")
+                out.append(_("validate.break_missing", id="{head}: istirahat {name} {b0}-{b1} jatuh saat tim di "
+                             "luar ({out_from}-{out_to}) tetapi tidak ada di rute", en="{head}: the break {name} "
+                             "{b0}-{b1} falls while the team is out ({out_from}-{out_to}) but is not on the route",
+                             head=head, name=repr(name), b0=_hms(b0), b1=_hms(b1), out_from=_hms(out_from),
+                             out_to=_hms(out_to)))
 
     # -- travel: figures from the travel model, and enough time to drive them
     stops = [k for k, s in enumerate(steps) if s.type != "break"]
     missing_loc = [k for k in stops if steps[k].location is None]
     for k in missing_loc:
-        out.append(f"{head} {_label(steps[k])}: the step has no location")
+        out.append(_("validate.no_location", id="{head} {label}: langkah ini tidak punya lokasi",
+                     en="{head} {label}: the step has no location", head=head, label=_label(steps[k])))
     if steps[0].travel_s or steps[0].distance_m:
-        out.append(f"{head} start: travel {steps[0].travel_s} s / {steps[0].distance_m} m before leaving "
-                   "(should be 0)")
+        out.append(_("validate.travel_before_start", id="{head} start: perjalanan {s} dtk / {m} m sebelum "
+                     "berangkat (seharusnya 0)", en="{head} start: travel {s} s / {m} m before leaving (should be 0)",
+                     head=head, s=steps[0].travel_s, m=steps[0].distance_m))
     for k, s in enumerate(steps):
         if s.type == "break" and (s.travel_s or s.distance_m):
-            out.append(f"{head} {_label(s)}: a break with travel {s.travel_s} s / {s.distance_m} m (should be 0)")
+            out.append(_("validate.travel_in_break", id="{head} {label}: istirahat dengan perjalanan {s} dtk / {m} m "
+                         "(seharusnya 0)", en="{head} {label}: a break with travel {s} s / {m} m (should be 0)",
+                         head=head, label=_label(s), s=s.travel_s, m=s.distance_m))
     if not missing_loc and len(stops) > 1:
         points = [tuple(steps[k].location) for k in stops]  # type: ignore[arg-type]
         try:
             dur, dist = travel.matrices(points, team.vehicle)
         except ValueError as exc:
-            out.append(f"{head}: the travel model has no figures for vehicle {team.vehicle!r}: {exc}")
+            out.append(_("validate.no_travel_figures", id="{head}: model perjalanan tidak punya angka untuk "
+                         "kendaraan {vehicle}: {exc}", en="{head}: the travel model has no figures for vehicle "
+                         "{vehicle}: {exc}", head=head, vehicle=repr(team.vehicle), exc=exc))
             dur = dist = None
         for j in range(1, len(stops)):
             prev_k, k = stops[j - 1], stops[j]
@@ -360,19 +417,27 @@ def _check_route(
             if dur is not None:
                 want_s, want_m = int(dur[j - 1, j]), int(dist[j - 1, j])
                 if abs(s.travel_s - want_s) > TOL_S:
-                    out.append(f"{where}: travel_s {s.travel_s} s from {_label(prev)}, but the travel model says "
-                               f"{want_s} s for a {team.vehicle}")
+                    out.append(_("validate.travel_s", id="{where}: travel_s {got} dtk dari {prev}, tetapi model "
+                                 "perjalanan menyebut {want} dtk untuk {vehicle}", en="{where}: travel_s {got} s from "
+                                 "{prev}, but the travel model says {want} s for a {vehicle}", where=where,
+                                 got=s.travel_s, prev=_label(prev), want=want_s, vehicle=team.vehicle))
                 if abs(s.distance_m - want_m) > TOL_M:
-                    out.append(f"{where}: distance_m {s.distance_m} m from {_label(prev)}, but the travel model "
-                               f"says {want_m} m")
+                    out.append(_("validate.distance_m", id="{where}: distance_m {got} m dari {prev}, tetapi model "
+                                 "perjalanan menyebut {want} m", en="{where}: distance_m {got} m from {prev}, but the "
+                                 "travel model says {want} m", where=where, got=s.distance_m, prev=_label(prev),
+                                 want=want_m))
             leave, arr = times[prev_k][2], times[k][0]
             earliest = _earliest_arrival(leave, s.travel_s, breaks)
             if arr < earliest - TOL_S:
                 in_breaks = earliest - leave - s.travel_s
-                extra = f" + {in_breaks:.0f} s of breaks" if in_breaks > 0 else ""
-                out.append(f"{where}: travel time too short: arrives {_hms(arr)}, but leaving {_label(prev)} at "
-                           f"{_hms(leave)} with {s.travel_s} s of driving{extra} it cannot arrive before "
-                           f"{_hms(earliest)}")
+                extra = _("validate.plus_breaks", id=" + {n} dtk istirahat", en=" + {n} s of breaks",
+                          n=f"{in_breaks:.0f}") if in_breaks > 0 else ""
+                out.append(_("validate.travel_too_short", id="{where}: waktu perjalanan terlalu singkat: tiba {arr}, "
+                             "padahal berangkat dari {prev} pukul {leave} dengan {drive} dtk berkendara{extra} tidak "
+                             "bisa tiba sebelum {earliest}", en="{where}: travel time too short: arrives {arr}, but "
+                             "leaving {prev} at {leave} with {drive} s of driving{extra} it cannot arrive before "
+                             "{earliest}", where=where, arr=_hms(arr), prev=_label(prev), leave=_hms(leave),
+                             drive=s.travel_s, extra=extra, earliest=_hms(earliest)))
 
     # -- visits: candidate, skills, duration, windows, place
     requests = {r.id: r for r in ws.requests}
@@ -382,7 +447,8 @@ def _check_route(
         if s.type != "visit":
             continue
         if not s.visit_id:
-            out.append(f"{head}: a visit step at {_hms(st)} has no visit_id")
+            out.append(_("validate.no_visit_id", id="{head}: langkah kunjungan pukul {st} tidak punya visit_id",
+                         en="{head}: a visit step at {st} has no visit_id", head=head, st=_hms(st)))
             continue
         where = f"{head} {s.visit_id}"
         c = cand.get(s.visit_id)
@@ -393,43 +459,65 @@ def _check_route(
         if c.kind == "delivery":
             n_deliveries += 1
         if s.kind != c.kind:
-            out.append(f"{where}: step kind {s.kind!r} but the visit is a {c.kind}")
+            out.append(_("validate.step_kind", id="{where}: jenis langkah {kind} tetapi kunjungannya {want}",
+                         en="{where}: step kind {kind} but the visit is a {want}", where=where, kind=repr(s.kind),
+                         want=c.kind))
         if not _same_place(s.location, (c.lon, c.lat)):
-            out.append(f"{where}: at {s.location}, but the visit takes place at ({c.lon}, {c.lat})")
+            out.append(_("validate.visit_place", id="{where}: di {loc}, padahal kunjungan ini di ({lon}, {lat})",
+                         en="{where}: at {loc}, but the visit takes place at ({lon}, {lat})", where=where,
+                         loc=s.location, lon=c.lon, lat=c.lat))
         for why in _can_do(team, c, ws):
-            out.append(f"{where}: team {team.id} cannot make this {c.kind}: {why}")
+            out.append(_("validate.cannot_make", id="{where}: tim {team} tidak bisa melakukan {kind} ini: {why}",
+                         en="{where}: team {team} cannot make this {kind}: {why}", where=where, team=team.id,
+                         kind=c.kind, why=why))
         want = _on_site_s(c.minutes(team.recording_kits))
         if abs((en - st) - want) > TOL_S:
-            out.append(f"{where}: wrong duration: on site {en - st:.0f} s ({_hms(st)}-{_hms(en)}), expected "
-                       f"{want} s ({c.minutes(team.recording_kits):.2f} min with {team.recording_kits} kit(s))")
+            out.append(_("validate.duration", id="{where}: lama salah: di lokasi {got} dtk ({st}-{end}), seharusnya "
+                         "{want} dtk ({mins} menit dengan {kits} alat)", en="{where}: wrong duration: on site {got} s "
+                         "({st}-{end}), expected {want} s ({mins} min with {kits} kit(s))", where=where,
+                         got=f"{en - st:.0f}", st=_hms(st), end=_hms(en), want=want,
+                         mins=f"{c.minutes(team.recording_kits):.2f}", kits=team.recording_kits))
         if c.kind == "home_visit":
             req = requests.get(c.ref)
             if req is None:
-                out.append(f"{where}: no home-visit request {c.ref!r} in the workspace")
+                out.append(_("validate.no_request", id="{where}: tidak ada permintaan kunjungan rumah {ref} di "
+                             "wilayah kerja", en="{where}: no home-visit request {ref} in the workspace", where=where,
+                             ref=repr(c.ref)))
             elif req.windows:
                 wins = [w for w in req.windows if w.applies_to(date)]
                 if not wins:
-                    out.append(f"{where}: request {req.id} has no availability window on {wd} {date.isoformat()} "
-                               f"(windows: {'; '.join(str(w) for w in req.windows)})")
+                    out.append(_("validate.no_window", id="{where}: permintaan {req} tidak punya jadwal ketersediaan "
+                                 "pada {wd} {date} (jadwal: {wins})", en="{where}: request {req} has no availability "
+                                 "window on {wd} {date} (windows: {wins})", where=where, req=req.id, wd=wd,
+                                 date=date.isoformat(), wins="; ".join(str(w) for w in req.windows)))
                 elif not any(w.start * 60 <= st and en <= w.end * 60 for w in wins):
-                    out.append(f"{where}: {_hms(st)}-{_hms(en)} is outside the availability window(s) "
-                               f"{'; '.join(str(w) for w in wins)} of request {req.id}")
+                    out.append(_("validate.outside_window", id="{where}: {st}-{end} di luar jadwal ketersediaan "
+                                 "{wins} permintaan {req}", en="{where}: {st}-{end} is outside the availability "
+                                 "window(s) {wins} of request {req}", where=where, st=_hms(st), end=_hms(en),
+                                 wins="; ".join(str(w) for w in wins), req=req.id))
         elif c.kind == "school_session":
             win = ws.calendar.school_window(date)
             if win is None:
-                out.append(f"{where}: schools are closed on {wd} {date.isoformat()} (no school hours)")
+                out.append(_("validate.schools_closed", id="{where}: sekolah tutup pada {wd} {date} (tanpa jam "
+                             "sekolah)", en="{where}: schools are closed on {wd} {date} (no school hours)",
+                             where=where, wd=wd, date=date.isoformat()))
             elif not (win.start * 60 <= st and en <= win.end * 60):
-                out.append(f"{where}: {_hms(st)}-{_hms(en)} is outside school hours {win} on {wd}")
+                out.append(_("validate.outside_school", id="{where}: {st}-{end} di luar jam sekolah {win} pada {wd}",
+                             en="{where}: {st}-{end} is outside school hours {win} on {wd}", where=where,
+                             st=_hms(st), end=_hms(en), win=win, wd=wd))
         elif c.kind == "delivery":
             d = delivs.get(c.ref)
             if d is None:
-                out.append(f"{where}: no delivery {c.ref!r} in the workspace")
+                out.append(_("validate.no_delivery_ref", id="{where}: tidak ada antaran {ref} di wilayah kerja",
+                             en="{where}: no delivery {ref} in the workspace", where=where, ref=repr(c.ref)))
             elif date < d.ready_on:
-                out.append(f"{where}: delivered on {date.isoformat()}, before the document is ready "
-                           f"({d.ready_on.isoformat()})")
+                out.append(_("validate.not_ready", id="{where}: diantar pada {date}, sebelum dokumennya siap ({ready})",
+                             en="{where}: delivered on {date}, before the document is ready ({ready})", where=where,
+                             date=date.isoformat(), ready=d.ready_on.isoformat()))
     if n_deliveries > team.delivery_capacity:
-        out.append(f"{head}: {n_deliveries} deliveries, more than team {team.id}'s delivery_capacity "
-                   f"{team.delivery_capacity}")
+        out.append(_("validate.delivery_capacity", id="{head}: {n} antaran, melebihi delivery_capacity tim {team} "
+                     "{cap}", en="{head}: {n} deliveries, more than team {team}'s delivery_capacity {cap}", head=head,
+                     n=n_deliveries, team=team.id, cap=team.delivery_capacity))
     return out
 
 
@@ -467,14 +555,24 @@ def _check_trips(routes: Sequence[Route], ws: Workspace) -> list[str]:
             nxt = days.get(date + dt.timedelta(days=1))
             if r.start_place != team.depot:
                 if prev is None or prev.end_place != r.start_place:
-                    was = "no route" if prev is None else f"the day before ended at {prev.end_place!r}"
-                    out.append(f"{head}: the day starts at {r.start_place!r}, but the team did not sleep there "
-                               f"({was} on {(date - dt.timedelta(days=1)).isoformat()})")
+                    was = (_("validate.no_route", id="tidak ada rute", en="no route") if prev is None else
+                           _("validate.day_before_ended", id="hari sebelumnya berakhir di {place}",
+                             en="the day before ended at {place}", place=repr(prev.end_place)))
+                    out.append(_("validate.start_not_slept", id="{head}: hari dimulai di {place}, tetapi tim tidak "
+                                 "bermalam di sana ({was} pada {before})", en="{head}: the day starts at {place}, but "
+                                 "the team did not sleep there ({was} on {before})", head=head,
+                                 place=repr(r.start_place), was=was,
+                                 before=(date - dt.timedelta(days=1)).isoformat()))
             elif prev is not None and prev.away_night:
-                out.append(f"{head}: the day starts at the base, but the team slept at {prev.end_place!r}")
+                out.append(_("validate.start_at_base", id="{head}: hari dimulai di kantor, tetapi tim bermalam di "
+                             "{place}", en="{head}: the day starts at the base, but the team slept at {place}",
+                             head=head, place=repr(prev.end_place)))
             if wd in team.home_days and (r.start_place != team.depot or r.end_place != team.depot):
-                out.append(f"{head}: {wd} is a home day of team {tid}: the day must start and end at the base "
-                           f"(starts at {r.start_place!r}, ends at {r.end_place!r})")
+                out.append(_("validate.home_day", id="{head}: {wd} adalah hari pulang tim {team}: hari harus mulai "
+                             "dan berakhir di kantor (mulai di {start}, berakhir di {end})", en="{head}: {wd} is a "
+                             "home day of team {team}: the day must start and end at the base (starts at {start}, "
+                             "ends at {end})", head=head, wd=wd, team=tid, start=repr(r.start_place),
+                             end=repr(r.end_place)))
             if not r.away_night:
                 run = 0
                 continue
@@ -482,23 +580,34 @@ def _check_trips(routes: Sequence[Route], ws: Workspace) -> list[str]:
             run += 1
             sleepers[(r.end_place, date)].append(tid)
             if not team.field_trips:
-                out.append(f"{head}: team {tid} sleeps at {r.end_place!r}, but it does not go on field trips "
-                           "(field_trips = false)")
+                out.append(_("validate.no_field_trips", id="{head}: tim {team} bermalam di {place}, padahal tidak "
+                             "melakukan perjalanan dinas (field_trips = false)", en="{head}: team {team} sleeps at "
+                             "{place}, but it does not go on field trips (field_trips = false)", head=head, team=tid,
+                             place=repr(r.end_place)))
             if nxt is None:
-                out.append(f"{head}: the team sleeps at {r.end_place!r} but has no day on "
-                           f"{(date + dt.timedelta(days=1)).isoformat()}: it must be back at the base first "
-                           "(no night away before a day off, a weekend or a holiday, nor after the week's last day)")
+                out.append(_("validate.stranded", id="{head}: tim bermalam di {place} tetapi tidak punya hari kerja "
+                             "pada {next}: tim harus kembali ke kantor dulu (tidak bermalam di luar sebelum hari "
+                             "libur, akhir pekan atau hari raya, juga tidak setelah hari terakhir minggu ini)",
+                             en="{head}: the team sleeps at {place} but has no day on {next}: it must be back at the "
+                             "base first (no night away before a day off, a weekend or a holiday, nor after the "
+                             "week's last day)", head=head, place=repr(r.end_place),
+                             next=(date + dt.timedelta(days=1)).isoformat()))
             if run > team.max_nights_in_row:
-                out.append(f"{head}: {run} nights away in a row, more than team {tid}'s max_nights_in_row "
-                           f"{team.max_nights_in_row}")
+                out.append(_("validate.nights_in_row", id="{head}: {n} malam berturut-turut di luar, melebihi "
+                             "max_nights_in_row tim {team} {cap}", en="{head}: {n} nights away in a row, more than "
+                             "team {team}'s max_nights_in_row {cap}", head=head, n=run, team=tid,
+                             cap=team.max_nights_in_row))
         if nights > team.max_nights_per_week:
-            out.append(f"{tid}: {nights} nights away in the week, more than max_nights_per_week "
-                       f"{team.max_nights_per_week}")
+            out.append(_("validate.nights_per_week", id="{team}: {n} malam di luar dalam minggu ini, melebihi "
+                         "max_nights_per_week {cap}", en="{team}: {n} nights away in the week, more than "
+                         "max_nights_per_week {cap}", team=tid, n=nights, cap=team.max_nights_per_week))
     for (pid, date), who in sorted(sleepers.items()):
         lod = lodgings.get(pid)
         if lod is not None and len(who) > lod.capacity:
-            out.append(f"lodging {pid} on the night after {date.isoformat()}: {len(who)} teams ({', '.join(who)}), "
-                       f"capacity {lod.capacity}")
+            out.append(_("validate.lodging_capacity", id="tempat bermalam {place} pada malam setelah {date}: {n} tim "
+                         "({teams}), kapasitas {cap}", en="lodging {place} on the night after {date}: {n} teams "
+                         "({teams}), capacity {cap}", place=pid, date=date.isoformat(), n=len(who),
+                         teams=", ".join(who), cap=lod.capacity))
     return out
 
 
@@ -540,13 +649,16 @@ def validate_plan(
     try:
         tz = ZoneInfo(tzname)
     except Exception:  # noqa: BLE001 - any bad zone name
-        return [f"plan time zone {tzname!r} is not an IANA time zone"]
+        return [_("validate.bad_zone", id="zona waktu rencana {zone} bukan zona waktu IANA",
+                  en="plan time zone {zone} is not an IANA time zone", zone=repr(tzname))]
     if tzname != ws.regency.timezone:
-        out.append(f"plan time zone {tzname} differs from the regency's {ws.regency.timezone}")
+        out.append(_("validate.other_zone", id="zona waktu rencana {zone} berbeda dari zona kabupaten {want}",
+                     en="plan time zone {zone} differs from the regency's {want}", zone=tzname,
+                     want=ws.regency.timezone))
     try:
         week = Week.parse(plan.week, tzname)
     except ValueError as exc:
-        return out + [f"plan week: {exc}"]
+        return out + [_("validate.bad_week", id="minggu rencana: {exc}", en="plan week: {exc}", exc=exc)]
     held = [r for r in held if r.date in week.dates]
     held_sessions = Counter(s.village_code or "" for r in held for s in r.visits if s.kind == "village_session")
     if candidates is None:
@@ -555,7 +667,9 @@ def validate_plan(
 
     for (team, date), n in Counter((r.team, r.date) for r in plan.routes).items():
         if n > 1:
-            out.append(f"{team} {date.isoformat()}: {n} routes for the same team and date (at most 1)")
+            out.append(_("validate.two_routes", id="{team} {date}: {n} rute untuk tim dan tanggal yang sama (paling "
+                         "banyak 1)", en="{team} {date}: {n} routes for the same team and date (at most 1)",
+                         team=team, date=date.isoformat(), n=n))
     for route in plan.routes:
         out += _check_route(route, ws, week, tz, travel, cand)
     planned = {(r.team, r.date) for r in plan.routes}
@@ -570,30 +684,45 @@ def validate_plan(
     unassigned = Counter(u.visit_id for u in plan.unassigned)
     for vid, places in where_routed.items():
         if len(places) > 1:
-            out.append(f"{vid}: on routes {len(places)} times ({', '.join(places)}); a visit is made at most once")
+            out.append(_("validate.visit_twice", id="{vid}: ada di rute {n} kali ({places}); satu kunjungan paling "
+                         "banyak sekali", en="{vid}: on routes {n} times ({places}); a visit is made at most once",
+                         vid=vid, n=len(places), places=", ".join(places)))
         if vid in unassigned:
-            out.append(f"{vid}: both on a route ({places[0]}) and in unassigned")
+            out.append(_("validate.routed_and_unassigned", id="{vid}: ada di rute ({place}) sekaligus di daftar "
+                         "tidak terjadwal", en="{vid}: both on a route ({place}) and in unassigned", vid=vid,
+                         place=places[0]))
         if vid not in cand:
-            out.append(f"{vid}: on route {places[0]}, but it is not a candidate visit of {week} (unknown id)")
+            out.append(_("validate.routed_unknown", id="{vid}: ada di rute {place}, tetapi bukan calon kunjungan "
+                         "{week} (id tidak dikenal)", en="{vid}: on route {place}, but it is not a candidate visit of "
+                         "{week} (unknown id)", vid=vid, place=places[0], week=week))
     for vid, n in unassigned.items():
         if n > 1:
-            out.append(f"{vid}: in unassigned {n} times (at most once)")
+            out.append(_("validate.unassigned_twice", id="{vid}: ada di daftar tidak terjadwal {n} kali (paling "
+                         "banyak sekali)", en="{vid}: in unassigned {n} times (at most once)", vid=vid, n=n))
         if vid not in cand:
-            out.append(f"{vid}: in unassigned, but it is not a candidate visit of {week} (unknown id)")
+            out.append(_("validate.unassigned_unknown", id="{vid}: ada di daftar tidak terjadwal, tetapi bukan calon "
+                         "kunjungan {week} (id tidak dikenal)", en="{vid}: in unassigned, but it is not a candidate "
+                         "visit of {week} (unknown id)", vid=vid, week=week))
     for u in plan.unassigned:
         c = cand.get(u.visit_id)
         if c is not None and u.kind != c.kind:
-            out.append(f"{u.visit_id}: unassigned with kind {u.kind!r}, but the visit is a {c.kind}")
+            out.append(_("validate.unassigned_kind", id="{vid}: tidak terjadwal dengan jenis {kind}, tetapi "
+                         "kunjungannya {want}", en="{vid}: unassigned with kind {kind}, but the visit is a {want}",
+                         vid=u.visit_id, kind=repr(u.kind), want=c.kind))
     for vid in cand:
         if vid not in where_routed and vid not in unassigned:
-            out.append(f"{vid}: candidate visit missing: neither on a route nor in unassigned")
+            out.append(_("validate.candidate_missing", id="{vid}: calon kunjungan hilang: tidak di rute dan tidak di "
+                         "daftar tidak terjadwal", en="{vid}: candidate visit missing: neither on a route nor in "
+                         "unassigned", vid=vid))
 
     # -- at most one session per village per date, across teams, and the weekly cap per village
     sessions: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
     for r in held:
         for s in r.visits:
             if s.kind == "village_session":
-                sessions[(s.village_code or "", r.date)].append(f"{s.visit_id} ({r.team}, kept)")
+                sessions[(s.village_code or "", r.date)].append(
+                    _("validate.kept_session", id="{vid} ({team}, tetap)", en="{vid} ({team}, kept)", vid=s.visit_id,
+                      team=r.team))
     for r in plan.routes:
         for s in r.visits:
             c = cand.get(s.visit_id or "")
@@ -601,16 +730,20 @@ def validate_plan(
                 sessions[(c.ref, r.date)].append(f"{s.visit_id} ({r.team})")
     for (code, date), ids in sessions.items():
         if len(ids) > 1:
-            out.append(f"village {code} on {date.isoformat()}: {len(ids)} village sessions on the same date "
-                       f"({', '.join(ids)}); at most one per village and date")
+            out.append(_("validate.same_day_sessions", id="desa {code} pada {date}: {n} sesi desa pada tanggal yang "
+                         "sama ({ids}); paling banyak satu per desa dan tanggal", en="village {code} on {date}: {n} "
+                         "village sessions on the same date ({ids}); at most one per village and date", code=code,
+                         date=date.isoformat(), n=len(ids), ids=", ".join(ids)))
     cap = ws.policy.max_sessions_per_village
     per_village: dict[str, list[str]] = defaultdict(list)
     for (code, date), ids in sorted(sessions.items()):
         per_village[code] += [f"{date.isoformat()} {i}" for i in ids]
     for code, ids in per_village.items():
         if len(ids) > cap:
-            out.append(f"village {code}: {len(ids)} village sessions in {week} ({'; '.join(ids)}); "
-                       f"at most {cap} (policy.max_sessions_per_village)")
+            out.append(_("validate.week_sessions", id="desa {code}: {n} sesi desa dalam {week} ({ids}); paling banyak "
+                         "{cap} (policy.max_sessions_per_village)", en="village {code}: {n} village sessions in "
+                         "{week} ({ids}); at most {cap} (policy.max_sessions_per_village)", code=code, n=len(ids),
+                         week=week, ids="; ".join(ids), cap=cap))
     return out
 
 

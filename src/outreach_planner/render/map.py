@@ -143,8 +143,11 @@ def leaflet_assets() -> tuple[str, str]:
     try:
         from xstatic.pkg import leaflet as xl
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise ImportError("map.html inlines Leaflet from the 'xstatic-leaflet' package: "
-                          "pip install xstatic-leaflet") from exc
+        from ..i18n import _
+
+        raise ImportError(_("map.no_leaflet", id="map.html memuat Leaflet dari paket 'xstatic-leaflet': "
+                            "pip install xstatic-leaflet", en="map.html inlines Leaflet from the 'xstatic-leaflet' "
+                            "package: pip install xstatic-leaflet")) from exc
     base = Path(xl.BASE_DIR)
     js = (base / "leaflet.js").read_text(encoding="utf-8")
     css = (base / "leaflet.css").read_text(encoding="utf-8")
@@ -563,7 +566,7 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
                 lines.append({
                     "pts": [[round(lat, 6), round(lon, 6)] for lon, lat in pts],
                     "tip": f"{_esc(tname)} · {_esc(day)}: → {_esc(dest)} "
-                           f"({leg.end.travel_s / 60:.0f} min, {leg.end.distance_m / 1000:.1f} km)"})
+                           f"({leg.end.travel_s / 60:.0f} {t['minutes']}, {leg.end.distance_m / 1000:.1f} km)"})
             stops: list[dict] = []
             for i, s in enumerate(r.steps):
                 if i not in numbers or s.location is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..i18n import _
 from .base import TravelModel
 from .great_circle import GreatCircle
 from .road_network import RoadNetwork
@@ -24,11 +25,15 @@ def place_names(ws) -> dict[tuple[float, float], str]:
     Home-visit requests and deliveries are named by id only (no personal names).
     """
     names: dict[tuple[float, float], list[str]] = {}
-    entries = [(d.lon, d.lat, f"depot {d.id}") for d in ws.depots]
-    entries += [(v.lon, v.lat, f"village {v.code} {v.name}") for v in ws.villages]
-    entries += [(s.lon, s.lat, f"school {s.id} ({s.name})") for s in ws.schools]
-    entries += [(r.lon, r.lat, f"home visit {r.id}") for r in ws.requests]
-    entries += [(d.lon, d.lat, f"delivery {d.id}") for d in ws.deliveries]
+    entries = [(d.lon, d.lat, _("place.depot", id="depot {ref}", en="depot {ref}", ref=d.id)) for d in ws.depots]
+    entries += [(v.lon, v.lat, _("place.village", id="desa {code} {name}", en="village {code} {name}", code=v.code,
+                                 name=v.name)) for v in ws.villages]
+    entries += [(s.lon, s.lat, _("place.school", id="sekolah {ref} ({name})", en="school {ref} ({name})", ref=s.id,
+                                 name=s.name)) for s in ws.schools]
+    entries += [(r.lon, r.lat, _("place.home_visit", id="kunjungan rumah {ref}", en="home visit {ref}", ref=r.id))
+                for r in ws.requests]
+    entries += [(d.lon, d.lat, _("place.delivery", id="antaran {ref}", en="delivery {ref}", ref=d.id))
+                for d in ws.deliveries]
     for lon, lat, label in entries:
         names.setdefault((round(lon, 6), round(lat, 6)), []).append(label)
     return {k: " / ".join(v) for k, v in names.items()}
@@ -58,7 +63,9 @@ def travel_model(ws, workspace_dir: str | Path | None = None, *, cache: bool = T
         return gc
     if cfg.model == "road_network":
         if not cfg.network:
-            raise ValueError("[travel] model = \"road_network\" needs a network file: [travel] network = \"roads.gpkg\"")
+            raise ValueError(_("travel.no_network", id='[travel] model = "road_network" butuh berkas jaringan jalan: '
+                               '[travel] network = "roads.gpkg"', en='[travel] model = "road_network" needs a network '
+                               'file: [travel] network = "roads.gpkg"'))
         network = Path(cfg.network)
         if not network.is_absolute():
             if workspace_dir is None:
@@ -67,7 +74,9 @@ def travel_model(ws, workspace_dir: str | Path | None = None, *, cache: bool = T
             network = Path(workspace_dir) / network
         cache_dir = Path(workspace_dir) / CACHE_SUBDIR if (cache and workspace_dir is not None) else None
         return RoadNetwork(network, cache_dir=cache_dir, place_names=place_names(ws))
-    raise NotImplementedError(f"travel model {cfg.model!r} is not available; use 'great_circle' or 'road_network'")
+    raise NotImplementedError(_("travel.unknown_model", id="model perjalanan {model} tidak tersedia; pakai "
+                                "'great_circle' atau 'road_network'", en="travel model {model} is not available; use "
+                                "'great_circle' or 'road_network'", model=repr(cfg.model)))
 
 
 __all__ = ["CACHE_SUBDIR", "GreatCircle", "RoadNetwork", "TravelModel", "place_names", "travel_model"]

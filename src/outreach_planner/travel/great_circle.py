@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..i18n import _
 from .base import Point
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -26,7 +27,7 @@ class GreatCircle:
 
     def __init__(self, circuity: float = 1.35, speed_kmh: dict[str, float] | None = None):
         if circuity < 1:
-            raise ValueError("circuity must be at least 1")
+            raise ValueError(_("travel.circuity", id="circuity minimal 1", en="circuity must be at least 1"))
         self.circuity = circuity
         self.speed_kmh = dict(speed_kmh or {"car": 40.0, "motorbike": 35.0})
 
@@ -34,9 +35,9 @@ class GreatCircle:
         try:
             return self.speed_kmh[profile] / 3.6
         except KeyError:
-            raise ValueError(
-                f"no speed for vehicle profile {profile!r}; known: {', '.join(sorted(self.speed_kmh))}"
-            ) from None
+            raise ValueError(_("travel.no_speed", id="tidak ada kecepatan untuk jenis kendaraan {profile}; yang ada: "
+                               "{known}", en="no speed for vehicle profile {profile}; known: {known}",
+                               profile=repr(profile), known=", ".join(sorted(self.speed_kmh)))) from None
 
     def matrices(self, points: Sequence[Point], profile: str) -> tuple[np.ndarray, np.ndarray]:
         """``(durations_s, distances_m)`` as int32 (n, n) arrays; seconds rounded up, metres rounded.

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import InputError, Problem
+from ..i18n import _
 from .base import Point
 from .great_circle import GreatCircle, haversine_m
 
@@ -77,7 +78,8 @@ class IslandTravel:
         return out
 
     def _name(self, p: Point) -> str:
-        return self.place_names.get((round(float(p[0]), 6), round(float(p[1]), 6)), f"the stop at ({p[0]:.5f}, {p[1]:.5f})")
+        return self.place_names.get((round(float(p[0]), 6), round(float(p[1]), 6)), _("islands.stop_at", id="titik di ({lon}, {lat})", en="the stop at ({lon}, {lat})",
+                                                                                                  lon=f"{p[0]:.5f}", lat=f"{p[1]:.5f}"))
 
     def _ports(self, profile: str):
         """Usable crossings for ``profile``: list of (port a, port b, seconds, metres)."""
@@ -168,9 +170,12 @@ class IslandTravel:
             a, b = self._name(pts[i]), self._name(pts[j])
             problems.append(Problem(
                 "[travel] islands", f"{a} -> {b}", "crossings", profile,
-                f"{a} and {b} are on different land masses and no crossing in the crossings layer joins them "
-                f"for a {profile}: add a crossing (port to port, duration_minutes, vehicles including {profile}) "
-                "to the crossings layer, or move the stop"))
+                _("islands.no_crossing", id="{a} dan {b} ada di daratan yang berbeda dan tidak ada penyeberangan di "
+                  "layer crossings yang menghubungkannya untuk {profile}: tambahkan penyeberangan (pelabuhan ke "
+                  "pelabuhan, duration_minutes, vehicles termasuk {profile}) ke layer crossings, atau pindahkan titiknya",
+                  en="{a} and {b} are on different land masses and no crossing in the crossings layer joins them "
+                  "for a {profile}: add a crossing (port to port, duration_minutes, vehicles including {profile}) "
+                  "to the crossings layer, or move the stop", a=a, b=b, profile=profile)))
         raise InputError(problems)
 
     def path(self, a: Point, b: Point, profile: str) -> list[Point]:

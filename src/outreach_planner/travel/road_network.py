@@ -54,6 +54,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, InputWarning, Problem
+from ..i18n import _
 from .base import Point
 from .cache import MatrixCache, file_digest, matrix_key, rounded_points
 from .great_circle import haversine_m
@@ -126,8 +127,10 @@ def _choose_layer(path: Path, layer: str | None) -> str | None:
     names = [str(x[0]) for x in layers]
     if layer is not None:
         if layer not in names:
-            raise InputError([Problem(path.name, f"layer {layer!r}", "", layer,
-                                      f"layer not found; the file has: {', '.join(names)}")])
+            raise InputError([Problem(path.name, _("roads.layer", id="layer {layer}", en="layer {layer}",
+                                                   layer=repr(layer)), "", layer,
+                                      _("roads.layer_not_found", id="layer tidak ditemukan; berkas ini berisi: {names}",
+                                        en="layer not found; the file has: {names}", names=", ".join(names)))])
         return layer
     if len(names) <= 1:
         return names[0] if names else None
@@ -148,19 +151,22 @@ def inspect_network(path: str | Path, layer: str | None = None) -> list[str]:
 
     p = Path(path)
     if not p.is_file():
-        return [f"file not found: {p}"]
+        return [_("roads.file_missing", id="berkas tidak ditemukan: {path}", en="file not found: {path}", path=p)]
     try:
         name = _choose_layer(p, layer)
         info = pyogrio.read_info(p, layer=name)
     except InputError as exc:
         return [pr.message for pr in exc.problems]
     except Exception as exc:  # corrupt or not a spatial file
-        return [f"cannot read the road layer: {exc}"]
+        return [_("roads.unreadable", id="layer jalan tidak bisa dibaca: {exc}", en="cannot read the road layer: {exc}",
+                  exc=exc)]
     gtype = str(info.get("geometry_type") or "")
     if info.get("features", 0) == 0:
-        return ["the road layer has no features (no lines)"]
+        return [_("roads.no_features", id="layer jalan tidak berisi fitur (tidak ada garis)",
+                  en="the road layer has no features (no lines)")]
     if "LineString" not in gtype and gtype not in ("Unknown", "Geometry", "GeometryCollection", ""):
-        return [f"the road layer holds {gtype} features, not lines (LineString/MultiLineString)"]
+        return [_("roads.not_lines", id="layer jalan berisi fitur {gtype}, bukan garis (LineString/MultiLineString)",
+                  en="the road layer holds {gtype} features, not lines (LineString/MultiLineString)", gtype=gtype)]
     return []
 
 
@@ -188,22 +194,28 @@ def _read_roads(path: Path, layer: str | None) -> _Roads:
 
     source = path.name
     if not path.is_file():
-        raise InputError([Problem(source, "", "", str(path), f"road network file not found: {path}")])
+        raise InputError([Problem(source, "", "", str(path),
+                                  _("roads.network_missing", id="berkas jaringan jalan tidak ditemukan: {path}",
+                                    en="road network file not found: {path}", path=path))])
     try:
         name = _choose_layer(path, layer)
         gdf = gpd.read_file(path, layer=name) if name else gpd.read_file(path)
     except InputError:
         raise
     except Exception as exc:
-        raise InputError([Problem(source, "", "", None, f"cannot read the road layer: {exc}")]) from None
+        raise InputError([Problem(source, "", "", None,
+                                  _("roads.unreadable", id="layer jalan tidak bisa dibaca: {exc}",
+                                    en="cannot read the road layer: {exc}", exc=exc))]) from None
     if name and path.suffix.lower() == ".gpkg":
-        source = f"{path.name} (layer {name})"
+        source = _("roads.source", id="{file} (layer {name})", en="{file} (layer {name})", file=path.name, name=name)
     if gdf.crs is None:
         b = gdf.total_bounds if len(gdf) else np.zeros(4)
         if not (-180 <= b[0] <= b[2] <= 180 and -90 <= b[1] <= b[3] <= 90):
             raise InputError([Problem(source, "", "crs", None,
-                                      "the layer has no CRS and its coordinates are not WGS84 degrees; "
-                                      "save it with its CRS (e.g. EPSG:32751) or in EPSG:4326")])
+                                      _("roads.no_crs", id="layer tidak punya CRS dan koordinatnya bukan derajat WGS84; "
+                                        "simpan dengan CRS-nya (mis. EPSG:32751) atau dalam EPSG:4326",
+                                        en="the layer has no CRS and its coordinates are not WGS84 degrees; "
+                                        "save it with its CRS (e.g. EPSG:32751) or in EPSG:4326"))])
     elif gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
     gdf = gdf.reset_index(drop=True)
@@ -214,7 +226,8 @@ def _read_roads(path: Path, layer: str | None) -> _Roads:
     gdf = gdf[gdf.geometry.geom_type == "LineString"].reset_index(drop=True)
     if gdf.empty:
         raise InputError([Problem(source, "", "geometry", None,
-                                  "the road layer has no lines (LineString or MultiLineString)")])
+                                  _("roads.no_lines", id="layer jalan tidak berisi garis (LineString atau "
+                                    "MultiLineString)", en="the road layer has no lines (LineString or MultiLineString)"))])
 
     problems: list[Problem] = []
     cols = {str(c).strip().lower(): c for c in gdf.columns if c not in (gdf.geometry.name, "__feature")}
@@ -240,8 +253,10 @@ def _read_roads(path: Path, layer: str | None) -> _Roads:
             num = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
             bad = np.isnan(num) & raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
             for i in np.flatnonzero(bad)[:20]:
-                problems.append(Problem(source, f"feature {gdf['__feature'].iloc[i]}", cols[col], raw.iloc[i],
-                                        "expected a speed in km/h (a number) or an empty cell"))
+                problems.append(Problem(source, _("roads.feature", id="fitur {n}", en="feature {n}",
+                                                  n=gdf['__feature'].iloc[i]), cols[col], raw.iloc[i],
+                                        _("roads.bad_speed", id="seharusnya kecepatan dalam km/jam (angka) atau sel "
+                                          "kosong", en="expected a speed in km/h (a number) or an empty cell")))
             speeds_feat[col] = np.where(num > 0, num, np.nan)
     if problems:
         raise InputError(problems)
@@ -261,7 +276,9 @@ def _read_roads(path: Path, layer: str | None) -> _Roads:
     keep = u != v
     u, v, feat = u[keep], v[keep], feat[keep]
     if len(u) == 0:
-        raise InputError([Problem(source, "", "geometry", None, "the road lines have no length")])
+        raise InputError([Problem(source, "", "geometry", None,
+                                  _("roads.no_length", id="garis jalan tidak punya panjang",
+                                    en="the road lines have no length"))])
     length = haversine_m(nodes[u, 0], nodes[u, 1], nodes[v, 0], nodes[v, 1])
     return _Roads(
         source=source, nodes=nodes, u=u.astype(np.int64), v=v.astype(np.int64), length_m=length,
@@ -310,7 +327,8 @@ def _units(total_len_m: float, total_time_s: float) -> tuple[int, float, int]:
         elif di < len(dist_units) - 1:
             di += 1
         else:
-            raise ValueError("the road network is too large for exact integer travel times")
+            raise ValueError(_("roads.too_large", id="jaringan jalan terlalu besar untuk waktu tempuh bilangan bulat "
+                               "yang tepat", en="the road network is too large for exact integer travel times"))
 
 
 # --------------------------------------------------------------------------- the model
@@ -358,7 +376,8 @@ class RoadNetwork:
         workers: int | None = None,
     ):
         if access_speed_kmh <= 0:
-            raise ValueError("access_speed_kmh must be positive")
+            raise ValueError(_("roads.access_speed", id="access_speed_kmh harus positif",
+                               en="access_speed_kmh must be positive"))
         self.network_path = Path(path)
         self.layer = layer
         self.class_speeds_kmh = {p: dict(t) for p, t in (class_speeds_kmh or DEFAULT_CLASS_SPEEDS_KMH).items()}
@@ -397,9 +416,9 @@ class RoadNetwork:
         try:
             return self.class_speeds_kmh[profile]
         except KeyError:
-            raise ValueError(
-                f"no road speeds for vehicle profile {profile!r}; known: {', '.join(sorted(self.class_speeds_kmh))}"
-            ) from None
+            raise ValueError(_("roads.no_profile", id="tidak ada kecepatan jalan untuk jenis kendaraan {profile}; "
+                               "yang ada: {known}", en="no road speeds for vehicle profile {profile}; known: {known}",
+                               profile=repr(profile), known=", ".join(sorted(self.class_speeds_kmh)))) from None
 
     def _graph(self, profile: str) -> _Graph:
         if profile in self._graphs:
@@ -415,7 +434,9 @@ class RoadNetwork:
         edge = np.flatnonzero(speed > 0)
         if len(edge) == 0:
             raise InputError([Problem(r.source, "", "road_class", None,
-                                      f"no road in the layer is open to a {profile} (check road_class/speed_kmh)")])
+                                      _("roads.closed_to", id="tidak ada jalan di layer ini yang bisa dilalui {profile} "
+                                        "(periksa road_class/speed_kmh)", en="no road in the layer is open to a "
+                                        "{profile} (check road_class/speed_kmh)", profile=profile))])
         length = r.length_m[edge]
         secs = length / (speed[edge] / 3.6)
         access_s = self.snap_max_m / (self.access_speed_kmh / 3.6)
@@ -434,7 +455,8 @@ class RoadNetwork:
     def _params(self, profile: str) -> dict:
         if not self.network_path.is_file():
             raise InputError([Problem(self.network_path.name, "", "", str(self.network_path),
-                                      f"road network file not found: {self.network_path}")])
+                                      _("roads.network_missing", id="berkas jaringan jalan tidak ditemukan: {path}",
+                                        en="road network file not found: {path}", path=self.network_path))])
         return {
             "model": self.name, "version": MODEL_VERSION, "network": file_digest(self.network_path),
             "layer": self.layer, "profile": profile, "speeds": self._speeds(profile),
@@ -446,7 +468,7 @@ class RoadNetwork:
         if labels is not None:
             return str(labels[i])
         key = (round(micro_pt[0] / _NODE_SCALE, 6), round(micro_pt[1] / _NODE_SCALE, 6))
-        return self._names.get(key, f"stop {i}")
+        return self._names.get(key, _("roads.stop", id="titik {i}", en="stop {i}", i=i))
 
     def _warn_far(self, micro: np.ndarray, snap_m: np.ndarray, labels) -> None:
         for i in np.flatnonzero(snap_m > self.snap_warn_m):
@@ -455,9 +477,12 @@ class RoadNetwork:
                 continue
             self._warned.add(pt)
             warnings.warn(
-                f"{self._label(micro[i], int(i), labels)} (lon={pt[0] / _NODE_SCALE}, lat={pt[1] / _NODE_SCALE}) "
-                f"lies {snap_m[i] / 1000:.1f} km from the nearest road of {self.network_path.name}; it is reached by a "
-                f"straight access leg at {self.access_speed_kmh:g} km/h. Check its coordinates or the road layer.",
+                _("roads.far_warning", id="{label} (lon={lon}, lat={lat}) berjarak {km} km dari jalan terdekat "
+                  "{file}; dicapai lewat jalur akses lurus {kmh} km/jam. Periksa koordinatnya atau layer jalan.",
+                  en="{label} (lon={lon}, lat={lat}) lies {km} km from the nearest road of {file}; it is reached by a "
+                  "straight access leg at {kmh} km/h. Check its coordinates or the road layer.",
+                  label=self._label(micro[i], int(i), labels), lon=pt[0] / _NODE_SCALE, lat=pt[1] / _NODE_SCALE,
+                  km=f"{snap_m[i] / 1000:.1f}", file=self.network_path.name, kmh=f"{self.access_speed_kmh:g}"),
                 InputWarning, stacklevel=3)
 
     # -- snapping and the graph with the stops on it --------------------------
@@ -541,8 +566,10 @@ class RoadNetwork:
             raise InputError([
                 Problem(self.roads.source, self._label(micro[i], int(i), labels), "lon/lat",
                         f"{micro[i, 0] / _NODE_SCALE}, {micro[i, 1] / _NODE_SCALE}",
-                        f"the stop lies {acc_m[i] / 1000:,.1f} km from the nearest road (more than "
-                        f"{self.snap_max_m / 1000:g} km is refused): does the road layer cover this area?")
+                        _("roads.too_far", id="titik ini berjarak {km} km dari jalan terdekat (lebih dari {max} km "
+                          "ditolak): apakah layer jalan mencakup daerah ini?", en="the stop lies {km} km from the "
+                          "nearest road (more than {max} km is refused): does the road layer cover this area?",
+                          km=f"{acc_m[i] / 1000:,.1f}", max=f"{self.snap_max_m / 1000:g}"))
                 for i in far])
 
     def _check_connected(self, g: _Graph, graph, node, micro, labels) -> None:
@@ -562,10 +589,13 @@ class RoadNetwork:
             problems.append(Problem(
                 self.roads.source, self._label(micro[i], int(i), labels), "lon/lat",
                 f"{micro[i, 0] / _NODE_SCALE}, {micro[i, 1] / _NODE_SCALE}",
-                f"the stop is on road component #{rank[c]} ({km[c]:,.1f} km of road, {nstops[c]} stop(s)), which "
-                f"is not connected to the main road network (component #{rank[int(main)]}: {km[main]:,.1f} km, "
-                f"{nstops[main]} stops); join that road to the network in the road layer, or fix the stop's "
-                "coordinates"))
+                _("roads.not_connected", id="titik ini ada di komponen jalan #{rank} ({km} km jalan, {n} titik), "
+                  "yang tidak tersambung ke jaringan jalan utama (komponen #{main}: {main_km} km, {main_n} titik); "
+                  "sambungkan jalan itu ke jaringan di layer jalan, atau perbaiki koordinat titiknya",
+                  en="the stop is on road component #{rank} ({km} km of road, {n} stop(s)), which is not connected "
+                  "to the main road network (component #{main}: {main_km} km, {main_n} stops); join that road to "
+                  "the network in the road layer, or fix the stop's coordinates", rank=rank[c], km=f"{km[c]:,.1f}",
+                  n=nstops[c], main=rank[int(main)], main_km=f"{km[main]:,.1f}", main_n=nstops[main])))
         raise InputError(problems)
 
     # -- the protocol ------------------------------------------------------
@@ -700,7 +730,9 @@ class RoadNetwork:
         if bad:
             raise InputError([
                 Problem(self.roads.source, f"{names[i]} -> {names[j]}", "oneway", None,
-                        "no road path in this direction (one-way roads leave the stop without a way out or in)")
+                        _("roads.no_path", id="tidak ada jalan ke arah ini (jalan satu arah membuat titik ini tanpa "
+                          "jalan keluar atau masuk)", en="no road path in this direction (one-way roads leave the "
+                          "stop without a way out or in)"))
                 for i, j in sorted(set(bad))[:20]])
         self._warn_far(uniq, acc_m, names)
         return dur, dist, acc_m[inv]
@@ -752,7 +784,8 @@ class RoadNetwork:
             self._check_connected(g, graph, node, micro, None)
             raise InputError([Problem(self.roads.source, f"{self._label(micro[0], 0, None)} -> "
                                       f"{self._label(micro[1], 1, None)}", "oneway", None,
-                                      "no road path in this direction (one-way roads)")])
+                                      _("roads.no_path_oneway", id="tidak ada jalan ke arah ini (jalan satu arah)",
+                                        en="no road path in this direction (one-way roads)"))])
         coords = np.r_[self.roads.nodes, extra_xy] if len(extra_xy) else self.roads.nodes
         seq = [int(node[1])]
         while seq[-1] != node[0]:

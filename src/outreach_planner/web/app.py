@@ -253,7 +253,10 @@ def create_app(config: DeskConfig) -> FastAPI:
             if not request.session.get("user"):
                 if request.method == "GET":
                     return RedirectResponse("/login", status_code=303)
-                return Response("login required", status_code=401)
+                from ..i18n import _
+
+                return Response(_("desk.login_required", id="perlu masuk (login)", en="login required"),
+                                status_code=401)
         if request.method == "POST":
             length = int(request.headers.get("content-length") or 0)
             if length > security.MAX_UPLOAD_BYTES + 65536:

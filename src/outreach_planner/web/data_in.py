@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, InputWarning, Problem
+from ..i18n import _
 
 #: Layers a planner may replace from the desk.
 LAYERS = ("villages", "schools", "home_visit_requests", "deliveries")
@@ -41,7 +42,8 @@ def _toml_with_layer(text: str, layer: str, file_name: str) -> str:
     try:
         start = next(i for i, ln in enumerate(lines) if ln.strip() == "[layers]")
     except StopIteration:
-        raise InputError(f"workspace.toml has no [layers] section to put {layer} in") from None
+        raise InputError(_("desk.no_layers", id="workspace.toml tidak punya bagian [layers] untuk {layer}",
+                           en="workspace.toml has no [layers] section to put {layer} in", layer=layer)) from None
     end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
     entry = f'{layer} = "{file_name}"'
     key = re.compile(rf"^\s*{re.escape(layer)}\s*=")
@@ -49,8 +51,9 @@ def _toml_with_layer(text: str, layer: str, file_name: str) -> str:
         if key.match(lines[i]):
             value = lines[i].split("=", 1)[1].strip()
             if value.startswith("{") and not value.rstrip().endswith("}"):
-                raise InputError(f"workspace.toml: the [layers] entry of {layer} spans several lines; "
-                                 "edit it by hand")
+                raise InputError(_("desk.layer_multiline", id="workspace.toml: isian [layers] untuk {layer} lebih dari "
+                                   "satu baris; ubah secara manual", en="workspace.toml: the [layers] entry of {layer} "
+                                   "spans several lines; edit it by hand", layer=layer))
             lines[i] = entry
             break
     else:
@@ -75,7 +78,9 @@ def _workbook_layers(data: bytes) -> list[str]:
     found = [name for name in LAYERS if name in names]
     if not found:
         raise InputError([Problem(WORKBOOK_FILE, "", "sheet", ", ".join(names) or None,
-                                  f"no sheet is named as a layer; name the sheets {', '.join(LAYERS)}")])
+                                  _("desk.no_layer_sheet", id="tidak ada lembar yang bernama seperti layer; beri nama "
+                                    "lembar {names}", en="no sheet is named as a layer; name the sheets {names}",
+                                    names=", ".join(LAYERS)))])
     return found
 
 
@@ -99,7 +104,8 @@ def check_and_apply(folder: Path, layer: str, suffix: str, data: bytes) -> tuple
     from ..io import read_workspace
 
     if layer not in (*LAYERS, WORKBOOK) or suffix not in SUFFIXES or (layer == WORKBOOK and suffix != ".xlsx"):
-        raise ValueError("unknown layer or file type")
+        raise ValueError(_("desk.unknown_layer", id="layer atau jenis berkas tidak dikenal",
+                           en="unknown layer or file type"))
     with _lock, tempfile.TemporaryDirectory(prefix="desk-data-") as tmp:
         try:
             stage = _stage(folder, Path(tmp), layer, suffix, data)

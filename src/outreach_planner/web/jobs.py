@@ -18,6 +18,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
+
 
 @dataclass
 class Job:
@@ -265,7 +267,9 @@ class Jobs:
                     except queue.Empty:
                         final = ("cancelled",) if job.cancel_asked else (
                             "failed", [{"file": "", "row": "", "column": "", "value": "",
-                                        "message": f"the worker process ended (exit code {proc.exitcode})"}])
+                                        "message": _("desk.worker_ended", id="proses pekerja berhenti (kode keluar "
+                                                     "{code})", en="the worker process ended (exit code {code})",
+                                                     code=proc.exitcode)}])
                         break
                 else:
                     continue

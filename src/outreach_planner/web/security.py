@@ -55,7 +55,10 @@ def load_auth(state_dir: Path) -> dict | None:
 def save_password(state_dir: Path, password: str) -> None:
     """Store the hash of ``password`` (file readable by its owner only)."""
     if len(password) < 8:
-        raise ValueError("the password needs at least 8 characters")
+        from ..i18n import _
+
+        raise ValueError(_("desk.password_short", id="kata sandi minimal 8 karakter",
+                           en="the password needs at least 8 characters"))
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     tmp = auth_file(state_dir).with_suffix(".tmp")
