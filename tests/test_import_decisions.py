@@ -214,6 +214,12 @@ def test_an_unchanged_coverage_table_leaves_a_pretty_geojson_as_it_was(tmp_path,
     assert res.exit_code == 0, res.output
     assert layer.read_bytes() == pretty
     assert "unchanged" in flat(res.output)
+    wb = openpyxl.load_workbook(book)
+    wb.active["F7"] = wb.active["F7"].value + 1  # SUDAH REKAM of the first village: a change is written, laid out
+    wb.save(book)                                # as the layer was
+    assert import_counts(ws, book).changed
+    text = layer.read_text(encoding="utf-8")
+    assert text.startswith('{\n  "type"') and json.loads(text) != json.loads(pretty)
 
 
 def _with_service(ws: Path) -> None:

@@ -10,8 +10,14 @@ with or without dots and village names spelled their own way. This module:
    kecamatan (exact after normalising, then fuzzy with :mod:`difflib`), and writes the **row mapping**
    (``import/<file>.rows.csv``) with how each row matched;
 3. writes the counts into the villages layer only when every row is matched or deliberately left out
-   (``skip`` in the ``decision`` column). The planner edits the two CSV files (in Excel) and runs the same
-   command again: decisions in them win over the proposals.
+   (``lewati`` or ``skip`` in the ``keputusan`` column). The planner edits the two CSV files (in Excel) and runs
+   the same command again: decisions in them win over the proposals, and a decision that is refused (a code of
+   no village of the workspace) stays in the file as typed, marked ``salah`` with the problem in ``masalah``.
+
+The mapping files have Indonesian headers (:data:`ROW_HEADERS`, :data:`COLUMN_HEADERS`); files with the English
+headers of earlier versions are still read. Each sheet of a workbook is read as the kind of table its headers
+name (:func:`sheet_kind`), so the desk's template (a sheet per layer) comes in sheet by sheet, all or nothing. A
+layer whose content the import would not change is not rewritten.
 
 Fuzzy matching uses the standard library's :class:`difflib.SequenceMatcher` (no new dependency; a regency has a
 few hundred villages, so speed does not matter, and the decision threshold is what needs care).
@@ -918,7 +924,9 @@ def _save_villages(layer: Path, data: dict) -> None:
     """Write ``data`` back in the layer's own format (a CSV keeps its columns, count columns added at the end)."""
     tmp = layer.with_name(f".{layer.name}.tmp")
     if "_csv" not in data:
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        m = re.match(r"\{[ \t]*\r?\n( +)", layer.read_text(encoding="utf-8")[:200]) if layer.is_file() else None
+        indent = len(m.group(1)) if m else None  # a layer laid out on several lines stays so
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=indent), encoding="utf-8")
     else:
         fields = list(data["_csv"]["fields"])
         for f in data["features"]:

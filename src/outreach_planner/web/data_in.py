@@ -1,9 +1,9 @@
 """Data in for the desk: an upload checked in a staging copy of the workspace, applied only when valid.
 
 Two ways in. A filled template (:mod:`.template`) or an office's own table goes through the office import
-(:func:`import_upload` calls :func:`outreach_planner.io.office_import.import_counts`, a template one sheet at a
-time; the planner's decisions on unmatched rows are written into the import's row mapping, as a planner editing
-it would); a layer file in the workspace format (or a workbook with sheets named as layers) goes through
+(:func:`import_upload` calls :func:`outreach_planner.io.office_import.import_counts` with the whole file, as the
+CLI does: the import reads a template sheet by sheet; the planner's decisions on unmatched rows are written into
+the import's row mapping, as a planner editing it would); a layer file in the workspace format (or a workbook with sheets named as layers) goes through
 :func:`check_and_apply`.
 
 The upload is written into a temporary copy of the workspace folder with ``workspace.toml``'s ``[layers]``
@@ -386,11 +386,6 @@ def read_workspace_quiet(folder: Path):
             return read_workspace(folder)
         except InputError:
             return None
-
-
-def _sizes(ws) -> dict[str, int]:
-    return {"villages": len(ws.villages), "schools": len(ws.schools), "home_visit_requests": len(ws.requests),
-            "deliveries": len(ws.deliveries)}
 
 
 def _codes(suggestion: str) -> list[str]:
