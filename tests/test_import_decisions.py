@@ -16,9 +16,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from test_init_import import counts_of, dinas_workbook
+from test_init_import import dinas_workbook
 
-from outreach_planner import reference
 from outreach_planner.cli import app
 from outreach_planner.errors import InputError, InputWarning
 from outreach_planner.io import read_workspace

@@ -1206,6 +1206,8 @@ def import_(
                             cols=res.column_file), highlight=False, markup=False)
         raise typer.Exit(2)
     for part in res.parts or [res]:
+        if part.layer is None:  # a sheet with a header and no rows: nothing to write
+            continue
         if not part.changed:
             console.print(_("import.unchanged", id="{layer} tidak berubah (isinya sudah sama; berkas tidak ditulis "
                             "ulang). Pemetaan: {rows}", en="{layer} unchanged (its content is already the same; the "

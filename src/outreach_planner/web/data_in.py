@@ -351,7 +351,7 @@ def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict
                                                "column": header_of.get((r.sheet, "village_code"), "KODE DESA"),
                                                "value": r.code or r.name, "message": text["fix_code"]})
             if not res.written:
-                if not template:
+                if not template and not found.problems:  # the values first: the decisions come after
                     found.unresolved = [{"key": f"{r.sheet}\t{r.row}", "sheet": r.sheet, "row": r.row, "code": r.code,
                                          "name": r.name, "kecamatan": r.kecamatan, "suggestion": r.suggestion,
                                          "picks": _codes(r.suggestion)} for r in res.unresolved]
