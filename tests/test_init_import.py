@@ -50,8 +50,10 @@ def _office_book(book: Path, code: str, **kw):
 
 
 def _read_rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig") as fh:
-        return list(csv.DictReader(fh))
+    """A mapping file's rows keyed by the English names (as files before the Indonesian headers had them)."""
+    from outreach_planner.io.office_import import read_mapping
+
+    return read_mapping(path)
 
 
 def _write_rows(path: Path, rows: list[dict], encoding: str = "utf-8", delimiter: str = ",") -> None:
@@ -200,18 +202,18 @@ def test_import_unmatched_row_blocks_then_edit_writes_and_plan(tmp_path, konut):
     assert rows_file.is_file() and (ws / "import" / "REKAP_KONUT.columns.csv").is_file()
     rows = _read_rows(rows_file)
     assert len(rows) == 171  # the villages and the extra row; titles, numbering and total rows are not rows
-    open_rows = [r for r in rows if r["match"] == "none"]
+    open_rows = [r for r in rows if r["match"] == "belum"]
     assert [(r["name_in_file"], r["score"]) for r in open_rows] == [("Desa Tidak Ada Di Peta", "0.00")]
     by_name = {r["name_in_file"]: r for r in rows}
     # dotted codes match by code, misspelt names included
-    assert by_name["Walaindu"]["match"] == "code"
-    with open(ws / "import" / "REKAP_KONUT.columns.csv", encoding="utf-8-sig") as fh:
-        cols = {r["maps_to"]: r["column"] for r in csv.DictReader(fh) if r["maps_to"]}
+    assert by_name["Walaindu"]["match"] == "kode"
+    cols = {r["maps_to"]: r["column"] for r in _read_rows(ws / "import" / "REKAP_KONUT.columns.csv") if r["maps_to"]}
     assert cols == {"village_code": "B", "village_name": "C", "district": "D", "ektp_eligible": "E", "ektp_covered": "F",
                     "kia_eligible": "G", "kia_covered": "H", "akta_eligible": "I", "akta_covered": "J"}
-    # the planner leaves the extra row out and saves from Excel in an Indonesian locale (;-separated, cp1252)
+    # the planner leaves the extra row out and saves from Excel in an Indonesian locale (;-separated, cp1252),
+    # in a file with the English headers of earlier versions (still read)
     for r in rows:
-        if r["match"] == "none":
+        if r["match"] == "belum":
             r["decision"] = "skip"
     _write_rows(rows_file, rows, encoding="cp1252", delimiter=";")
     res = runner.invoke(app, ["import", str(ws), str(book)], env={"OUTREACH_LANG": "en"})

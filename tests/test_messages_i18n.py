@@ -253,11 +253,11 @@ def test_an_unmatched_office_row_given_a_code_not_in_the_workspace(tmp_path, kon
     assert not res.written and [r.name for r in res.unresolved] == ["Desa Tidak Ada Di Peta"]
     with open(res.row_file, encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    row = next(r for r in rows if r["name_in_file"] == "Desa Tidak Ada Di Peta")
-    row["village_code"] = "74.09.99.2001"
+    row = next(r for r in rows if r["nama_di_berkas"] == "Desa Tidak Ada Di Peta")
+    row["kode_desa"] = "74.09.99.2001"
     texts = {}
     for lang in (None, "en"):
-        with open(res.row_file, "w", encoding="utf-8", newline="") as fh:  # a refused run writes the proposal again
+        with open(res.row_file, "w", encoding="utf-8", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows(rows)
@@ -265,9 +265,9 @@ def test_an_unmatched_office_row_given_a_code_not_in_the_workspace(tmp_path, kon
         with pytest.raises(InputError) as info:
             import_counts(ws, book)
         texts[lang] = flat(info.value)
-    n = row["row"]
-    assert f"REKAP.rows.csv, baris {n}, kolom 'village_code': kode desa tidak ada di wilayah kerja ini" in texts[None]
-    assert f"REKAP.rows.csv, row {n}, field 'village_code': no village with this code in the workspace" in texts["en"]
+    n = row["baris"]
+    assert f"REKAP.rows.csv, baris {n}, kolom 'kode_desa': kode desa tidak ada di wilayah kerja ini" in texts[None]
+    assert f"REKAP.rows.csv, row {n}, field 'kode_desa': no village with this code in the workspace" in texts["en"]
 
 
 def test_a_message_knows_its_key_in_either_language_and_stays_a_plain_string():

@@ -318,3 +318,16 @@ def test_an_office_csv_offers_the_suggested_village_first_then_writes_the_csv_la
         assert head.startswith("code,name,district_code")  # still the CSV layer, its columns as they were
     finally:
         d.close()
+
+
+def test_an_unchanged_template_upload_changes_no_file(tmp_path):
+    """A template downloaded and uploaded again as it is: every file of the workspace byte for byte as it was
+    (the import compares the layers' content and rewrites none)."""
+    d = Desk(tmp_path)
+    try:
+        files = _files(d.ws)
+        r = d.post("/data", files={"upload": ("templat.xlsx", _bytes(_template(d)), "x")})
+        assert r.status_code == 200, _text(r.text)
+        assert _files(d.ws) == files
+    finally:
+        d.close()

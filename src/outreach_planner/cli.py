@@ -1127,13 +1127,15 @@ class ImportKind(str, Enum):
 @app.command("import", help=_(
     "cli.import_help", id="Masukkan tabel kantor sendiri ke wilayah kerja (cakupan per desa, sekolah, permintaan "
     "kunjungan rumah, antaran): mengusulkan pemetaan kolom dan kecocokan setiap baris dengan desa (kode, lalu nama "
-    "dalam kecamatan, mirip bila perlu); menulis hanya bila setiap baris cocok atau dilewati. Usulannya ada di "
-    "WORKSPACE/import/<file>.columns.csv dan .rows.csv: sunting (village_code, atau decision = skip) lalu jalankan "
+    "dalam kecamatan, mirip bila perlu); menulis hanya bila setiap baris cocok atau dilewati. Buku kerja dengan "
+    "beberapa jenis lembar (templat meja perencana) dimasukkan lembar demi lembar. Usulannya ada di "
+    "WORKSPACE/import/<file>.columns.csv dan .rows.csv: sunting (kode_desa, atau keputusan = lewati) lalu jalankan "
     "perintah ini lagi.", en="Bring the office's own spreadsheet into the workspace (coverage per village, schools, "
     "home-visit requests, deliveries): propose a column mapping and a match of every row to a village (code, then "
-    "name within the kecamatan, fuzzy where needed); write only when every row is matched or left out. The "
-    "proposals are in WORKSPACE/import/<file>.columns.csv and .rows.csv: edit them (village_code, or decision = "
-    "skip) and run the command again."))
+    "name within the kecamatan, fuzzy where needed); write only when every row is matched or left out. A workbook "
+    "with sheets of several kinds (the desk's template) is imported sheet by sheet. The proposals are in "
+    "WORKSPACE/import/<file>.columns.csv and .rows.csv: edit them (kode_desa, or keputusan = lewati/skip) and run "
+    "the command again."))
 def import_(
     workspace: Annotated[Path, typer.Argument(help=_("cli.import_ws", id="Folder wilayah kerja (dengan workspace.toml).",
                                                      en="Workspace folder (with workspace.toml)."))],
@@ -1149,7 +1151,7 @@ def import_(
     """Bring the office's own spreadsheet into the workspace (coverage per village, schools, home-visit
     requests, deliveries): propose a column mapping and a match of every row to a village (code, then name
     within the kecamatan, fuzzy where needed); write only when every row is matched or left out. The proposals are in WORKSPACE/import/<file>.columns.csv and
-    .rows.csv: edit them (village_code, or decision = skip) and run the command again."""
+    .rows.csv: edit them (kode_desa, or keputusan = lewati) and run the command again."""
     from .io.office_import import import_counts
 
     _use_lang(lang)
@@ -1170,8 +1172,8 @@ def import_(
         console.print(_("import.columns", id="Lembar {s}: kolom {c}", en="Sheet {s}: columns {c}", s=sheet,
                         c=", ".join(f"{t}={_col(i)}" for t, i in sorted(cols.items(), key=lambda x: x[1]))),
                       highlight=False, markup=False)
-    console.print(_("import.kind", id="Jenis tabel (--kind): {k}", en="Table kind (--kind): {k}", k=res.kind), highlight=False,
-                  markup=False)
+    console.print(_("import.kind", id="Jenis tabel (--kind): {k}", en="Table kind (--kind): {k}",
+                    k=", ".join(p.kind for p in res.parts) or res.kind), highlight=False, markup=False)
     kinds = {}
     for r in res.rows:
         kinds[_match_label(r.match)] = kinds.get(_match_label(r.match), 0) + 1
@@ -1196,26 +1198,36 @@ def import_(
             t.add_row(r.sheet, str(r.row), r.code, r.name, r.kecamatan, _match_label(r.match), r.suggestion)
         console.print(t)
         err_console.print(_("import.decide", id="{n} baris belum cocok; tidak ada yang ditulis ke wilayah kerja. Buka "
-                            "{rows}, isi village_code atau tulis skip di kolom decision, lalu jalankan perintah ini "
+                            "{rows}, isi kode_desa atau tulis lewati di kolom keputusan, lalu jalankan perintah ini "
                             "lagi (kolom: {cols}).", en="{n} rows not matched; nothing was written to the workspace. "
-                            "Open {rows}, fill in village_code or write skip in the decision column, then run this "
-                            "command again (columns: {cols}).", n=len(res.unresolved), rows=res.row_file,
+                            "Open {rows}, fill in kode_desa (the village code) or write lewati (skip) in the keputusan "
+                            "(decision) column, then run this command again (columns: {cols}).",
+                            n=len(res.unresolved), rows=res.row_file,
                             cols=res.column_file), highlight=False, markup=False)
         raise typer.Exit(2)
-    if res.kind == "villages":
-        console.print(_("import.written", id="Jumlah ditulis untuk {n} desa. Pemetaan: {rows}. Berikutnya: "
-                        "outreach-planner check {ws}", en="Counts written for {n} villages. Mapping: {rows}. Next: "
-                        "outreach-planner check {ws}", n=res.updated, rows=res.row_file, ws=folder),
-                      highlight=False, markup=False)
-    else:
-        console.print(_("import.written_layer", id="{n} baris ditulis ke {layer} (lapisan {kind}, diganti). Pemetaan: "
-                        "{rows}. Berikutnya: outreach-planner check {ws}", en="{n} rows written to {layer} (layer "
-                        "{kind}, replaced). Mapping: {rows}. Next: outreach-planner check {ws}", n=res.updated,
-                        layer=res.layer, kind=res.kind, rows=res.row_file, ws=folder), highlight=False, markup=False)
+    for part in res.parts or [res]:
+        if part.layer is None:  # a sheet with a header and no rows: nothing to write
+            continue
+        if not part.changed:
+            console.print(_("import.unchanged", id="{layer} tidak berubah (isinya sudah sama; berkas tidak ditulis "
+                            "ulang). Pemetaan: {rows}", en="{layer} unchanged (its content is already the same; the "
+                            "file was not rewritten). Mapping: {rows}", layer=part.layer, rows=res.row_file),
+                          highlight=False, markup=False)
+        elif part.kind == "villages":
+            console.print(_("import.written", id="Jumlah ditulis untuk {n} desa. Pemetaan: {rows}. Berikutnya: "
+                            "outreach-planner check {ws}", en="Counts written for {n} villages. Mapping: {rows}. Next: "
+                            "outreach-planner check {ws}", n=part.updated, rows=res.row_file, ws=folder),
+                          highlight=False, markup=False)
+        else:
+            console.print(_("import.written_layer", id="{n} baris ditulis ke {layer} (lapisan {kind}, diganti). "
+                            "Pemetaan: {rows}. Berikutnya: outreach-planner check {ws}", en="{n} rows written to "
+                            "{layer} (layer {kind}, replaced). Mapping: {rows}. Next: outreach-planner check {ws}",
+                            n=part.updated, layer=part.layer, kind=part.kind, rows=res.row_file, ws=folder),
+                          highlight=False, markup=False)
 
 
 def _match_label(match: str | None) -> str:
-    """How an imported row matched a village, in the user's language (the rows file keeps the code)."""
+    """How an imported row matched a village, in the user's language (the rows file has its own words)."""
     labels = {
         "code": _("import.m_code", id="kode", en="code"),
         "name": _("import.m_name", id="nama", en="name"),
@@ -1224,6 +1236,7 @@ def _match_label(match: str | None) -> str:
         "duplicate": _("import.m_duplicate", id="desa ganda", en="duplicate"),
         "skipped": _("import.m_skipped", id="dilewati", en="skipped"),
         "edited": _("import.m_edited", id="disunting", en="edited"),
+        "invalid": _("import.m_invalid", id="keputusan ditolak", en="decision refused"),
     }
     return labels.get(match or "", _("import.m_none", id="tidak cocok", en="no match"))
 

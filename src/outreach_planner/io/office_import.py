@@ -10,8 +10,14 @@ with or without dots and village names spelled their own way. This module:
    kecamatan (exact after normalising, then fuzzy with :mod:`difflib`), and writes the **row mapping**
    (``import/<file>.rows.csv``) with how each row matched;
 3. writes the counts into the villages layer only when every row is matched or deliberately left out
-   (``skip`` in the ``decision`` column). The planner edits the two CSV files (in Excel) and runs the same
-   command again: decisions in them win over the proposals.
+   (``lewati`` or ``skip`` in the ``keputusan`` column). The planner edits the two CSV files (in Excel) and runs
+   the same command again: decisions in them win over the proposals, and a decision that is refused (a code of
+   no village of the workspace) stays in the file as typed, marked ``salah`` with the problem in ``masalah``.
+
+The mapping files have Indonesian headers (:data:`ROW_HEADERS`, :data:`COLUMN_HEADERS`); files with the English
+headers of earlier versions are still read. Each sheet of a workbook is read as the kind of table its headers
+name (:func:`sheet_kind`), so the desk's template (a sheet per layer) comes in sheet by sheet, all or nothing. A
+layer whose content the import would not change is not rewritten.
 
 Fuzzy matching uses the standard library's :class:`difflib.SequenceMatcher` (no new dependency; a regency has a
 few hundred villages, so speed does not matter, and the decision threshold is what needs care).
@@ -104,11 +110,23 @@ FUZZY_ACCEPT = 0.85
 FUZZY_MARGIN = 0.05
 #: Below this similarity a name is not even proposed.
 FUZZY_SUGGEST = 0.6
-SKIP_WORDS = {"skip", "lewati", "lewat", "abaikan"}
+#: Decision words that leave a row out (Indonesian and English), and words that confirm a row's village.
+SKIP_WORDS = {"skip", "lewati", "lewat", "lewatkan", "abaikan"}
+OK_WORDS = {"ok", "oke", "ya", "setuju", "terima", "benar"}
 IMPORT_DIR = "import"
-ROW_FIELDS = ["sheet", "row", "code_in_file", "name_in_file", "kecamatan_in_file", "match", "score",
-              "village_code", "village_name", "decision", "suggestion"]
-COLUMN_FIELDS = ["sheet", "column", "header_in_file", "maps_to"]
+#: The mapping files' columns: the name used in this module (English, as files before this version had them:
+#: still read) -> the header written (Indonesian: an office worker edits these files in Excel).
+ROW_HEADERS = {"sheet": "lembar", "row": "baris", "code_in_file": "kode_di_berkas", "name_in_file": "nama_di_berkas",
+               "kecamatan_in_file": "kecamatan_di_berkas", "match": "cocok", "score": "skor",
+               "village_code": "kode_desa", "village_name": "nama_desa", "decision": "keputusan",
+               "suggestion": "usulan", "problem": "masalah"}
+COLUMN_HEADERS = {"sheet": "lembar", "column": "kolom", "header_in_file": "judul_di_berkas",
+                  "maps_to": "kolom_tujuan", "problem": "masalah"}
+ROW_FIELDS = list(ROW_HEADERS)
+COLUMN_FIELDS = list(COLUMN_HEADERS)
+#: How a row matched, as the rows file says it (Indonesian words; the code in :class:`Row`).
+MATCH_WORDS = {"code": "kode", "name": "nama", "fuzzy": "mirip", "": "belum", "duplicate": "ganda",
+               "conflict": "kode_nama_beda", "edited": "disunting", "skipped": "dilewati", "invalid": "salah"}
 
 
 def words(text: object) -> str:
@@ -169,18 +187,44 @@ def read_sheets(path: Path) -> list[Sheet]:
     return sheets
 
 
-def _aliases(kind: str) -> dict[str, tuple[str, ...]]:
-    return {**VILLAGE_ALIASES, **KINDS[kind][1]}
+def _service_names(service) -> list[str]:
+    """A service's names as header words: its Indonesian name, its id, its English name (``kk``,
+    ``Kartu Keluarga``, ``Family card`` -> ``KARTU KELUARGA``, ``KK``, ``FAMILY CARD``)."""
+    names = [words(getattr(service, "name_id", "")), words(str(service.id).replace("_", " ")),
+             words(getattr(service, "name", ""))]
+    return list(dict.fromkeys(n for n in names if n))
 
 
-def _label_target(label: str, kind: str) -> tuple[str | None, int]:
+def kind_columns(kind: str, services=()) -> dict[str, tuple[str, ...]]:
+    """The own columns of a table of ``kind`` (target -> header aliases, the first is the template's header):
+    :data:`KINDS`, and for each declared service (``workspace.toml``) without names there, names derived from it:
+    ``WAJIB <NAME>`` / ``SUDAH <NAME>`` (also ``PUNYA``, ``MEMILIKI``) for a coverage table, ``BELUM <NAME>`` /
+    ``SISWA BELUM <NAME>`` for a school list (a service with ``at_schools``); ``<NAME>`` is its Indonesian name,
+    its id or its English name."""
+    own = dict(KINDS[kind][1])
+    for s in services or ():
+        names = _service_names(s)
+        if kind == "villages":
+            for target, lead in ((f"{s.id}_eligible", ("WAJIB",)), (f"{s.id}_covered", ("SUDAH", "PUNYA", "MEMILIKI"))):
+                if target not in own:
+                    own[target] = tuple(f"{w} {n}" for n in names for w in lead)
+        elif kind == "schools" and getattr(s, "at_schools", False) and f"{s.id}_needed" not in own:
+            own[f"{s.id}_needed"] = tuple(f"{w} {n}" for n in names for w in ("BELUM", "SISWA BELUM"))
+    return own
+
+
+def _aliases(kind: str, services=()) -> dict[str, tuple[str, ...]]:
+    return {**VILLAGE_ALIASES, **kind_columns(kind, services)}
+
+
+def _label_target(label: str, kind: str, services=()) -> tuple[str | None, int]:
     """The known column of ``kind`` a header label names, with its score (0: none)."""
     toks = set(label.split())
     derived = DERIVED_WORDS_COUNTS if kind == "villages" else DERIVED_WORDS
     if not toks or toks & derived:
         return None, 0
     best, score, tie = None, 0, False
-    for target, aliases in _aliases(kind).items():
+    for target, aliases in _aliases(kind, services).items():
         for a in aliases:
             aw = a.split()
             if set(aw) <= toks:
@@ -218,9 +262,11 @@ class ColumnMap:
     header_row: int  # 0-based index of the header row
     columns: dict[str, int]
     labels: list[str]
+    #: the planner's refused edits of the columns file, kept as typed: column letter -> (typed target, problem)
+    refused: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def propose_columns(sheet: Sheet, kind: str = "villages") -> ColumnMap | None:
+def propose_columns(sheet: Sheet, kind: str = "villages", services=()) -> ColumnMap | None:
     """The header row and column mapping of ``sheet`` for a table of ``kind``, or None when no row names the
     village (code or name) and, for a coverage table, a count column, or for another kind its required
     columns."""
@@ -231,7 +277,7 @@ def propose_columns(sheet: Sheet, kind: str = "villages") -> ColumnMap | None:
         labels = _labels(sheet.grid, at)
         found: dict[str, tuple[int, int]] = {}
         for c, lab in enumerate(labels):
-            target, score = _label_target(lab, kind)
+            target, score = _label_target(lab, kind, services)
             if target and (target not in found or score > found[target][1]):
                 found[target] = (c, score)
         own = [t for t in found if t not in _VILLAGE_KEYS]
@@ -243,15 +289,28 @@ def propose_columns(sheet: Sheet, kind: str = "villages") -> ColumnMap | None:
     return best
 
 
-def detect_kind(sheets: list[Sheet]) -> str:
+def detect_kind(sheets: list[Sheet], services=()) -> str:
     """The kind of table: the first of schools, home-visit requests, deliveries whose required and marking
     columns a sheet names, else a coverage table (villages)."""
     for kind in ("schools", "home_visit_requests", "deliveries"):
         for sheet in sheets:
-            cmap = propose_columns(sheet, kind)
+            cmap = propose_columns(sheet, kind, services)
             if cmap and _MARKS[kind] & set(cmap.columns):
                 return kind
     return "villages"
+
+
+#: The order in which the sheets of a workbook holding several kinds of table are imported.
+KIND_ORDER = ("villages", "schools", "home_visit_requests", "deliveries")
+
+
+def sheet_kind(sheet: Sheet, services=()) -> str | None:
+    """The kind of table one sheet holds (as :func:`detect_kind`), or None when it is no table the import
+    reads (a guide, a list sheet, a summary without villages)."""
+    kind = detect_kind([sheet], services)
+    if kind == "villages" and propose_columns(sheet, "villages", services) is None:
+        return None
+    return kind
 
 
 # --------------------------------------------------------------------------- matching rows
@@ -268,8 +327,11 @@ class Row:
     match: str = ""  # code | name | fuzzy | "" (not matched) | duplicate | conflict | edited | skipped
     score: float = 0.0  # 1 for a code or exact name match, the similarity for a fuzzy one or a suggestion
     village_code: str = ""
-    decision: str = ""
+    decision: str = ""  # skip | ok | "" (the planner's decision, normalised)
     suggestion: str = ""
+    typed_code: str = ""  # a village code the planner typed that was refused, kept as typed
+    typed_decision: str = ""  # the planner's decision word as typed (kept in the rows file)
+    problem: str = ""  # why the planner's edit of this row was refused
 
 
 def _is_blank(v: object) -> bool:
@@ -401,23 +463,43 @@ def mark_duplicates(rows: list[Row]) -> None:
                     rows=", ".join(str(x.row) for x in rs), code=code)
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
+def _canonical(header: str) -> str:
+    """A mapping file's header as this module names it: an Indonesian header (written since the files are
+    Indonesian) or an English one (files written before) -> the English name; any other header unchanged."""
+    h = str(header).strip().lstrip("\ufeff").lower()
+    for table in (ROW_HEADERS, COLUMN_HEADERS):
+        for key, shown in table.items():
+            if h in (key, shown):
+                return key
+    return str(header).strip()
+
+
+def read_mapping(path: Path) -> list[dict[str, str]]:
+    """The rows of a mapping file (``columns.csv`` or ``rows.csv``, Indonesian or English headers, as Excel
+    saves it: ``,`` or ``;``, UTF-8 or cp1252) as dicts keyed by the English names (``sheet``, ``maps_to``,
+    ``village_code``, ``decision``, ...). An absent file has none."""
     from ._text import read_csv_rows
 
-    parsed = read_csv_rows(path.read_bytes(), expected=["sheet", "row"])
+    if not path.is_file():
+        return []
+    parsed = read_csv_rows(path.read_bytes(), expected=["sheet", "row", "lembar", "baris"])
     rows = [list(r) for r in parsed.rows]
     if not rows:
         return []
-    head = [str(h).strip() for h in rows[0]]
+    head = [_canonical(h) for h in rows[0]]
     return [{h: (str(r[i]).strip() if i < len(r) and r[i] is not None else "") for i, h in enumerate(head)}
             for r in rows[1:]]
 
 
-def _write_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
+_read_csv = read_mapping
+
+
+def _write_csv(path: Path, headers: dict[str, str], rows: list[dict]) -> None:
+    """Write ``rows`` (keyed by the English names of ``headers``) under the Indonesian headers."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\r\n")
-    w.writeheader()
-    w.writerows(rows)
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(headers.values())
+    w.writerows([r.get(k, "") for k in headers] for r in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))  # BOM: Excel opens it as UTF-8
 
@@ -429,33 +511,37 @@ def mapping_paths(workspace: Path, source: Path) -> tuple[Path, Path]:
     return d / f"{source.stem}.columns.csv", d / f"{source.stem}.rows.csv"
 
 
-def _apply_column_file(path: Path, sheet: Sheet, cmap: ColumnMap, problems: list[Problem], kind: str) -> None:
-    """Decisions of an edited ``columns.csv``: a ``maps_to`` changed or emptied wins over the proposal."""
+def _apply_column_file(path: Path, sheet: Sheet, cmap: ColumnMap, problems: list[Problem], kind: str,
+                       services=()) -> None:
+    """Decisions of an edited ``columns.csv``: a ``kolom_tujuan`` (``maps_to``) changed or emptied wins over the
+    proposal. A target or column letter that is refused is kept in the file as typed, with the problem."""
     from openpyxl.utils import column_index_from_string
 
-    if not path.is_file():
-        return
-    targets = set(_aliases(kind))
+    targets = set(_aliases(kind, services))
     chosen: dict[str, int] = {}
-    rows = [r for r in _read_csv(path) if r.get("sheet") == sheet.name]
+    rows = [r for r in read_mapping(path) if r.get("sheet") == sheet.name]
     if not rows:
         return
     for r in rows:
         t = r.get("maps_to", "").strip()
+        letter = r.get("column", "").strip()
         if not t:
             continue
         if t not in targets:
-            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}",
-                                                 c=r.get("column")), "maps_to", t, _(
-                "import.bad_target", id="kolom tujuan tidak dikenal; pilih salah satu: {allowed}",
-                en="unknown target column; use one of: {allowed}", allowed=", ".join(sorted(targets)))))
+            msg = _("import.bad_target", id="kolom tujuan tidak dikenal; pilih salah satu: {allowed}",
+                    en="unknown target column; use one of: {allowed}", allowed=", ".join(sorted(targets)))
+            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}", c=letter),
+                                    COLUMN_HEADERS["maps_to"], t, msg))
+            cmap.refused[letter] = (t, msg)
             continue
         try:
-            chosen[t] = column_index_from_string(r.get("column", "").strip()) - 1
+            chosen[t] = column_index_from_string(letter) - 1
         except ValueError:
-            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}",
-                                                 c=r.get("column")), "column", r.get("column"), _(
-                "import.bad_column", id="bukan huruf kolom Excel (A, B, ...)", en="not an Excel column letter (A, B, ...)")))
+            msg = _("import.bad_column", id="bukan huruf kolom Excel (A, B, ...)",
+                    en="not an Excel column letter (A, B, ...)")
+            problems.append(Problem(path.name, _("import.where_column", id="kolom {c}", en="column {c}", c=letter),
+                                    COLUMN_HEADERS["column"], letter, msg))
+            cmap.refused[letter] = (t, msg)
     cmap.columns = chosen
 
 
@@ -465,44 +551,70 @@ def _write_column_file(path: Path, sheets: list[tuple[Sheet, ColumnMap]]) -> Non
     rows = []
     for sheet, cmap in sheets:
         inv = {c: t for t, c in cmap.columns.items()}
+        letters = set()
         for c, label in enumerate(cmap.labels):
-            if label or c in inv:
-                rows.append({"sheet": sheet.name, "column": get_column_letter(c + 1), "header_in_file": label,
-                             "maps_to": inv.get(c, "")})
-    _write_csv(path, COLUMN_FIELDS, rows)
+            letter = get_column_letter(c + 1)
+            letters.add(letter)
+            typed, problem = cmap.refused.get(letter, (inv.get(c, ""), ""))
+            if label or c in inv or problem:
+                rows.append({"sheet": sheet.name, "column": letter, "header_in_file": label, "maps_to": typed,
+                             "problem": problem})
+        for letter, (typed, problem) in cmap.refused.items():  # a letter that names no column of the sheet
+            if letter not in letters:
+                rows.append({"sheet": sheet.name, "column": letter, "header_in_file": "", "maps_to": typed,
+                             "problem": problem})
+    _write_csv(path, COLUMN_HEADERS, rows)
 
 
 def _apply_row_file(path: Path, rows: list[Row], valid: set[str]) -> list[Problem]:
     """Decisions of an edited ``rows.csv``: for a row with the same sheet, row number, code and name, its
-    ``village_code`` and ``decision`` (``skip``) win over the proposal."""
+    ``kode_desa`` (``village_code``) and ``keputusan`` (``decision``: ``lewati``/``skip`` leaves it out) win over
+    the proposal. A decision that is refused (a code of no village of the workspace, an unknown word) is kept
+    as typed (the row is marked ``salah`` and the problem written next to it), so that the planner corrects it
+    instead of typing it again."""
     problems: list[Problem] = []
-    if not path.is_file():
-        return problems
-    edits = {(e.get("sheet", ""), e.get("row", "")): e for e in _read_csv(path)}
+    edits = {(e.get("sheet", ""), e.get("row", "")): e for e in read_mapping(path)}
     for r in rows:
         e = edits.get((r.sheet, str(r.row)))
         if not e or e.get("code_in_file", "") != r.code or e.get("name_in_file", "") != r.name:
             continue  # the sheet changed under the mapping: propose again
-        decision = e.get("decision", "").strip().lower()
-        code = normalise_code(e.get("village_code", "")) if e.get("village_code", "").strip() else ""
+        typed_decision = e.get("decision", "").strip()
+        typed_code = e.get("village_code", "").strip()
+        decision = typed_decision.lower()
+        code = normalise_code(typed_code) if typed_code else ""
+        where = _("import.where_row", id="baris {r}", en="row {r}", r=r.row)
+
+        def refuse(field_: str, value: str, msg: str) -> None:
+            problems.append(Problem(path.name, where, ROW_HEADERS[field_], value, msg))
+            r.match, r.score, r.village_code, r.decision = "invalid", 0.0, "", ""
+            r.typed_code, r.typed_decision, r.problem = typed_code, typed_decision, msg
+
         if decision in SKIP_WORDS:
-            r.decision, r.match, r.village_code = "skip", "skipped", ""
+            r.decision, r.match, r.village_code, r.typed_decision = "skip", "skipped", "", typed_decision
+        elif decision and decision not in OK_WORDS:
+            refuse("decision", typed_decision, _(
+                "import.bad_decision", id="keputusan tidak dikenal; tulis lewati (atau skip) untuk melewatkan baris, "
+                "atau kosongkan dan isi kode_desa", en="unknown decision; write lewati (or skip) to leave the row "
+                "out, or leave it empty and fill in kode_desa"))
         elif code and code != r.village_code:
             if code not in valid:
-                problems.append(Problem(path.name, _("import.where_row", id="baris {r}", en="row {r}", r=r.row),
-                                        "village_code", code, _(
+                refuse("village_code", typed_code, _(
                     "import.bad_code", id="kode desa tidak ada di wilayah kerja ini",
-                    en="no village with this code in the workspace")))
+                    en="no village with this code in the workspace"))
                 continue
             r.village_code, r.match, r.score, r.decision = code, "edited", 1.0, "ok"
+            r.typed_decision = typed_decision
+        elif code and typed_decision:
+            r.decision, r.typed_decision = "ok", typed_decision  # the proposal confirmed
     return problems
 
 
 def _row_record(r: Row, names: dict[str, str]) -> dict:
+    code = r.typed_code if r.match == "invalid" else r.village_code
     return {"sheet": r.sheet, "row": r.row, "code_in_file": r.code, "name_in_file": r.name,
-            "kecamatan_in_file": r.kecamatan, "match": r.match or "none", "score": f"{r.score:.2f}",
-            "village_code": r.village_code, "village_name": names.get(r.village_code, ""),
-            "decision": r.decision, "suggestion": r.suggestion}
+            "kecamatan_in_file": r.kecamatan, "match": MATCH_WORDS.get(r.match, r.match), "score": f"{r.score:.2f}",
+            "village_code": code, "village_name": names.get(code, ""),
+            "decision": r.typed_decision or r.decision, "suggestion": r.suggestion, "problem": r.problem}
 
 
 # --------------------------------------------------------------------------- counts
@@ -533,7 +645,8 @@ def parse_count(v: object) -> int | None:
 
 @dataclass
 class ImportResult:
-    """What ``import_table`` found and did."""
+    """What ``import_table`` found and did. For a workbook whose sheets hold several kinds of table, ``parts``
+    has one result per kind (villages first), and ``kind``, ``updated`` and ``layer`` are those of the first."""
 
     kind: str
     written: bool
@@ -546,6 +659,8 @@ class ImportResult:
     updated: int = 0
     layer: Path | None = None
     problems: list[Problem] = field(default_factory=list)
+    parts: list["ImportResult"] = field(default_factory=list)
+    changed: bool = False  # the layer's content differed (else the file was left untouched)
 
 
 def _workspace_layers(workspace: Path) -> dict:
@@ -597,69 +712,135 @@ def _stop_point(feature: dict) -> tuple[float, float]:
     return pt.x, pt.y
 
 
+def _services(workspace: Path) -> tuple:
+    """The services of ``workspace.toml`` (for the column names of services beyond the three default ones);
+    none when they do not read (the workspace reader reports that)."""
+    import tomllib
+
+    from ..model import Service
+
+    try:
+        cfg = tomllib.loads((workspace / "workspace.toml").read_text(encoding="utf-8"))
+        return tuple(Service(**s) for s in cfg.get("services", []))
+    except Exception:  # noqa: BLE001 - a bad [[services]] entry: `check` says what is wrong
+        return ()
+
+
+def _layer_has_rows(workspace: Path, kind: str) -> bool:
+    """Whether the workspace's layer of ``kind`` has data rows (a non-CSV layer is taken to have some)."""
+    path = _layer_path(_workspace_layers(workspace).get(kind))
+    if not path or not (workspace / path).is_file():
+        return False
+    if Path(path).suffix.lower() != ".csv":
+        return True
+    from ._text import read_csv_rows
+
+    return len(read_csv_rows((workspace / path).read_bytes()).rows) > 1
+
+
 def import_counts(workspace: Path, source: Path, kind: str | None = None) -> ImportResult:
-    """Read the office table ``source`` (kind detected from its headers unless given: ``villages`` for a
-    coverage table, ``schools``, ``home_visit_requests``, ``deliveries``), propose mappings, write them to
-    ``workspace/import/``, and write into the workspace when every row is matched or left out (``written``):
-    a coverage table's counts into the villages layer, another kind's rows as its CSV layer (replacing it).
+    """Read the office table ``source``, propose mappings, write them to ``workspace/import/``, and write into
+    the workspace when every row is matched or left out (``written``): a coverage table's counts into the villages
+    layer, another kind's rows as its CSV layer (replacing it). Each sheet's kind is told from its headers
+    (``villages`` for a coverage table, ``schools``, ``home_visit_requests``, ``deliveries``), so a workbook with
+    a sheet of each (the desk's template) is imported sheet by sheet, villages first, all or nothing; ``kind``
+    reads every sheet as that kind. In such a workbook a sheet without rows is left alone when the workspace
+    has no rows of its layer either. A layer whose content would not change is not rewritten.
     Raises ``InputError`` for a file without a recognisable header, bad values or bad edits (nothing written)."""
     layer = _villages_layer(workspace)
     data = _load_villages(layer)
     villages = [_V(str(f["properties"]["code"]), str(f["properties"]["name"]), str(f["properties"]["district_code"]),
                    str(f["properties"]["district_name"]), *_stop_point(f)) for f in data["features"]]
     names = {v.code: v.name for v in villages}
+    services = _services(workspace)
     col_file, row_file = mapping_paths(workspace, source)
     problems: list[Problem] = []
     sheets = read_sheets(source)
-    kind = kind or detect_kind(sheets)
-    maps: list[tuple[Sheet, ColumnMap]] = []
+    groups: dict[str, list[tuple[Sheet, ColumnMap]]] = {}
     for sheet in sheets:
-        cmap = propose_columns(sheet, kind)
+        k = kind or sheet_kind(sheet, services)
+        cmap = propose_columns(sheet, k, services) if k else None
         if cmap is None:
             continue
-        _apply_column_file(col_file, sheet, cmap, problems, kind)
-        maps.append((sheet, cmap))
-    if not maps:
+        _apply_column_file(col_file, sheet, cmap, problems, k, services)
+        groups.setdefault(k, []).append((sheet, cmap))
+    if not groups:
         raise InputError([Problem(source.name, "", "", None, _(
             "import.no_header",
             id="tidak ada baris judul kolom yang dikenali (perlu KODE DESA atau NAMA DESA, dan misalnya WAJIB KTP, "
             "SUDAH REKAM; untuk sekolah NPSN dan NAMA SEKOLAH) di {n} baris pertama lembar mana pun",
             en="no recognisable header (needs KODE DESA or NAMA DESA and e.g. WAJIB KTP, SUDAH REKAM; for schools "
             "NPSN and NAMA SEKOLAH) in the first {n} rows of any sheet", n=HEADER_SEARCH_ROWS))])
-    rows: list[Row] = []
-    skipped: list[tuple[str, int, str]] = []
-    for sheet, cmap in maps:
-        rs, sk = data_rows(sheet, cmap)
-        rows += rs
-        skipped += [(sheet.name, n, why) for n, why in sk]
-    match_rows(rows, villages)
-    problems += _apply_row_file(row_file, rows, set(names))
-    if kind == "villages":
-        mark_duplicates(rows)
-    _write_column_file(col_file, maps)
-    _write_csv(row_file, ROW_FIELDS, [_row_record(r, names) for r in rows])
-    unresolved = [r for r in rows if r.decision != "skip" and (not r.village_code or r.match == "duplicate")]
-    columns = {s.name: dict(c.columns) for s, c in maps}
-    result = ImportResult(kind, False, rows, skipped, unresolved, columns, col_file, row_file, problems=problems)
-    if problems:
-        raise InputError(problems)
-    if unresolved:
-        return result
-    kept = [r for r in rows if r.decision != "skip"]
-    if kind == "villages":
-        result.updated = _write_counts(layer, data, kept, source, problems)
-        result.layer = layer
-    else:
-        from . import office_layers
+    parts: list[ImportResult] = []
+    for k in sorted(groups, key=KIND_ORDER.index):
+        rows: list[Row] = []
+        skipped: list[tuple[str, int, str]] = []
+        for sheet, cmap in groups[k]:
+            rs, sk = data_rows(sheet, cmap)
+            rows += rs
+            skipped += [(sheet.name, n, why) for n, why in sk]
+        if len(groups) > 1 and not rows and k != "villages" and not _layer_has_rows(workspace, k):
+            continue  # an empty sheet (of the template) for a layer the workspace does not have
+        match_rows(rows, villages)
+        problems += _apply_row_file(row_file, rows, set(names))
+        if k == "villages":
+            mark_duplicates(rows)
+        unresolved = [r for r in rows if r.decision != "skip" and (not r.village_code or r.match == "duplicate")]
+        parts.append(ImportResult(k, False, rows, skipped, unresolved, {s.name: dict(c.columns) for s, c in groups[k]},
+                                  col_file, row_file))
+    _write_column_file(col_file, [m for k in sorted(groups, key=KIND_ORDER.index) for m in groups[k]])
+    _write_csv(row_file, ROW_HEADERS, [_row_record(r, names) for p in parts for r in p.rows])
+    if not parts:  # every sheet with a header was empty: nothing to do
+        parts.append(ImportResult(next(iter(groups)), False, [], [], [], {}, col_file, row_file))
+    first = parts[0]
+    result = ImportResult(first.kind, False, [r for p in parts for r in p.rows], [s for p in parts for s in p.skipped],
+                          [r for p in parts for r in p.unresolved], {s: c for p in parts for s, c in p.columns.items()},
+                          col_file, row_file, problems=problems, parts=parts)
+    # every part is checked (its matched rows) before any is written: all or nothing, and the bad values of one
+    # sheet are reported with the unmatched rows of another
+    from . import office_layers
 
-        by_code = {v.code: v for v in villages}
-        result.layer, result.updated = office_layers.write_layer(workspace, kind, kept, by_code, source, problems)
-    result.written = True
+    by_code = {v.code: v for v in villages}
+    pending: list[tuple[ImportResult, object]] = []
+    for p in parts:
+        kept = [r for r in p.rows if r.decision != "skip" and r.village_code and r.village_code in by_code]
+        try:
+            if p.kind == "villages":
+                pending.append((p, _count_updates(kept, source, [])))
+            else:
+                pending.append((p, office_layers.prepare_layer(workspace, p.kind, kept, by_code, source, [])))
+        except InputError as exc:
+            problems += exc.problems
+    if problems or result.unresolved:
+        for _p, ready in pending:
+            if not isinstance(ready, dict):
+                ready.discard()
+        if problems:
+            raise ImportProblems(problems, result)
+        return result
+    for p, ready in pending:
+        if isinstance(ready, dict):
+            p.changed = _apply_counts(layer, data, ready)
+            p.layer, p.updated = layer, len(ready)
+        else:
+            p.changed = ready.commit()
+            p.layer, p.updated = ready.path, ready.count
+        p.written = True
+    result.written, result.layer, result.updated, result.changed = True, first.layer, first.updated, first.changed
     return result
 
 
-def _write_counts(layer: Path, data: dict, rows: list[Row], source: Path, problems: list[Problem]) -> int:
-    """Check the numbers of the matched rows, then write them into the villages layer (all or nothing)."""
+class ImportProblems(InputError):
+    """The import's problems (nothing written), with what it found (:class:`ImportResult`: the rows, the
+    unmatched ones) for a caller that shows both."""
+
+    def __init__(self, problems: list[Problem], result: ImportResult):
+        super().__init__(problems)
+        self.result = result
+
+
+def _count_updates(rows: list[Row], source: Path, problems: list[Problem]) -> dict[str, dict[str, int]]:
+    """The counts of the matched rows, checked: village code -> target -> count. Raises ``InputError``."""
     updates: dict[str, dict[str, int]] = {}
     for r in rows:
         vals = {}
@@ -681,11 +862,39 @@ def _write_counts(layer: Path, data: dict, rows: list[Row], source: Path, proble
         updates[r.village_code] = vals
     if problems:
         raise InputError(problems)
+    return updates
+
+
+def _same_value(old: object, new: int) -> bool:
+    """Whether a layer's count ``old`` (an int from GeoJSON, text from a CSV layer) already is ``new``."""
+    if old == new:
+        return True
+    try:
+        return parse_count(old) == new
+    except ValueError:
+        return False
+
+
+def _apply_counts(layer: Path, data: dict, updates: dict[str, dict[str, int]]) -> bool:
+    """Write the counts into the villages layer; the file is left untouched when no count changes. Whether
+    it changed."""
+    changed = False
     for f in data["features"]:
         vals = updates.get(str(f["properties"]["code"]))
         if vals:
-            f["properties"].update(vals)
-    _save_villages(layer, data)
+            props = f["properties"]
+            if any(k not in props or not _same_value(props[k], n) for k, n in vals.items()):
+                changed = True
+                props.update(vals)
+    if changed:
+        _save_villages(layer, data)
+    return changed
+
+
+def _write_counts(layer: Path, data: dict, rows: list[Row], source: Path, problems: list[Problem]) -> int:
+    """Check the numbers of the matched rows, then write them into the villages layer (all or nothing)."""
+    updates = _count_updates(rows, source, problems)
+    _apply_counts(layer, data, updates)
     return len(updates)
 
 
@@ -715,7 +924,9 @@ def _save_villages(layer: Path, data: dict) -> None:
     """Write ``data`` back in the layer's own format (a CSV keeps its columns, count columns added at the end)."""
     tmp = layer.with_name(f".{layer.name}.tmp")
     if "_csv" not in data:
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        m = re.match(r"\{[ \t]*\r?\n( +)", layer.read_text(encoding="utf-8")[:200]) if layer.is_file() else None
+        indent = len(m.group(1)) if m else None  # a layer laid out on several lines stays so
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=indent), encoding="utf-8")
     else:
         fields = list(data["_csv"]["fields"])
         for f in data["features"]:

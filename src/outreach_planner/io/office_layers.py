@@ -17,6 +17,7 @@ import io
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
@@ -69,15 +70,19 @@ def parse_reason(v: object) -> str:
     raise ValueError(v)
 
 
-def parse_services(v: object, known: list[str]) -> list[str]:
-    """Service ids from a cell like ``KTP-el, KIA dan Akta`` (``,``, ``;``, ``/``, ``+``, ``dan``, ``&``)."""
+def parse_services(v: object, known: list[str], services=()) -> list[str]:
+    """Service ids from a cell like ``KTP-el, KIA dan Akta`` (``,``, ``;``, ``/``, ``+``, ``dan``, ``&``): the
+    office's words of :data:`SERVICE_WORDS`, a service's id, or the Indonesian or English name of one of the
+    declared ``services``."""
     out = []
+    named = {_w(n).replace(" ", ""): s.id for s in services for n in (s.name_id, s.name, s.id) if _w(n)}
     for part in re.split(r"[,;/+&]|\bdan\b", str(v or ""), flags=re.IGNORECASE):
         w = _w(part)
         if not w:
             continue
         sid = next((s for s, words in SERVICE_WORDS.items() if w in words or w.replace(" ", "") in
-                    {x.replace(" ", "") for x in words}), w.lower() if w.lower() in known else None)
+                    {x.replace(" ", "") for x in words}), w.lower() if w.lower() in known
+                   else named.get(w.replace(" ", "")))
         if sid is None or sid not in known:
             raise ValueError(part.strip())
         if sid not in out:
@@ -141,9 +146,44 @@ def _register(workspace: Path, kind: str, file: str) -> None:
     os.replace(tmp, toml)
 
 
+@dataclass
+class Pending:
+    """A layer checked and staged beside its file (``tmp``), not yet in place: :meth:`commit` or :meth:`discard`."""
+
+    workspace: Path
+    kind: str
+    name: str  # the layer's path in workspace.toml
+    path: Path
+    tmp: Path
+    count: int
+    same: bool  # the layer already has this content (read as the workspace reader reads it)
+
+    def commit(self) -> bool:
+        """Put the layer in place (registered in ``[layers]``); an unchanged layer's file is left untouched.
+        Whether the file changed."""
+        if self.same:
+            self.tmp.unlink(missing_ok=True)
+            return False
+        os.replace(self.tmp, self.path)
+        _register(self.workspace, self.kind, self.name)
+        return True
+
+    def discard(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
 def write_layer(workspace: Path, kind: str, rows: list, villages: dict, source: Path,
                 problems: list[Problem]) -> tuple[Path, int]:
     """Turn the matched ``rows`` of ``kind`` into its CSV layer, check it, write it. Returns (path, rows)."""
+    ready = prepare_layer(workspace, kind, rows, villages, source, problems)
+    ready.commit()
+    return ready.path, ready.count
+
+
+def prepare_layer(workspace: Path, kind: str, rows: list, villages: dict, source: Path,
+                  problems: list[Problem]) -> Pending:
+    """Turn the matched ``rows`` of ``kind`` into its CSV layer and check it (``InputError``), staged beside the
+    layer's file; whether its content differs from the layer's is compared on what the reader reads."""
     from .read import _Collector, _csv_table, _deliveries, _requests, _schools, layer_schema
 
     services = _services(workspace)
@@ -204,7 +244,7 @@ def write_layer(workspace: Path, kind: str, rows: list, villages: dict, source: 
                 bad("reason", _text(c.get("reason"))[:20], "use lansia, disabilitas or sakit",
                     "pakai lansia, disabilitas atau sakit")
             try:
-                rec["services"] = ";".join(parse_services(c.get("services"), sids))
+                rec["services"] = ";".join(parse_services(c.get("services"), sids, services))
             except ValueError as exc:
                 bad("services", str(exc)[:20], f"unknown service; known: {', '.join(sids)} (KTP-el, KIA, Akta)",
                     f"layanan tidak dikenal; yang ada: {', '.join(sids)} (KTP-el, KIA, Akta)")
@@ -255,10 +295,16 @@ def write_layer(workspace: Path, kind: str, rows: list, villages: dict, source: 
     tmp.write_text(buf.getvalue(), encoding="utf-8")
     out = _Collector()
     readers = {"schools": _schools, "home_visit_requests": _requests, "deliveries": _deliveries}
-    readers[kind](_csv_table(tmp, kind, out), tuple(services), None, out)
+    new = readers[kind](_csv_table(tmp, kind, out), tuple(services), None, out)
     if out.problems:
         tmp.unlink()
         raise InputError([Problem(source.name, p.where, p.field, p.value, p.message) for p in out.problems])
-    os.replace(tmp, path)
-    _register(workspace, kind, name)
-    return path, len(records)
+    same = False
+    if kind in layers and path.is_file():
+        old_out = _Collector()
+        try:
+            old = readers[kind](_csv_table(path, kind, old_out), tuple(services), None, old_out)
+            same = not old_out.problems and old == new
+        except Exception:  # noqa: BLE001 - an unreadable old layer is replaced
+            same = False
+    return Pending(workspace, kind, name, path, tmp, len(records), same)

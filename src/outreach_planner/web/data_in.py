@@ -1,9 +1,9 @@
 """Data in for the desk: an upload checked in a staging copy of the workspace, applied only when valid.
 
 Two ways in. A filled template (:mod:`.template`) or an office's own table goes through the office import
-(:func:`import_upload` calls :func:`outreach_planner.io.office_import.import_counts`, a template one sheet at a
-time; the planner's decisions on unmatched rows are written into the import's row mapping, as a planner editing
-it would); a layer file in the workspace format (or a workbook with sheets named as layers) goes through
+(:func:`import_upload` calls :func:`outreach_planner.io.office_import.import_counts` with the whole file, as the
+CLI does: the import reads a template sheet by sheet; the planner's decisions on unmatched rows are written into
+the import's row mapping, as a planner editing it would); a layer file in the workspace format (or a workbook with sheets named as layers) goes through
 :func:`check_and_apply`.
 
 The upload is written into a temporary copy of the workspace folder with ``workspace.toml``'s ``[layers]``
@@ -229,39 +229,6 @@ def drop_upload(state_dir: Path, token: str) -> None:
             (Path(state_dir) / "uploads" / f"{token}{ext}").unlink(missing_ok=True)
 
 
-def _split_template(data: bytes, out: Path) -> list[tuple[str, Path]]:
-    """Each layer sheet of a filled template as its own one-sheet workbook (the import reads every sheet of a
-    workbook as one kind of table): [(layer, path)], villages first."""
-    import io
-
-    import openpyxl
-
-    from .template import SHEETS
-
-    parts = []
-    for layer, title in SHEETS.items():
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-        if title not in wb.sheetnames:
-            continue
-        for name in wb.sheetnames:
-            if name != title:
-                del wb[name]
-        path = out / f"template-{layer}.xlsx"
-        wb.save(path)
-        parts.append((layer, path))
-    return parts
-
-
-def _has_rows(path: Path) -> bool:
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return any(any(v not in (None, "") for v in row) for row in wb.active.iter_rows(min_row=2, values_only=True))
-    finally:
-        wb.close()
-
-
 def _where(where: str) -> tuple[str, str]:
     """``"Desa row 5"`` / ``"Desa baris 5"`` -> ("Desa", "5"); ``"row 4 (code ...)"`` -> ("", "4 (code ...)").
 
@@ -271,19 +238,16 @@ def _where(where: str) -> tuple[str, str]:
 
 
 def _read_mapping(path: Path) -> list[dict]:
-    import csv
+    """A mapping file of the import, keyed by the import's English names (its headers are Indonesian)."""
+    from ..io.office_import import read_mapping
 
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return read_mapping(path)
 
 
 def _decide(row_file: Path, decisions: dict[tuple[str, str], str]) -> None:
-    """Write the page's decisions into the import's row mapping (``village_code``, or ``skip`` in ``decision``),
+    """Write the page's decisions into the import's row mapping (``kode_desa``, or ``skip`` in ``keputusan``),
     as a planner editing the file would; the import then reads them."""
-    import csv
-    import io
+    from ..io.office_import import ROW_HEADERS, _write_csv
 
     rows = _read_mapping(row_file)
     if not rows:
@@ -294,11 +258,7 @@ def _decide(row_file: Path, decisions: dict[tuple[str, str], str]) -> None:
             r["decision"] = "skip"
         elif choice:
             r["village_code"], r["decision"] = choice, "ok"
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\r\n")
-    w.writeheader()
-    w.writerows(rows)
-    row_file.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
+    _write_csv(row_file, ROW_HEADERS, rows)
 
 
 def _copy_stage(folder: Path, tmp: Path) -> Path:
@@ -332,7 +292,10 @@ def _apply(folder: Path, stage: Path, names: list[str]) -> None:
 def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict,
                   decisions: dict[tuple[str, str], str] | None = None) -> Found:
     """Bring a filled template or an office table in through the office import, in a staging copy; apply the
-    staged changes only when the import wrote every layer and the copy reads without a problem."""
+    staged changes only when the import wrote every layer and the copy reads without a problem.
+
+    The whole file goes to the import, as on the CLI (``outreach-planner import``): the import tells each sheet's
+    kind from its headers and imports a workbook with several (the template) sheet by sheet, villages first."""
     from ..io import office_import, read_workspace
 
     found = Found()
@@ -342,19 +305,9 @@ def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict
         stage = _copy_stage(folder, tmp)
         src = tmp / "src"
         src.mkdir()
-        if template:
-            try:
-                parts = _split_template(data, src)
-            except Exception:  # noqa: BLE001 - an xlsx openpyxl cannot read
-                parts = []
-            before = read_workspace_quiet(stage)
-            sizes = _sizes(before) if before else {}
-            parts = [(k, p) for k, p in parts if _has_rows(p) or sizes.get(k)]
-            names = {p.name: shown for _k, p in parts}
-        else:
-            path = src / f"{_safe_stem(shown)}{suffix}"
-            path.write_bytes(data)
-            parts, names = [(None, path)], {path.name: shown}
+        path = src / f"{_safe_stem(shown)}{suffix}"
+        path.write_bytes(data)
+        names = {path.name: shown}
         written: dict[str, int] = {}
 
         def problem_rows(problems, header_of) -> None:
@@ -365,21 +318,22 @@ def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict
                                        "sheet": sheet, "row": row, "column": label,
                                        "value": "" if p.value is None else p.value, "message": p.message})
 
-        for kind, path in parts:
-            col_file, row_file = office_import.mapping_paths(stage, path)
-            try:
-                if decisions and not template:
-                    office_import.import_counts(stage, path, kind)  # the proposal, then the page's decisions in it
-                    _decide(row_file, decisions)
-                res = office_import.import_counts(stage, path, kind)
-            except InputError as exc:
-                header_of = {(c["sheet"], c["maps_to"]): c["header_in_file"] for c in _read_mapping(col_file)}
-                problem_rows(exc.problems, header_of)
-                if not template:
-                    found.columns = _read_mapping(col_file)
-                if not template and len(exc.problems) == 1 and not exc.problems[0].where and not exc.problems[0].field:
-                    found.notes.append(text["fix_layer_file"])  # no header found: perhaps a layer file
-                continue
+        col_file, row_file = office_import.mapping_paths(stage, path)
+        res = None
+        try:
+            if decisions and not template:
+                office_import.import_counts(stage, path)  # the proposal, then the page's decisions in it
+                _decide(row_file, decisions)
+            res = office_import.import_counts(stage, path)
+        except InputError as exc:
+            header_of = {(c["sheet"], c["maps_to"]): c["header_in_file"] for c in _read_mapping(col_file)}
+            problem_rows(exc.problems, header_of)
+            if not template:
+                found.columns = _read_mapping(col_file)
+            if not template and len(exc.problems) == 1 and not exc.problems[0].where and not exc.problems[0].field:
+                found.notes.append(text["fix_layer_file"])  # no header found: perhaps a layer file
+            res = getattr(exc, "result", None)  # what the import found besides its problems (its rows)
+        if res is not None:
             mapping = _read_mapping(col_file)
             header_of = {(c["sheet"], c["maps_to"]): c["header_in_file"] for c in mapping}
             if not template:
@@ -397,12 +351,12 @@ def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict
                                                "column": header_of.get((r.sheet, "village_code"), "KODE DESA"),
                                                "value": r.code or r.name, "message": text["fix_code"]})
             if not res.written:
-                if not template:
+                if not template and not found.problems:  # the values first: the decisions come after
                     found.unresolved = [{"key": f"{r.sheet}\t{r.row}", "sheet": r.sheet, "row": r.row, "code": r.code,
                                          "name": r.name, "kecamatan": r.kecamatan, "suggestion": r.suggestion,
                                          "picks": _codes(r.suggestion)} for r in res.unresolved]
-                continue
-            written[res.kind] = res.updated
+            else:
+                written = {p.kind: p.updated for p in res.parts}
         if not template and suffix == ".csv":  # a CSV's one "sheet" is named after the staged file: show none
             staged = _safe_stem(shown)
             for r in (*found.problems, *found.unresolved, *found.columns):
@@ -432,11 +386,6 @@ def read_workspace_quiet(folder: Path):
             return read_workspace(folder)
         except InputError:
             return None
-
-
-def _sizes(ws) -> dict[str, int]:
-    return {"villages": len(ws.villages), "schools": len(ws.schools), "home_visit_requests": len(ws.requests),
-            "deliveries": len(ws.deliveries)}
 
 
 def _codes(suggestion: str) -> list[str]:

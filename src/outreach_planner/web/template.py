@@ -1,8 +1,9 @@
 """The desk's Excel template: one sheet per layer with Indonesian headers, filled with the workspace's rows.
 
-The headers are the office import's own Indonesian column names (:data:`~outreach_planner.io.office_import.KINDS`,
-the first name of each column), so a filled template comes back in through
-:func:`~outreach_planner.io.office_import.import_counts`, one sheet at a time (:data:`SHEETS`). Excel's data
+The headers are the office import's own Indonesian column names
+(:func:`~outreach_planner.io.office_import.kind_columns`: the first name of each column, for every service the
+workspace declares), so a filled template comes back in through
+:func:`~outreach_planner.io.office_import.import_counts`, which imports it sheet by sheet (:data:`SHEETS`). Excel's data
 validation rejects wrong entries while the office types: whole numbers >= 0 for counts, drop-down lists for
 village codes, kecamatan, reasons, services and school levels (the long lists on the hidden sheet ``Daftar``),
 real dates, 16-character NIKs, coordinates inside the workspace's area.
@@ -14,7 +15,7 @@ import datetime as dt
 import io
 from itertools import combinations
 
-from ..io.office_import import KINDS, VILLAGE_ALIASES
+from ..io.office_import import VILLAGE_ALIASES, kind_columns
 
 #: layer -> the sheet's name in the template
 SHEETS = {"villages": "Desa", "schools": "Sekolah", "home_visit_requests": "Kunjungan rumah", "deliveries": "Antaran"}
@@ -29,9 +30,10 @@ _OWN_HEADERS = {"due_on": "BATAS WAKTU"}
 LEVELS = ("SD", "MI", "SMP", "MTS", "SMA", "MA", "SMK", "SLB")
 
 
-def header(kind: str, target: str) -> str:
-    """The Indonesian header of ``target`` in a table of ``kind``: the import's first name for it."""
-    return _OWN_HEADERS.get(target) or {**VILLAGE_ALIASES, **KINDS[kind][1]}[target][0]
+def header(kind: str, target: str, services=()) -> str:
+    """The Indonesian header of ``target`` in a table of ``kind``: the import's first name for it (``services``:
+    the workspace's, for the names of a service beyond the default ones)."""
+    return _OWN_HEADERS.get(target) or {**VILLAGE_ALIASES, **kind_columns(kind, services)}[target][0]
 
 
 def service_text(services) -> str:
@@ -41,7 +43,7 @@ def service_text(services) -> str:
 
 def columns(kind: str, ws) -> list[tuple[str, str, int]]:
     """(import target, header, width) of each column of the sheet of ``kind``."""
-    own = KINDS[kind][1]
+    own = kind_columns(kind, ws.services)
     if kind == "villages":
         cols = [("village_code", 16), ("village_name", 24), ("district", 20)]
         for s in ws.services:
@@ -56,7 +58,7 @@ def columns(kind: str, ws) -> list[tuple[str, str, int]]:
     else:
         cols = [("id", 12), ("document", 18), ("recipient", 24), ("village_code", 16), ("address", 26), ("lon", 12),
                 ("lat", 12), ("ready_on", 14), ("due_on", 14)]
-    return [(t, header(kind, t), w) for t, w in cols]
+    return [(t, header(kind, t, ws.services), w) for t, w in cols]
 
 
 def _rows(kind: str, ws) -> list[dict]:
