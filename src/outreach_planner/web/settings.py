@@ -490,8 +490,12 @@ def install(app, *, page, wsh, config, lang_of) -> None:
 
     def show(request: Request, status: int = 200, problems=None, saved=None, open_team=None, typed=None):
         """The page; ``typed``: a team's or the calendar's form as sent, shown again beside its problems."""
-        doc = read_doc(folder)
-        ws = wsh.get()
+        try:
+            doc = read_doc(folder)
+        except Exception:  # noqa: BLE001 - not TOML (edited by hand): the banner shows the reader's problem
+            return page(request, "incomplete.html", status=200 if request.method == "GET" else 409, nav="settings",
+                        message=strings(lang_of(request))["settings_unreadable"])
+        ws = wsh.draft()  # a workspace without counts yet (or with a problem): its teams are still edited here
         speeds = list(dict.fromkeys(["car", "motorbike", *ws.travel.speed_kmh]))
         teams, cal = team_views(doc), calendar_view(doc)
         if typed and typed[0] == "calendar":
