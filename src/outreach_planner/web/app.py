@@ -672,7 +672,10 @@ def create_app(config: DeskConfig) -> FastAPI:
     def data_template(request: Request):
         from .data_in import template_workbook
 
-        body = template_workbook(wsh.draft(), strings(lang_of(request)))  # a new workspace: its villages, no counts
+        ws = wsh.draft()  # a new workspace: its villages, no counts yet
+        if not ws.villages:  # no villages layer that reads: the banner says why
+            return page(request, "data.html", status=409, **data_ctx(error=strings(lang_of(request))["no_villages"]))
+        body = template_workbook(ws, strings(lang_of(request)))
         return Response(body, media_type=MEDIA[".xlsx"],
                         headers={"Content-Disposition": 'attachment; filename="templat_data.xlsx"'})
 

@@ -139,3 +139,30 @@ def banner(f: Findings, s: dict, lang: str, services=()) -> dict | None:
     return {"complete": f.complete, "counts": counts, "rows": rows, "more": max(0, len(f.other) - BANNER_ROWS),
             "notes": [{"text": in_language(n, lang), "href": "/settings" if getattr(n, "key", "") == "check.example_team"
                        else None} for n in f.notes]}
+
+
+def _key(p) -> tuple:
+    return (str(p.source or ""), str(p.where or ""), str(p.field or ""), str(p.value), str(p.message))
+
+
+def problems_now(folder: Path) -> list:
+    """The problems ``check`` finds in ``folder`` now (empty: a valid workspace)."""
+    import warnings
+
+    from ..errors import InputWarning
+    from ..io import read_workspace
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        try:
+            read_workspace(folder)
+        except InputError as exc:
+            return list(exc.problems)
+    return []
+
+
+def new_problems(after, before) -> list:
+    """The problems of ``after`` that ``before`` does not have: a change to a workspace that is not complete yet
+    (a new regency without counts) is saved when it adds no problem of its own."""
+    seen = {_key(p) for p in before}
+    return [p for p in after if _key(p) not in seen]

@@ -229,7 +229,9 @@ ID: dict[str, str] = {
     "warnings": "Peringatan",
     "wrong_type_layer": "Hanya berkas .csv, .xlsx, .geojson atau .gpkg yang diterima.",
     # a workspace that is not complete (yet): the banner of every page (web/state.py)
-    "banner_title": "Wilayah kerja ini belum lengkap",
+    "banner_title": "Wilayah kerja ini belum lengkap atau ada masalah",
+    "banner_where": "Letak",
+    "banner_field": "Isian",
     "banner_counts": "Jumlah per desa (wajib/sudah) belum ada untuk {what}.",
     "banner_counts_fix": "Unduh templat di halaman Data (desa-desanya sudah terisi, tinggal angkanya), isi, lalu "
                          "unggah di halaman yang sama; tabel cakupan kantor sendiri juga bisa diunggah di sana.",
@@ -243,6 +245,8 @@ ID: dict[str, str] = {
     "needs_complete_title": "Halaman ini perlu data yang lengkap",
     "needs_complete_text": "Halaman ini baru bisa dipakai setelah wilayah kerja lengkap dan valid. Di atas tertulis "
                            "apa yang masih kurang dan di halaman mana memperbaikinya.",
+    "no_villages": "Templat perlu lapisan desa wilayah kerja, tetapi lapisan itu belum dapat dibaca (lihat masalah "
+                   "di atas). Perbaiki dulu, lalu unduh templatnya.",
     "settings_unreadable": "workspace.toml tidak dapat dibaca, jadi tim dan kalender belum dapat diubah di sini. "
                            "Perbaiki berkasnya (lihat masalah di atas), lalu buka halaman ini lagi.",
     # teams, days off, holidays and the calendar (web/settings.py)
@@ -524,7 +528,9 @@ EN: dict[str, str] = {
     "data_invalid": "{n} problem(s); nothing was changed. Fix them and upload again.",
     "warnings": "Warnings",
     "wrong_type_layer": "Only .csv, .xlsx, .geojson or .gpkg files are accepted.",
-    "banner_title": "This workspace is not complete yet",
+    "banner_title": "This workspace is not complete or has a problem",
+    "banner_where": "Where",
+    "banner_field": "Field",
     "banner_counts": "The counts per village (eligible/covered) are still missing for {what}.",
     "banner_counts_fix": "Download the template on the Data page (the villages are filled in, only the numbers are "
                          "left), fill it in, then upload it on the same page; the office's own coverage table can "
@@ -539,6 +545,8 @@ EN: dict[str, str] = {
     "needs_complete_title": "This page needs complete data",
     "needs_complete_text": "This page can be used once the workspace is complete and valid. Above: what is still "
                            "missing and on which page to fix it.",
+    "no_villages": "The template needs the workspace's villages layer, which cannot be read yet (see the problems "
+                   "above). Fix that first, then download the template.",
     "settings_unreadable": "workspace.toml cannot be read, so the teams and the calendar cannot be edited here yet. "
                            "Fix the file (see the problems above), then open this page again.",
     "nav_settings": "Teams & calendar",
