@@ -220,3 +220,21 @@ def test_serve_opens_an_incomplete_workspace_and_refuses_a_folder_without_one(tm
     (tmp_path / "empty").mkdir()
     res = CliRunner().invoke(cli, ["serve", str(tmp_path / "empty"), "--no-open", "--out", str(tmp_path / "out")])
     assert res.exit_code == 2 and len(started) == 1
+
+
+def test_off_localhost_the_banner_waits_for_the_login(tmp_path):
+    from outreach_planner.web import security
+
+    init_workspace("74.09", tmp_path / "ws")
+    config = DeskConfig(workspace=tmp_path / "ws", out_root=tmp_path / "out", host="0.0.0.0")
+    security.save_password(config.state_dir, "rahasia-kantor")
+    with TestClient(create_app(config)) as c:
+        r = c.get("/data", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        r = c.get("/data/template.xlsx", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        page = c.get("/login")
+        assert page.status_code == 200 and not _banner(page.text)
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+        assert c.post("/login", data={"password": "rahasia-kantor", "csrf": csrf}).status_code == 200
+        assert "belum lengkap" in _banner(c.get("/data").text)

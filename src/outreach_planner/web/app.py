@@ -285,8 +285,9 @@ def create_app(config: DeskConfig) -> FastAPI:
                    login=config.login, fmt_date=lambda d, short=False: format_date(d, lang, short),
                    svc_name=lambda s: service_name(s, lang), short=short_service, pct=_pct)
         draft = wsh.draft()
-        ctx.update(workspace_name=draft.regency.name,
-                   banner=banner(wsh.findings(), strings(lang), lang, draft.services))  # what `check` says
+        shown = not (config.login and not request.session.get("user"))  # the login page names no problem
+        ctx.update(workspace_name=draft.regency.name,  # and the banner: what `check` says
+                   banner=banner(wsh.findings(), strings(lang), lang, draft.services) if shown else None)
         return templates.TemplateResponse(request, name, ctx, status_code=status)
 
     @app.exception_handler(Incomplete)
