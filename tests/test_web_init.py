@@ -238,3 +238,38 @@ def test_off_localhost_the_banner_waits_for_the_login(tmp_path):
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
         assert c.post("/login", data={"password": "rahasia-kantor", "csrf": csrf}).status_code == 200
         assert "belum lengkap" in _banner(c.get("/data").text)
+
+
+def test_the_e_ktp_counts_alone_come_in_and_the_banner_names_the_rest(fresh):
+    import openpyxl
+
+    r = fresh.client.get("/data/template.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    sh = wb["Desa"]
+    head = [c.value for c in sh[1]]
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = fresh.post("/data", layer="auto", files={"upload": ("kosong.xlsx", buf.getvalue(), XLSX)})
+    assert r.status_code == 422 and "tidak menambah apa pun" in _text(r.text)  # nothing typed: nothing changes
+    rows = [row for row in sh.iter_rows(min_row=2) if row[0].value]
+    for row in rows:
+        row[head.index("WAJIB KTP")].value, row[head.index("SUDAH REKAM")].value = 300, 200
+    for row in rows[:100]:  # KIA for 100 of the 170 villages
+        row[head.index("JUMLAH ANAK")].value, row[head.index("PUNYA KIA")].value = 50, 10
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = fresh.post("/data", layer="auto", files={"upload": ("ektp.xlsx", buf.getvalue(), XLSX)})
+    assert r.status_code == 200 and 'id="data-applied"' in r.text, _text(r.text)[:1500]
+    data = json.loads((fresh.ws / "villages.geojson").read_text(encoding="utf-8"))
+    assert all(f["properties"]["ektp_eligible"] == 300 for f in data["features"])
+    banner = _banner(fresh.client.get("/coverage").text)  # as `check`: the missing column first
+    assert "belum ada untuk Akta: semua desa." in banner and "e-KTP" not in banner
+    for row in rows:
+        row[head.index("WAJIB AKTA")].value, row[head.index("PUNYA AKTA")].value = 80, 70
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = fresh.post("/data", layer="auto", files={"upload": ("akta.xlsx", buf.getvalue(), XLSX)})
+    assert r.status_code == 200 and 'id="data-applied"' in r.text, _text(r.text)[:1500]
+    banner = _banner(fresh.client.get("/coverage").text)  # then the villages still without KIA counts
+    assert "belum ada untuk KIA: 70 desa." in banner
+    assert "Halaman ini perlu data yang lengkap" in _text(fresh.client.get("/coverage").text)

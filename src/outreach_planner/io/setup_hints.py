@@ -18,7 +18,7 @@ def _made_by(message: object, key: str) -> bool:
     return any(str(message).startswith(h) for h in heads if h)
 
 
-def _count_problem(p) -> tuple[str | None, list[str]]:
+def count_problem(p) -> tuple[str | None, list[str]]:
     """("whole", count fields) for a missing count column, ("some", fields) for empty counts of a village, else
     (None, [])."""
     fields = [f.strip() for f in str(p.field).split(",")]
@@ -32,7 +32,7 @@ def _count_problem(p) -> tuple[str | None, list[str]]:
 
 def other_problems(exc: InputError) -> list:
     """The problems of ``exc`` that are not counts still to bring in (those :func:`missing_counts` sums up)."""
-    return [p for p in exc.problems if _count_problem(p)[0] is None]
+    return [p for p in exc.problems if count_problem(p)[0] is None]
 
 
 def missing_counts(exc: InputError) -> dict[str, int | None]:
@@ -40,7 +40,7 @@ def missing_counts(exc: InputError) -> dict[str, int | None]:
     whole: dict[str, None] = {}  # in the order of the problems (the services' order)
     some: dict[str, set[str]] = {}
     for p in exc.problems:
-        how, counts = _count_problem(p)
+        how, counts = count_problem(p)
         if how == "whole":
             whole.update(dict.fromkeys(f.rsplit("_", 1)[0] for f in counts))
         elif how == "some":

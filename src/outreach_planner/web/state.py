@@ -163,6 +163,17 @@ def problems_now(folder: Path) -> list:
 
 def new_problems(after, before) -> list:
     """The problems of ``after`` that ``before`` does not have: a change to a workspace that is not complete yet
-    (a new regency without counts) is saved when it adds no problem of its own."""
+    (a new regency without counts) is saved when it adds no problem of its own. When counts were missing before,
+    no missing count is new: the reader names a missing count column before the empty cells of another (so
+    empty KIA cells show only once the akta column is there), and neither an import nor a settings form removes
+    a count."""
+    from ..io.setup_hints import count_problem
+
     seen = {_key(p) for p in before}
-    return [p for p in after if _key(p) not in seen]
+    counts_missing = any(count_problem(p)[0] for p in before)
+    return [p for p in after if _key(p) not in seen and not (counts_missing and count_problem(p)[0])]
+
+
+def same_problems(a, b) -> bool:
+    """Whether the two lists name the same problems (an upload that fixed nothing)."""
+    return {_key(p) for p in a} == {_key(p) for p in b}

@@ -247,6 +247,8 @@ ID: dict[str, str] = {
                            "apa yang masih kurang dan di halaman mana memperbaikinya.",
     "no_villages": "Templat perlu lapisan desa wilayah kerja, tetapi lapisan itu belum dapat dibaca (lihat masalah "
                    "di atas). Perbaiki dulu, lalu unduh templatnya.",
+    "nothing_new": "Berkas ini tidak menambah apa pun yang masih kurang (belum ada angka yang diisi?); tidak ada "
+                   "yang berubah. Isi kolom jumlahnya lalu unggah lagi.",
     "settings_unreadable": "workspace.toml tidak dapat dibaca, jadi tim dan kalender belum dapat diubah di sini. "
                            "Perbaiki berkasnya (lihat masalah di atas), lalu buka halaman ini lagi.",
     # teams, days off, holidays and the calendar (web/settings.py)
@@ -547,6 +549,8 @@ EN: dict[str, str] = {
                            "missing and on which page to fix it.",
     "no_villages": "The template needs the workspace's villages layer, which cannot be read yet (see the problems "
                    "above). Fix that first, then download the template.",
+    "nothing_new": "This file brings in nothing that is still missing (no number typed yet?); nothing was changed. "
+                   "Fill in the count columns and upload it again.",
     "settings_unreadable": "workspace.toml cannot be read, so the teams and the calendar cannot be edited here yet. "
                            "Fix the file (see the problems above), then open this page again.",
     "nav_settings": "Teams & calendar",
