@@ -186,6 +186,9 @@ def test_a_workspace_toml_problem_is_a_banner_row_with_the_page_that_fixes_it(ba
         assert cells[0].startswith("workspace.toml") and cells[2] == "depot" and cells[3] == "nowhere"
         assert "kantor (depot) tidak dikenal" in cells[4] and '<a href="/settings">' in rows[0]
     assert bad_depot.client.get("/data/template.xlsx").status_code == 200  # the villages still read
+    bad_depot.post("/lang", lang="en", back="/plan")  # the problem read once, shown in each page's language
+    banner = _banner(bad_depot.client.get("/plan").text)
+    assert "Problems in the workspace (1)" in banner and "nowhere" in banner and "tidak dikenal" not in banner
 
 
 def test_a_workspace_toml_that_is_not_toml_still_shows_every_page(tmp_path):
