@@ -925,7 +925,7 @@ def serve(
     from .web import DeskConfig, create_app
     from .web import security
 
-    load(workspace)  # an invalid workspace stops here, with every problem (exit 2)
+    _serve_check(workspace)  # a folder without workspace.toml stops here; an incomplete one opens (its pages say why)
     _check_engine(engine)
     config = DeskConfig(workspace=_folder(workspace), out_root=out, host=host, time_limit=time_limit,
                         solution_limit=solution_limit, engine=EngineChoice(engine).value)
@@ -945,6 +945,36 @@ def serve(
     if open_browser:
         threading.Timer(1.5, lambda: webbrowser.open(url)).start()
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+
+
+def _serve_check(workspace: Path | None) -> None:
+    """The desk opens any workspace folder ``check`` reads, even one that is not complete or valid yet (a new
+    regency without counts): its problems are printed as a note, and every page of the desk shows them with the
+    page that fixes them. A folder without ``workspace.toml`` is refused (exit 2)."""
+    from .io import read_workspace
+
+    path = Path(workspace or default_workspace())
+    if not (path / "workspace.toml" if path.is_dir() else path).is_file():
+        load(workspace)  # the reader's own message (workspace.toml not found), exit 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)
+        try:
+            read_workspace(path)
+        except InputError as exc:
+            from .io.setup_hints import missing_counts_hint
+
+            err_console.print(_note(_("serve.incomplete", id="wilayah kerja {p} belum lengkap atau ada masalah ({n}); "
+                                      "meja tetap dibuka dan setiap halamannya menunjukkan apa yang kurang (halaman "
+                                      "Data: templat dan unggah jumlah per desa)",
+                                      en="workspace {p} is not complete or has a problem ({n}); the desk opens "
+                                      "anyway and every page shows what is missing (the Data page: the template and "
+                                      "the upload of the counts)", p=path, n=len(exc.problems))),
+                              highlight=False)
+            for p in exc.problems[:10]:
+                err_console.print(f"  - {p}", highlight=False, markup=False)
+            hint = missing_counts_hint(exc, path)
+            if hint:
+                err_console.print(hint, highlight=False, markup=False)
 
 
 #: The search counts as still improving when, in the last fifth of the time limit, its objective improved by at

@@ -1006,3 +1006,15 @@ def read_workspace(path: str | Path) -> Workspace:
     for w in out.warnings:
         warnings.warn(w, InputWarning, stacklevel=2)
     return Workspace(**parts)
+
+
+def read_settings(path: str | Path) -> tuple[dict[str, Any], list[Problem]]:
+    """The parts of ``workspace.toml`` that read (``regency``, ``calendar``, ``policy``, ``travel``, ``depots``,
+    ``services``, ``teams``; an entry with a problem is left out, a service or depot kept as declared) and the
+    file's own problems, without its layers: for a tool that must still show an incomplete workspace (the desk).
+    Raises ``InputError`` when there is no ``workspace.toml`` or it is not TOML."""
+    _root, toml_path = _locate(path)
+    cfg, notes = _load_toml(toml_path)
+    out = _Collector(warnings=notes)
+    parts = _config(cfg, out)
+    return parts, out.problems

@@ -18,18 +18,32 @@ def _made_by(message: object, key: str) -> bool:
     return any(str(message).startswith(h) for h in heads if h)
 
 
+def count_problem(p) -> tuple[str | None, list[str]]:
+    """("whole", count fields) for a missing count column, ("some", fields) for empty counts of a village, else
+    (None, [])."""
+    fields = [f.strip() for f in str(p.field).split(",")]
+    counts = [f for f in fields if f.endswith(_COUNT_SUFFIXES)]
+    if counts and _made_by(p.message, "read.missing_columns"):
+        return "whole", counts
+    if counts and _made_by(p.message, "read.required_empty"):
+        return "some", counts
+    return None, []
+
+
+def other_problems(exc: InputError) -> list:
+    """The problems of ``exc`` that are not counts still to bring in (those :func:`missing_counts` sums up)."""
+    return [p for p in exc.problems if count_problem(p)[0] is None]
+
+
 def missing_counts(exc: InputError) -> dict[str, int | None]:
     """Service id -> number of villages without its counts (None: the column is missing, so every village)."""
     whole: dict[str, None] = {}  # in the order of the problems (the services' order)
     some: dict[str, set[str]] = {}
     for p in exc.problems:
-        fields = [f.strip() for f in str(p.field).split(",")]
-        counts = [f for f in fields if f.endswith(_COUNT_SUFFIXES)]
-        if not counts:
-            continue
-        if _made_by(p.message, "read.missing_columns"):
+        how, counts = count_problem(p)
+        if how == "whole":
             whole.update(dict.fromkeys(f.rsplit("_", 1)[0] for f in counts))
-        elif _made_by(p.message, "read.required_empty"):
+        elif how == "some":
             for f in counts:
                 some.setdefault(f.rsplit("_", 1)[0], set()).add(p.where)
     out: dict[str, int | None] = dict(whole)

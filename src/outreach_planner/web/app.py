@@ -30,6 +30,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from ..errors import InputError, InputWarning
 from . import security
 from .jobs import Jobs
+from .state import Incomplete, banner
 from .strings import strings
 
 HERE = Path(__file__).resolve().parent
@@ -71,18 +72,25 @@ class DeskConfig:
 
 
 class _Workspace:
-    """The workspace as read from its folder, read again when a file in the folder changed."""
+    """The workspace as read from its folder, read again when a file in the folder changed.
+
+    A folder that does not read as a valid workspace (a new one without counts, a workspace.toml with a problem)
+    is kept too: :meth:`findings` says what ``check`` says, :meth:`draft` gives what the folder holds, and
+    :meth:`get` raises :class:`~.state.Incomplete` (the page then says it needs complete data)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self._lock = threading.Lock()
         self._stamp = None
         self._ws = None
+        self._error: InputError | None = None
+        self._findings = None
+        self._draft = None
         self._cache: dict = {}
 
     def _stamp_now(self):
         out = []
-        for p in self.folder.iterdir():
+        for p in (self.folder.iterdir() if self.folder.is_dir() else ()):
             if p.suffix == ".sqlite" or p.name.startswith("ledger"):
                 continue
             try:  # a staging file of a save may be renamed away meanwhile
@@ -93,17 +101,49 @@ class _Workspace:
                 out.append((p.name, st.st_mtime_ns))
         return tuple(sorted(out))
 
-    def get(self):
+    def _read(self) -> None:
+        """Read the folder again if a file in it changed (called with the lock held)."""
         from ..io import read_workspace
+        from .state import findings_of
+
+        stamp = self._stamp_now()
+        if stamp != self._stamp:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", InputWarning)
+                try:
+                    self._ws, self._error = read_workspace(self.folder), None
+                except InputError as exc:
+                    self._ws, self._error = None, exc
+            self._findings, self._draft = findings_of(self._error, self._ws), None
+            self._stamp, self._cache = stamp, {}
+
+    def get(self):
+        """The valid workspace; raises :class:`~.state.Incomplete` when the folder is not one."""
+        from .state import Incomplete
 
         with self._lock:
-            stamp = self._stamp_now()
-            if stamp != self._stamp:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", InputWarning)
-                    self._ws = read_workspace(self.folder)
-                self._stamp, self._cache = stamp, {}
+            self._read()
+            if self._ws is None:
+                raise Incomplete()
             return self._ws
+
+    def findings(self):
+        """What ``check`` says about the folder (:class:`~.state.Findings`)."""
+        with self._lock:
+            self._read()
+            return self._findings
+
+    def draft(self):
+        """The valid workspace, or what the folder holds (:func:`~.state.draft`) when it is not one."""
+        from .state import draft
+
+        with self._lock:
+            self._read()
+            if self._ws is not None:
+                return self._ws
+            if self._draft is None:
+                self._draft = draft(self.folder)
+            return self._draft
 
     def refresh(self) -> None:
         """Read the folder again at the next get() (after the desk wrote to it)."""
@@ -243,8 +283,20 @@ def create_app(config: DeskConfig) -> FastAPI:
         lang = lang_of(request)
         ctx.update(request=request, s=strings(lang), lang=lang, L=labels(lang), csrf=security.csrf_token(request.session),
                    login=config.login, fmt_date=lambda d, short=False: format_date(d, lang, short),
-                   svc_name=lambda s: service_name(s, lang), short=short_service, pct=_pct, workspace_name=wsh.get().regency.name)
+                   svc_name=lambda s: service_name(s, lang), short=short_service, pct=_pct)
+        draft = wsh.draft()
+        shown = not (config.login and not request.session.get("user"))  # the login page names no problem
+        ctx.update(workspace_name=draft.regency.name,  # and the banner: what `check` says
+                   banner=banner(wsh.findings(), strings(lang), lang, draft.services) if shown else None)
         return templates.TemplateResponse(request, name, ctx, status_code=status)
+
+    @app.exception_handler(Incomplete)
+    def incomplete(request: Request, exc: Incomplete):
+        """A page that needs complete data, on a folder that is not a valid workspace (yet): it says so (a GET
+        answers 200: the page is there, the data not yet; a POST is refused with 409)."""
+        nav = {"coverage": "coverage", "plan": "plan", "plans": "plan", "jobs": "plan", "record": "record",
+               "history": "history"}.get(request.url.path.strip("/").split("/")[0], "")
+        return page(request, "incomplete.html", status=200 if request.method == "GET" else 409, nav=nav)
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
@@ -308,8 +360,8 @@ def create_app(config: DeskConfig) -> FastAPI:
         return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
 
     @app.get("/")
-    def index():
-        return RedirectResponse("/coverage", status_code=303)
+    def index():  # a workspace without counts yet (a new regency): the page that brings them in
+        return RedirectResponse("/coverage" if wsh.findings().complete else "/data", status_code=303)
 
     # ---- 1. coverage
     @app.get("/coverage", response_class=HTMLResponse)
@@ -645,7 +697,10 @@ def create_app(config: DeskConfig) -> FastAPI:
     def data_template(request: Request):
         from .data_in import template_workbook
 
-        body = template_workbook(wsh.get(), strings(lang_of(request)))
+        ws = wsh.draft()  # a new workspace: its villages, no counts yet
+        if not ws.villages:  # no villages layer that reads: the banner says why
+            return page(request, "data.html", status=409, **data_ctx(error=strings(lang_of(request))["no_villages"]))
+        body = template_workbook(ws, strings(lang_of(request)))
         return Response(body, media_type=MEDIA[".xlsx"],
                         headers={"Content-Disposition": 'attachment; filename="templat_data.xlsx"'})
 
@@ -654,10 +709,11 @@ def create_app(config: DeskConfig) -> FastAPI:
         from .data_in import drop_upload
 
         s = strings(lang_of(request))
-        ws = wsh.get()
+        ws = wsh.draft()
         villages = [{"code": v.code, "label": f"{v.code} {v.name} ({v.district_name})"}
                     for v in sorted(ws.villages, key=lambda v: (v.district_name, v.name))]
         if found.applied is not None:
+            wsh.refresh()  # the pages read the new counts (a new workspace may now be complete)
             if token:
                 drop_upload(config.state_dir, token)
             what = "; ".join(s["imported_parts"][k].format(n=n) for k, n in found.applied.items()) or "-"
@@ -708,6 +764,7 @@ def create_app(config: DeskConfig) -> FastAPI:
                      "column": p.field, "value": "" if p.value is None else p.value, "message": p.message}
                     for p in problems]
             return page(request, "data.html", status=422, **data_ctx(problems=rows, notes=notes))
+        wsh.refresh()
         sizes = {"villages": len(ws.villages), "schools": len(ws.schools), "home_visit_requests": len(ws.requests),
                  "deliveries": len(ws.deliveries)}
         n = sum(sizes.values()) if layer == WORKBOOK else sizes[layer]
@@ -732,7 +789,7 @@ def create_app(config: DeskConfig) -> FastAPI:
             security.check_upload(f"x{suffix}", data)
         except security.UploadRefused as exc:
             return page(request, "data.html", status=400, **data_ctx(error=s[exc.key].format(mb=0)))
-        codes = {v.code for v in wsh.get().villages}
+        codes = {v.code for v in wsh.draft().villages}
         decisions = {}
         for k, v in form.multi_items():
             if k.startswith("d:") and isinstance(v, str) and (v == "skip" or v in codes):

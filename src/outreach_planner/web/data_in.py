@@ -369,8 +369,19 @@ def import_upload(folder: Path, data: bytes, suffix: str, shown: str, text: dict
             try:
                 read_workspace(stage)
             except InputError as exc:
-                problem_rows(exc.problems, {})
-                return found
+                from .state import new_problems, problems_now, same_problems
+
+                # a workspace not complete yet (a new regency): applied when the upload adds no problem (the counts
+                # of another service may still be missing; the banner says so)
+                before = problems_now(folder)
+                added = new_problems(exc.problems, before)
+                if added:
+                    problem_rows(added, {})
+                    return found
+                if same_problems(before, exc.problems):  # it fixed nothing: e.g. a template with no count typed
+                    found.problems.append({"file": shown, "sheet": "", "row": "", "column": "", "value": "",
+                                           "message": text["nothing_new"]})
+                    return found
         found.notes += [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
         _apply(folder, stage, _changed(folder, stage, with_import=not template))
         found.applied = written

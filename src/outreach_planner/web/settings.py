@@ -390,7 +390,9 @@ def _rows_of(problems, lang: str) -> list[Row]:
 def save(folder: Path, change, lang: str):
     """Apply ``change(doc)`` to ``folder``'s workspace.toml when the result is a valid workspace.
 
-    Returns (problem rows, the new Workspace or None); nothing is written when there is a row.
+    Returns (problem rows, the new Workspace or None); nothing is written when there is a row. On a workspace
+    that is not valid yet (a new regency without counts), a change that adds no problem of its own is written
+    (the Workspace is then None).
     """
     import tomlkit
 
@@ -419,7 +421,14 @@ def save(folder: Path, change, lang: str):
                 try:
                     ws = read_workspace(stage)  # the folder's layers, the staged workspace.toml
                 except InputError as exc:
-                    return _rows_of(exc.problems, lang), None
+                    from .state import new_problems, problems_now
+
+                    # a workspace that is not complete yet (a new regency without counts): saved when the change
+                    # adds no problem of its own
+                    added = new_problems(exc.problems, problems_now(folder))
+                    if added:
+                        return _rows_of(added, lang), None
+                    ws = None
             bak = folder / ".workspace.toml.bak.desk-tmp"
             shutil.copy2(toml, bak)
             os.replace(bak, folder / "workspace.toml.bak")
@@ -490,8 +499,12 @@ def install(app, *, page, wsh, config, lang_of) -> None:
 
     def show(request: Request, status: int = 200, problems=None, saved=None, open_team=None, typed=None):
         """The page; ``typed``: a team's or the calendar's form as sent, shown again beside its problems."""
-        doc = read_doc(folder)
-        ws = wsh.get()
+        try:
+            doc = read_doc(folder)
+        except Exception:  # noqa: BLE001 - not TOML (edited by hand): the banner shows the reader's problem
+            return page(request, "incomplete.html", status=200 if request.method == "GET" else 409, nav="settings",
+                        message=strings(lang_of(request))["settings_unreadable"])
+        ws = wsh.draft()  # a workspace without counts yet (or with a problem): its teams are still edited here
         speeds = list(dict.fromkeys(["car", "motorbike", *ws.travel.speed_kmh]))
         teams, cal = team_views(doc), calendar_view(doc)
         if typed and typed[0] == "calendar":

@@ -228,6 +228,29 @@ ID: dict[str, str] = {
     "data_invalid": "Ada {n} masalah; tidak ada yang berubah. Perbaiki lalu unggah lagi.",
     "warnings": "Peringatan",
     "wrong_type_layer": "Hanya berkas .csv, .xlsx, .geojson atau .gpkg yang diterima.",
+    # a workspace that is not complete (yet): the banner of every page (web/state.py)
+    "banner_title": "Wilayah kerja ini belum lengkap atau ada masalah",
+    "banner_where": "Letak",
+    "banner_field": "Isian",
+    "banner_counts": "Jumlah per desa (wajib/sudah) belum ada untuk {what}.",
+    "banner_counts_fix": "Unduh templat di halaman Data (desa-desanya sudah terisi, tinggal angkanya), isi, lalu "
+                         "unggah di halaman yang sama; tabel cakupan kantor sendiri juga bisa diunggah di sana.",
+    "every_village": "semua desa",
+    "n_villages": "{n} desa",
+    "banner_problems": "Masalah di wilayah kerja ({n}):",
+    "banner_more": "… dan {n} masalah lain.",
+    "banner_go_data": "Ke halaman Data",
+    "banner_go_settings": "Ke Tim & kalender",
+    "banner_fix_toml": "perbaiki di workspace.toml",
+    "needs_complete_title": "Halaman ini perlu data yang lengkap",
+    "needs_complete_text": "Halaman ini baru bisa dipakai setelah wilayah kerja lengkap dan valid. Di atas tertulis "
+                           "apa yang masih kurang dan di halaman mana memperbaikinya.",
+    "no_villages": "Templat perlu lapisan desa wilayah kerja, tetapi lapisan itu belum dapat dibaca (lihat masalah "
+                   "di atas). Perbaiki dulu, lalu unduh templatnya.",
+    "nothing_new": "Berkas ini tidak menambah apa pun yang masih kurang (belum ada angka yang diisi?); tidak ada "
+                   "yang berubah. Isi kolom jumlahnya lalu unggah lagi.",
+    "settings_unreadable": "workspace.toml tidak dapat dibaca, jadi tim dan kalender belum dapat diubah di sini. "
+                           "Perbaiki berkasnya (lihat masalah di atas), lalu buka halaman ini lagi.",
     # teams, days off, holidays and the calendar (web/settings.py)
     "nav_settings": "Tim & kalender",
     "settings_title": "Tim, hari libur dan kalender",
@@ -507,6 +530,29 @@ EN: dict[str, str] = {
     "data_invalid": "{n} problem(s); nothing was changed. Fix them and upload again.",
     "warnings": "Warnings",
     "wrong_type_layer": "Only .csv, .xlsx, .geojson or .gpkg files are accepted.",
+    "banner_title": "This workspace is not complete or has a problem",
+    "banner_where": "Where",
+    "banner_field": "Field",
+    "banner_counts": "The counts per village (eligible/covered) are still missing for {what}.",
+    "banner_counts_fix": "Download the template on the Data page (the villages are filled in, only the numbers are "
+                         "left), fill it in, then upload it on the same page; the office's own coverage table can "
+                         "be uploaded there too.",
+    "every_village": "every village",
+    "n_villages": "{n} villages",
+    "banner_problems": "Problems in the workspace ({n}):",
+    "banner_more": "… and {n} more problem(s).",
+    "banner_go_data": "Go to the Data page",
+    "banner_go_settings": "Go to Teams & calendar",
+    "banner_fix_toml": "fix it in workspace.toml",
+    "needs_complete_title": "This page needs complete data",
+    "needs_complete_text": "This page can be used once the workspace is complete and valid. Above: what is still "
+                           "missing and on which page to fix it.",
+    "no_villages": "The template needs the workspace's villages layer, which cannot be read yet (see the problems "
+                   "above). Fix that first, then download the template.",
+    "nothing_new": "This file brings in nothing that is still missing (no number typed yet?); nothing was changed. "
+                   "Fill in the count columns and upload it again.",
+    "settings_unreadable": "workspace.toml cannot be read, so the teams and the calendar cannot be edited here yet. "
+                           "Fix the file (see the problems above), then open this page again.",
     "nav_settings": "Teams & calendar",
     "settings_title": "Teams, holidays and the calendar",
     "settings_intro": "Edit the teams, their days off, the holidays and the office calendar. Every save is checked as "

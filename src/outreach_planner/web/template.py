@@ -114,8 +114,8 @@ def template_workbook(ws, text: dict) -> bytes:
         for r, v in enumerate(values, 2):
             lists.cell(row=r, column=i, value=v)
         ranges[key] = f"{LISTS}!${letter}$2:${letter}${max(2, len(values) + 1)}"
-    lon = [v.lon for v in ws.villages] or [0.0]
-    lat = [v.lat for v in ws.villages] or [0.0]
+    lon = [v.lon for v in ws.villages if v.lon is not None] or [0.0]  # a draft's village may have no point
+    lat = [v.lat for v in ws.villages if v.lat is not None] or [0.0]
     box = {"lon": (min(lon) - 0.5, max(lon) + 0.5), "lat": (min(lat) - 0.5, max(lat) + 0.5)}
     first_day, last_day = to_excel(dt.date(2000, 1, 1)), to_excel(dt.date(2100, 12, 31))
     bold, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="0B4F6C")
