@@ -466,7 +466,7 @@ def test_serve_checks_the_workspace_and_the_password_before_it_listens(tmp_path,
     bad = next(p for p in sorted((Path(__file__).parent / "data" / "invalid").iterdir()) if p.is_dir())
     res = CliRunner().invoke(cli, ["serve", str(bad), "--no-open", "--out", str(tmp_path / "out")])
     # an invalid workspace opens (every page shows its problems, tests/test_web_init.py); no workspace.toml: refused
-    assert res.exit_code == 0 and len(started) == 1 and "belum lengkap atau ada masalah" in " ".join(res.output.split())
+    assert res.exit_code == 0 and len(started) == 1 and "is not complete or has a problem" in " ".join(res.output.split())
     res = CliRunner().invoke(cli, ["serve", str(tmp_path), "--no-open", "--out", str(tmp_path / "out")])
     assert res.exit_code == 2 and len(started) == 1
     monkeypatch.setenv("OUTREACH_DESK_PASSWORD", "short")
