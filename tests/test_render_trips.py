@@ -315,13 +315,13 @@ def test_schedule_shows_nights_and_places(plan, ws, tmp_path):
     write_plan_outputs(plan, ws, tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "schedule.xlsx")
     sheet = wb[ws.teams[0].name]  # sheets by team name, Indonesian headers (issue 15)
-    from outreach_planner.io.write_plan import schedule_columns, xlsx_header
+    from outreach_planner.io.write_plan import xlsx_columns, xlsx_header
 
-    key = {xlsx_header(c): c for c in schedule_columns(ws)}
+    key = {xlsx_header(c): c for c in xlsx_columns(ws)}
     header = [key[c.value] for c in sheet[1]]
     cells = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
-    assert [c["place"] for c in cells if c["type"] == "night"] == ["Bermalam di Kantor Camat Ngapa", "Bermalam di Losmen Sari"]
-    assert all(c["why_en"] and c["why"] for c in cells if c["type"] == "visit")
+    assert [c["place"] for c in cells if c["type"] == "Bermalam"] == ["Bermalam di Kantor Camat Ngapa", "Bermalam di Losmen Sari"]
+    assert all(c["why"] for c in cells if c["type"] == "Kunjungan")
     summary = {row[0].value: row[1].value for row in wb["Ringkasan"].iter_rows() if row[0].value}
     assert summary["Malam di luar (perjalanan dinas)"] == 2
 
