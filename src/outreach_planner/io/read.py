@@ -644,7 +644,8 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
             where = _("read.feature", id="fitur {n}", en="feature {n}", n=i + 1)
         else:
             where = _("read.row", id="baris {n}", en="row {n}", n=table.numbers[i] if table.numbers else i + 2)
-        where += "" if _is_blank(rid) else f" ({id_col} {_coerce('str', rid)})"
+        label = _("read.code_word", id="kode", en="code") if id_col == "code" else id_col
+        where += "" if _is_blank(rid) else f" ({label} {_coerce('str', rid)})"
         values: dict[str, Any] = {}
         ok = True
         for col, (kind, required) in schema.items():
@@ -728,9 +729,8 @@ def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
         village = _build(Village, data, table.source, where, out)
         if village is None:
             continue
-        if village.population == 0:
-            out.warn(_("read.population_0", id="{src}, {where}: jumlah penduduk 0", en="{src}, {where}: population is 0",
-                       src=table.source, where=where))
+        # a population of 0 is legal (reference estimates of small villages) and used by nothing in the plan:
+        # ``check`` names such villages once (io/setup_hints.py), instead of a warning on every command
         for s in services:
             e, c = village.eligible[s.id], village.covered[s.id]
             if e < c <= e * (1 + OVER_COVERAGE_TOLERANCE) + 1:
