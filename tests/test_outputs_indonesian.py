@@ -139,3 +139,44 @@ def test_map_scale_bar_is_metric_and_popups_use_indonesian_decimals(planned):
     assert "L.control.scale()" not in html
     cover = re.findall(r'"coverage": "([^"]*%)"', html)
     assert cover and all(re.fullmatch(r"\d+,\d%", c) for c in cover), cover[:5]
+
+
+# --------------------------------------------------------------------------- click's own usage errors
+@pytest.mark.parametrize("args, says", [
+    (["plan", "--x"], "Opsi --x tidak ada."),
+    (["convert"], "Opsi '--out' wajib diberikan."),
+    (["record"], "Argumen '[WORKSPACE] OUTCOMES' belum diberikan."),
+    (["plan", "--solution-limit", "abc"], "Nilai tidak sah untuk '--solution-limit': harus bilangan bulat."),
+    (["plan", "--engine", "foo"], "Nilai tidak sah untuk '--engine': 'foo' bukan salah satu dari 'auto',"),
+    (["plan", "--week"], "Opsi '--week' memerlukan nilai."),
+    (["check", "a", "b", "c"], "Argumen tambahan yang tidak dikenal: b c"),
+    (["plann"], "Perintah 'plann' tidak ada. Maksudnya 'plan'"),
+])
+def test_usage_errors_are_indonesian_by_default(args, says, monkeypatch):
+    """Before: click's English ('No such option: --x', 'Missing option', 'Invalid value for', 'Usage:')."""
+    monkeypatch.delenv("OUTREACH_LANG", raising=False)
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    text = flat(res.output)
+    assert says in text, text
+    assert "Galat" in text
+    if args != ["plan", "--week"]:  # click gives that one no usage line
+        assert "Penggunaan: outreach-planner" in text and "untuk bantuan" in text and "[OPSI]" in text
+    assert not re.search(r"\b(Usage|Missing|No such|Invalid value|Try|for help|Got unexpected|requires)\b", text)
+
+
+def test_usage_errors_in_english_with_lang_en():
+    """English with --lang en (before or after the command: a subprocess, as a user types it) or OUTREACH_LANG."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OUTREACH_LANG"}
+    for args in (["plan", "--lang", "en", "--x"], ["--lang", "en", "plan", "--x"]):
+        proc = subprocess.run([sys.executable, "-m", "outreach_planner.cli", *args], capture_output=True, text=True,
+                              env=env, timeout=120)
+        text = flat(proc.stdout + proc.stderr)
+        assert proc.returncode == 2 and "No such option: --x" in text and "Usage: " in text, text
+        assert "for help" in text and "Opsi" not in text
+    res = runner.invoke(app, ["plan", "--solution-limit", "abc"], env={"OUTREACH_LANG": "en"})
+    assert "Invalid value for '--solution-limit': must be a whole number." in flat(res.output)

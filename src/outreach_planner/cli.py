@@ -48,6 +48,10 @@ except (ImportError, AttributeError):  # pragma: no cover - another typer
 _ru.RICH_HELP = _("cli.panel_try", id="Coba [blue]'{command_path} {help_option}'[/] untuk bantuan.",
                   en="Try [blue]'{command_path} {help_option}'[/] for help.")
 
+from .cli_usage import install as _usage_in_language  # noqa: E402 - click's own usage errors, in the same language
+
+_usage_in_language()
+
 #: The embedded default workspace (Kabupaten Kolaka Utara).
 DEFAULT_WORKSPACE = Path(__file__).resolve().parents[2] / "data" / "kolaka_utara"
 
