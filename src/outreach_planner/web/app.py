@@ -118,6 +118,9 @@ class _Workspace:
             return self._cache[key]
 
 
+from ..i18n import fmt_dec, fmt_int, fmt_pct  # noqa: E402
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -244,6 +247,9 @@ def create_app(config: DeskConfig) -> FastAPI:
         ctx.update(request=request, s=strings(lang), lang=lang, L=labels(lang), csrf=security.csrf_token(request.session),
                    login=config.login, fmt_date=lambda d, short=False: format_date(d, lang, short),
                    svc_name=lambda s: service_name(s, lang), short=short_service, pct=_pct, workspace_name=wsh.get().regency.name)
+        # numbers as the page's language writes them (58.412 and 90,1% in Indonesian; 58,412 and 90.1% in English)
+        ctx.update(pct=lambda x, d=1: fmt_pct(x, d, lang), num=lambda x: fmt_int(x, lang),
+                   dec=lambda x, d=1: fmt_dec(x, d, lang))
         return templates.TemplateResponse(request, name, ctx, status_code=status)
 
     @app.middleware("http")
