@@ -180,3 +180,23 @@ def test_usage_errors_in_english_with_lang_en():
         assert "for help" in text and "Opsi" not in text
     res = runner.invoke(app, ["plan", "--solution-limit", "abc"], env={"OUTREACH_LANG": "en"})
     assert "Invalid value for '--solution-limit': must be a whole number." in flat(res.output)
+
+
+def test_province_summary_numbers_follow_the_language():
+    """Before: the Indonesian province summary wrote '| ektp | 98% | 58,412 | 90.01% | ...'."""
+    from outreach_planner.batch.summary import markdown
+
+    cov = [{"service": "ektp", "eligible": 58412, "before": 0.90012, "after": 0.9021, "expected_people": 1170,
+            "still_needed_after": 4552, "target": 0.98}]
+    results = [{"status": "planned", "code": "74.09", "name": "Kabupaten Konawe Utara", "coverage": cov,
+                "scheduled": 18, "candidates": 285, "travel_hours": 1.4, "distance_km": 1056.0, "nights_away": 0,
+                "travel_model": "great_circle"}]
+    text = markdown(results, "2026-W50", "Sulawesi Tenggara")
+    assert "| ektp | 98% | 58.412 | 90,01% | 90,21% | 1.170 | 4.552 |" in text
+    assert "| 18/285 | 1,4 | 1.056 | 0 | 90,0% → 90,2% (4.552) |" in text
+    set_language("en")
+    try:
+        text = markdown(results, "2026-W50", "Sulawesi Tenggara")
+    finally:
+        set_language(None)
+    assert "| ektp | 98% | 58,412 | 90.01% | 90.21% | 1,170 | 4,552 |" in text

@@ -1022,12 +1022,14 @@ def _print_plan_summary(p, ws) -> None:
         t.add_row(team.name, *(str(len(routes[d].visits)) if d in routes else "-" for d in dates),
                   fmt_dec(sum(r.travel_s for r in routes.values()) / 3600))
     console.print(t)
+    lodging_names = {lg.id: lg.name for lg in ws.lodgings}  # names a person knows, not ids
     for row in (s.get("field_trips") or {}).get("teams", []):  # field trips: what was chosen and why
         trips = "; ".join(_("plan.trip", id="{trip} di {lodging} {a}..{b} ({n} malam): {why}", en="{trip} at "
-                            "{lodging} {a}..{b} ({n} night(s)): {why}", trip=x["trip"], lodging=x["lodging"],
+                            "{lodging} {a}..{b} ({n} night(s)): {why}", trip=x["trip"],
+                            lodging=lodging_names.get(x["lodging"], x["lodging"]),
                             a=x["first_date"], b=x["last_date"], n=x["nights"], why=x["why"]) for x in row["trips"])
         console.print(_("plan.trips", id="Perjalanan dinas {t}: {trips}", en="Field trips {t}: {trips}",
-                        t=row["team"], trips=trips or row.get("why", "")), highlight=False)
+                        t=_team_name(ws, row["team"]), trips=trips or row.get("why", "")), highlight=False)
     c = Table(title=_("plan.coverage", id="Cakupan sebelum dan sesudah minggu ini (kabupaten)",
                       en="Coverage before and after the week (regency)"))
     for i, col in enumerate((_SERVICE(), _("col.expected", id="Perkiraan orang", en="People expected"),
@@ -1050,6 +1052,11 @@ def _print_plan_summary(p, ws) -> None:
         for code, n in reasons.most_common():
             u.add_row(texts.get(code, code), fmt_int(n))  # the reason in words; the code stays in plan.json
         console.print(u)
+
+
+def _team_name(ws, team_id: str) -> str:
+    """A team's name (its id when the workspace has no such team)."""
+    return next((t.name for t in ws.teams if t.id == team_id), team_id)
 
 
 def _cell(r, bold: bool = False) -> str:
