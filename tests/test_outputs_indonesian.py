@@ -200,3 +200,23 @@ def test_province_summary_numbers_follow_the_language():
     finally:
         set_language(None)
     assert "| ektp | 98% | 58,412 | 90.01% | 90.21% | 1,170 | 4,552 |" in text
+
+
+def test_map_scale_bar_in_a_browser_shows_metres_or_kilometres_only(planned, tmp_path):
+    """In headless chromium: one scale line, in km or m (before: a second line in miles)."""
+    import time
+
+    from browser import session, severe_console
+
+    out, _ = planned
+    with session("1200,800") as drv:
+        drv.get((out / "map.html").as_uri())
+        for _i in range(50):
+            lines = drv.find_elements("css selector", ".leaflet-control-scale-line")
+            if lines and lines[0].text:
+                break
+            time.sleep(0.1)
+        texts = [e.text for e in lines]
+        drv.save_screenshot(str(tmp_path / "map.png"))
+        assert len(texts) == 1 and re.fullmatch(r"\d+ (km|m)", texts[0]), texts
+        assert not severe_console(drv)

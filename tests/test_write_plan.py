@@ -208,6 +208,7 @@ def test_xlsx_sheets_summary_teams_and_unassigned(out, plan, ws, csv_rows):
         sheet = wb[by_name[tid]]
         header = [c.value for c in sheet[1]]
         assert header == [wp.xlsx_header(c) for c in columns]  # Indonesian headers; schedule.csv keeps the keys
+        assert {"Perkiraan e-KTP", "Perkiraan KIA"} <= set(header)  # the services by their labels, not their ids
         header = columns
         assert all(c.font.bold for c in sheet[1])
         assert sheet.freeze_panes == "A2"

@@ -307,7 +307,9 @@ def xlsx_header(column: str) -> str:
         "end_place": _("xlsx.end_place", id="Berakhir di", en="Ends at"),
     }
     if column.startswith("expected_"):
-        return _("xlsx.expected", id="Perkiraan {s}", en="Expected {s}", s=column[len("expected_"):])
+        from ..render.strings import short_service
+
+        return _("xlsx.expected", id="Perkiraan {s}", en="Expected {s}", s=short_service(column[len("expected_"):]))
     return heads.get(column, column)
 
 
