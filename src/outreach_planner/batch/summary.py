@@ -182,7 +182,8 @@ def markdown(results: list[dict], week: str, province_name: str) -> str:
             model = r.get("travel_model", "") + (" (perkiraan)" if r.get("estimate") else "")
             lines.append(f"| {r['code']} | {r.get('name', '')} | {r.get('status_now', r['status'])} | "
                          f"{r.get('scheduled')}/{r.get('candidates')} | {_n(r.get('travel_hours'), 1)} | "
-                         f"{_n(r.get('distance_km'), 0)} | {r.get('nights_away', 0)} | " + " | ".join(cells) + f" | {model} |")
+                         f"{_n(r.get('distance_km'), 0)} | {r.get('nights_away', 0)} | " + " | ".join(cells)
+                         + f" | {model} |")
         lines += ["", _("province.estimate_note", id="Perjalanan bertanda *perkiraan* diperkirakan dari garis lurus "
                         "(tanpa jaringan jalan), melalui penyeberangan antarpulau.", en="Travel marked *perkiraan* is "
                         "estimated from straight lines (no road network), through the crossings between islands.")]

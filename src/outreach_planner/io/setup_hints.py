@@ -123,7 +123,8 @@ def setup_notes(ws) -> list[str]:
                        "di berkas desa bila kantor tahu angkanya", en="{n} village(s) with a population of 0 "
                        "({which}): the population is for information only (the plan uses the eligible/covered "
                        "counts), so it may stay; fill in the population column of the villages file if the office "
-                       "knows the figure", n=len(zero), which=name_villages(zero, {v.code: v.name for v in ws.villages})))
+                       "knows the figure", n=len(zero),
+                       which=name_villages(zero, {v.code: v.name for v in ws.villages})))
     for t in ws.teams:
         if tuple(t.members) == EXAMPLE_MEMBERS:
             notes.append(_("check.example_team", id="tim {t} masih tim CONTOH dari init; ganti dengan tim kantor",

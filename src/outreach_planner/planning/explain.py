@@ -309,7 +309,8 @@ def _way(p: Problem, w: _Way, lang: str) -> str:
     if round(w.dtravel / 60):
         drive = t["drive_more" if w.dtravel > 0 else "drive_less"].format(min=_minutes(w.dtravel),
                                                                           cost=_num(abs(cost), lang))
-    dropped = t["worth"].format(value=_num(sum(p.visits[i].value for i in w.dropped), lang)) if len(w.dropped) > 1 else ""
+    worth = sum(p.visits[i].value for i in w.dropped)
+    dropped = t["worth"].format(value=_num(worth, lang)) if len(w.dropped) > 1 else ""
     return t["whole_day" if w.whole_day else "swap"].format(
         td=td, list=_visits(p, w.dropped, lang), dropped=dropped, drive=drive)
 

@@ -588,7 +588,8 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
                 lines.append({
                     "pts": [[round(lat, 6), round(lon, 6)] for lon, lat in pts],
                     "tip": f"{_esc(tname)} · {_esc(day)}: → {_esc(dest)} "
-                           f"({fmt_int(leg.end.travel_s / 60, lang)} {t['minutes']}, {fmt_dec(leg.end.distance_m / 1000, 1, lang)} km)"})
+                           f"({fmt_int(leg.end.travel_s / 60, lang)} {t['minutes']}, "
+                           f"{fmt_dec(leg.end.distance_m / 1000, 1, lang)} km)"})
             stops: list[dict] = []
             for i, s in enumerate(r.steps):
                 if i not in numbers or s.location is None:

@@ -342,4 +342,5 @@ def format_date(d, lang: str = "id", short: bool = False) -> str:
     return f"{t['days'][d.weekday()]}, {d.day} {t['months'][d.month - 1]} {d.year}"
 
 
-__all__ = ["EN", "ID", "LANGS", "SHORT_SERVICE", "format_date", "labels", "service_name", "short_service", "vehicle_name"]
+__all__ = ["EN", "ID", "LANGS", "SHORT_SERVICE", "format_date", "labels", "service_name", "short_service",
+           "vehicle_name"]
