@@ -69,8 +69,9 @@ def test_delivery_left_out_because_the_only_courier_day_is_full(small):
     assert [s.visit_id for _, s in plan.visit_steps] == ["dl:dl1"]  # due Friday: worth more
     u = _left(plan, "dl:dl2")
     assert u.reason == "capacity"
-    assert "kurir on Mon 30 Nov" in u.detail and "at delivery capacity (kurir on Mon 30 Nov 1/1)" in u.detail
-    assert "kurir pada Senin 30 Nov" in u.detail_id and "kapasitas antar" in u.detail_id
+    # the team by its name (issue 15: before, its id "kurir")
+    assert "Kurir on Mon 30 Nov" in u.detail and "at delivery capacity (Kurir on Mon 30 Nov 1/1)" in u.detail
+    assert "Kurir pada Senin 30 Nov" in u.detail_id and "kapasitas antar" in u.detail_id
     # what would let it in, computed: deliver it instead of dl1
     i1, i2 = (next(k for k, v in enumerate(p.visits) if v.id == f"dl:{d}") for d in ("dl1", "dl2"))
     trip = _round_trip(p, 0, i2) - _round_trip(p, 0, i1)
@@ -93,9 +94,10 @@ def test_visit_pushed_out_by_a_more_valuable_one_names_it_and_the_value_it_needs
     assert u.needed_value == pytest.approx(needed, abs=1e-3) and u.added_travel_s == trip
     assert u.needed_value > u.value
     text = " ".join(u.detail.split())
-    assert "tim1 on Mon 30 Nov could take it if Pitulua, Kec. Lasusua" in text
+    assert "Tim 1 on Mon 30 Nov could take it if Pitulua, Kec. Lasusua" in text  # the team's name, not tim1
     assert f"It needs a value above {needed:.1f}; its value is {u.value:.1f}." in text
-    assert f"Nilai yang dibutuhkan di atas {needed:.1f}" in u.detail_id
+    needed_id = f"{needed:.1f}".replace(".", ",")  # Indonesian decimals in the Indonesian text (issue 15)
+    assert f"Nilai yang dibutuhkan di atas {needed_id}" in u.detail_id
 
 
 def test_no_time_when_the_drive_back_runs_into_the_break(small):
@@ -115,7 +117,7 @@ def test_no_time_when_the_drive_back_runs_into_the_break(small):
     assert not plan.visit_steps and p.visits[0].value > p.travel_cost_per_s * 4 * 3600
     u = plan.unassigned[0]
     assert u.reason == "no_time" and u.needed_value is None and u.displaces == () and u.would_fit is None
-    assert f"{on_site} min on site" in u.detail and "shift of tim1" in u.detail
+    assert f"{on_site} min on site" in u.detail and "shift of Tim 1" in u.detail
     assert f"{on_site} menit di lokasi" in u.detail_id
 
 
@@ -132,7 +134,7 @@ def test_free_team_day_names_the_round_trip_cost(small):
     u = plan.unassigned[0]
     cost = p.travel_cost_per_s * 6 * 3600
     assert u.reason == "low_value" and u.displaces == () and u.needed_value == pytest.approx(cost)
-    assert "tim1 on Mon 30 Nov is free: the round trip takes 360 min of driving" in u.detail
+    assert "Tim 1 on Mon 30 Nov is free: the round trip takes 360 min of driving" in u.detail
 
 
 def _allowed_teams(p, visit_id):

@@ -254,10 +254,11 @@ def test_map_in_english(plan, ws, travel):
 
 
 def test_route_leg_tips_give_the_minutes_in_the_map_language(plan, ws, travel):
-    """A leg's tooltip: ``(12 mnt, 3.4 km)`` on the Indonesian map, ``(12 min, 3.4 km)`` on the English one."""
+    """A leg's tooltip: ``(12 mnt, 3,4 km)`` on the Indonesian map (Indonesian decimals), ``(12 min, 3.4 km)`` on
+    the English one."""
     import re
 
-    legs_id = re.findall(r"\((\d+) (\w+), \d+\.\d km\)", map_html(plan, ws, travel))
+    legs_id = re.findall(r"\((\d+) (\w+), \d+,\d km\)", map_html(plan, ws, travel))
     legs_en = re.findall(r"\((\d+) (\w+), \d+\.\d km\)", map_html(plan, ws, travel, lang="en"))
     assert legs_id and {u for _, u in legs_id} == {"mnt"}
     assert [n for n, _ in legs_en] == [n for n, _ in legs_id] and {u for _, u in legs_en} == {"min"}

@@ -315,13 +315,13 @@ def test_schedule_shows_nights_and_places(plan, ws, tmp_path):
     write_plan_outputs(plan, ws, tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "schedule.xlsx")
     sheet = wb[ws.teams[0].name]  # sheets by team name, Indonesian headers (issue 15)
-    from outreach_planner.io.write_plan import schedule_columns, xlsx_header
+    from outreach_planner.io.write_plan import xlsx_columns, xlsx_header
 
-    key = {xlsx_header(c): c for c in schedule_columns(ws)}
+    key = {xlsx_header(c): c for c in xlsx_columns(ws)}
     header = [key[c.value] for c in sheet[1]]
     cells = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
-    assert [c["place"] for c in cells if c["type"] == "night"] == ["Bermalam di Kantor Camat Ngapa", "Bermalam di Losmen Sari"]
-    assert all(c["why_en"] and c["why"] for c in cells if c["type"] == "visit")
+    assert [c["place"] for c in cells if c["type"] == "Bermalam"] == ["Bermalam di Kantor Camat Ngapa", "Bermalam di Losmen Sari"]
+    assert all(c["why"] for c in cells if c["type"] == "Kunjungan")
     summary = {row[0].value: row[1].value for row in wb["Ringkasan"].iter_rows() if row[0].value}
     assert summary["Malam di luar (perjalanan dinas)"] == 2
 
@@ -447,7 +447,7 @@ def test_every_planned_visit_has_a_reason_in_both_languages():
 
     from outreach_planner.engines import SolveLimits
     from outreach_planner.planning.planner import make_plan
-    from outreach_planner.planning.why import visit_why
+    from outreach_planner.planning.why import indonesian_decimals, visit_why
     from outreach_planner.week import Week
 
     with warnings.catch_warnings():
@@ -459,7 +459,8 @@ def test_every_planned_visit_has_a_reason_in_both_languages():
     for _, s in plan.visit_steps:
         kinds.add(s.kind)
         id_, en = visit_why(s, small, "id"), visit_why(s, small, "en")
-        assert id_ == s.why and id_ and en and en != id_
+        assert id_ == indonesian_decimals(s.why) and id_ and en and en != id_
+        assert not re.search(r"\d\.\d", id_), id_  # 90,1% in the Indonesian text (issue 15)
         assert not re.search(r"\b(org|sesi|menunggu|minggu|antar|siap|jatuh tempo|Perekaman|Kartu)\b", en), en
     assert {"village_session", "home_visit", "delivery"} <= kinds
 
@@ -471,5 +472,6 @@ def test_a_visit_without_why_gets_one_computed(ws):
     step = _visit(ws, TUE, f"vs:{v.code}:2", v.code, "09:00", "09:00", "10:00", {"ektp": 4}).model_copy(
         update={"why": ""})
     cov = 100 * v.covered["ektp"] / v.eligible["ektp"]
-    assert visit_why(step, ws, "id") == f"Perekaman e-KTP {cov:.1f}% (target 98.0%): 4 org; sesi 2"
+    cov_id = f"{cov:.1f}".replace(".", ",")  # Indonesian decimals in the Indonesian text (issue 15)
+    assert visit_why(step, ws, "id") == f"Perekaman e-KTP {cov_id}% (target 98,0%): 4 org; sesi 2"
     assert visit_why(step, ws, "en") == f"e-KTP recording {cov:.1f}% (target 98.0%): 4 people; session 2"

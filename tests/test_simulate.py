@@ -113,6 +113,16 @@ def test_report_gives_weeks_12_and_26_target_worst_villages_travel_and_nights(sm
     assert cells[3] == "week 26" and cells[-1] == "26" and cells[-2] == "260.0"
     short = report_markdown({"planner": _run([0.95, 0.951])}, small)
     assert "after week 12" not in short.splitlines()[0] and "after week 2" in short.splitlines()[0]
+    from outreach_planner.i18n import set_language
+
+    set_language("id")  # the Indonesian report writes Indonesian numbers (issue 15)
+    try:
+        md = report_markdown({"planner": long}, small)
+    finally:
+        set_language(None)
+    row = next(ln for ln in md.splitlines() if ln.startswith("| planner |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1:3] == ["96,60%", "98,00%"] and cells[-2] == "260,0"
 
 
 def test_no_field_trips_turns_them_off_for_every_team(small, monkeypatch):

@@ -279,6 +279,8 @@ def test_replan_of_a_plan_with_a_trip(small, tmp_path):
     assert validate_plan(res.new_part, res.workspace, travel, held=res.kept) == []
     trips = res.plan.summary["field_trips"]["teams"][0]["trips"]
     assert trips and trips[0]["why"].startswith("continues the trip")
+    lodging = next(lg for lg in ws.lodgings if lg.id == mon[0].end_place)
+    assert lodging.name != lodging.id and f"slept at {lodging.name}" in trips[0]["why"]  # its name, not its id
 
 
 VERY_FAR = (121.2, -2.75)  # ~3 h each way: a day trip leaves no room for a session

@@ -18,6 +18,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 from fastapi.testclient import TestClient  # noqa: E402
 
+from outreach_planner.i18n import fmt_dec, fmt_int, fmt_pct  # noqa: E402
 from outreach_planner.io import read_workspace  # noqa: E402
 from outreach_planner.planning.coverage import regency_coverage  # noqa: E402
 from outreach_planner.render.map import external_resources  # noqa: E402
@@ -103,10 +104,12 @@ def test_coverage_page_shows_the_figures_check_prints(desk):
     assert r.status_code == 200
     text = _text(r.text)
     assert "Di mana cakupan paling rendah?" in text  # Indonesian by default
-    for row in regency_coverage(ws):
-        assert f"{row.eligible:,}" in text and f"{row.covered:,}" in text
+    for row in regency_coverage(ws):  # Indonesian grouping on the Indonesian page (issue 15): 7.720, not 7,720
+        assert fmt_int(row.eligible, "id") in text and fmt_int(row.covered, "id") in text
         if row.needed:
-            assert f"{row.needed:,}" in text
+            assert fmt_int(row.needed, "id") in text
+        assert fmt_pct(row.coverage, 1, "id") in text
+    assert not re.search(r"\d\.\d%", text) and not re.search(r"\b\d{1,3},\d{3}\b", text)
     for v in ws.villages:
         assert v.name in text
 
@@ -133,6 +136,11 @@ def test_the_plan_writes_the_files_plan_writes_and_the_page_shows_it(desk):
     assert "Rencana minggu 2026-W49" in text
     assert "Jadwal per tim" in text and "Kunjungan yang tidak terjadwal" in text
     assert "Cakupan kabupaten sebelum dan sesudah minggu ini" in text
+    import json
+
+    sm = json.loads((d / "plan.json").read_text(encoding="utf-8"))["summary"]  # figures as Indonesian writes them
+    assert f"nilai {fmt_dec(sm['value_collected'], 1, 'id')} dari {fmt_dec(sm['value_available'], 1, 'id')}" in text
+    assert f"perjalanan {fmt_dec(sm['travel_hours'], 1, 'id')} jam" in text
     ws = read_workspace(SMALL)
     names = [r.name for r in ws.requests] + [getattr(x, "recipient", "") for x in ws.deliveries]
     for name in filter(None, names):  # resident names only on route sheets, never on a page
@@ -262,8 +270,8 @@ def test_recording_the_filled_form_and_again_changes_nothing(desk, tmp_path):
     body = re.search(r'<table class="data" id="history">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
     rows = [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)] for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
     start = {r.service: r for r in regency_coverage(ws)}
-    assert rows[0] == ["awal", *(f"{100 * start[s.id].coverage:.2f}%" for s in ws.services)]
-    assert rows[1] == ["2026-W49", *(f"{100 * after[s.id].coverage:.2f}%" for s in ws.services)]
+    assert rows[0] == ["awal", *(fmt_pct(start[s.id].coverage, 2, "id") for s in ws.services)]  # 94,95%
+    assert rows[1] == ["2026-W49", *(fmt_pct(after[s.id].coverage, 2, "id") for s in ws.services)]
     assert rows[1] != rows[0]
 
 

@@ -198,13 +198,17 @@ def test_xlsx_sheets_summary_teams_and_unassigned(out, plan, ws, csv_rows):
     summary = [c for row in wb["Ringkasan"].iter_rows(values_only=True) for c in row if c is not None]
     assert any(isinstance(c, str) and plan.week in c for c in summary)
     assert plan.summary["value_collected"] in summary and plan.summary["distance_km"] in summary
-    assert "Kunjungan per tim per hari" in summary and "low_value" in summary
+    texts = labels("id")["unassigned_reason"]  # reasons in words on the Indonesian sheet; the codes stay in plan.json
+    assert "Kunjungan per tim per hari" in summary and texts["low_value"] in summary
+    assert not set(REASONS) & set(summary)
 
-    columns = [c for c in wp.schedule_columns(ws) if c != "team"]
+    columns = wp.xlsx_columns(ws)  # the CSV's columns but team, kind (a code) and why_en (issue 15)
+    assert set(wp.schedule_columns(ws)) - set(columns) == {"team", "kind", "why_en"}
     for tid in team_ids:
         sheet = wb[by_name[tid]]
         header = [c.value for c in sheet[1]]
         assert header == [wp.xlsx_header(c) for c in columns]  # Indonesian headers; schedule.csv keeps the keys
+        assert {"Perkiraan e-KTP", "Perkiraan KIA"} <= set(header)  # the services by their labels, not their ids
         header = columns
         assert all(c.font.bold for c in sheet[1])
         assert sheet.freeze_panes == "A2"
@@ -213,22 +217,51 @@ def test_xlsx_sheets_summary_teams_and_unassigned(out, plan, ws, csv_rows):
         body = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
         assert all(isinstance(r["date"], dt.datetime) and isinstance(r["start"], dt.time) for r in body)
         assert sheet.auto_filter.ref == sheet.dimensions and sheet.print_title_rows == "$1:$1"
+        words = {"visit": "Kunjungan", "break": "Istirahat", "night": "Bermalam"}  # step types in words
         assert [(r["type"], r["visit_id"] or "") for r in body] == \
-            [(r["type"], r["visit_id"]) for r in csv_rows if r["team"] == tid]
+            [(words[r["type"]], r["visit_id"]) for r in csv_rows if r["team"] == tid]
+        assert [r["why"] or "" for r in body] == [r["why"] for r in csv_rows if r["team"] == tid]  # Indonesian
 
     sheet = wb["Tidak terjadwal"]
     header = [c.value for c in sheet[1]]
     assert header == [wp.unassigned_header(c) for c in wp.UNASSIGNED_COLUMNS]  # Indonesian headers (issue 15)
-    assert "Kode alasan" in header and sheet.auto_filter.ref == sheet.dimensions
+    assert "Alasan" in header and "Penjelasan" in header and sheet.auto_filter.ref == sheet.dimensions
+    assert not any("Inggris" in h or "Kode alasan" in h for h in header)  # one language, no code column
     header = list(wp.UNASSIGNED_COLUMNS)
     rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert [r["visit_id"] for r in rows] == [u.visit_id for u in plan.unassigned]
-    texts = labels("id")["unassigned_reason"]  # the reason texts in Indonesian; the codes stay
-    assert set(texts) == set(REASONS) and all(r["reason_text"] == texts[r["reason"]] for r in rows)
-    assert [(r["detail"], r["detail_id"], r["needed_value"], r["displaces"]) for r in rows] == \
-        [(u.detail, u.detail_id, None if u.needed_value is None else round(u.needed_value, 3),
+    assert set(texts) == set(REASONS)  # the reason texts in Indonesian; the codes stay in plan.json
+    assert [r["reason_text"] for r in rows] == [texts[u.reason] for u in plan.unassigned]
+    kinds = labels("id")["kind"]
+    assert [(r["kind_id"], r["detail"], r["needed_value"], r["displaces"]) for r in rows] == \
+        [(kinds[u.kind], u.detail_id, None if u.needed_value is None else round(u.needed_value, 3),
           " ".join(u.displaces) or None) for u in plan.unassigned]
 
+
+def test_xlsx_in_english_shows_english_only(plan, ws, tmp_path, csv_rows):
+    """Before (issue 15): the Indonesian sheets had 'Alasan (Inggris)' / 'Penjelasan (Inggris)' columns and step
+    types as codes (visit, break); the English one Indonesian day names, activities and reasons."""
+    from outreach_planner.i18n import set_language
+
+    set_language("en")
+    try:
+        write_plan_outputs(plan, ws, tmp_path)
+    finally:
+        set_language(None)
+    wb = load_workbook(tmp_path / "schedule.xlsx")
+    tid = next(t.id for t in ws.teams if any(r.team == t.id for r in plan.routes))
+    sheet = wb[next(t.name for t in ws.teams if t.id == tid)]
+    head = [c.value for c in sheet[1]]
+    assert "Why" in head and not any("English" in h or "Indonesian" in h for h in head)
+    body = [dict(zip(wp.xlsx_columns(ws), row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    mine = [r for r in csv_rows if r["team"] == tid]
+    assert [r["why"] or "" for r in body] == [r["why_en"] for r in mine]
+    assert {r["type"] for r in body} <= {"Visit", "Break", "Night away"}
+    assert {r["day"] for r in body} <= set(labels("en")["days"])
+    left = wb["Left out"]
+    rows = [dict(zip(wp.UNASSIGNED_COLUMNS, row)) for row in left.iter_rows(min_row=2, values_only=True)]
+    assert [r["detail"] for r in rows] == [u.detail for u in plan.unassigned]
+    assert [r["reason_text"] for r in rows] == [labels("en")["unassigned_reason"][u.reason] for u in plan.unassigned]
 
 # --------------------------------------------------------------------------- atomic writes
 @pytest.mark.parametrize("failing", ["_write_csv", "_write_xlsx"])

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import InputError, InputWarning, OutreachError
-from .i18n import _, argv_language, language, set_language
+from .i18n import _, argv_language, fmt_dec, fmt_int, fmt_pct, language, set_language
 
 # Typer builds --help from the texts below, made at import: their language comes from --lang on the command line
 # (read from sys.argv here, before typer parses it), else OUTREACH_LANG, else Indonesian.
@@ -47,6 +47,10 @@ except (ImportError, AttributeError):  # pragma: no cover - another typer
     pass
 _ru.RICH_HELP = _("cli.panel_try", id="Coba [blue]'{command_path} {help_option}'[/] untuk bantuan.",
                   en="Try [blue]'{command_path} {help_option}'[/] for help.")
+
+from .cli_usage import install as _usage_in_language  # noqa: E402 - click's own usage errors, in the same language
+
+_usage_in_language()
 
 #: The embedded default workspace (Kabupaten Kolaka Utara).
 DEFAULT_WORKSPACE = Path(__file__).resolve().parents[2] / "data" / "kolaka_utara"
@@ -196,7 +200,7 @@ def _folder(workspace: Path | None) -> Path:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.2f}%"
+    return fmt_pct(x, 2)  # 90,01% in Indonesian, 90.01% in English
 
 
 @app.command(help=_("cli.check_help", id="Periksa wilayah kerja dan ringkas cakupan terhadap target (tidak ada yang "
@@ -241,8 +245,8 @@ def check(workspace: WorkspaceArg = None, lang: LangOpt = None) -> None:
         need.add_column(col, justify="left" if i == 0 else "right")
     for s in ws.services:
         r = reg[s.id]
-        need.add_row(names[s.id], f"{r.eligible:,}", f"{r.covered:,}", _pct(r.coverage), _pct(r.target),
-                     f"{r.needed:,}" if r.needed else _REACHED())
+        need.add_row(names[s.id], fmt_int(r.eligible), fmt_int(r.covered), _pct(r.coverage), _pct(r.target),
+                     fmt_int(r.needed) if r.needed else _REACHED())
     console.print(need)
 
     for s in ws.services:
@@ -253,7 +257,7 @@ def check(workspace: WorkspaceArg = None, lang: LangOpt = None) -> None:
                                  _("col.unserved", id="Belum", en="Unserved"))):
             low.add_column(col, justify="right" if i >= 3 else "left")
         for v in lowest_villages(ws, s.id):
-            low.add_row(v.code, v.name, v.district_name, _pct(v.coverage(s.id)), f"{v.unserved(s.id):,}")
+            low.add_row(v.code, v.name, v.district_name, _pct(v.coverage(s.id)), fmt_int(v.unserved(s.id)))
         console.print(low)
 
     _check_roads(ws, workspace)
@@ -324,7 +328,7 @@ def _check_roads(ws, workspace: Path | None) -> None:
             err_console.print(_warning(w.message), highlight=False)
     console.print(_("check.roads_ok", id="Jaringan jalan {f}: semua {n} titik saling terjangkau dengan {p}.",
                     en="Road network {f}: all {n} stop places reach each other by {p}.", f=travel.network_path.name,
-                    n=len(stops), p=", ".join(profiles)), highlight=False)
+                    n=len(stops), p=_vehicles(profiles)), highlight=False)
 
 
 def _check_islands(ws, travel) -> None:
@@ -345,7 +349,14 @@ def _check_islands(ws, travel) -> None:
     console.print(_("check.islands_ok", id="Pulau: titik-titik ada di {n} daratan, dihubungkan {c} penyeberangan untuk "
                     "{p}; waktu tempuh adalah perkiraan dari garis lurus.", en="Islands: the stops lie on {n} land "
                     "mass(es), joined by {c} crossing(s) for {p}; travel times are estimates from straight lines "
-                    "(perkiraan).", n=n, c=len(ws.crossings), p=", ".join(profiles)), highlight=False)
+                    "(perkiraan).", n=n, c=len(ws.crossings), p=_vehicles(profiles)), highlight=False)
+
+
+def _vehicles(profiles) -> str:
+    """Travel profiles in words of the language in use (``mobil, sepeda motor``); the files keep the codes."""
+    from .render.strings import vehicle_name
+
+    return ", ".join(vehicle_name(p, language(), in_text=True) for p in profiles)
 
 
 class Lang(str, Enum):
@@ -507,7 +518,7 @@ def plan(
                     warnings.simplefilter("always", InputWarning)
                     run_ = make_plan(ws, wk, limits, engine=EngineChoice(engine).value, travel=travel,
                                      progress=lambda t, obj: bar.update(task, best=_(
-                                         "plan.objective", id="skor {o}", en="objective {o}", o=f"{obj:,.1f}")))
+                                         "plan.objective", id="skor {o}", en="objective {o}", o=fmt_dec(obj))))
             finally:
                 done.set()
                 ticker.join()
@@ -813,7 +824,7 @@ def replan(
         t.add_row(c["change"], c["visit_id"], fmt(c["before"]), fmt(c["after"]), c["reason"])
     console.print(t)
     rp = res.plan.summary["replan"]
-    values = ", ".join(f"{k} {v:.1f}" for k, v in rp["stage_values"].items())
+    values = ", ".join(f"{k} {fmt_dec(v)}" for k, v in rp["stage_values"].items())
     console.print(_("replan.done", id="{n} perubahan, {same} kunjungan tidak berubah; dipakai rencana ulang tahap "
                     "{stage} (nilai: {values}); keluaran di {out}.", en="{n} change(s), {same} visit(s) unchanged; "
                     "kept the {stage} re-plan (value: {values}); outputs in {out}.", n=len(changed),
@@ -998,7 +1009,7 @@ def still_improving(history: list[tuple[float, float]], value: float, time_limit
     gain = (before[-1] - history[-1][1]) if before else float("inf")
     if gain < STILL_IMPROVING_GAIN * max(value, 1.0):
         return None
-    how = (_("plan.gain", id="naik {g} dalam {s} detik terakhir", en="by {g} in the last {s} s", g=f"{gain:,.1f}",
+    how = (_("plan.gain", id="naik {g} dalam {s} detik terakhir", en="by {g} in the last {s} s", g=fmt_dec(gain),
              s=f"{time_limit - late:g}") if before else
            _("plan.late_first", id="solusi pertamanya datang terlambat", en="after its first solution came late"))
     return _("plan.still_improving", id="pencarian masih membaik saat batas waktu habis ({how}, terakhir pada detik "
@@ -1019,12 +1030,12 @@ def _print_plan_summary(p, ws) -> None:
                     "{va}, perjalanan {h} jam ({km} km); mesin {e}, {t} detik.", en="[bold]Plan {w}[/] for {ws}: {n} "
                     "of {c} candidate visits, value {v} of {va}, travel {h} h ({km} km); engine {e}, {t} s.",
                     w=p.week, ws=p.workspace, n=s["scheduled_visits"], c=s["candidate_visits"],
-                    v=f"{s['value_collected']:,.1f}", va=f"{s['value_available']:,.1f}", h=f"{s['travel_hours']:.1f}",
-                    km=f"{s['distance_km']:,.0f}", e=p.engine, t=f"{s['solve_seconds']:.0f}"), highlight=False)
+                    v=fmt_dec(s['value_collected']), va=fmt_dec(s['value_available']), h=fmt_dec(s['travel_hours']),
+                    km=fmt_int(s['distance_km']), e=p.engine, t=f"{s['solve_seconds']:.0f}"), highlight=False)
     if len(s.get("engines", [])) > 1:
         console.print(_("plan.engines", id="Mesin: ", en="Engines: ") + "; ".join(
             _("plan.engine_row", id="{e} nilai {v}, perjalanan {h} jam", en="{e} value {v}, travel {h} h",
-              e=e["engine"], v=f"{e['value_collected']:,.1f}", h=f"{e['travel_hours']:.1f}")
+              e=e["engine"], v=fmt_dec(e['value_collected']), h=fmt_dec(e['travel_hours']))
             + (_("plan.violations", id=", {n} pelanggaran", en=", {n} violation(s)", n=e["violations"])
                if e.get("violations") else "")
             if "value_collected" in e else f"{e['engine']}: {e['status']}" for e in s["engines"]), highlight=False)
@@ -1039,14 +1050,16 @@ def _print_plan_summary(p, ws) -> None:
         if not routes:
             continue
         t.add_row(team.name, *(str(len(routes[d].visits)) if d in routes else "-" for d in dates),
-                  f"{sum(r.travel_s for r in routes.values()) / 3600:.1f}")
+                  fmt_dec(sum(r.travel_s for r in routes.values()) / 3600))
     console.print(t)
+    lodging_names = {lg.id: lg.name for lg in ws.lodgings}  # names a person knows, not ids
     for row in (s.get("field_trips") or {}).get("teams", []):  # field trips: what was chosen and why
         trips = "; ".join(_("plan.trip", id="{trip} di {lodging} {a}..{b} ({n} malam): {why}", en="{trip} at "
-                            "{lodging} {a}..{b} ({n} night(s)): {why}", trip=x["trip"], lodging=x["lodging"],
+                            "{lodging} {a}..{b} ({n} night(s)): {why}", trip=x["trip"],
+                            lodging=lodging_names.get(x["lodging"], x["lodging"]),
                             a=x["first_date"], b=x["last_date"], n=x["nights"], why=x["why"]) for x in row["trips"])
         console.print(_("plan.trips", id="Perjalanan dinas {t}: {trips}", en="Field trips {t}: {trips}",
-                        t=row["team"], trips=trips or row.get("why", "")), highlight=False)
+                        t=_team_name(ws, row["team"]), trips=trips or row.get("why", "")), highlight=False)
     c = Table(title=_("plan.coverage", id="Cakupan sebelum dan sesudah minggu ini (kabupaten)",
                       en="Coverage before and after the week (regency)"))
     for i, col in enumerate((_SERVICE(), _("col.expected", id="Perkiraan orang", en="People expected"),
@@ -1055,8 +1068,8 @@ def _print_plan_summary(p, ws) -> None:
         c.add_column(col, justify="left" if i == 0 else "right")
     names = _service_names(ws)
     for row in s["coverage"]:
-        c.add_row(names[row["service"]], f"{row['expected_people']:,}", _pct(row["before"]), _pct(row["after"]),
-                  _pct(row["target"]), f"{row['still_needed_after']:,}" if row["still_needed_after"] else _REACHED())
+        c.add_row(names[row["service"]], fmt_int(row['expected_people']), _pct(row["before"]), _pct(row["after"]),
+                  _pct(row["target"]), fmt_int(row['still_needed_after']) if row["still_needed_after"] else _REACHED())
     console.print(c)
     texts = labels(language())["unassigned_reason"]  # the codes stay English in plan.json: they are data
 
@@ -1067,8 +1080,13 @@ def _print_plan_summary(p, ws) -> None:
         u.add_column(_("col.reason", id="Alasan", en="Reason"))
         u.add_column(_("col.visits", id="Kunjungan", en="Visits"), justify="right")
         for code, n in reasons.most_common():
-            u.add_row(f"{code}: {texts[code]}", str(n))
+            u.add_row(texts.get(code, code), fmt_int(n))  # the reason in words; the code stays in plan.json
         console.print(u)
+
+
+def _team_name(ws, team_id: str) -> str:
+    """A team's name (its id when the workspace has no such team)."""
+    return next((t.name for t in ws.teams if t.id == team_id), team_id)
 
 
 def _cell(r, bold: bool = False) -> str:
@@ -1415,7 +1433,7 @@ def plan_many_cmd(
                             "perjalanan {hours} jam ({solve} dtk menghitung)", en="{el} {code} {name}: planned "
                             "{done}/{n} visits, value {value}, travel {hours} h ({solve} s solve)", el=el,
                             code=r["code"], name=r["name"], done=r["scheduled"], n=r["candidates"],
-                            value=f"{r['value']:,.1f}", hours=r["travel_hours"], solve=r["solve_s"]),
+                            value=fmt_dec(r['value']), hours=fmt_dec(r["travel_hours"]), solve=r["solve_s"]),
                           highlight=False)
         else:
             console.print(_("many.failed", id="{el} {code} {name}: [bold red]{status}[/] ({n} masalah):",

@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import _, fmt_int, fmt_num, fmt_pct
 
 COLUMNS = ["code", "regency", "status", "service", "target", "eligible", "coverage_before", "coverage_after",
            "people_expected", "still_needed_after", "scheduled_visits", "candidate_visits", "value",
@@ -107,8 +107,8 @@ def province_map(results: list[dict], week: str, province_name: str, service: st
         tip = f"{r['code']} {r.get('name', '')}: " + (
             _("province.tip", id="{service} {before} → {after} (target {target}, masih perlu {need})",
               en="{service} {before} → {after} (target {target}, still needed {need})", service=service,
-              before=f"{c['before']:.1%}", after=f"{c['after']:.1%}", target=f"{c['target']:.0%}",
-              need=f"{c['still_needed_after']:,}") if c else r.get("status", ""))
+              before=fmt_pct(c['before'], 1), after=fmt_pct(c['after'], 1), target=fmt_pct(c['target'], 0),
+              need=fmt_int(c['still_needed_after'])) if c else r.get("status", ""))
         items.append(f'<path d="{path(g)}" fill="{fill}" stroke="#333" stroke-width="0.6" fill-rule="evenodd">'
                      f"<title>{html.escape(tip)}</title></path>")
     box = "<span style='background:{}'>&nbsp;&nbsp;&nbsp;</span> "
@@ -125,6 +125,11 @@ def province_map(results: list[dict], week: str, province_name: str, service: st
                          service=html.escape(service), week=week) + f"</h1>{legend}"
             f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' viewBox='0 0 {w} {h}'>"
             + "".join(items) + "</svg></body></html>\n")
+
+
+def _n(x, digits: int) -> str:
+    """A figure of a result row as the language in use writes it (empty when there is none)."""
+    return "" if x is None else fmt_num(x, digits)
 
 
 def markdown(results: list[dict], week: str, province_name: str) -> str:
@@ -160,7 +165,8 @@ def markdown(results: list[dict], week: str, province_name: str) -> str:
                   "|---|---|---|---|---|---|---|"]
         targets = {c["service"]: c["target"] for r in ok for c in r["coverage"]}
         for s, (e, b, a, x, need) in tot.items():
-            lines.append(f"| {s} | {targets[s]:.0%} | {e:,} | {b / max(e, 1):.2%} | {a / max(e, 1):.2%} | {x:,} | {need:,} |")
+            lines.append(f"| {s} | {fmt_pct(targets[s], 0)} | {fmt_int(e)} | {fmt_pct(b / max(e, 1))} | "
+                         f"{fmt_pct(a / max(e, 1))} | {fmt_int(x)} | {fmt_int(need)} |")
         lines += ["", _("province.per_regency", id="## Per kabupaten", en="## Per regency"), "",
                   _("province.regency_head", id="| kode | kabupaten | status | kunjungan | jam perjalanan | km | "
                     "malam di luar | ", en="| code | regency | status | visits | travel h | km | nights away | ")
@@ -170,12 +176,14 @@ def markdown(results: list[dict], week: str, province_name: str) -> str:
                   "|---|---|---|---|---|---|---|" + "---|" * len(services) + "---|"]
         for r in ok:
             cov = {c["service"]: c for c in r["coverage"]}
-            cells = [f"{cov[s]['before']:.1%} → {cov[s]['after']:.1%} ({cov[s]['still_needed_after']:,})"
+            cells = [f"{fmt_pct(cov[s]['before'], 1)} → {fmt_pct(cov[s]['after'], 1)} "
+                     f"({fmt_int(cov[s]['still_needed_after'])})"
                      if s in cov else "" for s in services]
             model = r.get("travel_model", "") + (" (perkiraan)" if r.get("estimate") else "")
             lines.append(f"| {r['code']} | {r.get('name', '')} | {r.get('status_now', r['status'])} | "
-                         f"{r.get('scheduled')}/{r.get('candidates')} | {r.get('travel_hours')} | "
-                         f"{r.get('distance_km')} | {r.get('nights_away', 0)} | " + " | ".join(cells) + f" | {model} |")
+                         f"{r.get('scheduled')}/{r.get('candidates')} | {_n(r.get('travel_hours'), 1)} | "
+                         f"{_n(r.get('distance_km'), 0)} | {r.get('nights_away', 0)} | " + " | ".join(cells)
+                         + f" | {model} |")
         lines += ["", _("province.estimate_note", id="Perjalanan bertanda *perkiraan* diperkirakan dari garis lurus "
                         "(tanpa jaringan jalan), melalui penyeberangan antarpulau.", en="Travel marked *perkiraan* is "
                         "estimated from straight lines (no road network), through the crossings between islands.")]

@@ -51,7 +51,7 @@ from zoneinfo import ZoneInfo
 
 from ..engines import SolveLimits
 from ..errors import InputError, NoPlanError
-from ..i18n import _
+from ..i18n import _, fmt_dec
 from .ledger import Ledger
 from ..model import Workspace
 from ..plan import Plan, Route
@@ -523,8 +523,8 @@ def _reasons(changes: list[dict], team_off: str | None, from_date: dt.date, stag
             c["reason"] = _("replan.value_gain", id="tambahan nilai {gain} ({pct}%) dari merencanakan ulang tim yang "
                             "bisa mengambil alih kunjungan tim yang absen, dibanding membiarkan semua kunjungan di "
                             "tempatnya", en="value gain {gain} ({pct}%) of re-planning the teams that can take over "
-                            "the absent team's visits, over keeping every visit in place", gain=f"{gain:.1f}",
-                            pct=f"{gain_pct:.1f}")
+                            "the absent team's visits, over keeping every visit in place", gain=fmt_dec(gain),
+                            pct=fmt_dec(gain_pct))
         elif c["change"] == "added":
             c["reason"] = _("replan.freed_time", id="waktu yang lowong", en="freed time") + (f" ({off})" if off else "")
         elif c["change"] == "retimed":

@@ -38,7 +38,7 @@ from ..planning.coverage import regency_coverage
 from ..planning.demand import candidate_visits
 from ..engines import SolveLimits
 from ..errors import NoPlanError
-from ..i18n import _
+from ..i18n import _, fmt_dec, fmt_pct
 from .ledger import Ledger, Outcome
 from ..model import Delivery, HomeVisitRequest, Workspace
 from ..plan import Plan, Route, Step
@@ -407,16 +407,16 @@ def report_markdown(runs: dict[str, PolicyRun], ws: Workspace) -> str:
                                              s=s0.id, m=m) for m in marks)
              + _("simulate.head_tail", id=" | {s} mencapai {target} | {s} 10% desa terburuk (akhir) | jam perjalanan "
                  "(total) | malam di luar (total) |", en=" | {s} reaches {target} | {s} worst 10% villages (final) | "
-                 "travel hours (total) | nights away (total) |", s=s0.id, target=f"{s0.target:.0%}"),
+                 "travel hours (total) | nights away (total) |", s=s0.id, target=fmt_pct(s0.target, 0)),
              "|---" * (len(marks) + 5) + "|"]
     for name, run in runs.items():
         covs = [run.coverage_at(s0.id, m) for m in marks]
-        lines.append(f"| {name} | " + " | ".join("–" if c is None else f"{100 * c:.2f}%" for c in covs)
-                     + f" | {run.target_text(s0.id, s0.target)} | {100 * run.weeks[-1].worst10[s0.id]:.1f}% "
-                     f"| {run.travel_hours:.1f} | {run.nights_away} |")
+        lines.append(f"| {name} | " + " | ".join("–" if c is None else fmt_pct(c, 2) for c in covs)
+                     + f" | {run.target_text(s0.id, s0.target)} | {fmt_pct(run.weeks[-1].worst10[s0.id], 1)} "
+                     f"| {fmt_dec(run.travel_hours)} | {run.nights_away} |")
     lines += ["", _("simulate.final_head", id="Angka akhir per layanan:", en="Final figures per service:"), ""]
     lines += [f"| {policy} | " + " | ".join(_("simulate.final", id="{s} akhir (target {target})",
-                                              en="{s} final (target {target})", s=s.id, target=f"{s.target:.0%}")
+                                              en="{s} final (target {target})", s=s.id, target=fmt_pct(s.target, 0))
                                             for s in ws.services)
              + " | " + " | ".join(_("simulate.target_week", id="{s} minggu target", en="{s} target week", s=s.id)
                                   for s in ws.services)
@@ -428,11 +428,11 @@ def report_markdown(runs: dict[str, PolicyRun], ws: Workspace) -> str:
     for name, run in runs.items():
         last = run.weeks[-1]
         tw = [run.target_week(s.id, s.target) for s in ws.services]
-        lines.append(f"| {name} | " + " | ".join(f"{100 * last.coverage[s.id]:.2f}%" for s in ws.services)
+        lines.append(f"| {name} | " + " | ".join(fmt_pct(last.coverage[s.id], 2) for s in ws.services)
                      + " | " + " | ".join(_("simulate.never", id="tidak pernah", en="never") if t is None else
                                           _("simulate.week", id="minggu {n}", en="week {n}", n=t) for t in tw)
-                     + " | " + " | ".join(f"{100 * last.worst10[s.id]:.1f}%" for s in ws.services)
-                     + f" | {last.waiting_over_2w} | {sum(w.travel_hours for w in run.weeks):.1f} |")
+                     + " | " + " | ".join(fmt_pct(last.worst10[s.id], 1) for s in ws.services)
+                     + f" | {last.waiting_over_2w} | {fmt_dec(sum(w.travel_hours for w in run.weeks))} |")
     lines += ["", _("simulate.weekly_head", id="Cakupan minggu demi minggu (layanan pertama, e-KTP):",
                     en="Coverage week by week (e-KTP first service):"), "",
               "| " + _("simulate.week_col", id="minggu", en="week") + " | " + " | ".join(runs) + " |",
@@ -440,7 +440,7 @@ def report_markdown(runs: dict[str, PolicyRun], ws: Workspace) -> str:
     sid = ws.services[0].id
     first = next(iter(runs.values()))
     for i, w in enumerate(first.weeks):
-        lines.append(f"| {w.week} | " + " | ".join(f"{100 * r.weeks[i].coverage[sid]:.3f}%" for r in runs.values())
+        lines.append(f"| {w.week} | " + " | ".join(fmt_pct(r.weeks[i].coverage[sid], 3) for r in runs.values())
                      + " |")
     return "\n".join(lines) + "\n"
 

@@ -87,3 +87,31 @@ def argv_language(argv: list[str] | None = None) -> str | None:
         if value is not None and value.strip().lower() in LANGUAGES:
             return value.strip().lower()
     return None
+
+
+# --------------------------------------------------------------------------- numbers a person reads
+#: Indonesian writes 58.412 and 90,01 % where English writes 58,412 and 90.01 %: a swap of the two marks.
+_ID_MARKS = str.maketrans({",": ".", ".": ","})
+
+
+def fmt_num(x: float, digits: int = 0, lang: str | None = None) -> str:
+    """``x`` with thousands grouping and ``digits`` decimals in ``lang`` (default :func:`language`):
+    ``4.958,9`` in Indonesian, ``4,958.9`` in English. For texts a person reads only: files meant for machines
+    (CSV, JSON) and xlsx cells keep plain numbers."""
+    text = f"{x:,.{digits}f}"
+    return text.translate(_ID_MARKS) if (lang or language()) == "id" else text
+
+
+def fmt_int(n: float, lang: str | None = None) -> str:
+    """A whole number with thousands grouping: ``58.412`` (id), ``58,412`` (en)."""
+    return fmt_num(n, 0, lang)
+
+
+def fmt_dec(x: float, digits: int = 1, lang: str | None = None) -> str:
+    """A decimal number: ``345,7`` (id), ``345.7`` (en); grouped above a thousand."""
+    return fmt_num(x, digits, lang)
+
+
+def fmt_pct(fraction: float, digits: int = 2, lang: str | None = None) -> str:
+    """A share (0..1) as a percentage: ``90,01%`` (id), ``90.01%`` (en)."""
+    return fmt_num(100 * fraction, digits, lang) + "%"

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, InputWarning, Problem
-from ..i18n import _, language
+from ..i18n import _, fmt_dec, fmt_pct, language
 from ..model import (
     Calendar,
     Delivery,
@@ -377,9 +377,9 @@ def _check_point(
             out.add(source, where, "lon/lat", f"lon={lon}, lat={lat}",
                     _("read.outside_far", id="titiknya {km} km di luar batas kabupaten (lebih dari {max} km ditolak); "
                       "periksa koordinatnya", en="the point lies {km} km outside the regency boundary (more than "
-                      "{max} km is refused); check the coordinates", km=f"{km:.1f}", max=f"{OUTSIDE_ERROR_KM:g}"))
+                      "{max} km is refused); check the coordinates", km=fmt_dec(km, 1), max=f"{OUTSIDE_ERROR_KM:g}"))
             return False
-        dist = f"{km:.1f} km" if km >= 1 else f"{km * 1000:.0f} m"
+        dist = f"{fmt_dec(km, 1)} km" if km >= 1 else f"{km * 1000:.0f} m"
         out.warn(_("read.outside_near", id="{src}, {where}: titik (lon={lon}, lat={lat}) {d} di luar batas "
                    "kabupaten; ", en="{src}, {where}: the point (lon={lon}, lat={lat}) lies {d} outside the regency "
                    "boundary; ", src=source, where=where, lon=lon, lat=lat, d=dist) + _(
@@ -409,7 +409,7 @@ def _check_own_polygon(v: dict, source: str, where: str, out: _Collector) -> Non
         return
     inside = poly.representative_point()
     m = poly.distance(pt) * _KM_PER_DEGREE * 1000
-    dist = f"{m / 1000:.1f} km" if m >= 1000 else f"{max(m, 1):.0f} m"
+    dist = f"{fmt_dec(m / 1000, 1)} km" if m >= 1000 else f"{max(m, 1):.0f} m"
     out.warn(_("read.outside_own_polygon",
                id="{source}, {where}: titik singgah desa (lon={lon}, lat={lat}) berada {dist} di luar poligon desanya "
                   "sendiri (titik tengah desa memanjang atau desa kepulauan?). Pakai titik berbobot penduduk "
@@ -644,7 +644,8 @@ def _layer_rows(table: _Table, layer: str, services: tuple[Service, ...], out: _
             where = _("read.feature", id="fitur {n}", en="feature {n}", n=i + 1)
         else:
             where = _("read.row", id="baris {n}", en="row {n}", n=table.numbers[i] if table.numbers else i + 2)
-        where += "" if _is_blank(rid) else f" ({id_col} {_coerce('str', rid)})"
+        label = _("read.code_word", id="kode", en="code") if id_col == "code" else id_col
+        where += "" if _is_blank(rid) else f" ({label} {_coerce('str', rid)})"
         values: dict[str, Any] = {}
         ok = True
         for col, (kind, required) in schema.items():
@@ -728,16 +729,15 @@ def _villages(table: _Table, services, area, out: _Collector) -> list[Village]:
         village = _build(Village, data, table.source, where, out)
         if village is None:
             continue
-        if village.population == 0:
-            out.warn(_("read.population_0", id="{src}, {where}: jumlah penduduk 0", en="{src}, {where}: population is 0",
-                       src=table.source, where=where))
+        # a population of 0 is legal (reference estimates of small villages) and used by nothing in the plan:
+        # ``check`` names such villages once (io/setup_hints.py), instead of a warning on every command
         for s in services:
             e, c = village.eligible[s.id], village.covered[s.id]
             if e < c <= e * (1 + OVER_COVERAGE_TOLERANCE) + 1:
                 out.warn(_("read.over_100", id="{src}, {where}: cakupan {s} {p} (di atas 100%); jumlah wajibnya "
                            "mungkin kedaluwarsa; dianggap tercakup penuh", en="{src}, {where}: {s} coverage is {p} "
                            "(above 100%); the eligible count is probably out of date; treated as fully covered",
-                           src=table.source, where=where, s=s.id, p=f"{c / max(e, 1):.1%}"))
+                           src=table.source, where=where, s=s.id, p=fmt_pct(c / max(e, 1), 1)))
         result.append(village)
     return result
 

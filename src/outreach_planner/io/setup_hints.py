@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import InputError
@@ -35,8 +36,42 @@ def other_problems(exc: InputError) -> list:
     return [p for p in exc.problems if count_problem(p)[0] is None]
 
 
+#: up to this many villages are named (code and name) where a message counts them
+NAMED_VILLAGES = 3
+_CODE = re.compile(r"\b\d{2}\.\d{2}\.\d{2}\.\d{4}\b")
+
+
+def _reference_names() -> dict[str, str]:
+    """Village code -> name of the reference data the package ships (empty when there is none)."""
+    import csv
+
+    from ..reference import REFERENCE_ROOT
+
+    names: dict[str, str] = {}
+    for f in sorted(REFERENCE_ROOT.glob("*/villages.csv")):
+        with open(f, encoding="utf-8") as fh:
+            names.update((r["code"], r["name"]) for r in csv.DictReader(fh))
+    return names
+
+
+def name_villages(codes: list[str], names: dict[str, str] | None = None, most: int = NAMED_VILLAGES) -> str:
+    """``74.09.01.2037 Oheo Trans, 74.09.12.2003 Labengki dan 5 lainnya``: the first ``most`` villages by code and
+    name (``names``: code -> name; default the reference data's), then how many more."""
+    names = _reference_names() if names is None else names
+    shown = ", ".join(f"{c} {names[c]}" if names.get(c) else c for c in codes[:most])
+    if len(codes) <= most:
+        return shown
+    return _("hint.and_more", id="{shown} dan {n} lainnya", en="{shown} and {n} more", shown=shown,
+             n=len(codes) - most)
+
+
 def missing_counts(exc: InputError) -> dict[str, int | None]:
     """Service id -> number of villages without its counts (None: the column is missing, so every village)."""
+    return {sid: None if w is None else len(w) for sid, w in _missing_where(exc).items()}
+
+
+def _missing_where(exc: InputError) -> dict[str, set[str] | None]:
+    """Service id -> where (the problems' ``where``) its counts are missing; None: the column is missing."""
     whole: dict[str, None] = {}  # in the order of the problems (the services' order)
     some: dict[str, set[str]] = {}
     for p in exc.problems:
@@ -46,23 +81,33 @@ def missing_counts(exc: InputError) -> dict[str, int | None]:
         elif how == "some":
             for f in counts:
                 some.setdefault(f.rsplit("_", 1)[0], set()).add(p.where)
-    out: dict[str, int | None] = dict(whole)
-    out.update({sid: len(w) for sid, w in some.items() if sid not in whole})
+    out: dict[str, set[str] | None] = dict(whole)
+    out.update({sid: w for sid, w in some.items() if sid not in whole})
     return out
 
 
 def missing_counts_hint(exc: InputError, workspace: Path) -> str | None:
     """A hint naming the counts still to bring in (per service: every village, or how many) and the next step,
     or None when no count is missing."""
-    missing = missing_counts(exc)
+    missing = _missing_where(exc)
     if not missing:
         return None
     folder = workspace.parent if workspace.is_file() else workspace
     template = folder / "counts_template.xlsx"
+    names: dict[str, str] | None = None
+
+    def few(where: set[str]) -> str:  # a few villages by code and name, more by their number
+        nonlocal names
+        codes = sorted({m.group(0) for w in where for m in _CODE.finditer(str(w))})
+        if not codes or len(codes) != len(where) or len(codes) > NAMED_VILLAGES:
+            return _("check.n_villages", id="{n} desa", en="{n} villages", n=len(where))
+        names = _reference_names() if names is None else names
+        return _("check.n_villages_named", id="{n} desa ({which})", en="{n} village(s) ({which})", n=len(codes),
+                 which=name_villages(codes, names))
+
     what = "; ".join(
-        f"{sid}: " + (_("check.all_villages", id="semua desa", en="every village") if n is None else
-                      _("check.n_villages", id="{n} desa", en="{n} villages", n=n))
-        for sid, n in missing.items())
+        f"{sid}: " + (_("check.all_villages", id="semua desa", en="every village") if w is None else few(w))
+        for sid, w in missing.items())
     return _("check.counts_missing",
              id="Yang masih kurang: jumlah per desa (wajib/sudah) untuk {what}. Isi {template} atau pakai "
                 "tabel kantor sendiri, lalu: outreach-planner import {ws} FILE.xlsx",
@@ -85,6 +130,15 @@ def setup_notes(ws) -> list[str]:
                            "lat={lat}); ganti dengan posisi sebenarnya di workspace.toml",
                            en="office {depot}: its point is still approximate (lon={lon}, lat={lat}); put the "
                            "real position in workspace.toml", depot=d.id, lon=d.lon, lat=d.lat))
+    zero = [v.code for v in ws.villages if v.population == 0]
+    if zero:  # told once, by check (the population is a figure for people: the plan uses the counts)
+        notes.append(_("check.population_0", id="{n} desa berjumlah penduduk 0 ({which}): angka penduduk hanya "
+                       "keterangan (rencana memakai jumlah wajib/sudah), jadi boleh dibiarkan; isi kolom population "
+                       "di berkas desa bila kantor tahu angkanya", en="{n} village(s) with a population of 0 "
+                       "({which}): the population is for information only (the plan uses the eligible/covered "
+                       "counts), so it may stay; fill in the population column of the villages file if the office "
+                       "knows the figure", n=len(zero),
+                       which=name_villages(zero, {v.code: v.name for v in ws.villages})))
     for t in ws.teams:
         if tuple(t.members) == EXAMPLE_MEMBERS:
             notes.append(_("check.example_team", id="tim {t} masih tim CONTOH dari init; ganti dengan tim kantor",

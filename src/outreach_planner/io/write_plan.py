@@ -220,9 +220,41 @@ def _sheet_name(team_id: str, taken: set[str]) -> str:
     return name
 
 
-#: Columns of the sheet of visits left out (its headers: :func:`unassigned_header`).
-UNASSIGNED_COLUMNS = ("visit_id", "kind", "kind_id", "village_code", "reason", "reason_text", "detail", "detail_id",
-                      "value", "needed_value", "displaces", "team", "date")
+#: Columns of the sheet of visits left out (its headers: :func:`unassigned_header`). The sheet is for people: the
+#: activity, the reason and its explanation in the sheet's language only (the codes and the other language stay in
+#: ``plan.json``); ``visit_id`` and ``village_code`` stay: they are the ids the office's records and the
+#: outcomes form use.
+UNASSIGNED_COLUMNS = ("visit_id", "kind_id", "village_code", "reason_text", "detail", "value", "needed_value",
+                      "displaces", "team", "date")
+
+#: Columns of schedule.csv left out of the team sheets of schedule.xlsx: ``team`` (the sheet is the team's),
+#: ``kind`` (the code of ``kind_id``'s words) and ``why_en`` (``why`` is in the sheet's language).
+XLSX_DROPPED = ("team", "kind", "why_en")
+
+
+def xlsx_columns(ws: Workspace) -> list[str]:
+    """The columns of a team sheet of schedule.xlsx: those of :func:`schedule_columns` but :data:`XLSX_DROPPED`."""
+    return [c for c in schedule_columns(ws) if c not in XLSX_DROPPED]
+
+
+def xlsx_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A schedule.csv row as a person reads it in ``lang``: the step's type, the activity and the day in words,
+    ``why`` in ``lang`` (the CSV keeps the codes and both texts: it is for other tools)."""
+    from ..render.strings import labels
+
+    t = labels(lang)
+    out = dict(row)
+    out["type"] = t["step_type"].get(row["type"], row["type"])
+    if row["kind"]:
+        out["kind_id"] = t["kind"].get(row["kind"], row["kind_id"])
+    elif row["type"] in ("break", "night"):
+        out["kind_id"] = t["break"] if row["type"] == "break" else t["step_type"]["night"]
+    out["day"] = t["days"][dt.date.fromisoformat(row["date"]).weekday()]
+    if row["type"] == "night":
+        out["place"] = t["night_at"].format(place=row["end_place"])
+    if lang != "id":
+        out["why"] = row["why_en"]
+    return out
 
 
 def summary_sheet_name() -> str:
@@ -245,8 +277,7 @@ def unassigned_header(column: str) -> str:
 
     heads = {"reason": _("xlsx.reason_code", id="Kode alasan", en="Reason code"),
              "reason_text": _("xlsx.reason", id="Alasan", en="Reason"),
-             "detail": _("xlsx.detail", id="Penjelasan (Inggris)", en="Explanation"),
-             "detail_id": _("xlsx.detail_id", id="Penjelasan", en="Explanation (Indonesian)"),
+             "detail": _("xlsx.explanation_col", id="Penjelasan", en="Explanation"),
              "needed_value": _("xlsx.needed_value", id="Nilai yang diperlukan", en="Value needed"),
              "displaces": _("xlsx.displaces", id="Menggeser", en="Would push out"),
              "team": _("xlsx.team", id="Tim", en="Team")}
@@ -271,13 +302,14 @@ def xlsx_header(column: str) -> str:
         "travel_min": _("xlsx.travel_min", id="Perjalanan (menit)", en="Travel (min)"),
         "distance_km": _("xlsx.distance_km", id="Jarak (km)", en="Distance (km)"),
         "value": _("xlsx.value", id="Nilai", en="Value"), "why": _("xlsx.why", id="Alasan", en="Why"),
-        "why_en": _("xlsx.why_en", id="Alasan (Inggris)", en="Why (English)"),
         "trip": _("xlsx.trip", id="Perjalanan dinas", en="Field trip"),
         "start_place": _("xlsx.start_place", id="Berangkat dari", en="Starts at"),
         "end_place": _("xlsx.end_place", id="Berakhir di", en="Ends at"),
     }
     if column.startswith("expected_"):
-        return _("xlsx.expected", id="Perkiraan {s}", en="Expected {s}", s=column[len("expected_"):])
+        from ..render.strings import short_service
+
+        return _("xlsx.expected", id="Perkiraan {s}", en="Expected {s}", s=short_service(column[len("expected_"):]))
     return heads.get(column, column)
 
 
@@ -424,10 +456,9 @@ def _summary_sheet(sheet, plan: Plan, ws: Workspace, bold, title_font) -> None:
     row += 1
     counts = Counter(u.reason for u in plan.unassigned)
     texts = labels(lang)["unassigned_reason"]  # the codes stay (data); their texts in the language in use
-    reason_rows = [[code, counts.get(code, 0), texts.get(code, text)] for code, text in REASONS.items()]
-    reason_rows.append([total, len(plan.unassigned), ""])
-    _table(sheet, [_("xlsx.reason", id="Alasan", en="Reason"), total,
-                   _("xlsx.explanation", id="Keterangan", en="Explanation")], reason_rows, row, bold)
+    reason_rows = [[texts.get(code, text), counts.get(code, 0)] for code, text in REASONS.items()]
+    reason_rows.append([total, len(plan.unassigned)])
+    _table(sheet, [_("xlsx.reason", id="Alasan", en="Reason"), total], reason_rows, row, bold)
 
     _fit_columns(sheet, {1: 32, 2: 14, 3: 14, 4: 12, 5: 15, 6: 14})
     _print_setup(sheet, f"{sheet.title} {plan.week}", header_row=None)
@@ -445,8 +476,11 @@ def _write_xlsx(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
     summary.title = summary_sheet_name()
     _summary_sheet(summary, plan, ws, bold, title_font)
 
-    columns = [c for c in schedule_columns(ws) if c != "team"]
-    rows = schedule_rows(plan, ws)
+    from ..i18n import language
+
+    lang = language()
+    columns = xlsx_columns(ws)
+    rows = [xlsx_row(r, lang) for r in schedule_rows(plan, ws)]
     taken = {summary_sheet_name().lower(), unassigned_sheet_name().lower()}
     names = _team_names(ws)
     team_ids = [t.id for t in ws.teams if any(r.team == t.id for r in plan.routes)]
@@ -470,25 +504,25 @@ def _write_xlsx(fh: IO[bytes], plan: Plan, ws: Workspace) -> None:
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
         _fit_columns(sheet)
-        for name in ("place", "why", "why_en"):
+        for name in ("place", "why"):
             col = columns.index(name) + 1
             for (cell,) in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
                 cell.alignment = wrap
         _print_setup(sheet, f"{names.get(tid, tid)} ({tid}) - {plan.week}")
 
-    from ..i18n import language
     from ..render.strings import labels
 
     sheet = wb.create_sheet(unassigned_sheet_name())
     sheet.append([unassigned_header(c) for c in UNASSIGNED_COLUMNS])
     for cell in sheet[1]:
         cell.font = bold
-    texts = labels(language())["unassigned_reason"]
+    texts, kinds = labels(lang)["unassigned_reason"], labels(lang)["kind"]
     for u in plan.unassigned:
-        sheet.append([u.visit_id, u.kind, KIND_LABELS_ID[u.kind], u.village_code, u.reason,
-                      texts.get(u.reason, REASONS[u.reason]), u.detail, u.detail_id, round(u.value, 3),
-                      None if u.needed_value is None else round(u.needed_value, 3), " ".join(u.displaces) or None,
-                      u.team, u.date if u.date else None])
+        sheet.append([u.visit_id, kinds.get(u.kind, KIND_LABELS_ID[u.kind]), u.village_code,
+                      texts.get(u.reason, REASONS[u.reason]), (u.detail_id or u.detail) if lang == "id" else u.detail,
+                      round(u.value, 3), None if u.needed_value is None else round(u.needed_value, 3),
+                      " ".join(u.displaces) or None, names.get(u.team, u.team) if u.team else None,
+                      u.date if u.date else None])
         if u.date:
             sheet.cell(row=sheet.max_row, column=len(UNASSIGNED_COLUMNS)).number_format = "DD/MM/YYYY"
     sheet.freeze_panes = "A2"

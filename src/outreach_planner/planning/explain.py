@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engines.base import EngineResult
+from ..i18n import fmt_dec
 from ..plan import Unassigned
 from .construct import plan_lanes
 from .problem import NOT_ON_THIS_SHAPE, Problem
@@ -259,8 +260,8 @@ def _search(p: Problem, routes, left: list[int]):
 
 
 # --------------------------------------------------------------------------- sentences
-def _num(x: float) -> str:
-    return f"{x:.1f}"
+def _num(x: float, lang: str = "en") -> str:
+    return fmt_dec(x, 1, lang)
 
 
 def _minutes(s: int) -> str:
@@ -273,7 +274,12 @@ def _day(p: Problem, vi: int, lang: str) -> str:
 
 
 def _td(p: Problem, vi: int, lang: str) -> str:
-    return TEXTS[lang]["team_day"].format(team=p.vehicles[vi].team, day=_day(p, vi, lang))
+    return TEXTS[lang]["team_day"].format(team=_team(p, p.vehicles[vi].team), day=_day(p, vi, lang))
+
+
+def _team(p: Problem, team: str) -> str:
+    """The team's name as a person knows it (its id when the problem has no names)."""
+    return p.team_names.get(team) or team
 
 
 def _visits(p: Problem, ids: tuple[int, ...], lang: str, most: int = 3) -> str:
@@ -282,9 +288,9 @@ def _visits(p: Problem, ids: tuple[int, ...], lang: str, most: int = 3) -> str:
     for i in ids[:most]:
         v = p.visits[i]
         if v.kind == "village_session" and v.sessions_offered > 1:
-            parts.append(t["session"].format(place=v.place, no=v.session_no, value=_num(v.value)))
+            parts.append(t["session"].format(place=v.place, no=v.session_no, value=_num(v.value, lang)))
         else:
-            parts.append(t["visit"].format(place=v.place, value=_num(v.value)))
+            parts.append(t["visit"].format(place=v.place, value=_num(v.value, lang)))
     text = ", ".join(parts[:-1]) + t["and"] + parts[-1] if len(parts) > 1 else parts[0]
     if len(ids) > most:
         text = t["more"].format(list=", ".join(parts), n=len(ids) - most)
@@ -296,14 +302,15 @@ def _way(p: Problem, w: _Way, lang: str) -> str:
     td = _td(p, w.vehicle, lang)
     cost = p.travel_cost_per_s * w.dtravel
     if w.free_day:
-        return t["free_day"].format(td=td, min=_minutes(w.dtravel), cost=_num(cost))
+        return t["free_day"].format(td=td, min=_minutes(w.dtravel), cost=_num(cost, lang))
     if not w.dropped:
-        return t["fit"].format(td=td, min=_minutes(w.dtravel), cost=_num(cost))
+        return t["fit"].format(td=td, min=_minutes(w.dtravel), cost=_num(cost, lang))
     drive = ""
     if round(w.dtravel / 60):
         drive = t["drive_more" if w.dtravel > 0 else "drive_less"].format(min=_minutes(w.dtravel),
-                                                                          cost=_num(abs(cost)))
-    dropped = t["worth"].format(value=_num(sum(p.visits[i].value for i in w.dropped))) if len(w.dropped) > 1 else ""
+                                                                          cost=_num(abs(cost), lang))
+    worth = sum(p.visits[i].value for i in w.dropped)
+    dropped = t["worth"].format(value=_num(worth, lang)) if len(w.dropped) > 1 else ""
     return t["whole_day" if w.whole_day else "swap"].format(
         td=td, list=_visits(p, w.dropped, lang), dropped=dropped, drive=drive)
 
@@ -324,11 +331,11 @@ def _texts(p: Problem, lanes, i: int, reason: str, way: _Way | None, blocked: li
     out = {}
     for lang in ("en", "id"):
         t = TEXTS[lang]
-        val = _num(v.value)
+        val = _num(v.value, lang)
         if reason in ("missed", "low_value"):
             key = "missed" if reason == "missed" else ("low_value" if not way.dropped else "low_value_swap")
             text = t[key].format(way=_way(p, way, lang),
-                                 value=val, needed=_num(way.needed), gain=_num(v.value - way.needed))
+                                 value=val, needed=_num(way.needed, lang), gain=_num(v.value - way.needed, lang))
         elif reason == "capacity":
             verbs = t["capacity_one" if len(blocked) == 1 else "capacity_many"]
             loads = ", ".join(t["load"].format(td=_td(p, r, lang), used=lanes[r].used_load,
@@ -340,12 +347,12 @@ def _texts(p: Problem, lanes, i: int, reason: str, way: _Way | None, blocked: li
             verb = t["same_day_one" if len(blocked) == 1 else "same_day_many"]
             text = " ".join(t["same_day"].format(days=_days_list(p, blocked, lang), verb=verb).split())
         else:  # no_time
-            teams = sorted({p.vehicles[r].team for r in p.allowed[i]})
+            teams = sorted({_team(p, p.vehicles[r].team) for r in p.allowed[i]})
             on_site = min(p.service_s[p.vehicles[r].kits][p.node(i)] for r in p.allowed[i])
             text = t["no_time"].format(min=_minutes(on_site), teams=_join(teams, lang))
         if reason in ("capacity", "same_day"):
             if way is not None:
-                text += t["let_in"].format(way=_way(p, way, lang), needed=_num(way.needed), value=val)
+                text += t["let_in"].format(way=_way(p, way, lang), needed=_num(way.needed, lang), value=val)
             else:
                 text += t["no_let_in"].format(n=MAX_DROPPED)
         out[lang] = text

@@ -168,6 +168,8 @@ class Problem:
     #: with lodgings: visit -> vehicles that may make it on some field-trip shape (``allowed`` is for the
     #: vehicles' current start/end); None: no lodgings (``allowed`` is all there is)
     trip_allowed: list[list[int]] | None = None
+    #: team id -> the team's name, for the texts a person reads (explain.py); empty: the ids
+    team_names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.n_offices is None:
@@ -398,7 +400,8 @@ def build_problem(ws: Workspace, week: Week, visits: list[Visit], travel: Travel
     w = ws.policy.priority
     p = Problem(week, [d.id for d in ws.depots] + [x.id for x in lodgings], nodes, visits, vehicles, durations,
                 distances, service_s, [[] for _ in visits], [], w.travel_hour_value / 3600.0,
-                node_place=node_place, n_offices=len(ws.depots), trip_allowed=[[] for _ in visits] if lodgings else None)
+                node_place=node_place, n_offices=len(ws.depots), trip_allowed=[[] for _ in visits] if lodgings else None,
+                team_names={t.id: t.name for t in ws.teams})
     # a field-trip team's day may start/end at a lodging: allowed is what some trip shape allows
     # (planning/trips.py narrows it to the chosen shape)
     away = away_options(ws, week, vehicles)

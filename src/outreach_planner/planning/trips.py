@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..i18n import _
+from ..i18n import _, fmt_dec
 from ..model import Workspace
 from .construct import construct
 from .problem import NOT_ON_THIS_SHAPE, Excluded, Problem, Vehicle, _fits, _WEEKDAYS, same_day_groups
@@ -386,6 +386,11 @@ def _reasons(ws: Workspace, p: Problem, teams: list[str], shape: Shape, gains: d
     out = []
     dates = p.week.dates
     trip_no: dict[str, int] = {}
+    names = {lg.id: lg.name for lg in ws.lodgings}  # the "why" texts name a lodging as a person knows it
+
+    def place(t) -> str:
+        return names.get(p.depots[t.lodging]) or p.depots[t.lodging]
+
     for team in teams:
         trips = []
         for t in sorted((t for t in shape if t.team == team), key=lambda t: t.first):
@@ -397,15 +402,15 @@ def _reasons(ws: Workspace, p: Problem, teams: list[str], shape: Shape, gains: d
                 "nights": t.nights, "night_cost": round(cost, 3), "value_gained": round(gains.get(t, 0.0), 3),
                 "why": (_("trips.continues", id="melanjutkan perjalanan dinas yang dimulai sebelum hari yang "
                           "direncanakan ulang: tim bermalam di {place}", en="continues the trip begun before the "
-                          "re-planned days: the team slept at {place}", place=p.depots[t.lodging])
+                          "re-planned days: the team slept at {place}", place=place(t))
                         + (_("trips.more_nights", id="; {n} malam lagi menambah nilai {gain} dengan biaya bermalam "
                              "{cost}", en="; {n} more night(s) gain {gain} for {cost} of night cost", n=t.nights,
-                             gain=f"{gains.get(t, 0.0):.1f}", cost=f"{cost:.1f}") if t.nights else "")
+                             gain=fmt_dec(gains.get(t, 0.0)), cost=fmt_dec(cost)) if t.nights else "")
                         if t.continued else
                         _("trips.gains", id="menambah {gain} poin nilai bersih dari perjalanan dibanding perjalanan "
                           "sehari, dengan biaya bermalam {cost}", en="gains {gain} value points net of driving "
-                          "against day trips, for {cost} of night cost", gain=f"{gains.get(t, 0.0):.1f}",
-                          cost=f"{cost:.1f}")),
+                          "against day trips, for {cost} of night cost", gain=fmt_dec(gains.get(t, 0.0)),
+                          cost=fmt_dec(cost))),
             })
         row: dict = {"team": team, "trips": trips}
         if trips and team in best_tried:
@@ -413,9 +418,9 @@ def _reasons(ws: Workspace, p: Problem, teams: list[str], shape: Shape, gains: d
             row["why_no_more"] = _("trips.no_more_pays", id="tidak ada perjalanan dinas lain yang sepadan: yang "
                                    "terbaik dicoba ({place}, {date}, {n} malam) menambah {gain}, biaya bermalamnya "
                                    "{cost}", en="no further trip pays: the best one tried ({place}, {date}, {n} "
-                                   "night(s)) gains {gain}, its night cost is {cost}", place=p.depots[t.lodging],
-                                   date=dates[t.first].isoformat(), n=t.nights, gain=f"{gross:.1f}",
-                                   cost=f"{t.nights * night_cost(ws, p, t.lodging):.1f}")
+                                   "night(s)) gains {gain}, its night cost is {cost}", place=place(t),
+                                   date=dates[t.first].isoformat(), n=t.nights, gain=fmt_dec(gross),
+                                   cost=fmt_dec(t.nights * night_cost(ws, p, t.lodging)))
         elif trips:
             row["why_no_more"] = _("trips.no_more_allowed", id="tidak boleh ada perjalanan dinas lagi (malam per "
                                    "minggu atau berturut-turut, hari pulang, hari libur, kapasitas tempat bermalam)",
@@ -429,8 +434,8 @@ def _reasons(ws: Workspace, p: Problem, teams: list[str], shape: Shape, gains: d
                                "dicoba ({place}, {date}, {n} malam) menambah {gain} poin nilai bersih dari perjalanan, "
                                "tidak lebih dari biaya bermalamnya {cost}", en="day trips only: the best trip tried "
                                "({place}, {date}, {n} night(s)) gains {gain} value points net of driving, not more "
-                               "than its night cost {cost}", place=p.depots[t.lodging],
-                               date=dates[t.first].isoformat(), n=t.nights, gain=f"{gross:.1f}", cost=f"{cost:.1f}")
+                               "than its night cost {cost}", place=place(t),
+                               date=dates[t.first].isoformat(), n=t.nights, gain=fmt_dec(gross), cost=fmt_dec(cost))
             elif p.n_depots == p.n_offices:
                 row["why"] = _("trips.day_only_no_lodgings", id="hanya perjalanan sehari: wilayah kerja tidak punya "
                                "tempat bermalam", en="day trips only: the workspace has no lodgings")

@@ -57,7 +57,7 @@ from zoneinfo import ZoneInfo
 
 from .demand import Visit, candidate_visits
 from ..errors import PlanValidationError
-from ..i18n import _
+from ..i18n import _, fmt_dec
 from ..model import WEEKDAYS, Team, Workspace
 from ..plan import Plan, Route, Step
 from ..travel.base import TravelModel
@@ -476,7 +476,7 @@ def _check_route(
                          "{want} dtk ({mins} menit dengan {kits} alat)", en="{where}: wrong duration: on site {got} s "
                          "({st}-{end}), expected {want} s ({mins} min with {kits} kit(s))", where=where,
                          got=f"{en - st:.0f}", st=_hms(st), end=_hms(en), want=want,
-                         mins=f"{c.minutes(team.recording_kits):.2f}", kits=team.recording_kits))
+                         mins=fmt_dec(c.minutes(team.recording_kits), 2), kits=team.recording_kits))
         if c.kind == "home_visit":
             req = requests.get(c.ref)
             if req is None:

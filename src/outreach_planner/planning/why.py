@@ -23,12 +23,28 @@ import re
 from ..model import Workspace
 from ..plan import Step
 
-_SERVICE = re.compile(r"^(?P<name>.+?) (?P<cov>\d+(?:\.\d+)?%) \(target (?P<target>\d+(?:\.\d+)?%)\): (?P<n>\d+) org$")
+_SERVICE = re.compile(r"^(?P<name>.+?) (?P<cov>\d+(?:[.,]\d+)?%) \(target (?P<target>\d+(?:[.,]\d+)?%)\): (?P<n>\d+) org$")
 _SESSION = re.compile(r"^sesi (?P<k>\d+)(?:/(?P<n>\d+))?$")
-_HOME = re.compile(r"^kunjungan rumah(?: \((?P<reason>[^)]*)\))?, menunggu (?P<w>\d+(?:\.\d+)?) minggu$")
+_HOME = re.compile(r"^kunjungan rumah(?: \((?P<reason>[^)]*)\))?, menunggu (?P<w>\d+(?:[.,]\d+)?) minggu$")
 _DELIVERY = re.compile(r"^antar (?P<doc>.+?), siap (?P<ready>\d{4}-\d{2}-\d{2})(?:, jatuh tempo (?P<due>\d{4}-\d{2}-\d{2}))?$")
 _REASON_EN = {"lansia": "elderly", "disabilitas": "disabled", "sakit": "sick"}
 _REASON_ID = {v: k for k, v in _REASON_EN.items()}
+
+
+#: a decimal point between digits (``90.1%``, ``1.4 minggu``): Indonesian writes a comma there
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def indonesian_decimals(text: str) -> str:
+    """``text`` with the decimal points of its numbers as Indonesian writes them (``90.1%`` -> ``90,1%``).
+
+    The plan keeps ``why`` as :mod:`~outreach_planner.planning.priority` wrote it (point decimals, read back by
+    :func:`translate`); the outputs a person reads in Indonesian show it through this."""
+    return _DECIMAL_POINT.sub(",", text)
+
+
+def _en(number: str) -> str:
+    return number.replace(",", ".")
 
 
 def _short(name: str) -> str:
@@ -44,14 +60,14 @@ def translate(why: str, ws: Workspace) -> str:
             continue
         if m := _SERVICE.match(part):
             name = names.get(m["name"], m["name"])
-            out.append(f"{name} {m['cov']} (target {m['target']}): {m['n']} "
+            out.append(f"{name} {_en(m['cov'])} (target {_en(m['target'])}): {m['n']} "
                        f"{'person' if m['n'] == '1' else 'people'}")
         elif m := _SESSION.match(part):
             out.append(f"session {m['k']}/{m['n']}" if m["n"] else f"session {m['k']}")
         elif m := _HOME.match(part):
             reason = m["reason"]
             what = f"home visit ({_REASON_EN.get(reason, reason)})" if reason else "home visit"
-            out.append(f"{what}, waiting {m['w']} weeks")
+            out.append(f"{what}, waiting {_en(m['w'])} weeks")
         elif m := _DELIVERY.match(part):
             due = f", due {m['due']}" if m["due"] else ""
             out.append(f"deliver {m['doc']}, ready {m['ready']}{due}")
@@ -87,17 +103,18 @@ def computed_why(step: Step, ws: Workspace, lang: str = "id") -> str:
     if step.kind == "village_session" and step.visit_id and step.visit_id.count(":") == 2:
         parts.append(f"sesi {step.visit_id.rsplit(':', 1)[1]}")
     text = "; ".join(parts)
-    return translate(text, ws) if lang == "en" else text
+    return translate(text, ws) if lang == "en" else indonesian_decimals(text)
 
 
 def visit_why(step: Step, ws: Workspace, lang: str = "id") -> str:
     """The reason of a visit step in ``lang`` (``"id"``: the plan's text; ``"en"``: its translation); computed
-    from the workspace when the step has none. Empty for steps that are not visits."""
+    from the workspace when the step has none; Indonesian decimals (``90,1%``) in ``"id"``. Empty for steps that
+    are not visits."""
     if step.type != "visit":
         return ""
     if not step.why.strip():
         return computed_why(step, ws, lang)
-    return translate(step.why, ws) if lang == "en" else step.why
+    return translate(step.why, ws) if lang == "en" else indonesian_decimals(step.why)
 
 
-__all__ = ["computed_why", "translate", "visit_why"]
+__all__ = ["computed_why", "indonesian_decimals", "translate", "visit_why"]

@@ -41,6 +41,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from ..i18n import fmt_dec, fmt_int, fmt_num
 from ..model import Workspace
 from ..plan import Plan, Route
 from ._common import (
@@ -230,6 +231,21 @@ function opLines(group, items, o) {
 """
 
 
+def _metric_scale():
+    """Leaflet's scale bar in kilometres and metres only (Indonesia is metric; folium's ``control_scale`` adds miles)."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    scale = MacroElement()
+    scale._name = "MetricScale"
+    scale._template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """)
+    return scale
+
+
 def _bulk_class():
     from branca.element import MacroElement
     from jinja2 import Template
@@ -275,6 +291,11 @@ def _inline_leaflet(m) -> None:
 
 
 # --------------------------------------------------------------------------- popups
+def _g(x: float, lang: str) -> str:
+    """``x`` as short as it is (``98``, ``97,5``: ``:g``) with the decimal mark of ``lang``."""
+    return f"{x:g}".replace(".", ",") if lang == "id" else f"{x:g}"
+
+
 def _esc(x: object) -> str:
     return html.escape(str(x), quote=True)
 
@@ -302,7 +323,7 @@ def _stop_popup(plan: Plan, ws: Workspace, route: Route, step, no: int, lang: st
     names = {s.id: service_name(s, lang) for s in ws.services}
     when = (f"{t['t_arrive']} {hhmm(step.arrival, tz)} · {t['t_start_end']} {hhmm(step.start, tz)}–"
             f"{hhmm(step.end, tz)} {tz_abbrev(plan)}")
-    expected = "<br>".join(f"{_esc(names.get(sid, sid))}: {n} {t['people']}"
+    expected = "<br>".join(f"{_esc(names.get(sid, sid))}: {fmt_int(n, lang)} {t['people']}"
                            for sid, n in step.expected.items() if n) or "–"
     rows = [
         (t["time"], _esc(when)),
@@ -418,8 +439,9 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
         ys = [v.lat for v in ws.villages] + [d.lat for d in ws.depots]
         minx, miny, maxx, maxy = min(xs), min(ys), max(xs), max(ys)
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=10, tiles=None,
-                   control_scale=True)
+                   control_scale=False)  # folium's scale shows miles too: a metric one below
     _inline_leaflet(m)
+    _metric_scale().add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     if tiles:
         folium.TileLayer(tiles, name="tiles", overlay=True, control=True, show=True).add_to(m)
@@ -452,8 +474,8 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
                 "properties": {
                     "name": v.name,
                     "district": v.district_name,
-                    "coverage": f"{100 * cov:.1f}%" if cov is not None else t["legend_no_data"],
-                    "gap": (t["points_below"].format(gap=f"{gap:.1f}") if gap else t["at_target"])
+                    "coverage": fmt_num(100 * cov, 1, lang) + "%" if cov is not None else t["legend_no_data"],
+                    "gap": (t["points_below"].format(gap=fmt_dec(gap, 1, lang)) if gap else t["at_target"])
                     if gap is not None else "–",
                     "fill": gap_colour(cov, svc.target),
                 },
@@ -473,11 +495,11 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
             pane="coverage",
         ).add_to(fg)
         fg.add_to(m)
-        target = f"{100 * svc.target:g}%"
+        target = _g(100 * svc.target, lang) + "%"
         rows = [f'<div><i style="background:{AT_TARGET_COLOUR}"></i>{_esc(t["legend_at_target"])}</div>']
         for (lo, hi), colour in zip(GAP_BINS, GAP_COLOURS):
-            text = (t["legend_below"].format(lo=f"{lo:g}", hi=f"{hi:g}") if hi is not None
-                    else t["legend_below_open"].format(lo=f"{lo:g}"))
+            text = (t["legend_below"].format(lo=_g(lo, lang), hi=_g(hi, lang)) if hi is not None
+                    else t["legend_below_open"].format(lo=_g(lo, lang)))
             rows.append(f'<div><i style="background:{colour}"></i>{_esc(text)}</div>')
         legend_items[svc.id] = (
             f'<h4>{_esc(t["legend_title"].format(service=sname))}</h4>'
@@ -566,7 +588,8 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
                 lines.append({
                     "pts": [[round(lat, 6), round(lon, 6)] for lon, lat in pts],
                     "tip": f"{_esc(tname)} · {_esc(day)}: → {_esc(dest)} "
-                           f"({leg.end.travel_s / 60:.0f} {t['minutes']}, {leg.end.distance_m / 1000:.1f} km)"})
+                           f"({fmt_int(leg.end.travel_s / 60, lang)} {t['minutes']}, "
+                           f"{fmt_dec(leg.end.distance_m / 1000, 1, lang)} km)"})
             stops: list[dict] = []
             for i, s in enumerate(r.steps):
                 if i not in numbers or s.location is None:
@@ -623,7 +646,7 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
             rows = [(t["activity"], _esc(t["kind"].get(u.kind, u.kind))),
                     (t["reason_label"], _esc(t["unassigned_reason"].get(u.reason, u.reason))),
                     ("", _esc((u.detail_id or u.detail) if lang == "id" else u.detail)),
-                    (t["value"], f"{u.value:.1f}")]
+                    (t["value"], fmt_dec(u.value, 1, lang))]
             if include_names:
                 rows[1:1] = _resident_rows(ws, u.visit_id, t)
             parts.append(f"<h4>{_esc(label)}</h4><table>{_rows(rows)}</table>")

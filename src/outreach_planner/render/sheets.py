@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..i18n import fmt_int
 from ..model import Workspace, mask_nik
 from ..plan import Plan, Route, Step
 from ._common import (
@@ -81,7 +82,7 @@ from ._common import (
     tzinfo,
     visit_target,
 )
-from .strings import format_date, labels, short_service
+from .strings import format_date, labels, short_service, vehicle_name
 
 MM = 72 / 25.4  # points per millimetre
 PAGE_W, PAGE_H = 595.2756, 841.8898  # A4 in points
@@ -410,6 +411,7 @@ def draw_route_map(route: Route, ws: Workspace, travel, bg: _Background, lang: s
         ax.add_patch(Rectangle((bx + k * seg_deg, by), seg_deg, hgt, fc="black" if k == 0 else "white",
                                ec="black", lw=0.8, zorder=13))
     label = f"{bar_km:g} km" if bar_km >= 1 else f"{bar_km * 1000:g} m"
+    label = label.replace(".", ",") if lang == "id" else label  # 2,5 km in Indonesian
     ax.text(bx, by + hgt * 1.6, "0", fontsize=7, ha="center", va="bottom", zorder=13)
     ax.text(bx + 2 * seg_deg, by + hgt * 1.6, label, fontsize=7, ha="center", va="bottom", zorder=13)
     return fig
@@ -766,7 +768,7 @@ def _info_table(route: Route, plan: Plan, ws: Workspace, lang: str):
     team = team_index(ws).get(route.team)
     tname = team.name if team else route.team
     members = ", ".join(team.members) if team and team.members else "–"
-    vehicle = t["vehicle"].get(team.vehicle, team.vehicle) if team else "–"
+    vehicle = vehicle_name(team.vehicle, lang) if team else "–"
     start, end = start_step(route), end_step(route)
     zone = tz_abbrev(plan)
     drive_min = route.travel_s / 60
@@ -794,7 +796,7 @@ def _info_table(route: Route, plan: Plan, ws: Workspace, lang: str):
                   f"({_x(place_label(ws, route.end_place, lang, fallback=end.place))})")
     else:
         times += f" · <b>{_x(t['return_time'])}</b> <b>{hhmm(end.arrival, tz)}</b> {zone}"
-    totals = f"{drive} · {route.distance_m / 1000:.0f} km · {len(route.visits)} {_x(t['stops'])}"
+    totals = f"{drive} · {fmt_int(route.distance_m / 1000, lang)} km · {len(route.visits)} {_x(t['stops'])}"
     if (plan.summary or {}).get("travel_model") == "great_circle":  # no road network: say the times are estimates
         totals += f" ({_x(t['travel_estimate'])})"
     rows = [

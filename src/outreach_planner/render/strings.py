@@ -25,9 +25,11 @@ ID: dict[str, object] = {
         "delivery": "Antar dokumen",
     },
     "break": "Istirahat",
+    "step_type": {"visit": "Kunjungan", "break": "Istirahat", "night": "Bermalam"},
     "depart": "Berangkat dari kantor",
     "return": "Kembali ke kantor",
-    "vehicle": {"car": "Mobil", "motorbike": "Sepeda motor"},
+    "vehicle": {"car": "Mobil", "motorbike": "Sepeda motor", "boat": "Perahu", "walk": "Jalan kaki",
+                "bicycle": "Sepeda", "truck": "Truk"},
     "reason": {"elderly": "lansia", "disabled": "disabilitas", "sick": "sakit"},
     "unassigned_reason": {
         "no_skill": "Tidak ada tim dengan keahlian untuk kunjungan ini (kegiatan, layanan atau alat perekaman).",
@@ -169,9 +171,11 @@ EN: dict[str, object] = {
         "delivery": "Document delivery",
     },
     "break": "Break",
+    "step_type": {"visit": "Visit", "break": "Break", "night": "Night away"},
     "depart": "Leave the office",
     "return": "Back at the office",
-    "vehicle": {"car": "Car", "motorbike": "Motorbike"},
+    "vehicle": {"car": "Car", "motorbike": "Motorbike", "boat": "Boat", "walk": "On foot", "bicycle": "Bicycle",
+                "truck": "Truck"},
     "reason": {"elderly": "elderly", "disabled": "disabled", "sick": "sick"},
     "unassigned_reason": {
         "no_skill": "No team has the skills for this visit (activity, services or recording kit).",
@@ -318,6 +322,13 @@ def service_name(service, lang: str = "id") -> str:
     return service.name_id if lang == "id" else service.name
 
 
+def vehicle_name(profile: str, lang: str = "id", *, in_text: bool = False) -> str:
+    """A travel profile's name for a person (``motorbike`` -> ``Sepeda motor``; ``in_text``: lower case, for the
+    middle of a sentence); a profile without a name stays as written. Files keep the codes."""
+    name = labels(lang)["vehicle"].get(profile, profile)
+    return name.lower() if in_text and name != profile else name
+
+
 def short_service(sid: str) -> str:
     """A short label for a service id (``"ektp"`` -> ``"e-KTP"``)."""
     return SHORT_SERVICE.get(sid, sid.upper())
@@ -331,4 +342,5 @@ def format_date(d, lang: str = "id", short: bool = False) -> str:
     return f"{t['days'][d.weekday()]}, {d.day} {t['months'][d.month - 1]} {d.year}"
 
 
-__all__ = ["EN", "ID", "LANGS", "SHORT_SERVICE", "format_date", "labels", "service_name", "short_service"]
+__all__ = ["EN", "ID", "LANGS", "SHORT_SERVICE", "format_date", "labels", "service_name", "short_service",
+           "vehicle_name"]

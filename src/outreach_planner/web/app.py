@@ -158,6 +158,9 @@ class _Workspace:
             return self._cache[key]
 
 
+from ..i18n import fmt_dec, fmt_int, fmt_pct  # noqa: E402
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -288,6 +291,9 @@ def create_app(config: DeskConfig) -> FastAPI:
         shown = not (config.login and not request.session.get("user"))  # the login page names no problem
         ctx.update(workspace_name=draft.regency.name,  # and the banner: what `check` says
                    banner=banner(wsh.findings(), strings(lang), lang, draft.services) if shown else None)
+        # numbers as the page's language writes them (58.412 and 90,1% in Indonesian; 58,412 and 90.1% in English)
+        ctx.update(pct=lambda x, d=1: fmt_pct(x, d, lang), num=lambda x: fmt_int(x, lang),
+                   dec=lambda x, d=1: fmt_dec(x, d, lang))
         return templates.TemplateResponse(request, name, ctx, status_code=status)
 
     @app.exception_handler(Incomplete)

@@ -81,7 +81,7 @@
   if (job) {
     var labels = JSON.parse(job.getAttribute("data-labels"));
     var id = job.getAttribute("data-job");
-    var fmt = function (x) { return x === null || x === undefined ? "–" : Number(x).toLocaleString(undefined, { maximumFractionDigits: 1 }); };
+    var fmt = function (x) { return x === null || x === undefined ? "–" : Number(x).toLocaleString(document.documentElement.lang === "en" ? "en" : "id-ID", { maximumFractionDigits: 1 }); };
     var poll = function () {
       fetch("/jobs/" + encodeURIComponent(id) + "/status", { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
