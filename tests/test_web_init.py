@@ -146,7 +146,7 @@ def test_a_filled_template_uploaded_makes_the_coverage_page_work(fresh):
     page = _text(r.text)
     assert "Halaman ini perlu data yang lengkap" not in page and "belum lengkap" not in _banner(r.text)
     for row in regency_coverage(ws):  # the regency's figures, as `check` prints them
-        assert f"{row.eligible:,}" in page and f"{row.covered:,}" in page
+        assert f"{row.eligible:,}".replace(",", ".") in page and f"{row.covered:,}".replace(",", ".") in page  # Indonesian grouping
     assert fresh.client.get("/coverage/map").status_code == 200
     assert fresh.client.get("/", follow_redirects=False).headers["location"] == "/coverage"
     # init's placeholders are still named (as `check` names them), with the page that replaces the team
