@@ -60,3 +60,105 @@ def test_a_plan_from_the_english_page_speaks_english_on_the_page_and_indonesian_
             assert "Tanggal" in head and "Date" not in head
     finally:
         d.close()
+
+
+# ---- 2. two planners editing the same team or the calendar
+def _settings_desk(tmp_path):
+    from test_web_settings import Desk as SettingsDesk
+
+    return SettingsDesk(tmp_path)
+
+
+def _form(html: str, form_id: str) -> dict:
+    """The fields of a form as the page fills them, without its CSRF token (the post adds the session's)."""
+    from test_web_settings import _form_of
+
+    return {k: v for k, v in _form_of(html, form_id).items() if k != "csrf"}
+
+
+def _planner(desk):
+    """A second browser on the same desk: its own session, its own CSRF token."""
+    from fastapi.testclient import TestClient
+    from test_web_settings import _token
+
+    other = TestClient(desk.app)
+    return other, _token(other.get("/settings").text)
+
+
+@pytest.mark.parametrize("form_id, url, field, mine, theirs, stale", [
+    ("team-form-tim1", "/settings/teams/tim1", "name", "Tim Satu (A)", "Tim Satu (B)",
+     "Tim ini diubah orang lain sejak halaman dibuka; muat ulang halaman"),
+    ("calendar-form", "/settings/calendar", "hours_mon_end", "15:00", "16:30",
+     "Kalender diubah orang lain sejak halaman dibuka; muat ulang halaman")])
+def test_a_save_against_a_form_someone_else_saved_meanwhile_is_refused(tmp_path, form_id, url, field, mine, theirs,
+                                                                       stale):
+    """Planners A and B open the same form; B saves; A's later save is refused (a row in Indonesian, the file
+    as B left it, A's typed value still in the form); after a reload A's save goes through."""
+    from test_web_settings import _rows
+
+    d = _settings_desk(tmp_path)
+    b, b_csrf = _planner(d)
+    form_a = _form(d.client.get("/settings").text, form_id)
+    form_b = _form(b.get("/settings").text, form_id)
+    assert d.post(url, client=b, csrf=b_csrf, **{**form_b, field: theirs}).status_code == 303
+    after_b = d.toml.read_bytes()
+    r = d.post(url, **{**form_a, field: mine})
+    assert r.status_code == 422, "the later save silently won"
+    assert any(stale in row[-1] for row in _rows(r.text))
+    assert d.toml.read_bytes() == after_b  # B's save stands
+    assert _form(r.text, form_id)[field] == mine  # A's typed value is kept
+    r = d.post(url, **{**_form(r.text, form_id), field: mine})  # the same stale form again: still refused
+    assert r.status_code == 422 and d.toml.read_bytes() == after_b
+    r = d.post(url, **{**_form(d.client.get("/settings").text, form_id), field: mine})  # reloaded
+    assert r.status_code == 303 and d.toml.read_bytes() != after_b
+
+
+def test_a_day_off_or_a_holiday_added_meanwhile_does_not_make_an_open_form_stale(tmp_path):
+    """Days off and holidays are added one at a time on the file as it is: an open team or calendar form stays
+    valid (its save keeps the day off and the holiday)."""
+    d = _settings_desk(tmp_path)
+    b, b_csrf = _planner(d)
+    page = d.client.get("/settings").text
+    team, cal = _form(page, "team-form-tim1"), _form(page, "calendar-form")
+    assert d.post("/settings/teams/tim1/days-off", client=b, csrf=b_csrf, action="add",
+                  date="2026-12-03").status_code == 303
+    assert d.post("/settings/holidays", client=b, csrf=b_csrf, kind="holidays", action="add", date="2026-12-25",
+                  name="Natal").status_code == 303
+    assert d.post("/settings/teams/tim1", **{**team, "name": "Tim Satu Baru"}).status_code == 303
+    assert d.post("/settings/calendar", **{**cal, "hours_mon_end": "15:30"}).status_code == 303
+    text = d.toml.read_text(encoding="utf-8")
+    assert "Tim Satu Baru" in text and "2026-12-03" in text and "2026-12-25" in text and "15:30" in text
+
+
+def test_removing_an_edit_from_a_page_opened_before_another_tab_removed_one_removes_that_edit(tmp_path):
+    """The edits of a plan page are the session's (another planner has their own); two tabs of one planner share
+    them: a remove button of a page opened before another tab removed an entry removes its own entry, not the
+    one now at its place."""
+    d = Desk(tmp_path)
+    try:
+        set_id = d.run("/plan", date="2026-12-02")
+        plan = json.loads((d.out / set_id / "plan.json").read_text(encoding="utf-8"))
+        keys = sorted({f"vs:{s['village_code']}" for r in plan["routes"] for s in r["steps"]
+                       if s["type"] == "visit" and s["kind"] == "village_session"})[:3]
+        assert len(keys) == 3
+        for k in keys:
+            assert d.post(f"/plans/{set_id}/edits", data={"action": "forbid", "visit": k}).status_code == 303
+        old_page = d.client.get(f"/plans/{set_id}").text  # tab 1
+        import html as html_lib
+
+        buttons = [{"index": i, "item": html_lib.unescape(item), "action": "remove_forbid"} for i, item in
+                   re.findall(r'name="index" value="(\d+)"><input type="hidden" name="item" value=\'([^\']*)\'>',
+                              old_page)]
+        assert [b["index"] for b in buttons] == ["0", "1", "2"]
+
+        def forbidden() -> list[str]:
+            page = _text(d.client.get(f"/plans/{set_id}").text)
+            return re.findall(r"Dilarang: (.+?) \(", page)
+
+        before = forbidden()
+        assert len(before) == 3
+        assert d.post(f"/plans/{set_id}/edits", data=buttons[0]).status_code == 303  # tab 2 removes the first
+        assert d.post(f"/plans/{set_id}/edits", data=buttons[1]).status_code == 303  # tab 1, opened before: the 2nd
+        assert forbidden() == [before[2]]
+    finally:
+        d.close()

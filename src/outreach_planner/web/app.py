@@ -493,7 +493,7 @@ def create_app(config: DeskConfig) -> FastAPI:
 
     @app.post("/plans/{set_id}/edits")
     def edit_submit(request: Request, set_id: str, action: str = Form(""), visit: str = Form(""),
-                    teamday: str = Form(""), index: int = Form(-1)):
+                    teamday: str = Form(""), index: int = Form(-1), item: str = Form("")):
         d = set_dir(set_id)
         if d is None:
             return page(request, "error.html", status=404, message=strings(lang_of(request))["not_found"])
@@ -513,6 +513,14 @@ def create_app(config: DeskConfig) -> FastAPI:
         elif action == "day_off" and ok_td:
             if [team, day] not in e["days_off"]:
                 e["days_off"].append([team, day])
+        elif action.startswith("remove_") and action[7:] in e and item:
+            # the entry itself, not its place: a page opened before another tab removed an entry removes its own
+            try:
+                entry = json.loads(item)
+            except ValueError:
+                entry = None
+            if entry in e[action[7:]]:
+                e[action[7:]].remove(entry)
         elif action.startswith("remove_") and action[7:] in e and 0 <= index < len(e[action[7:]]):
             del e[action[7:]][index]
         else:
