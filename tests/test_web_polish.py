@@ -162,3 +162,40 @@ def test_removing_an_edit_from_a_page_opened_before_another_tab_removed_one_remo
         assert forbidden() == [before[2]]
     finally:
         d.close()
+
+
+# ---- 4. the session cookie over HTTPS
+def _session_cookie(response) -> str:
+    return next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("desk_session="))
+
+
+@pytest.mark.parametrize("base_url, https, secure", [("http://testserver", False, False),
+                                                     ("https://testserver", False, True),
+                                                     ("http://testserver", True, True)])
+def test_the_session_cookie_is_secure_when_the_desk_is_reached_over_https(tmp_path, base_url, https, secure):
+    """Plain HTTP (the office network): no Secure flag, the session works. A request over HTTPS (TLS, or a reverse
+    proxy's X-Forwarded-Proto that uvicorn trusts), or a desk served with --https: Secure."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+    from test_web import SMALL
+
+    from outreach_planner.web import DeskConfig, create_app, security
+
+    shutil.copytree(SMALL, tmp_path / "ws")
+    config = DeskConfig(workspace=tmp_path / "ws", out_root=tmp_path / "out", **({"https": True} if https else {}))
+    assert config.login == https  # --https: the office reaches it through the proxy, so a login is needed
+    if https:
+        security.save_password(config.state_dir, "kata sandi panjang")
+    client = TestClient(create_app(config), base_url=base_url)
+    r = client.get("/login" if https else "/coverage")
+    cookie = _session_cookie(r)
+    attrs = [a.strip().lower() for a in cookie.split(";")[1:]]
+    assert ("secure" in attrs) == secure and "httponly" in attrs and "samesite=strict" in attrs
+    if https:  # the log-in goes through and the session holds (httpx sends a Secure cookie over https only)
+        token = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+        client = TestClient(client.app, base_url="https://testserver")
+        client.cookies.set("desk_session", cookie.split(";")[0].split("=", 1)[1])
+        r = client.post("/login", data={"password": "kata sandi panjang", "csrf": token}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/"
+    assert client.get("/coverage", follow_redirects=False).status_code == 200

@@ -55,6 +55,8 @@ class DeskConfig:
     solution_limit: int | None = None
     engine: str = "auto"
     secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    #: Reached through an HTTPS reverse proxy (``serve --https``): the cookie always Secure, a login always needed
+    https: bool = False
 
     def __post_init__(self) -> None:
         self.workspace = Path(self.workspace).resolve()
@@ -67,7 +69,7 @@ class DeskConfig:
 
     @property
     def login(self) -> bool:
-        return security.needs_login(self.host)
+        return security.needs_login(self.host) or self.https  # a proxy on this computer serves the office
 
 
 class _Workspace:
@@ -273,6 +275,7 @@ def create_app(config: DeskConfig) -> FastAPI:
     # added after guard: the session middleware wraps it (guard reads the session)
     app.add_middleware(SessionMiddleware, secret_key=config.secret, session_cookie="desk_session",
                        same_site="strict", https_only=False, max_age=12 * 3600)
+    app.add_middleware(security.SecureCookies, always=config.https)  # outermost: sees the session's Set-Cookie
 
     # ---- login and language
     @app.get("/login", response_class=HTMLResponse)
