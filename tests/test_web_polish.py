@@ -199,3 +199,97 @@ def test_the_session_cookie_is_secure_when_the_desk_is_reached_over_https(tmp_pa
         r = client.post("/login", data={"password": "kata sandi panjang", "csrf": token}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/"
     assert client.get("/coverage", follow_redirects=False).status_code == 200
+
+
+# ---- 5. uploads waiting for decisions
+NIK = "7408015501900001"  # synthetic
+RESIDENT = "Wa Ode Synthetica"
+
+
+def _office_csv(ws) -> bytes:
+    """An office table with a row that matches no village, and (as an office's sheet may) a resident's name and
+    NIK in a column the import does not use."""
+    import csv as csv_mod
+
+    buf = io.StringIO()
+    w = csv_mod.writer(buf, delimiter=";")
+    w.writerow(["Rekap perekaman per desa"])
+    w.writerow(["KODE DESA", "NAMA DESA", "KECAMATAN", "WAJIB KTP", "SUDAH REKAM", "CATATAN"])
+    for i, v in enumerate(ws.villages):
+        w.writerow(["" if i == 1 else v.code.replace(".", ""), "Pitlulwa" if i == 1 else v.name, v.district_name,
+                    v.eligible["ektp"], v.eligible["ektp"] - 3, f"{RESIDENT} {NIK}" if i == 1 else ""])
+    return buf.getvalue().encode("utf-8")
+
+
+def _upload(d: Desk, name: str = "rekap.csv"):
+    from outreach_planner.io import read_workspace
+
+    r = d.post("/data", files={"upload": (name, _office_csv(read_workspace(d.ws)), "text/csv")})
+    assert r.status_code == 200, _text(r.text)
+    return r, re.search(r'name="token" value="([0-9a-f]{32})"', r.text).group(1)
+
+
+def test_a_waiting_upload_is_private_and_deleted_on_cancel_and_after_twelve_hours(tmp_path, caplog, capfd):
+    import logging
+    import os
+    import stat
+
+    from outreach_planner.web import data_in
+
+    caplog.set_level(logging.DEBUG)
+    d = Desk(tmp_path)
+    try:
+        uploads = d.out / ".desk" / "uploads"
+        r, token = _upload(d)
+        assert 'id="data-cancel"' in r.text
+        assert stat.S_IMODE(uploads.stat().st_mode) == 0o700
+        stored = sorted(uploads.iterdir())
+        assert [p.name for p in stored] == [f"{token}.bin", f"{token}.json"]
+        assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in stored)
+        assert NIK.encode() in (uploads / f"{token}.bin").read_bytes()  # what the upload holds, kept only here
+        before = {p.name: p.read_bytes() for p in d.ws.iterdir() if p.is_file()}
+        r = d.post("/data/cancel", data={"token": token})
+        assert r.status_code == 200 and "rekap.csv dibatalkan" in _text(r.text)
+        assert not list(uploads.iterdir())
+        assert {p.name: p.read_bytes() for p in d.ws.iterdir() if p.is_file()} == before  # nothing written
+        assert d.post("/data/resolve", data={"token": token}).status_code == 404
+        assert d.post("/data/cancel", data={"token": token}).status_code == 404
+        # a folder made with wider rights is narrowed; an upload left waiting 12 hours is gone
+        os.chmod(uploads, 0o755)
+        _, token = _upload(d)
+        assert stat.S_IMODE(uploads.stat().st_mode) == 0o700
+        aged = (uploads / f"{token}.bin").stat().st_mtime - data_in.UPLOAD_HOURS * 3600 - 1
+        for p in uploads.iterdir():
+            os.utime(p, (aged, aged))
+        r = d.post("/data/resolve", data={"token": token})
+        assert r.status_code == 404 and not list(uploads.iterdir())
+        out, err = capfd.readouterr()
+        for text in (caplog.text, out, err):
+            assert NIK not in text and RESIDENT not in text and NIK[-8:] not in text
+    finally:
+        d.close()
+
+
+def test_an_applied_upload_is_deleted_and_an_expired_one_goes_at_the_next_start(tmp_path):
+    import os
+
+    from fastapi.testclient import TestClient
+
+    from outreach_planner.web import DeskConfig, create_app, data_in
+
+    d = Desk(tmp_path)
+    try:
+        uploads = d.out / ".desk" / "uploads"
+        r, token = _upload(d)
+        key = re.search(r'<select name="(d:[^"]+)"', r.text).group(1)
+        r = d.post("/data/resolve", data={"token": token, key: "skip"})
+        assert r.status_code == 200 and "dimasukkan" in _text(r.text), _text(r.text)
+        assert not list(uploads.iterdir())
+        _, token = _upload(d, "rekap desember.csv")  # another file: no decisions kept for it yet
+        old = (uploads / f"{token}.bin").stat().st_mtime - data_in.UPLOAD_HOURS * 3600 - 1
+        for p in uploads.iterdir():
+            os.utime(p, (old, old))
+    finally:
+        d.close()
+    with TestClient(create_app(DeskConfig(workspace=d.ws, out_root=d.out))):  # the desk started again
+        assert not list(uploads.iterdir())

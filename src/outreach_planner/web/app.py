@@ -222,6 +222,9 @@ def create_app(config: DeskConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app):
+        from .data_in import prune_uploads
+
+        prune_uploads(config.state_dir)  # uploads left waiting past their hours (the desk was stopped meanwhile)
         yield
         jobs.close()  # a running solve is ended (its worker and engine processes), queued ones dropped
 
@@ -668,9 +671,9 @@ def create_app(config: DeskConfig) -> FastAPI:
         ws = wsh.get()
         villages = [{"code": v.code, "label": f"{v.code} {v.name} ({v.district_name})"}
                     for v in sorted(ws.villages, key=lambda v: (v.district_name, v.name))]
+        if token and (found.applied is not None or found.problems):  # applied, or no longer decidable: deleted
+            drop_upload(config.state_dir, token)
         if found.applied is not None:
-            if token:
-                drop_upload(config.state_dir, token)
             what = "; ".join(s["imported_parts"][k].format(n=n) for k, n in found.applied.items()) or "-"
             return page(request, "data.html", **data_ctx(found=found, notes=found.notes,
                                                          applied={"text": s["imported"].format(file=shown, what=what)}))
@@ -754,6 +757,18 @@ def create_app(config: DeskConfig) -> FastAPI:
         if found.unresolved and not found.problems:
             found.notes.insert(0, s["still_open"].format(n=len(found.unresolved)))
         return import_page(request, found, shown, token)
+
+    @app.post("/data/cancel", response_class=HTMLResponse)
+    async def data_cancel(request: Request):
+        """The planner gives up on a stored upload: it is deleted, nothing is written."""
+        from .data_in import drop_upload, load_upload
+
+        s = strings(lang_of(request))
+        token = str((await request.form()).get("token", ""))
+        stored = load_upload(config.state_dir, token)
+        if stored is None or not drop_upload(config.state_dir, token):
+            return page(request, "data.html", status=404, **data_ctx(error=s["upload_gone"]))
+        return page(request, "data.html", **data_ctx(applied={"text": s["upload_cancelled"].format(file=stored[2])}))
 
     # ---- 2b. teams, days off, holidays and the calendar (web/settings.py)
     from .settings import install as install_settings
