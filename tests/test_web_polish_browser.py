@@ -56,18 +56,24 @@ def desk_url(tmp_path):
 
 def test_no_page_overflows_at_1366_in_either_language(desk_url):
     """Kolaka Utara (its long kecamatan names): every page without a plan, Indonesian then English."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
 
     found = {}
     with session("1366,768") as drv:
         for lang in ("id", "en"):
             drv.get(desk_url + "/coverage")
-            if drv.find_element(By.TAG_NAME, "html").get_attribute("lang") != lang:
+            if drv.execute_script("return document.documentElement.lang") != lang:
                 drv.find_element(By.ID, "lang-switch").click()
-                for _ in range(100):
-                    if drv.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang:
-                        break
+                for _ in range(300):  # the page is replaced: ask the document, hold no element
+                    try:
+                        if drv.execute_script("return document.readyState === 'complete' && "
+                                              "document.documentElement.lang") == lang:
+                            break
+                    except WebDriverException:  # between two documents
+                        pass
                     time.sleep(0.1)
+                assert drv.execute_script("return document.documentElement.lang") == lang
             for page in ("/coverage", "/plan", "/record", "/history", "/data", "/settings"):
                 drv.get(desk_url + page)
                 bad = drv.execute_script(OVERFLOW)
