@@ -409,8 +409,9 @@ def test_changes_by_hand_then_replan(tmp_path, english):
         new = d.run(f"/plans/{set_id}/replan", from_date="2026-12-02", team_off="")
         with open(d.out / new / "changes.csv", encoding="utf-8") as fh:
             reasons = {c["reason"] for c in csv.DictReader(fh)}
-        assert f"locked by the planner to tim1 on {route['date']}" in reasons
-        assert "forbidden by the planner" in reasons
+        # the server speaks English (OUTREACH_LANG=en), the page Indonesian: the reasons follow the page
+        assert f"dikunci oleh perencana ke tim1 pada {route['date']}" in reasons
+        assert "dilarang oleh perencana" in reasons
         after = json.loads((d.out / new / "plan.json").read_text(encoding="utf-8"))
         assert [r["team"] for r in after["routes"] if r["date"] == route["date"] for s in r["steps"]
                 if s.get("village_code") == u["village_code"] and s.get("kind") == "village_session"] == ["tim1"]

@@ -924,6 +924,11 @@ def serve(
         "cli.engine_as_plan", id="Pemecah, seperti pada plan.", en="Solver, as for plan."))] = EngineChoice.auto,
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help=_(
         "cli.open_opt", id="Buka meja di peramban.", en="Open the desk in the browser."))] = True,
+    https: Annotated[bool, typer.Option("--https", help=_(
+        "cli.https_opt", id="Meja dibuka lewat proksi HTTPS (mis. Caddy atau nginx di komputer ini): cookie sesi selalu "
+        "Secure dan login selalu diperlukan, juga pada 127.0.0.1.", en="The desk is reached through an HTTPS reverse "
+        "proxy (e.g. Caddy or nginx on this computer): the session cookie is always Secure and a login is always "
+        "required, on 127.0.0.1 too."))] = False,
 ) -> None:
     """Open the planner's desk: a local web app (Indonesian, English switch) for coverage, the week's plan,
     route sheets, recording outcomes and re-planning."""
@@ -939,7 +944,7 @@ def serve(
     _serve_check(workspace)  # a folder without workspace.toml stops here; an incomplete one opens (its pages say why)
     _check_engine(engine)
     config = DeskConfig(workspace=_folder(workspace), out_root=out, host=host, time_limit=time_limit,
-                        solution_limit=solution_limit, engine=EngineChoice(engine).value)
+                        solution_limit=solution_limit, engine=EngineChoice(engine).value, https=https)
     if config.login and security.load_auth(config.state_dir) is None:
         password = os.environ.get("OUTREACH_DESK_PASSWORD") or typer.prompt(
             _("serve.password", id="Tetapkan kata sandi meja (sedikitnya 8 karakter)",

@@ -56,6 +56,8 @@ class DeskConfig:
     solution_limit: int | None = None
     engine: str = "auto"
     secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    #: Reached through an HTTPS reverse proxy (``serve --https``): the cookie always Secure, a login always needed
+    https: bool = False
 
     def __post_init__(self) -> None:
         self.workspace = Path(self.workspace).resolve()
@@ -68,7 +70,7 @@ class DeskConfig:
 
     @property
     def login(self) -> bool:
-        return security.needs_login(self.host)
+        return security.needs_login(self.host) or self.https  # a proxy on this computer serves the office
 
 
 class _Workspace:
@@ -263,6 +265,9 @@ def create_app(config: DeskConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app):
+        from .data_in import prune_uploads
+
+        prune_uploads(config.state_dir)  # uploads left waiting past their hours (the desk was stopped meanwhile)
         yield
         jobs.close()  # a running solve is ended (its worker and engine processes), queued ones dropped
 
@@ -331,6 +336,7 @@ def create_app(config: DeskConfig) -> FastAPI:
     # added after guard: the session middleware wraps it (guard reads the session)
     app.add_middleware(SessionMiddleware, secret_key=config.secret, session_cookie="desk_session",
                        same_site="strict", https_only=False, max_age=12 * 3600)
+    app.add_middleware(security.SecureCookies, always=config.https)  # outermost: sees the session's Set-Cookie
 
     # ---- login and language
     @app.get("/login", response_class=HTMLResponse)
@@ -551,7 +557,7 @@ def create_app(config: DeskConfig) -> FastAPI:
 
     @app.post("/plans/{set_id}/edits")
     def edit_submit(request: Request, set_id: str, action: str = Form(""), visit: str = Form(""),
-                    teamday: str = Form(""), index: int = Form(-1)):
+                    teamday: str = Form(""), index: int = Form(-1), item: str = Form("")):
         d = set_dir(set_id)
         if d is None:
             return page(request, "error.html", status=404, message=strings(lang_of(request))["not_found"])
@@ -571,6 +577,14 @@ def create_app(config: DeskConfig) -> FastAPI:
         elif action == "day_off" and ok_td:
             if [team, day] not in e["days_off"]:
                 e["days_off"].append([team, day])
+        elif action.startswith("remove_") and action[7:] in e and item:
+            # the entry itself, not its place: a page opened before another tab removed an entry removes its own
+            try:
+                entry = json.loads(item)
+            except ValueError:
+                entry = None
+            if entry in e[action[7:]]:
+                e[action[7:]].remove(entry)
         elif action.startswith("remove_") and action[7:] in e and 0 <= index < len(e[action[7:]]):
             del e[action[7:]][index]
         else:
@@ -718,10 +732,10 @@ def create_app(config: DeskConfig) -> FastAPI:
         ws = wsh.draft()
         villages = [{"code": v.code, "label": f"{v.code} {v.name} ({v.district_name})"}
                     for v in sorted(ws.villages, key=lambda v: (v.district_name, v.name))]
+        if token and (found.applied is not None or found.problems):  # applied, or no longer decidable: deleted
+            drop_upload(config.state_dir, token)
         if found.applied is not None:
             wsh.refresh()  # the pages read the new counts (a new workspace may now be complete)
-            if token:
-                drop_upload(config.state_dir, token)
             what = "; ".join(s["imported_parts"][k].format(n=n) for k, n in found.applied.items()) or "-"
             return page(request, "data.html", **data_ctx(found=found, notes=found.notes,
                                                          applied={"text": s["imported"].format(file=shown, what=what)}))
@@ -806,6 +820,18 @@ def create_app(config: DeskConfig) -> FastAPI:
         if found.unresolved and not found.problems:
             found.notes.insert(0, s["still_open"].format(n=len(found.unresolved)))
         return import_page(request, found, shown, token)
+
+    @app.post("/data/cancel", response_class=HTMLResponse)
+    async def data_cancel(request: Request):
+        """The planner gives up on a stored upload: it is deleted, nothing is written."""
+        from .data_in import drop_upload, load_upload
+
+        s = strings(lang_of(request))
+        token = str((await request.form()).get("token", ""))
+        stored = load_upload(config.state_dir, token)
+        if stored is None or not drop_upload(config.state_dir, token):
+            return page(request, "data.html", status=404, **data_ctx(error=s["upload_gone"]))
+        return page(request, "data.html", **data_ctx(applied={"text": s["upload_cancelled"].format(file=stored[2])}))
 
     # ---- 2b. teams, days off, holidays and the calendar (web/settings.py)
     from .settings import install as install_settings

@@ -144,9 +144,12 @@ def template_workbook(ws, text: dict) -> bytes:
 # through the office import (io.office_import.import_counts), run in a staging copy of the workspace; the copy is
 # then read with read_workspace, and only when both say nothing is wrong are its changed files copied back.
 
-#: A stored upload waiting for decisions: ``<state>/uploads/<token>.<suffix>`` (+ ``.json``: the shown name).
+#: A stored upload waiting for decisions: ``<state>/uploads/<token>.bin`` (+ ``.json``: the shown name). It may
+#: hold residents' names and NIKs: the folder is its owner's only (0o700), each file too (0o600); it is deleted
+#: when its decisions are applied, when the planner cancels, when it can no longer be decided (problems), and
+#: :data:`UPLOAD_HOURS` after it came (at the next upload, decision, or start of the desk). Nothing of it is logged.
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
-UPLOAD_DAYS = 2
+UPLOAD_HOURS = 12
 
 
 @dataclass
@@ -191,42 +194,77 @@ def _safe_stem(name: str) -> str:
     return stem or "upload"
 
 
-def store_upload(state_dir: Path, data: bytes, suffix: str, shown: str) -> str:
-    """Keep an upload that waits for decisions; its token. Uploads older than :data:`UPLOAD_DAYS` are removed."""
-    import json
-    import secrets
+def uploads_dir(state_dir: Path) -> Path:
+    """``<state>/uploads``, created for its owner only (made so again when it exists with wider rights)."""
+    d = Path(state_dir) / "uploads"
+    d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if d.stat().st_mode & 0o777 != 0o700:
+        os.chmod(d, 0o700)
+    return d
+
+
+def prune_uploads(state_dir: Path, now: float | None = None) -> None:
+    """Delete stored uploads older than :data:`UPLOAD_HOURS` (``now``: seconds since the epoch, for tests)."""
     import time
 
     d = Path(state_dir) / "uploads"
-    d.mkdir(parents=True, exist_ok=True)
+    if not d.is_dir():
+        return
+    now = time.time() if now is None else now
     for old in d.iterdir():
-        if old.is_file() and time.time() - old.stat().st_mtime > UPLOAD_DAYS * 86400:
-            old.unlink(missing_ok=True)
+        try:
+            if old.is_file() and now - old.stat().st_mtime > UPLOAD_HOURS * 3600:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:  # removed meanwhile (another request)
+            continue
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def store_upload(state_dir: Path, data: bytes, suffix: str, shown: str) -> str:
+    """Keep an upload that waits for decisions; its token. Expired uploads are removed first."""
+    import json
+    import secrets
+
+    prune_uploads(state_dir)
+    d = uploads_dir(state_dir)
     token = secrets.token_hex(16)
-    (d / f"{token}.json").write_text(json.dumps({"name": shown, "suffix": suffix}), encoding="utf-8")
-    (d / f"{token}.bin").write_bytes(data)
+    _write_private(d / f"{token}.json", json.dumps({"name": shown, "suffix": suffix}).encode("utf-8"))
+    _write_private(d / f"{token}.bin", data)
     return token
 
 
 def load_upload(state_dir: Path, token: str) -> tuple[bytes, str, str] | None:
-    """(data, suffix, shown name) of a stored upload, or None (unknown token)."""
+    """(data, suffix, shown name) of a stored upload, or None (unknown token, expired, or cancelled)."""
     import json
 
     if not TOKEN.match(token or ""):
         return None
+    prune_uploads(state_dir)
     d = Path(state_dir) / "uploads"
-    if not (d / f"{token}.json").is_file() or not (d / f"{token}.bin").is_file():
+    try:
+        meta = json.loads((d / f"{token}.json").read_text(encoding="utf-8"))
+        data = (d / f"{token}.bin").read_bytes()
+    except (FileNotFoundError, ValueError):
         return None
-    meta = json.loads((d / f"{token}.json").read_text(encoding="utf-8"))
     if meta.get("suffix") not in (".xlsx", ".csv"):
         return None
-    return (d / f"{token}.bin").read_bytes(), meta["suffix"], str(meta.get("name", ""))
+    return data, meta["suffix"], str(meta.get("name", ""))
 
 
-def drop_upload(state_dir: Path, token: str) -> None:
+def drop_upload(state_dir: Path, token: str) -> bool:
+    """Delete a stored upload; whether there was one."""
+    found = False
     if TOKEN.match(token or ""):
         for ext in (".json", ".bin"):
-            (Path(state_dir) / "uploads" / f"{token}{ext}").unlink(missing_ok=True)
+            path = Path(state_dir) / "uploads" / f"{token}{ext}"
+            found = path.is_file() or found
+            path.unlink(missing_ok=True)
+    return found
 
 
 def _where(where: str) -> tuple[str, str]:

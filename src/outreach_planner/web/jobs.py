@@ -15,10 +15,17 @@ import queue
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..i18n import _
+from ..i18n import LANGUAGES, REQUEST_LANGUAGE, _
+
+#: The language of the officers' documents of a plan set made from the desk (route sheets, ``schedule.xlsx``, the
+#: outcomes form, ``plan.gpkg``): Indonesian, whatever the language of the page that asked for the plan. What the
+#: planner reads (the job's messages, ``map.html``, the reasons in ``plan.json`` and ``changes.csv``) follows the
+#: page's language (the job's ``lang``).
+DOCUMENTS_LANG = "id"
 
 
 @dataclass
@@ -63,6 +70,38 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+@contextmanager
+def in_language(lang: str | None):
+    """The package's messages in ``lang`` within the block (as a desk request's are), then as before."""
+    token = REQUEST_LANGUAGE.set(lang if lang in LANGUAGES else "id")
+    try:
+        yield
+    finally:
+        REQUEST_LANGUAGE.reset(token)
+
+
+def write_desk_set(plan, ws, travel, out_dir: Path, lang: str, more=None) -> None:
+    """Write a plan set as ``plan`` does (one output set: all files at once, or none): the officers' documents in
+    :data:`DOCUMENTS_LANG`, ``map.html`` (shown in the page) in ``lang``; ``more(staging folder)`` adds files."""
+    from ..campaign.ledger import plan_id_of
+    from ..io.outcomes import write_outcomes_form
+    from ..io.output_set import PLAN_OUTPUTS, output_set
+    from ..io.write_plan import write_plan_outputs
+    from ..render import MAP_HTML, render_all, week_sheets
+    from ..render.map import map_html
+
+    with output_set(out_dir, claim=(*PLAN_OUTPUTS, week_sheets(plan, ws))) as s:
+        with in_language(DOCUMENTS_LANG):
+            write_plan_outputs(plan, ws, s.path)
+            render_all(plan, ws, travel, s.path, lang=DOCUMENTS_LANG)
+            write_outcomes_form(plan, ws, s.path, plan_id_of(plan))
+        if lang != DOCUMENTS_LANG:
+            with in_language(lang):
+                (s.path / MAP_HTML).write_bytes(map_html(plan, ws, travel, lang=lang).encode("utf-8"))
+        if more is not None:
+            more(s.path)
+
+
 def _load(folder: Path):
     import warnings
 
@@ -77,10 +116,15 @@ def _load(folder: Path):
 def plan_job(params: dict, out: mp.Queue) -> None:
     """Worker: ``outreach-planner plan`` for ``params`` (workspace, week, out_dir, limits, lang)."""
     _stop_on_sigterm()
+    with in_language(params.get("lang")):  # its messages and reasons in the page's language
+        _plan_job(params, out)
+
+
+def _plan_job(params: dict, out: mp.Queue) -> None:
     try:
         import warnings
 
-        from ..cli import _issue, _write_plan_set
+        from ..cli import _issue
         from ..campaign.cycle import ledger_path, workspace_for_planning
         from ..engines import SolveLimits
         from ..errors import InputWarning
@@ -101,7 +145,7 @@ def plan_job(params: dict, out: mp.Queue) -> None:
             run = make_plan(ws, wk, limits, engine=params.get("engine", "auto"), travel=travel,
                             progress=lambda t, obj: out.put(("progress", t, obj)))
         check_plan(run.plan, ws, travel)
-        _write_plan_set(run.plan, ws, travel, Path(params["out_dir"]), params.get("lang", "id"), False)
+        write_desk_set(run.plan, ws, travel, Path(params["out_dir"]), params.get("lang", "id"))
         _issue(run.plan, ws, folder)
         out.put(("done", Path(params["out_dir"]).name))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the page
@@ -114,6 +158,11 @@ def plan_job(params: dict, out: mp.Queue) -> None:
 def replan_job(params: dict, out: mp.Queue) -> None:
     """Worker: ``outreach-planner replan`` (from, team_off) of the plan in ``params['base_dir']``."""
     _stop_on_sigterm()
+    with in_language(params.get("lang")):
+        _replan_job(params, out)
+
+
+def _replan_job(params: dict, out: mp.Queue) -> None:
     try:
         import datetime as dt
         import json
@@ -123,12 +172,9 @@ def replan_job(params: dict, out: mp.Queue) -> None:
         from ..campaign.replan import Edits
         from ..campaign.replan import replan as do_replan
         from ..engines import SolveLimits
-        from ..io.outcomes import plan_from_document, write_outcomes_form
-        from ..io.output_set import PLAN_OUTPUTS, output_set
+        from ..io.outcomes import plan_from_document
         from ..io.write_changes import write_changes
-        from ..io.write_plan import write_plan_outputs
         from ..planning.validate import check_plan
-        from ..render import render_all, week_sheets
         from ..travel import travel_model
 
         folder = Path(params["workspace"])
@@ -150,11 +196,8 @@ def replan_job(params: dict, out: mp.Queue) -> None:
                             edits=edits)
             check_plan(res.new_part, res.workspace, travel, held=res.kept)
         out_dir = Path(params["out_dir"])
-        with output_set(out_dir, claim=(*PLAN_OUTPUTS, week_sheets(res.plan, ws))) as s:
-            write_plan_outputs(res.plan, ws, s.path)
-            render_all(res.plan, ws, travel, s.path, lang=params.get("lang", "id"))
-            write_outcomes_form(res.plan, ws, s.path, plan_id_of(res.plan))
-            write_changes(res.changes, s.path)
+        write_desk_set(res.plan, ws, travel, out_dir, params.get("lang", "id"),
+                       more=lambda staging: write_changes(res.changes, staging))
         with Ledger(path) as led:
             led.issue_plan(res.plan, source=f"replan from {start}")
         out.put(("done", out_dir.name))
@@ -265,11 +308,11 @@ class Jobs:
                     try:  # a last message may still be in the pipe
                         msg = q.get(timeout=0.5)
                     except queue.Empty:
+                        with in_language(job.params.get("lang")):  # this thread has no request: the job's
+                            ended = _("desk.worker_ended", id="proses pekerja berhenti (kode keluar {code})",
+                                      en="the worker process ended (exit code {code})", code=proc.exitcode)
                         final = ("cancelled",) if job.cancel_asked else (
-                            "failed", [{"file": "", "row": "", "column": "", "value": "",
-                                        "message": _("desk.worker_ended", id="proses pekerja berhenti (kode keluar "
-                                                     "{code})", en="the worker process ended (exit code {code})",
-                                                     code=proc.exitcode)}])
+                            "failed", [{"file": "", "row": "", "column": "", "value": "", "message": ended}])
                         break
                 else:
                     continue

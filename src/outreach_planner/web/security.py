@@ -3,6 +3,9 @@
 - The password (asked for at the first start on a non-local host) is stored as a scrypt hash with a random salt
   in ``<state>/auth.json``; the plain password is never stored or logged.
 - Every POST carries the session's CSRF token (form field ``csrf`` or header ``X-CSRF-Token``).
+- The session cookie is marked ``Secure`` when the request came over HTTPS (the ASGI scope's scheme: TLS, or a
+  reverse proxy's ``X-Forwarded-Proto`` that uvicorn trusts, from 127.0.0.1 by default) or always with ``--https``
+  (:class:`SecureCookies`); over plain HTTP on the office network it is sent without, so the desk keeps working.
 - Uploads are read in chunks up to :data:`MAX_UPLOAD_BYTES`; an ``.xlsx`` must be a zip archive whose members
   unpack to at most :data:`MAX_XLSX_UNPACKED_BYTES` (a zip bomb is refused before anything opens it).
 """
@@ -162,3 +165,29 @@ class LoginThrottle:
         with self._lock:
             self._fails.pop(client, None)
             self._until.pop(client, None)
+
+
+class SecureCookies:
+    """ASGI middleware: every ``Set-Cookie`` of a response gets ``Secure`` when the request came over HTTPS
+    (``scope["scheme"] == "https"``), or always when ``always`` (the desk is only reached through HTTPS)."""
+
+    def __init__(self, app, always: bool = False):
+        self.app, self.always = app, always
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not (self.always or scope.get("scheme") == "https"):
+            return await self.app(scope, receive, send)
+
+        async def send_secure(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [(k, secure_cookie(v) if k.lower() == b"set-cookie" else v)
+                                                  for k, v in message.get("headers", [])]}
+            await send(message)
+
+        return await self.app(scope, receive, send_secure)
+
+
+def secure_cookie(header: bytes) -> bytes:
+    """A ``Set-Cookie`` value with the ``Secure`` attribute (unchanged when it has it)."""
+    attrs = [a.strip().lower() for a in header.split(b";")[1:]]
+    return header if b"secure" in attrs else header + b"; secure"

@@ -108,6 +108,40 @@ def read_doc(folder: Path):
     return tomlkit.parse((folder / "workspace.toml").read_text(encoding="utf-8-sig"))
 
 
+# ---- the version a form was rendered from
+#: Keys a team form or the calendar form does not send (their own small forms add or remove one entry at a time,
+#: on the file as it is then): a change to them does not make an open team or calendar form stale.
+_NOT_IN_TEAM_FORM = frozenset({"days_off"})
+_NOT_IN_CALENDAR_FORM = frozenset(HOLIDAY_KINDS)
+
+
+def _version(value: Any) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
+
+
+def team_version(doc, tid: str) -> str | None:
+    """The version of team ``tid``'s table as its form sends it (None: no such team)."""
+    t = _team_table(doc, tid)
+    return None if t is None else _version({k: v for k, v in _plain(t).items() if k not in _NOT_IN_TEAM_FORM})
+
+
+def calendar_version(doc) -> str:
+    cal = _plain(doc.get("calendar", {}))
+    return _version({k: v for k, v in (cal if isinstance(cal, dict) else {}).items() if k not in _NOT_IN_CALENDAR_FORM})
+
+
+def check_version(form, now: str | None, where: str, key: str, lang: str) -> None:
+    """Refuse a form rendered from another version of its part of the file than the one there now (another planner
+    saved in between): a problem row, nothing written. A form without a version (not one of the page's) is not
+    checked."""
+    sent = form.get("version")
+    if sent and sent != now:
+        raise FormProblems([Row(where, "", "", strings(lang)[key])])
+
+
 # ---- checking form values
 class _Check:
     def __init__(self, lang: str, where: str):
@@ -446,6 +480,7 @@ def team_views(doc) -> list[dict]:
         shift = p.get("shift") or {}
         p["shift_parts"] = {wd: str(shift[wd]).replace("–", "-").split("-") for wd in shift if wd in WEEKDAYS}
         p["days_off"] = [_date_text(d) for d in p.get("days_off", [])]
+        p["version"] = team_version(doc, str(t.get("id")))
         out.append(p)
     return out
 
@@ -459,7 +494,8 @@ def calendar_view(doc) -> dict:
     return {"working_days": list(cal.get("working_days", [])), "hours": parts(cal.get("hours")),
             "school_hours": parts(cal.get("school_hours")),
             "breaks": [{**b, "start": _hhmm(b.get("start")), "end": _hhmm(b.get("end"))} for b in cal.get("breaks", [])],
-            "holidays": holiday_entries(doc, "holidays"), "school_holidays": holiday_entries(doc, "school_holidays")}
+            "holidays": holiday_entries(doc, "holidays"), "school_holidays": holiday_entries(doc, "school_holidays"),
+            "version": calendar_version(doc)}
 
 
 def typed_team(form) -> dict:
@@ -471,6 +507,7 @@ def typed_team(form) -> dict:
         v[k] = form.getlist(k)
     v["field_trips"] = form.get("field_trips") in ("1", "on", "true")
     v["shift_parts"] = {wd: [form.get(f"shift_{wd}_start", ""), form.get(f"shift_{wd}_end", "")] for wd in WEEKDAYS}
+    v["version"] = form.get("version", "")  # the version it was rendered from (a refused stale form stays stale)
     return v
 
 
@@ -484,7 +521,7 @@ def typed_calendar(form, cal: dict) -> dict:
             "hours": {wd: [form.get(f"hours_{wd}_start", ""), form.get(f"hours_{wd}_end", "")] for wd in WEEKDAYS},
             "school_hours": {wd: [form.get(f"school_{wd}_start", ""), form.get(f"school_{wd}_end", "")]
                              for wd in WEEKDAYS},
-            "breaks": [b for b in breaks if b["name"] or b["start"] or b["end"]]}
+            "breaks": [b for b in breaks if b["name"] or b["start"] or b["end"]], "version": form.get("version", "")}
 
 
 def _hhmm(v: Any) -> str:
@@ -548,6 +585,8 @@ def install(app, *, page, wsh, config, lang_of) -> None:
         def change(doc):
             if not new and _team_table(doc, tid) is None:
                 raise FormProblems([Row(tid, "", "", strings(lang)["not_found"])])
+            if not new:
+                check_version(form, team_version(doc, tid), f"{strings(lang)['team']} {tid}", "p_stale_team", lang)
             team_id, keys = team_from_form(form, lang, doc, None if new else tid)
             apply_team(doc, team_id, keys, new)
             change.team = team_id
@@ -609,6 +648,7 @@ def install(app, *, page, wsh, config, lang_of) -> None:
         lang = lang_of(request)
 
         def change(doc):
+            check_version(form, calendar_version(doc), strings(lang)["calendar_title"], "p_stale_calendar", lang)
             apply_calendar(doc, calendar_from_form(form, lang))
 
         return done(request, save(folder, change, lang)[0], "calendar", "calendar", typed=("calendar", form))
