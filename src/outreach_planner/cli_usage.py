@@ -26,6 +26,13 @@ def _value_text(text: str) -> str:
         return _("usage.not_int", id="harus bilangan bulat.", en="must be a whole number.")
     if re.match(r"Input should be a valid number", text) or re.fullmatch(r".* is not a valid float\.?", text):
         return _("usage.not_number", id="harus angka.", en="must be a number.")
+    if m := re.fullmatch(r"Input should be (?P<rel>greater|less) than(?P<eq> or equal to)? (?P<n>\S+?)\.?", text):
+        n = m["n"].replace(".", ",")  # a bound of a float option in the Indonesian way (0,5)
+        if m["rel"] == "greater":
+            return (_("usage.at_least", id="paling sedikit {n}.", en="must be at least {n}.", n=n) if m["eq"] else
+                    _("usage.more_than", id="harus lebih dari {n}.", en="must be more than {n}.", n=n))
+        return (_("usage.at_most", id="paling banyak {n}.", en="must be at most {n}.", n=n) if m["eq"] else
+                _("usage.less_than", id="harus kurang dari {n}.", en="must be less than {n}.", n=n))
     if m := re.fullmatch(r"(?P<what>Path|File|Directory) (?P<p>'.*') does not exist\.?", text):
         return _("usage.no_path", id="{p} tidak ada.", en="{p} does not exist.", p=m["p"])
     if m := re.fullmatch(r"(?P<what>Path|File) (?P<p>'.*') is a directory\.?", text):
