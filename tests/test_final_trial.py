@@ -45,3 +45,15 @@ def test_a_number_below_an_option_s_minimum_is_said_in_indonesian(args, says):
     text = flat(res.output)
     assert says in text, text
     assert not re.search(r"\b(Input|should|greater|equal)\b", text)
+
+
+def test_record_given_only_a_workspace_folder_asks_for_the_form(tmp_path):
+    """Before: ``record WS`` took the folder for the form, used the embedded workspace and said the (existing)
+    folder was 'berkas tidak ditemukan'."""
+    (tmp_path / "workspace.toml").write_text("")
+    res = runner.invoke(app, ["record", str(tmp_path)])
+    assert res.exit_code == 2
+    text = flat(res.output)
+    assert "adalah folder; berikan juga formulir hasil yang sudah diisi" in text, text
+    assert "tidak ditemukan" not in text and "bawaan Kolaka Utara" not in text
+    assert not (tmp_path / "ledger.sqlite").exists()

@@ -672,6 +672,13 @@ def record(
                             en="record takes [WORKSPACE] OUTCOMES (nothing was recorded)."), highlight=False,
                           markup=False)
         raise typer.Exit(2)
+    if len(paths) == 1 and paths[0].is_dir():  # a workspace (or output) folder and no form: the form is missing
+        err_console.print(_("cli.record_no_form", id="{p} adalah folder; berikan juga formulir hasil yang sudah diisi, "
+                            "mis. outreach-planner record {p} out/<minggu>/outcomes_form.xlsx (tidak ada yang "
+                            "dicatat).", en="{p} is a folder; give the filled tally form too, e.g. outreach-planner "
+                            "record {p} out/<week>/outcomes_form.xlsx (nothing was recorded).", p=paths[0]),
+                          highlight=False, markup=False)
+        raise typer.Exit(2)
     outcomes = paths[-1]
     workspace = _one_workspace(paths[0] if len(paths) == 2 else None, workspace_opt)
     ws = load(workspace)
