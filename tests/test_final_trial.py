@@ -57,3 +57,53 @@ def test_record_given_only_a_workspace_folder_asks_for_the_form(tmp_path):
     assert "adalah folder; berikan juga formulir hasil yang sudah diisi" in text, text
     assert "tidak ditemukan" not in text and "bawaan Kolaka Utara" not in text
     assert not (tmp_path / "ledger.sqlite").exists()
+
+
+def test_replan_s_table_names_changes_places_teams_and_days_in_words(tmp_path, monkeypatch):
+    """Before: ``replan`` printed 'added' / 'removed' / 'retimed', visit ids (vs:74.09.09.2015:2), team ids with ISO
+    dates, the stages 'pinned' / 'free', and, with no team off, a reason about 'the absent team'."""
+    import csv
+    import shutil
+    from pathlib import Path
+
+    from outreach_planner import cli
+    from outreach_planner.io import read_workspace as load
+
+    monkeypatch.setattr(cli.console, "width", 400)  # a table row on one line, whatever the terminal
+    ws = tmp_path / "ws"
+    shutil.copytree(Path(__file__).parent / "data" / "small", ws)
+    args = ["--solution-limit", "30", "--engine", "ortools"]
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", *args, "--out", str(tmp_path / "w49")])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["replan", str(ws), "--from", "2026-12-03", "--team-off", "tim1", "--plan",
+                              str(tmp_path / "w49" / "plan.json"), *args, "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    text = flat(res.output)
+    assert "Perubahan mulai Kamis, 3 Desember 2026" in text, text
+    with open(tmp_path / "r" / "changes.csv", newline="", encoding="utf-8") as fh:
+        changed = [r for r in csv.DictReader(fh) if r["change"] != "unchanged"]
+    assert changed, "the re-plan changed nothing: the test needs a change to look at"
+    words = {"retimed": "jam bergeser", "moved": "pindah", "added": "ditambah", "removed": "dihapus"}
+    names = {t.id: t.name for t in load(ws).teams}
+    for r in changed:
+        assert words[r["change"]] in text and r["place"] in text
+        team = r["team_after"] or r["team_before"]
+        assert names[team] in text
+    assert not re.search(r"\b(added|removed|retimed|moved|pinned|free)\b", text), text
+    assert "vs:" not in text and f"{names['tim1']} Kam 03/12" in text  # (the reason still says 'tim libur: tim1')
+    assert "tahap " in text and re.search(r"nilai: kunjungan tetap \d", text), text
+
+
+def test_with_no_team_off_the_free_re_plan_s_reason_names_no_absent_team():
+    """Before: a re-plan without --team-off whose unpinned stage won said 'tim yang absen' for every change."""
+    import datetime as dt
+
+    from outreach_planner.campaign.replan import _reasons
+
+    rows = [{"change": "added", "kind": "village_session", "visit_id": "vs:1:1", "village_code": "1", "before": None,
+             "after": {"team": "tim1", "date": "2026-12-10", "start": "08:00"}, "reason": ""}]
+    _reasons(rows, None, dt.date(2026, 12, 10), "free", 2.9, 2.8, {"vs:1"})
+    assert rows[0]["reason"] == ("tambahan nilai 2,9 (2,8%) dari merencanakan ulang semua hari sisa, dibanding "
+                                 "membiarkan semua kunjungan di tempatnya")
+    _reasons(rows, "tim1", dt.date(2026, 12, 10), "free", 2.9, 2.8, {"vs:1"})
+    assert "tim yang absen" in rows[0]["reason"]

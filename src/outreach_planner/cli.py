@@ -819,23 +819,38 @@ def replan(
     except OutreachError as exc:
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
+    from .render.strings import format_date
+
+    lang = language()
     t = Table(title=_("replan.title", id="Perubahan mulai {d} (dari {b}, rencana baru {p})",
-                      en="Changes from {d} (based on {b}, new plan {p})", d=start, b=res.based_on, p=pid))
+                      en="Changes from {d} (based on {b}, new plan {p})", d=format_date(start, lang), b=res.based_on,
+                      p=pid))
     for col in (_("col.change", id="Perubahan", en="Change"), _("col.visit", id="Kunjungan", en="Visit"),
                 _("col.before", id="Sebelum", en="Before"), _("col.after", id="Sesudah", en="After"),
                 _("col.reason", id="Alasan", en="Reason")):
         t.add_column(col)
     changed = [c for c in res.changes if c["change"] != "unchanged"]
+    # the change, the place, the team's name and the day in words (changes.csv keeps the codes)
+    kinds = {"retimed": _("replan.kind_retimed", id="jam bergeser", en="retimed"),
+             "moved": _("replan.kind_moved", id="pindah", en="moved"),
+             "added": _("replan.kind_added", id="ditambah", en="added"),
+             "removed": _("replan.kind_removed", id="dihapus", en="removed")}
+    stages = {"pinned": _("replan.stage_pinned", id="kunjungan tetap", en="pinned"),
+              "free": _("replan.stage_free", id="rancang ulang penuh", en="free")}
+    team_names = {tm.id: tm.name for tm in ws.teams}
     for c in changed:
-        fmt = (lambda w: f"{w['team']} {w['date']} {w['start']}" if w else "-")
-        t.add_row(c["change"], c["visit_id"], fmt(c["before"]), fmt(c["after"]), c["reason"])
+        fmt = (lambda w: f"{team_names.get(w['team'], w['team'])} "
+               f"{format_date(dt.date.fromisoformat(str(w['date'])), lang, short=True)} {w['start']}" if w else "-")
+        t.add_row(kinds.get(c["change"], c["change"]), c["place"] or c["visit_id"], fmt(c["before"]),
+                  fmt(c["after"]), c["reason"])
     console.print(t)
     rp = res.plan.summary["replan"]
-    values = ", ".join(f"{k} {fmt_dec(v)}" for k, v in rp["stage_values"].items())
+    values = ", ".join(f"{stages.get(k, k)} {fmt_dec(v)}" for k, v in rp["stage_values"].items())
     console.print(_("replan.done", id="{n} perubahan, {same} kunjungan tidak berubah; dipakai rencana ulang tahap "
                     "{stage} (nilai: {values}); keluaran di {out}.", en="{n} change(s), {same} visit(s) unchanged; "
                     "kept the {stage} re-plan (value: {values}); outputs in {out}.", n=len(changed),
-                    same=len(res.changes) - len(changed), stage=rp["stage"], values=values, out=out_dir),
+                    same=len(res.changes) - len(changed), stage=stages.get(rp["stage"], rp["stage"]), values=values,
+                    out=out_dir),
                   highlight=False)
     for cut in rp.get("trips_cut_short", []):  # field trips a recorded night or a team off changed
         console.print(_("replan.trip_cut", id="Perjalanan dinas: {why}.", en="Field trip: {why}.", why=cut["why"]),
