@@ -107,3 +107,39 @@ def test_with_no_team_off_the_free_re_plan_s_reason_names_no_absent_team():
                                  "membiarkan semua kunjungan di tempatnya")
     _reasons(rows, "tim1", dt.date(2026, 12, 10), "free", 2.9, 2.8, {"vs:1"})
     assert "tim yang absen" in rows[0]["reason"]
+
+
+def test_the_week_is_named_by_its_days_not_its_iso_number(tmp_path, monkeypatch):
+    """Before: the plan's head line, the route sheets' title and footer, the map's title and schedule.xlsx's title
+    named the week '2026-W49', a number no office calendar shows."""
+    import subprocess
+    from pathlib import Path
+
+    import openpyxl
+
+    from outreach_planner import cli
+    from outreach_planner.render.strings import week_words
+
+    assert week_words("2026-W49") == "30 November – 4 Desember 2026"
+    assert week_words("2026-W50", "en") == "7–11 December 2026"
+    monkeypatch.setattr(cli.console, "width", 400)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["plan", str(Path(__file__).parent / "data" / "small"), "--week", "2026-W49",
+                              "--solution-limit", "30", "--engine", "ortools", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    import json
+
+    days = sorted({r["date"] for r in json.loads((out / "plan.json").read_text())["routes"]})
+    assert days[0] == "2026-11-30" and days[-1] == "2026-12-04", days  # the words below are of these days
+    said = "30 November – 4 Desember 2026"
+    assert f"Rencana minggu {said} untuk" in flat(res.output)
+    pdf = subprocess.run(["pdftotext", "-layout", str(out / "route_sheets.pdf"), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    first = pdf.splitlines()[0]
+    assert "LEMBAR RUTE JEMPUT BOLA" in first and said in first and "2026-W49" not in first, first
+    assert f"minggu {said} ·" in pdf
+    html = (out / "map.html").read_text(encoding="utf-8")
+    html = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), html)  # the title is in a JS string
+    assert f"Minggu {said}</h4>" in html and f"<title>Rencana jemput bola {said}</title>" in html
+    sheet = openpyxl.load_workbook(out / "schedule.xlsx").worksheets[0]
+    assert sheet["A1"].value == f"Rencana jemput bola minggu {said}"

@@ -1045,13 +1045,13 @@ def still_improving(history: list[tuple[float, float]], value: float, time_limit
 def _print_plan_summary(p, ws) -> None:
     from collections import Counter
 
-    from .render.strings import format_date, labels
+    from .render.strings import format_date, labels, week_words
 
     s = p.summary
-    console.print(_("plan.head", id="[bold]Rencana {w}[/] untuk {ws}: {n} dari {c} kandidat kunjungan, nilai {v} dari "
-                    "{va}, perjalanan {h} jam ({km} km); mesin {e}, {t} detik.", en="[bold]Plan {w}[/] for {ws}: {n} "
-                    "of {c} candidate visits, value {v} of {va}, travel {h} h ({km} km); engine {e}, {t} s.",
-                    w=p.week, ws=p.workspace, n=s["scheduled_visits"], c=s["candidate_visits"],
+    console.print(_("plan.head", id="[bold]Rencana minggu {w}[/] untuk {ws}: {n} dari {c} kandidat kunjungan, nilai {v} "
+                    "dari {va}, perjalanan {h} jam ({km} km); mesin {e}, {t} detik.", en="[bold]Plan for the week of "
+                    "{w}[/] for {ws}: {n} of {c} candidate visits, value {v} of {va}, travel {h} h ({km} km); engine "
+                    "{e}, {t} s.", w=week_words(p.week, language(), {r.date for r in p.routes}), ws=p.workspace, n=s["scheduled_visits"], c=s["candidate_visits"],
                     v=fmt_dec(s['value_collected']), va=fmt_dec(s['value_available']), h=fmt_dec(s['travel_hours']),
                     km=fmt_int(s['distance_km']), e=p.engine, t=f"{s['solve_seconds']:.0f}"), highlight=False)
     if len(s.get("engines", [])) > 1:
