@@ -143,3 +143,24 @@ def test_the_week_is_named_by_its_days_not_its_iso_number(tmp_path, monkeypatch)
     assert f"Minggu {said}</h4>" in html and f"<title>Rencana jemput bola {said}</title>" in html
     sheet = openpyxl.load_workbook(out / "schedule.xlsx").worksheets[0]
     assert sheet["A1"].value == f"Rencana jemput bola minggu {said}"
+
+
+def test_import_names_the_columns_it_found_and_the_table_kind_in_words(tmp_path, monkeypatch):
+    """Before: 'Lembar REKAP: kolom village_code=B, village_name=C, district=D, ektp_eligible=E, ...' and
+    'Jenis tabel (--kind): villages': the reader's field codes, not words."""
+    from outreach_planner import cli
+    from outreach_planner.io.init_workspace import init_workspace
+
+    from test_init_import import dinas_workbook
+
+    monkeypatch.setattr(cli.console, "width", 400)
+    ws = tmp_path / "konut"
+    init_workspace("74.09", ws, [2026])
+    dinas_workbook(tmp_path / "REKAP.xlsx", "74.09", dotted=False)
+    res = runner.invoke(app, ["import", str(ws), str(tmp_path / "REKAP.xlsx")])
+    assert res.exit_code == 0, res.output
+    text = flat(res.output)
+    assert ("Lembar REKAP: kolom kode desa=B, nama desa=C, kecamatan=D, wajib KTP-el=E, sudah rekam KTP-el=F, "
+            "anak (wajib KIA)=G, punya KIA=H, wajib akta=I, punya akta=J") in text, text
+    assert "Jenis tabel (--kind): cakupan per desa (villages)" in text
+    assert not re.search(r"\b(village_code|village_name|district|ektp_eligible|akta_covered)=", text)

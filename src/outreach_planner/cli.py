@@ -1238,12 +1238,17 @@ def import_(
         _input_error(_("import.invalid", id="Tidak dapat mengimpor[/] {t}", en="Cannot import[/] {t}", t=table), exc,
                      _("import.nothing", id="tidak ada yang ditulis ke wilayah kerja",
                        en="nothing was written to the workspace"))
+    from .web.strings import strings as desk_strings
+
+    words = desk_strings(language())  # the desk's words of the target columns and table kinds (not the codes)
     for sheet, cols in res.columns.items():
         console.print(_("import.columns", id="Lembar {s}: kolom {c}", en="Sheet {s}: columns {c}", s=sheet,
-                        c=", ".join(f"{t}={_col(i)}" for t, i in sorted(cols.items(), key=lambda x: x[1]))),
+                        c=", ".join(f"{words['targets'].get(t, t)}={_col(i)}"
+                                    for t, i in sorted(cols.items(), key=lambda x: x[1]))),
                       highlight=False, markup=False)
     console.print(_("import.kind", id="Jenis tabel (--kind): {k}", en="Table kind (--kind): {k}",
-                    k=", ".join(p.kind for p in res.parts) or res.kind), highlight=False, markup=False)
+                    k=", ".join(f"{words['kinds'].get(k, k)} ({k})" for k in [p.kind for p in res.parts]
+                                or [res.kind])), highlight=False, markup=False)
     kinds = {}
     for r in res.rows:
         kinds[_match_label(r.match)] = kinds.get(_match_label(r.match), 0) + 1
