@@ -164,3 +164,37 @@ def test_import_names_the_columns_it_found_and_the_table_kind_in_words(tmp_path,
             "anak (wajib KIA)=G, punya KIA=H, wajib akta=I, punya akta=J") in text, text
     assert "Jenis tabel (--kind): cakupan per desa (villages)" in text
     assert not re.search(r"\b(village_code|village_name|district|ektp_eligible|akta_covered)=", text)
+
+
+def test_a_bad_row_of_the_xlsx_form_names_the_column_as_the_form_heads_it(tmp_path, monkeypatch):
+    """Before: 'hasil.xlsx, baris 2, kolom 'status': ...' and 'kolom 'plan_id'' for columns the workbook heads
+    'Status' and 'Id rencana'."""
+    import shutil
+    from pathlib import Path
+
+    import openpyxl
+
+    from outreach_planner import cli
+
+    monkeypatch.setattr(cli.console, "width", 400)
+    monkeypatch.setattr(cli.err_console, "width", 400)
+    ws = tmp_path / "ws"
+    shutil.copytree(Path(__file__).parent / "data" / "small", ws)
+    out = tmp_path / "w49"
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out / "outcomes_form.xlsx")
+    sh = wb.worksheets[0]
+    head = [c.value for c in sh[1]]
+    sh.cell(2, head.index("Status") + 1, "sudah")  # no status word
+    sh.cell(3, head.index("Id rencana") + 1, "2026-W49-00000000")  # no such plan
+    sh.cell(3, head.index("Status") + 1, "batal")  # (a row with no status is not reported yet)
+    sh.cell(3, head.index("Alasan") + 1, "hujan")
+    wb.save(tmp_path / "hasil.xlsx")
+    res = runner.invoke(app, ["record", str(ws), str(tmp_path / "hasil.xlsx"), "--plan", str(out / "plan.json")])
+    assert res.exit_code == 2
+    text = flat(res.output)
+    assert "hasil.xlsx, baris 2, kolom 'Status':" in text, text
+    assert "hasil.xlsx, baris 3, kolom 'Id rencana':" in text, text
+    assert "kolom 'status'" not in text and "kolom 'plan_id'" not in text

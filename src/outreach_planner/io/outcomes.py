@@ -473,6 +473,8 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         where = _("form.row", id="baris {n}", en="row {n}", n=n)
 
         def bad(fld: str, value: Any, msg: str) -> None:
+            if str(source).lower().endswith((".xlsx", ".xlsm")):  # the column as the workbook heads it (Status)
+                fld = form_header(fld)
             problems.append(Problem(source, where, fld, value, msg))  # noqa: B023 - used at once
 
         status = "" if _blank(row.get("status")) else status_code(row["status"])  # Indonesian word or code
