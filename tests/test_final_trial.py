@@ -198,3 +198,31 @@ def test_a_bad_row_of_the_xlsx_form_names_the_column_as_the_form_heads_it(tmp_pa
     assert "hasil.xlsx, baris 2, kolom 'Status':" in text, text
     assert "hasil.xlsx, baris 3, kolom 'Id rencana':" in text, text
     assert "kolom 'status'" not in text and "kolom 'plan_id'" not in text
+
+
+def test_a_status_that_is_no_status_is_one_problem_not_also_a_missing_reason(tmp_path):
+    """Before: status 'sudah' gave 'tidak boleh untuk antar dokumen; ...' and then 'tulis alasan kunjungan ini sudah'
+    (a reason demanded for the wrong word)."""
+    import csv
+    import shutil
+    from pathlib import Path
+
+    ws = tmp_path / "ws"
+    shutil.copytree(Path(__file__).parent / "data" / "small", ws)
+    out = tmp_path / "w49"
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    with open(out / "outcomes_form.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    row = next(r for r in rows if r["kind"] == "village_session")
+    row["status"] = "sudah"
+    with open(tmp_path / "hasil.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerow(row)
+    res = runner.invoke(app, ["record", str(ws), str(tmp_path / "hasil.csv"), "--plan", str(out / "plan.json")])
+    assert res.exit_code == 2
+    text = flat(res.output)
+    assert "kolom 'status': tidak boleh untuk sesi desa; yang boleh:" in text, text
+    assert "tulis alasan" not in text and "1 masalah; tidak ada yang dicatat." in text, text
