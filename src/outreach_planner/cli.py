@@ -672,6 +672,13 @@ def record(
                             en="record takes [WORKSPACE] OUTCOMES (nothing was recorded)."), highlight=False,
                           markup=False)
         raise typer.Exit(2)
+    if len(paths) == 1 and paths[0].is_dir():  # a workspace (or output) folder and no form: the form is missing
+        err_console.print(_("cli.record_no_form", id="{p} adalah folder; berikan juga formulir hasil yang sudah diisi, "
+                            "mis. outreach-planner record {p} out/<minggu>/outcomes_form.xlsx (tidak ada yang "
+                            "dicatat).", en="{p} is a folder; give the filled tally form too, e.g. outreach-planner "
+                            "record {p} out/<week>/outcomes_form.xlsx (nothing was recorded).", p=paths[0]),
+                          highlight=False, markup=False)
+        raise typer.Exit(2)
     outcomes = paths[-1]
     workspace = _one_workspace(paths[0] if len(paths) == 2 else None, workspace_opt)
     ws = load(workspace)
@@ -812,23 +819,38 @@ def replan(
     except OutreachError as exc:
         err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(exc.exit_code) from None
+    from .render.strings import format_date
+
+    lang = language()
     t = Table(title=_("replan.title", id="Perubahan mulai {d} (dari {b}, rencana baru {p})",
-                      en="Changes from {d} (based on {b}, new plan {p})", d=start, b=res.based_on, p=pid))
+                      en="Changes from {d} (based on {b}, new plan {p})", d=format_date(start, lang), b=res.based_on,
+                      p=pid))
     for col in (_("col.change", id="Perubahan", en="Change"), _("col.visit", id="Kunjungan", en="Visit"),
                 _("col.before", id="Sebelum", en="Before"), _("col.after", id="Sesudah", en="After"),
                 _("col.reason", id="Alasan", en="Reason")):
         t.add_column(col)
     changed = [c for c in res.changes if c["change"] != "unchanged"]
+    # the change, the place, the team's name and the day in words (changes.csv keeps the codes)
+    kinds = {"retimed": _("replan.kind_retimed", id="jam bergeser", en="retimed"),
+             "moved": _("replan.kind_moved", id="pindah", en="moved"),
+             "added": _("replan.kind_added", id="ditambah", en="added"),
+             "removed": _("replan.kind_removed", id="dihapus", en="removed")}
+    stages = {"pinned": _("replan.stage_pinned", id="kunjungan tetap", en="pinned"),
+              "free": _("replan.stage_free", id="rancang ulang penuh", en="free")}
+    team_names = {tm.id: tm.name for tm in ws.teams}
     for c in changed:
-        fmt = (lambda w: f"{w['team']} {w['date']} {w['start']}" if w else "-")
-        t.add_row(c["change"], c["visit_id"], fmt(c["before"]), fmt(c["after"]), c["reason"])
+        fmt = (lambda w: f"{team_names.get(w['team'], w['team'])} "
+               f"{format_date(dt.date.fromisoformat(str(w['date'])), lang, short=True)} {w['start']}" if w else "-")
+        t.add_row(kinds.get(c["change"], c["change"]), c["place"] or c["visit_id"], fmt(c["before"]),
+                  fmt(c["after"]), c["reason"])
     console.print(t)
     rp = res.plan.summary["replan"]
-    values = ", ".join(f"{k} {fmt_dec(v)}" for k, v in rp["stage_values"].items())
+    values = ", ".join(f"{stages.get(k, k)} {fmt_dec(v)}" for k, v in rp["stage_values"].items())
     console.print(_("replan.done", id="{n} perubahan, {same} kunjungan tidak berubah; dipakai rencana ulang tahap "
                     "{stage} (nilai: {values}); keluaran di {out}.", en="{n} change(s), {same} visit(s) unchanged; "
                     "kept the {stage} re-plan (value: {values}); outputs in {out}.", n=len(changed),
-                    same=len(res.changes) - len(changed), stage=rp["stage"], values=values, out=out_dir),
+                    same=len(res.changes) - len(changed), stage=stages.get(rp["stage"], rp["stage"]), values=values,
+                    out=out_dir),
                   highlight=False)
     for cut in rp.get("trips_cut_short", []):  # field trips a recorded night or a team off changed
         console.print(_("replan.trip_cut", id="Perjalanan dinas: {why}.", en="Field trip: {why}.", why=cut["why"]),
@@ -1028,13 +1050,13 @@ def still_improving(history: list[tuple[float, float]], value: float, time_limit
 def _print_plan_summary(p, ws) -> None:
     from collections import Counter
 
-    from .render.strings import format_date, labels
+    from .render.strings import format_date, labels, week_words
 
     s = p.summary
-    console.print(_("plan.head", id="[bold]Rencana {w}[/] untuk {ws}: {n} dari {c} kandidat kunjungan, nilai {v} dari "
-                    "{va}, perjalanan {h} jam ({km} km); mesin {e}, {t} detik.", en="[bold]Plan {w}[/] for {ws}: {n} "
-                    "of {c} candidate visits, value {v} of {va}, travel {h} h ({km} km); engine {e}, {t} s.",
-                    w=p.week, ws=p.workspace, n=s["scheduled_visits"], c=s["candidate_visits"],
+    console.print(_("plan.head", id="[bold]Rencana minggu {w}[/] untuk {ws}: {n} dari {c} kandidat kunjungan, nilai {v} "
+                    "dari {va}, perjalanan {h} jam ({km} km); mesin {e}, {t} detik.", en="[bold]Plan for the week of "
+                    "{w}[/] for {ws}: {n} of {c} candidate visits, value {v} of {va}, travel {h} h ({km} km); engine "
+                    "{e}, {t} s.", w=week_words(p.week, language(), {r.date for r in p.routes}), ws=p.workspace, n=s["scheduled_visits"], c=s["candidate_visits"],
                     v=fmt_dec(s['value_collected']), va=fmt_dec(s['value_available']), h=fmt_dec(s['travel_hours']),
                     km=fmt_int(s['distance_km']), e=p.engine, t=f"{s['solve_seconds']:.0f}"), highlight=False)
     if len(s.get("engines", [])) > 1:
@@ -1221,12 +1243,17 @@ def import_(
         _input_error(_("import.invalid", id="Tidak dapat mengimpor[/] {t}", en="Cannot import[/] {t}", t=table), exc,
                      _("import.nothing", id="tidak ada yang ditulis ke wilayah kerja",
                        en="nothing was written to the workspace"))
+    from .web.strings import strings as desk_strings
+
+    words = desk_strings(language())  # the desk's words of the target columns and table kinds (not the codes)
     for sheet, cols in res.columns.items():
         console.print(_("import.columns", id="Lembar {s}: kolom {c}", en="Sheet {s}: columns {c}", s=sheet,
-                        c=", ".join(f"{t}={_col(i)}" for t, i in sorted(cols.items(), key=lambda x: x[1]))),
+                        c=", ".join(f"{words['targets'].get(t, t)}={_col(i)}"
+                                    for t, i in sorted(cols.items(), key=lambda x: x[1]))),
                       highlight=False, markup=False)
     console.print(_("import.kind", id="Jenis tabel (--kind): {k}", en="Table kind (--kind): {k}",
-                    k=", ".join(p.kind for p in res.parts) or res.kind), highlight=False, markup=False)
+                    k=", ".join(f"{words['kinds'].get(k, k)} ({k})" for k in [p.kind for p in res.parts]
+                                or [res.kind])), highlight=False, markup=False)
     kinds = {}
     for r in res.rows:
         kinds[_match_label(r.match)] = kinds.get(_match_label(r.match), 0) + 1

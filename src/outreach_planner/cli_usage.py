@@ -26,6 +26,13 @@ def _value_text(text: str) -> str:
         return _("usage.not_int", id="harus bilangan bulat.", en="must be a whole number.")
     if re.match(r"Input should be a valid number", text) or re.fullmatch(r".* is not a valid float\.?", text):
         return _("usage.not_number", id="harus angka.", en="must be a number.")
+    if m := re.fullmatch(r"Input should be (?P<rel>greater|less) than(?P<eq> or equal to)? (?P<n>\S+?)\.?", text):
+        n = m["n"].replace(".", ",")  # a bound of a float option in the Indonesian way (0,5)
+        if m["rel"] == "greater":
+            return (_("usage.at_least", id="paling sedikit {n}.", en="must be at least {n}.", n=n) if m["eq"] else
+                    _("usage.more_than", id="harus lebih dari {n}.", en="must be more than {n}.", n=n))
+        return (_("usage.at_most", id="paling banyak {n}.", en="must be at most {n}.", n=n) if m["eq"] else
+                _("usage.less_than", id="harus kurang dari {n}.", en="must be less than {n}.", n=n))
     if m := re.fullmatch(r"(?P<what>Path|File|Directory) (?P<p>'.*') does not exist\.?", text):
         return _("usage.no_path", id="{p} tidak ada.", en="{p} does not exist.", p=m["p"])
     if m := re.fullmatch(r"(?P<what>Path|File) (?P<p>'.*') is a directory\.?", text):
@@ -143,6 +150,38 @@ def install() -> None:
         return write_usage(self, prog, args, usage_prefix() if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = write_usage_translated
+    _help_types_in_language()
+
+
+#: typer's type column of --help (``<bool>``, ``<path>``, ...) in Indonesian; None: no type shown (a flag)
+_TYPES_ID = {"<bool>": None, "<path>": "<jalur>", "<file>": "<berkas>", "<str>": "<teks>", "<text>": "<teks>",
+             "<int>": "<bilangan>", "<int range>": "<bilangan>", "<integer>": "<bilangan>", "<float>": "<angka>",
+             "<float range>": "<angka>"}
+
+
+def _help_types_in_language() -> None:
+    """The type column and the float defaults (``[bawaan: 30.0]``) of ``--help`` in the language in use."""
+    try:
+        from typer import core
+    except ImportError:  # pragma: no cover
+        return
+    for cls in (core.TyperOption, core.TyperArgument):
+        shown_type, shown_default = cls.display_type_rich, cls._get_default_string
+        if getattr(shown_type, "_outreach", False):
+            continue
+
+        def display_type_rich(self, ctx, _shown=shown_type):
+            label = _shown(self, ctx)
+            return _TYPES_ID.get(label, label) if language() == "id" and label is not None else label
+
+        def get_default_string(self, *, _shown=shown_default, **kw):
+            text = _shown(self, **kw)
+            if language() == "id" and isinstance(text, str) and re.fullmatch(r"-?\d+\.\d+", text):
+                text = text[:-2] if text.endswith(".0") else text.replace(".", ",")  # 30.0 -> 30, 0.5 -> 0,5
+            return text
+
+        display_type_rich._outreach = True  # type: ignore[attr-defined]
+        cls.display_type_rich, cls._get_default_string = display_type_rich, get_default_string
 
 
 __all__ = ["install", "usage_message", "usage_prefix"]

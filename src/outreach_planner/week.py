@@ -29,7 +29,13 @@ class Week:
             raise ValueError(_("week.bad", id="perlu minggu ISO seperti 2026-W49, tertulis {t}",
                                en="expected an ISO week like 2026-W49, got {t}", t=repr(text)))
         year, num = int(m.group(1)), int(m.group(2))
-        dt.date.fromisocalendar(year, num, 1)  # raises for W53 in a 52-week year
+        try:
+            dt.date.fromisocalendar(year, num, 1)  # raises for W60, or W53 in a 52-week year
+        except ValueError:
+            from .i18n import _
+
+            raise ValueError(_("week.no_such", id="tahun {y} tidak punya minggu ke-{n} (tertulis {t})",
+                               en="{y} has no week {n} (got {t})", y=year, n=num, t=repr(text))) from None
         return cls(year, num, timezone)
 
     @classmethod

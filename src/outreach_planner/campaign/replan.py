@@ -519,6 +519,11 @@ def _reasons(changes: list[dict], team_off: str | None, from_date: dt.date, stag
                                   "tidak ada lagi yang perlu dilayani)", en="{off}; not a candidate of the remaining "
                                   "days (no team left that can make it, or done, cancelled or nobody left to serve)",
                                   off=off))
+        elif stage == "free" and not team_off:  # no team is absent: every remaining day was planned again
+            c["reason"] = _("replan.value_gain_all", id="tambahan nilai {gain} ({pct}%) dari merencanakan ulang semua "
+                            "hari sisa, dibanding membiarkan semua kunjungan di tempatnya", en="value gain {gain} "
+                            "({pct}%) of re-planning all remaining days, over keeping every visit in place",
+                            gain=fmt_dec(gain), pct=fmt_dec(gain_pct))
         elif stage == "free":
             c["reason"] = _("replan.value_gain", id="tambahan nilai {gain} ({pct}%) dari merencanakan ulang tim yang "
                             "bisa mengambil alih kunjungan tim yang absen, dibanding membiarkan semua kunjungan di "

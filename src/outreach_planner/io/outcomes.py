@@ -473,6 +473,8 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
         where = _("form.row", id="baris {n}", en="row {n}", n=n)
 
         def bad(fld: str, value: Any, msg: str) -> None:
+            if str(source).lower().endswith((".xlsx", ".xlsm")):  # the column as the workbook heads it (Status)
+                fld = form_header(fld)
             problems.append(Problem(source, where, fld, value, msg))  # noqa: B023 - used at once
 
         status = "" if _blank(row.get("status")) else status_code(row["status"])  # Indonesian word or code
@@ -551,7 +553,7 @@ def validate_outcomes(rows: list[tuple[int, dict[str, Any]]], plans: dict[str, P
                                     k=KIND_LABELS_ID.get(step.kind or "", step.kind).lower()
                                     if language() == "id" else step.kind))
         reason = "" if _blank(row.get("reason")) else str(row["reason"]).strip()
-        if status not in ("done", "delivered") and not reason:
+        if status in allowed and status not in ("done", "delivered") and not reason:  # (a wrong status is said above)
             bad("reason", None, _("form.no_reason", id="tulis alasan kunjungan ini {s}", en="give the reason the visit "
                                   "was {s}", s=status_label(status)))
         people: dict[str, int] = {}

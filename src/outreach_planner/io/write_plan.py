@@ -359,7 +359,7 @@ def _table(sheet, header: list[str], rows: list[list[Any]], start_row: int, bold
 
 def _summary_sheet(sheet, plan: Plan, ws: Workspace, bold, title_font) -> None:
     from ..i18n import _, language
-    from ..render.strings import format_date, labels
+    from ..render.strings import format_date, labels, week_words
 
     lang = language()
     s = plan.summary
@@ -367,7 +367,8 @@ def _summary_sheet(sheet, plan: Plan, ws: Workspace, bold, title_font) -> None:
     names = _team_names(ws)
     svc_names = {sv.id: sv.name_id if lang == "id" else sv.name for sv in ws.services}
     kind_label = {**labels(lang)["kind"], "break": labels(lang)["break"]}
-    sheet["A1"] = _("xlsx.title", id="Rencana jemput bola minggu {w}", en="Outreach plan for week {w}", w=plan.week)
+    sheet["A1"] = _("xlsx.title", id="Rencana jemput bola minggu {w}", en="Outreach plan for the week of {w}",
+                    w=week_words(plan.week, lang, {r.date for r in plan.routes}))
     sheet["A1"].font = title_font
     dates_of_week = sorted({r.date for r in plan.routes})
     try:

@@ -65,7 +65,7 @@ from ._common import (
     write_bytes_atomic,
 )
 from .sheets import _road_lines, overdue_days, village_contact
-from .strings import format_date, labels, service_name
+from .strings import format_date, labels, service_name, week_words
 
 #: Coverage-gap classes: (low, high) percentage points below target; None = open-ended.
 GAP_BINS: tuple[tuple[float, float | None], ...] = ((0, 2), (2, 5), (5, 10), (10, 20), (20, None))
@@ -678,7 +678,8 @@ def build_map(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names
         markers_legend += f'<div data-kind="travel-estimate"><i>{_esc(labels(lang)["travel_estimate"])}</i></div>'
 
     # ---- title and legend (Leaflet controls); the legend follows the chosen coverage layer
-    title = (f'<h4>{_esc(t["map_title"])} · {_esc(t["map_week"])} {_esc(plan.week)}</h4>'
+    week = week_words(plan.week, lang, {r.date for r in plan.routes})  # 7–11 Desember 2026, not 2026-W50
+    title = (f'<h4>{_esc(t["map_title"])} · {_esc(t["map_week"])} {_esc(week)}</h4>'
              f'<div>{_esc(plan.workspace)}</div>'
              f'<div>{len(plan.visit_steps)} {_esc(t["stops"])}, {len(plan.routes)} {_esc(t["team_days"])}; '
              f'{_esc(t["unassigned_title"]).lower()}: {len(plan.unassigned)}</div>'
@@ -752,7 +753,7 @@ def map_html(plan: Plan, ws: Workspace, travel, lang: str = "id", include_names:
     """The complete, self-contained HTML of the map."""
     m = build_map(plan, ws, travel, lang=lang, include_names=include_names, tiles=tiles)
     text = m.get_root().render()
-    title = f"{labels(lang)['map_title']} {plan.week}"
+    title = f"{labels(lang)['map_title']} {week_words(plan.week, lang, {r.date for r in plan.routes})}"
     return text.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
 
 

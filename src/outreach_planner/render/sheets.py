@@ -82,7 +82,7 @@ from ._common import (
     tzinfo,
     visit_target,
 )
-from .strings import format_date, labels, short_service, vehicle_name
+from .strings import format_date, labels, short_service, vehicle_name, week_words
 
 MM = 72 / 25.4  # points per millimetre
 PAGE_W, PAGE_H = 595.2756, 841.8898  # A4 in points
@@ -136,7 +136,7 @@ def _styles():
         "head": ParagraphStyle("op-head", parent=base, fontName=FONT_BOLD, fontSize=8, leading=9.6),
         "headsmall": ParagraphStyle("op-headsmall", parent=base, fontName=FONT_BOLD, fontSize=6.5, leading=8),
         "title": ParagraphStyle("op-title", parent=base, fontName=FONT_BOLD, fontSize=14, leading=17),
-        "titleright": ParagraphStyle("op-titleright", parent=base, fontName=FONT_BOLD, fontSize=14, leading=17,
+        "titleright": ParagraphStyle("op-titleright", parent=base, fontName=FONT_BOLD, fontSize=12, leading=17,
                                      alignment=2),
         "info": ParagraphStyle("op-info", parent=base, fontSize=9, leading=11.5),
         "num": ParagraphStyle("op-num", parent=base, fontName=FONT_BOLD, fontSize=11, leading=13, alignment=1),
@@ -869,7 +869,8 @@ def _sheet_story(route: Route, plan: Plan, ws: Workspace, travel, bg: _Backgroun
 
     n_visits = len(route.visits)
     title = Table([[_p(_x(t["sheet_title"]), "title"),
-                    _p(_x(plan.week), "titleright")]], colWidths=[CONTENT_W - 40 * MM, 40 * MM])
+                    _p(_x(week_words(plan.week, lang, {r.date for r in plan.routes})), "titleright")]],
+                  colWidths=[CONTENT_W - 85 * MM, 85 * MM])
     title.setStyle(TableStyle([("ALIGN", (1, 0), (1, 0), "RIGHT"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
     info = _info_table(route, plan, ws, lang)
@@ -894,7 +895,8 @@ def _build(stories: list[list], plan: Plan, lang: str, order: list) -> tuple[byt
     from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
     t = labels(lang)
-    ident = f"{t['plan_id']} {plan_id(plan)} {tz_abbrev(plan)} · {t['week']} {plan.week} · {plan.workspace}"
+    ident = (f"{t['plan_id']} {plan_id(plan)} {tz_abbrev(plan)} · {t['week']} "
+             f"{week_words(plan.week, lang, {r.date for r in plan.routes})} · {plan.workspace}")
 
     class _Canvas(rl_canvas.Canvas):
         """Draws headers and footers once every page is laid out, to know each sheet's page count."""

@@ -342,5 +342,33 @@ def format_date(d, lang: str = "id", short: bool = False) -> str:
     return f"{t['days'][d.weekday()]}, {d.day} {t['months'][d.month - 1]} {d.year}"
 
 
+def week_words(week, lang: str = "id", dates=()) -> str:
+    """The planned week as a planner says it, ``7–11 Desember 2026`` (not the ISO ``2026-W50``): from the first to the
+    last of ``dates`` (the plan's working days), else Monday to Friday of ``week``; ``week`` itself when it is no
+    ISO week."""
+    import datetime as dt
+    import re
+
+    days = sorted(dates)
+    if not days:
+        m = re.fullmatch(r"(\d{4})-W(\d{2})", str(week).strip())
+        if not m:
+            return str(week)
+        try:
+            monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        except ValueError:
+            return str(week)
+        days = [monday, monday + dt.timedelta(days=4)]
+    a, b = days[0], days[-1]
+    months = labels(lang)["months"]
+    if a == b:
+        return f"{a.day} {months[a.month - 1]} {a.year}"
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{b.day} {months[b.month - 1]} {b.year}"
+    if a.year == b.year:
+        return f"{a.day} {months[a.month - 1]} – {b.day} {months[b.month - 1]} {b.year}"
+    return f"{a.day} {months[a.month - 1]} {a.year} – {b.day} {months[b.month - 1]} {b.year}"
+
+
 __all__ = ["EN", "ID", "LANGS", "SHORT_SERVICE", "format_date", "labels", "service_name", "short_service",
-           "vehicle_name"]
+           "vehicle_name", "week_words"]
