@@ -133,7 +133,7 @@ def test_the_plan_writes_the_files_plan_writes_and_the_page_shows_it(desk):
     page = desk.client.get(f"/plans/{desk.set_id}")
     assert page.status_code == 200
     text = _text(page.text)
-    assert "Rencana minggu 2026-W49" in text
+    assert "Rencana minggu 30 November – 4 Desember 2026" in text
     assert "Jadwal per tim" in text and "Kunjungan yang tidak terjadwal" in text
     assert "Cakupan kabupaten sebelum dan sesudah minggu ini" in text
     import json
@@ -271,7 +271,7 @@ def test_recording_the_filled_form_and_again_changes_nothing(desk, tmp_path):
     rows = [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)] for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
     start = {r.service: r for r in regency_coverage(ws)}
     assert rows[0] == ["awal", *(fmt_pct(start[s.id].coverage, 2, "id") for s in ws.services)]  # 94,95%
-    assert rows[1] == ["2026-W49", *(fmt_pct(after[s.id].coverage, 2, "id") for s in ws.services)]
+    assert rows[1] == ["30 November – 4 Desember 2026", *(fmt_pct(after[s.id].coverage, 2, "id") for s in ws.services)]
     assert rows[1] != rows[0]
 
 

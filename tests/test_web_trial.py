@@ -150,3 +150,15 @@ def test_the_map_legend_never_covers_the_layer_button_and_times_stay_on_one_line
     finally:
         srv.should_exit = True
         th.join(30)
+
+
+def test_pages_name_a_week_by_its_days_not_its_iso_number():
+    """The plan page's heading, the history tables and the chart's axis say the week as a planner does."""
+    from outreach_planner.web.app import coverage_chart, week_short
+
+    assert week_short("2026-W49") == "30/11" and week_short("awal") == "awal"
+    ws = read_workspace(SMALL)
+    rows = [{"week": "", "coverage": {s.id: 0.5 for s in ws.services}},
+            {"week": "2026-W49", "coverage": {s.id: 0.6 for s in ws.services}}]
+    svg = coverage_chart(ws, rows, "awal")
+    assert ">30/11<" in svg and "W49" not in svg

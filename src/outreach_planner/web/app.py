@@ -161,6 +161,7 @@ class _Workspace:
 
 
 from ..i18n import fmt_dec, fmt_int, fmt_pct  # noqa: E402
+from ..render.strings import week_words  # noqa: E402
 
 
 def _pct(x: float) -> str:
@@ -202,6 +203,18 @@ def coverage_by_week(ws, served: dict[str, dict[tuple[str, str], int]]) -> list[
 _CHART_COLOURS = ("#0b4f6c", "#c75000", "#2a7d2e", "#7b3fa0", "#a3190f")
 
 
+def week_short(week: str) -> str:
+    """A week on the chart's axis as its Monday, day/month (``7/12``): a planner reads dates, not ISO weeks."""
+    m = re.fullmatch(r"(\d{4})-W(\d{2})", str(week).strip())
+    if not m:
+        return str(week)
+    try:
+        monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+    except ValueError:
+        return str(week)
+    return f"{monday.day}/{monday.month}"
+
+
 def coverage_chart(ws, rows: list[dict], start_label: str, target_word: str = "target") -> str:
     """An inline SVG line chart of :func:`coverage_by_week` (one line per service, its target dashed)."""
     from xml.sax.saxutils import escape
@@ -223,7 +236,7 @@ def coverage_chart(ws, rows: list[dict], start_label: str, target_word: str = "t
         parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#dde3e8"/>'
                      f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11">{100 * v:.0f}%</text>')
     for i, r in enumerate(rows):
-        label = escape(r["week"] or start_label)
+        label = escape(week_short(r["week"]) if r["week"] else start_label)
         parts.append(f'<text x="{xs[i]:.1f}" y="{h - 12}" text-anchor="middle" font-size="11">{label}</text>')
     for j, s in enumerate(ws.services):
         c = _CHART_COLOURS[j % len(_CHART_COLOURS)]
@@ -291,6 +304,7 @@ def create_app(config: DeskConfig) -> FastAPI:
         lang = lang_of(request)
         ctx.update(request=request, s=strings(lang), lang=lang, L=labels(lang), csrf=security.csrf_token(request.session),
                    login=config.login, fmt_date=lambda d, short=False: format_date(d, lang, short),
+                   week_label=lambda w: week_words(w, lang) if w else w,  # "7–11 Desember 2026", not "2026-W50"
                    svc_name=lambda s: service_name(s, lang), short=short_service, pct=_pct)
         draft = wsh.draft()
         shown = not (config.login and not request.session.get("user"))  # the login page names no problem
