@@ -201,3 +201,45 @@ def test_a_renumbered_session_kept_in_place_is_unchanged(first):
     assert sessions, "the small week's plan has village sessions from Wednesday on"
     assert all(r["change"] == "unchanged" and r["visit_id"] != r["old_visit_id"] for r in sessions), sessions
     assert len(rows) == len(diff(first, first, WED))
+
+
+def test_replan_of_the_plan_given_not_the_latest(small, first, tmp_path):
+    """--plan (plan_id) is the plan re-planned even when a later plan of the week is in the ledger."""
+    from outreach_planner.errors import InputError
+
+    later = first.model_copy(update={"engine": "other", "routes": first.routes[:-1]})
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(small)
+        pid = led.issue_plan(first)
+        led.issue_plan(later)
+        assert led.latest_plan("2026-W49")[0] != pid
+        res = replan(small, led, WED, None, FAST, engine="ortools", gain_threshold=None, plan_id=pid)
+        assert res.based_on == pid and res.plan.summary["replan"]["based_on"] == pid
+        with pytest.raises(InputError, match="not in the ledger"):
+            replan(small, led, WED, None, FAST, engine="ortools", plan_id="2026-W49-00000000")
+        with pytest.raises(InputError, match="plan of 2026-W49"):
+            replan(small, led, dt.date(2026, 12, 9), None, FAST, engine="ortools", plan_id=pid)
+
+
+def test_visits_done_on_or_after_from_are_kept_not_removed(small, first, tmp_path):
+    """A visit recorded done on or after --from happened: it stays where it was, never 'removed'."""
+    thu = dt.date(2026, 12, 3)
+    done = [(r, s) for r, s in first.visit_steps if r.date == thu][:1] + \
+        [(r, s) for r, s in first.visit_steps if r.date == WED][:1]
+    assert len(done) == 2
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(small)
+        pid = led.issue_plan(first)
+        led.record_outcomes([Outcome(pid, s.visit_id, "delivered" if s.kind == "delivery" else "done",
+                                     dict(s.expected)) for r, s in done])
+        travel = travel_model(small, SMALL)
+        res = replan(small, led, WED, None, FAST, engine="ortools", travel=travel)
+    rows = {c["old_visit_id"]: c for c in res.changes if c["before"]}
+    for r, s in done:
+        assert rows[s.visit_id]["change"] == "unchanged", rows[s.visit_id]
+        assert (r.team, r.date) in {(k.team, k.date) for k in res.kept}
+        assert [(x.team, x.date, y.start) for x, y in res.plan.visit_steps if y.visit_id == s.visit_id] == \
+            [(r.team, r.date, s.start)]
+    # the team's days up to its last done visit are kept whole and not planned again
+    assert not {(r.team, r.date) for r in res.new_part.routes} & {(k.team, k.date) for k in res.kept}
+    assert validate_plan(res.new_part, res.workspace, travel, held=res.kept) == []

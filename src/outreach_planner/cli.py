@@ -804,9 +804,8 @@ def replan(
     try:
         with _sigterm_exits():
             with Ledger(path) as led:
-                if base is not None:
-                    led.issue_plan(base)
-                res = do_replan(ws, led, start, team_off, limits, EngineChoice(engine).value, travel)
+                given = led.issue_plan(base) if base is not None else None  # --plan: that plan is re-planned
+                res = do_replan(ws, led, start, team_off, limits, EngineChoice(engine).value, travel, plan_id=given)
                 check_plan(res.new_part, res.workspace, travel, held=res.kept)
             pid = plan_id_of(res.plan)
             with output_set(out_dir, claim=(*PLAN_OUTPUTS, week_sheets(res.plan, ws))) as s:
