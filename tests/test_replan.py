@@ -243,3 +243,27 @@ def test_visits_done_on_or_after_from_are_kept_not_removed(small, first, tmp_pat
     # the team's days up to its last done visit are kept whole and not planned again
     assert not {(r.team, r.date) for r in res.new_part.routes} & {(k.team, k.date) for k in res.kept}
     assert validate_plan(res.new_part, res.workspace, travel, held=res.kept) == []
+
+
+def test_replan_cli_replans_the_plan_given(tmp_path):
+    """``replan --plan plan.json`` re-plans that plan, not a later plan of the week in the ledger."""
+    import json
+
+    from outreach_planner.campaign.ledger import plan_id_of
+    from outreach_planner.io.outcomes import plan_from_document
+
+    ws = tmp_path / "ws"
+    shutil.copytree(SMALL, ws)
+    runner = CliRunner()
+    args = ["--solution-limit", "30", "--time-limit", "600", "--engine", "ortools"]
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", *args, "--out", str(tmp_path / "w49")])
+    assert res.exit_code == 0, res.output
+    given = plan_from_document(json.loads((tmp_path / "w49" / "plan.json").read_text(encoding="utf-8")))
+    with Ledger(ws / "ledger.sqlite") as led:
+        pid = led.issue_plan(given)
+        led.issue_plan(given.model_copy(update={"engine": "other", "routes": given.routes[:-1]}))
+    res = runner.invoke(app, ["replan", str(ws), "--from", "2026-12-02", "--plan", str(tmp_path / "w49" / "plan.json"),
+                              *args, "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    doc = json.loads((tmp_path / "r" / "plan.json").read_text(encoding="utf-8"))
+    assert plan_id_of(given) == pid and doc["summary"]["replan"]["based_on"] == pid
