@@ -267,3 +267,29 @@ def test_replan_cli_replans_the_plan_given(tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads((tmp_path / "r" / "plan.json").read_text(encoding="utf-8"))
     assert plan_id_of(given) == pid and doc["summary"]["replan"]["based_on"] == pid
+
+
+def test_desk_replan_job_replans_the_pages_plan(small, first, tmp_path):
+    """The desk's re-plan of a plan page re-plans that page's plan, not a later plan of the week in the ledger."""
+    import json
+    import queue
+
+    from outreach_planner.io.write_plan import write_plan_outputs
+    from outreach_planner.web.jobs import _replan_job
+
+    ws = tmp_path / "ws"
+    shutil.copytree(SMALL, ws)
+    write_plan_outputs(first, small, tmp_path / "base")
+    with Ledger(ws / "ledger.sqlite") as led:
+        pid = led.issue_plan(first)
+        led.issue_plan(first.model_copy(update={"engine": "other", "routes": first.routes[:-1]}))
+    out: queue.Queue = queue.Queue()
+    _replan_job({"workspace": str(ws), "base_dir": str(tmp_path / "base"), "from": "2026-12-02", "team_off": None,
+                 "out_dir": str(tmp_path / "r"), "time_limit": 600, "solution_limit": 30, "engine": "ortools",
+                 "lang": "en"}, out)
+    msgs = []
+    while not out.empty():
+        msgs.append(out.get())
+    assert msgs[-1][0] == "done", msgs
+    doc = json.loads((tmp_path / "r" / "plan.json").read_text(encoding="utf-8"))
+    assert doc["summary"]["replan"]["based_on"] == pid
