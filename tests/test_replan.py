@@ -258,6 +258,11 @@ def test_replan_cli_replans_the_plan_given(tmp_path):
     args = ["--solution-limit", "30", "--time-limit", "600", "--engine", "ortools"]
     res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", *args, "--out", str(tmp_path / "w49")])
     assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["replan", str(ws), "--from", "2026-12-09", "--plan", str(tmp_path / "w49" / "plan.json"),
+                              *args, "--out", str(tmp_path / "r50")])
+    assert res.exit_code == 2 and "is a plan of 2026-W49, but --from 2026-12-09 is in 2026-W50" in " ".join(
+        res.output.split())
+    assert not (ws / "ledger.sqlite").exists() and not (tmp_path / "r50").exists()  # nothing was written
     given = plan_from_document(json.loads((tmp_path / "w49" / "plan.json").read_text(encoding="utf-8")))
     with Ledger(ws / "ledger.sqlite") as led:
         pid = led.issue_plan(given)
