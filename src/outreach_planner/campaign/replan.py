@@ -1,8 +1,12 @@
 """Re-plan the rest of a week: keep what is past or done, drop a team, change as little as pays.
 
-Given the last plan issued for a week (from the ledger) and a date ``from_date``:
+Given a plan issued for a week (``plan_id``, else the last one of the week in the ledger) and a date
+``from_date``:
 
-* routes before ``from_date`` are kept as they are (what was done or is locked);
+* routes before ``from_date`` are kept as they are (what was done or is locked), and so is every
+  route of a team up to its last day with a visit recorded done or delivered on or after
+  ``from_date`` (that visit happened: it stays where it was, ``unchanged``, and that team-day is
+  a day off of the team in the re-planned part);
 * the remaining days are planned again on a copy of the workspace where the earlier days of
   the week are holidays, the team taken off (``team_off``) is removed, the ledger's progress
   is applied (done and cancelled requests removed, people served added), and the visits kept
