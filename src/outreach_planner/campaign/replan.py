@@ -190,11 +190,12 @@ def remaining_workspace(ws: Workspace, week: Week, from_date: dt.date, kept: lis
                            teams=", ".join(t.id for t in ws.teams)))
     holidays = tuple(sorted(set(ws.calendar.holidays) | {d for d in week.dates if d < from_date}))
     calendar = ws.calendar.model_copy(update={"holidays": holidays})
-    # a team-day kept on or after from_date (its visits recorded done) is not planned again
-    later = defaultdict(set)
+    # a team's days kept on or after from_date (up to a visit recorded done) and those between are not planned again
+    last: dict[str, dt.date] = {}
     for r in kept:
         if r.date >= from_date:
-            later[r.team].add(r.date)
+            last[r.team] = max(last.get(r.team, r.date), r.date)
+    later = {team: {d for d in week.dates if from_date <= d <= end} for team, end in last.items()}
     teams = tuple(t if t.id not in later else t.model_copy(update={"days_off": tuple(sorted(set(t.days_off)
                   | later[t.id]))}) for t in ws.teams if t.id != team_off)
     if not teams:
