@@ -201,3 +201,100 @@ def test_a_renumbered_session_kept_in_place_is_unchanged(first):
     assert sessions, "the small week's plan has village sessions from Wednesday on"
     assert all(r["change"] == "unchanged" and r["visit_id"] != r["old_visit_id"] for r in sessions), sessions
     assert len(rows) == len(diff(first, first, WED))
+
+
+def test_replan_of_the_plan_given_not_the_latest(small, first, tmp_path):
+    """--plan (plan_id) is the plan re-planned even when a later plan of the week is in the ledger."""
+    from outreach_planner.errors import InputError
+
+    later = first.model_copy(update={"engine": "other", "routes": first.routes[:-1]})
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(small)
+        pid = led.issue_plan(first)
+        led.issue_plan(later)
+        assert led.latest_plan("2026-W49")[0] != pid
+        res = replan(small, led, WED, None, FAST, engine="ortools", gain_threshold=None, plan_id=pid)
+        assert res.based_on == pid and res.plan.summary["replan"]["based_on"] == pid
+        with pytest.raises(InputError, match="not in the ledger"):
+            replan(small, led, WED, None, FAST, engine="ortools", plan_id="2026-W49-00000000")
+        with pytest.raises(InputError, match="plan of 2026-W49"):
+            replan(small, led, dt.date(2026, 12, 9), None, FAST, engine="ortools", plan_id=pid)
+
+
+def test_visits_done_on_or_after_from_are_kept_not_removed(small, first, tmp_path):
+    """A visit recorded done on or after --from happened: it stays where it was, never 'removed'."""
+    thu = dt.date(2026, 12, 3)
+    done = [(r, s) for r, s in first.visit_steps if r.date == thu][:1] + \
+        [(r, s) for r, s in first.visit_steps if r.date == WED][:1]
+    assert len(done) == 2
+    with Ledger(tmp_path / "l.sqlite") as led:
+        led.sync_requests(small)
+        pid = led.issue_plan(first)
+        led.record_outcomes([Outcome(pid, s.visit_id, "delivered" if s.kind == "delivery" else "done",
+                                     dict(s.expected)) for r, s in done])
+        travel = travel_model(small, SMALL)
+        res = replan(small, led, WED, None, FAST, engine="ortools", travel=travel)
+    rows = {c["old_visit_id"]: c for c in res.changes if c["before"]}
+    for r, s in done:
+        assert rows[s.visit_id]["change"] == "unchanged", rows[s.visit_id]
+        assert (r.team, r.date) in {(k.team, k.date) for k in res.kept}
+        assert [(x.team, x.date, y.start) for x, y in res.plan.visit_steps if y.visit_id == s.visit_id] == \
+            [(r.team, r.date, s.start)]
+    # the team's days up to its last done visit are kept whole and not planned again
+    assert not {(r.team, r.date) for r in res.new_part.routes} & {(k.team, k.date) for k in res.kept}
+    assert validate_plan(res.new_part, res.workspace, travel, held=res.kept) == []
+
+
+def test_replan_cli_replans_the_plan_given(tmp_path):
+    """``replan --plan plan.json`` re-plans that plan, not a later plan of the week in the ledger."""
+    import json
+
+    from outreach_planner.campaign.ledger import plan_id_of
+    from outreach_planner.io.outcomes import plan_from_document
+
+    ws = tmp_path / "ws"
+    shutil.copytree(SMALL, ws)
+    runner = CliRunner()
+    args = ["--solution-limit", "30", "--time-limit", "600", "--engine", "ortools"]
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", *args, "--out", str(tmp_path / "w49")])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["replan", str(ws), "--from", "2026-12-09", "--plan", str(tmp_path / "w49" / "plan.json"),
+                              *args, "--out", str(tmp_path / "r50")])
+    assert res.exit_code == 2 and "is a plan of 2026-W49, but --from 2026-12-09 is in 2026-W50" in " ".join(
+        res.output.split())
+    assert not (ws / "ledger.sqlite").exists() and not (tmp_path / "r50").exists()  # nothing was written
+    given = plan_from_document(json.loads((tmp_path / "w49" / "plan.json").read_text(encoding="utf-8")))
+    with Ledger(ws / "ledger.sqlite") as led:
+        pid = led.issue_plan(given)
+        led.issue_plan(given.model_copy(update={"engine": "other", "routes": given.routes[:-1]}))
+    res = runner.invoke(app, ["replan", str(ws), "--from", "2026-12-02", "--plan", str(tmp_path / "w49" / "plan.json"),
+                              *args, "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    doc = json.loads((tmp_path / "r" / "plan.json").read_text(encoding="utf-8"))
+    assert plan_id_of(given) == pid and doc["summary"]["replan"]["based_on"] == pid
+
+
+def test_desk_replan_job_replans_the_pages_plan(small, first, tmp_path):
+    """The desk's re-plan of a plan page re-plans that page's plan, not a later plan of the week in the ledger."""
+    import json
+    import queue
+
+    from outreach_planner.io.write_plan import write_plan_outputs
+    from outreach_planner.web.jobs import _replan_job
+
+    ws = tmp_path / "ws"
+    shutil.copytree(SMALL, ws)
+    write_plan_outputs(first, small, tmp_path / "base")
+    with Ledger(ws / "ledger.sqlite") as led:
+        pid = led.issue_plan(first)
+        led.issue_plan(first.model_copy(update={"engine": "other", "routes": first.routes[:-1]}))
+    out: queue.Queue = queue.Queue()
+    _replan_job({"workspace": str(ws), "base_dir": str(tmp_path / "base"), "from": "2026-12-02", "team_off": None,
+                 "out_dir": str(tmp_path / "r"), "time_limit": 600, "solution_limit": 30, "engine": "ortools",
+                 "lang": "en"}, out)
+    msgs = []
+    while not out.empty():
+        msgs.append(out.get())
+    assert msgs[-1][0] == "done", msgs
+    doc = json.loads((tmp_path / "r" / "plan.json").read_text(encoding="utf-8"))
+    assert doc["summary"]["replan"]["based_on"] == pid

@@ -731,9 +731,10 @@ def replan(
         "--ledger", help=_("cli.replan_ledger", id="Basis data ledger. Bawaan: <workspace>/ledger.sqlite.",
                            en="Ledger database. Default: <workspace>/ledger.sqlite."))] = None,
     plan_json: Annotated[Optional[Path], typer.Option(
-        "--plan", help=_("cli.replan_plan", id="plan.json minggu itu, dicatat ke ledger lebih dulu (bila ledger belum "
-                         "memilikinya).", en="plan.json of the week, issued to the ledger first (when the ledger does "
-                         "not have it)."))] = None,
+        "--plan", help=_("cli.replan_plan", id="plan.json minggu itu yang direncanakan ulang (bawaan: rencana terakhir "
+                         "minggu itu di ledger), dicatat ke ledger lebih dulu (bila ledger belum memilikinya).",
+                         en="plan.json of the week to re-plan (default: the ledger's last plan of the week), issued "
+                         "to the ledger first (when the ledger does not have it)."))] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help=_(
         "cli.replan_out", id="Folder keluaran. Bawaan: out/<minggu>-replan-<tanggal>/.",
         en="Output folder. Default: out/<week>-replan-<date>/."))] = None,
@@ -799,14 +800,19 @@ def replan(
                                 en="Cannot use --plan {p}: {e} (nothing was written)", p=plan_json, e=exc),
                               markup=False, highlight=False)
             raise typer.Exit(2) from None
+        if base.week != str(Week(y, n, ws.regency.timezone)):  # --plan is the plan re-planned: of --from's week
+            err_console.print(_("replan.plan_week", id="--plan {p} adalah rencana {pw}, tetapi --from {d} ada di {w} "
+                                "(tidak ada yang ditulis)", en="--plan {p} is a plan of {pw}, but --from {d} is in {w} "
+                                "(nothing was written)", p=plan_json, pw=base.week, d=start.isoformat(),
+                                w=Week(y, n, ws.regency.timezone)), markup=False, highlight=False)
+            raise typer.Exit(2)
     travel = travel_model(ws, _folder(workspace))
     limits = SolveLimits(time_limit_s=time_limit, solution_limit=solution_limit)
     try:
         with _sigterm_exits():
             with Ledger(path) as led:
-                if base is not None:
-                    led.issue_plan(base)
-                res = do_replan(ws, led, start, team_off, limits, EngineChoice(engine).value, travel)
+                given = led.issue_plan(base) if base is not None else None  # --plan: that plan is re-planned
+                res = do_replan(ws, led, start, team_off, limits, EngineChoice(engine).value, travel, plan_id=given)
                 check_plan(res.new_part, res.workspace, travel, held=res.kept)
             pid = plan_id_of(res.plan)
             with output_set(out_dir, claim=(*PLAN_OUTPUTS, week_sheets(res.plan, ws))) as s:

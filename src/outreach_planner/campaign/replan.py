@@ -1,8 +1,12 @@
 """Re-plan the rest of a week: keep what is past or done, drop a team, change as little as pays.
 
-Given the last plan issued for a week (from the ledger) and a date ``from_date``:
+Given a plan issued for a week (``plan_id``, else the last one of the week in the ledger) and a date
+``from_date``:
 
-* routes before ``from_date`` are kept as they are (what was done or is locked);
+* routes before ``from_date`` are kept as they are (what was done or is locked), and so is every
+  route of a team up to its last day with a visit recorded done or delivered on or after
+  ``from_date`` (that visit happened: it stays where it was, ``unchanged``, and that team-day is
+  a day off of the team in the re-planned part);
 * the remaining days are planned again on a copy of the workspace where the earlier days of
   the week are holidays, the team taken off (``team_off``) is removed, the ledger's progress
   is applied (done and cancelled requests removed, people served added), and the visits kept
@@ -52,7 +56,7 @@ from zoneinfo import ZoneInfo
 from ..engines import SolveLimits
 from ..errors import InputError, NoPlanError
 from ..i18n import _, fmt_dec
-from .ledger import Ledger
+from .ledger import SERVED, Ledger
 from ..model import Workspace
 from ..plan import Plan, Route
 from ..planning.planner import make_plan
@@ -186,7 +190,14 @@ def remaining_workspace(ws: Workspace, week: Week, from_date: dt.date, kept: lis
                            teams=", ".join(t.id for t in ws.teams)))
     holidays = tuple(sorted(set(ws.calendar.holidays) | {d for d in week.dates if d < from_date}))
     calendar = ws.calendar.model_copy(update={"holidays": holidays})
-    teams = tuple(t for t in ws.teams if t.id != team_off)
+    # a team's days kept on or after from_date (up to a visit recorded done) and those between are not planned again
+    last: dict[str, dt.date] = {}
+    for r in kept:
+        if r.date >= from_date:
+            last[r.team] = max(last.get(r.team, r.date), r.date)
+    later = {team: {d for d in week.dates if from_date <= d <= end} for team, end in last.items()}
+    teams = tuple(t if t.id not in later else t.model_copy(update={"days_off": tuple(sorted(set(t.days_off)
+                  | later[t.id]))}) for t in ws.teams if t.id != team_off)
     if not teams:
         raise NoPlanError(_("replan.no_team_left", id="tidak ada tim tersisa bila {team} libur",
                             en="no team is left once {team} is off", team=team_off))
@@ -548,16 +559,27 @@ def _reasons(changes: list[dict], team_off: str | None, from_date: dt.date, stag
 def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | None = None,
            limits: SolveLimits = SolveLimits(), engine: str = "auto", travel: TravelModel | None = None,
            now: dt.datetime | None = None, gain_threshold: float | None = GAIN_THRESHOLD,
-           edits: Edits | None = None) -> Replan:
+           edits: Edits | None = None, plan_id: str | None = None) -> Replan:
     """Re-plan the week of ``from_date`` from that date on; see the module docstring.
 
+    ``plan_id``: the ledger's plan to re-plan (``--plan``); None: the last plan issued for the week.
     ``gain_threshold`` None skips stage 2 (the unpinned re-plan). Raises ``InputError`` when no
-    plan of that week is in the ledger or the team is unknown, ``NoPlanError`` when no team or
-    day is left.
+    plan of that week is in the ledger (or ``plan_id`` is not, or is of another week) or the team is
+    unknown, ``NoPlanError`` when no team or day is left.
     """
     y, n, _wd = from_date.isocalendar()
     week = Week(y, n, ws.regency.timezone)
     found = ledger.latest_plan(str(week))
+    if plan_id is not None:
+        given = ledger.plan(plan_id)
+        if given is None:
+            raise InputError(_("replan.plan_not_in_ledger", id="rencana {p} tidak ada di ledger {path}", en="plan {p} "
+                               "is not in the ledger {path}", p=plan_id, path=ledger.path))
+        if given.week != str(week):
+            raise InputError(_("replan.plan_other_week", id="--plan adalah rencana {plan_week}, tetapi --from {d} ada "
+                               "di {week}", en="--plan is a plan of {plan_week}, but --from {d} is in {week}",
+                               plan_week=given.week, d=from_date.isoformat(), week=week))
+        found = (plan_id, given)
     if found is None:
         raise InputError(_("replan.no_plan", id="tidak ada rencana {week} di ledger {path}; berikan --plan plan.json "
                            "minggu itu", en="no plan of {week} is in the ledger {path}; give --plan plan.json of that "
@@ -569,9 +591,17 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
         raise NoPlanError(_("replan.no_day_left", id="tidak ada hari kerja tersisa dalam {week} mulai {from_date}",
                             en="no working day is left in {week} from {from_date}", week=week, from_date=from_date))
     travel = travel or travel_model(ws)
-    kept, cut_short = as_reported([r for r in old.routes if r.date < from_date], ledger.nights(pid), ws, travel)
+    outcomes = ledger.outcomes(pid)
+    # a visit recorded done (or delivered) on or after from_date happened: its team's days up to it are kept
+    done = {o.visit_id for o in outcomes if o.status in SERVED}
+    kept_to: dict[str, dt.date] = {}
+    for r in old.routes:
+        if r.date >= from_date and any(s.visit_id in done for s in r.visits):
+            kept_to[r.team] = max(kept_to.get(r.team, r.date), r.date)
+    kept, cut_short = as_reported([r for r in old.routes if r.date < from_date or r.date <= kept_to.get(r.team, r.date
+                                   - dt.timedelta(days=1))], ledger.nights(pid), ws, travel)
     cut_short += _cut_by_team_off(kept, team_off, from_date)
-    reported = {o.visit_id for o in ledger.outcomes(pid)}
+    reported = {o.visit_id for o in outcomes}
     ledger.sync_requests(ws)
     ws_rest = remaining_workspace(ledger.apply_progress(ws), week, from_date, kept, reported, team_off)
 
@@ -584,7 +614,8 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
     absorbing: set[str] = set()
     pins = pins_of(old, from_date, team_off)
     freed = {f"vs:{s.village_code}" if s.kind == "village_session" else s.visit_id or ""
-             for r, s in old.visit_steps if r.date >= from_date and r.team == team_off}
+             for r, s in old.visit_steps if r.date > kept_to.get(r.team, from_date - dt.timedelta(days=1))
+             and r.date >= from_date and r.team == team_off}
     run = make_plan(ws_rest, week, limits, engine=engine, travel=travel, now=now, held=kept,
                     prepare=_with_edits(_pinner(pins, pinned, freed, absorbing), edits, {}))
     new_part, stage = run.plan, "pinned"

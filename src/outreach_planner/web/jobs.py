@@ -193,7 +193,7 @@ def _replan_job(params: dict, out: mp.Queue) -> None:
                           forbid=tuple(e.get("forbid", ())),
                           days_off=tuple((t, dt.date.fromisoformat(d)) for t, d in e.get("days_off", ())))
             res = do_replan(ws, led, start, params.get("team_off"), limits, params.get("engine", "auto"), travel,
-                            edits=edits)
+                            edits=edits, plan_id=plan_id_of(base))  # the page's plan, not the ledger's latest
             check_plan(res.new_part, res.workspace, travel, held=res.kept)
         out_dir = Path(params["out_dir"])
         write_desk_set(res.plan, ws, travel, out_dir, params.get("lang", "id"),
