@@ -14,8 +14,7 @@ from outreach_planner.week import Week
 runner = CliRunner()
 
 
-def flat(text: str) -> str:
-    return " ".join(text.split())
+from plaintext import flat  # noqa: E402  (words, not the terminal's wrapping)
 
 
 @pytest.fixture(autouse=True)
@@ -231,12 +230,12 @@ def test_a_status_that_is_no_status_is_one_problem_not_also_a_missing_reason(tmp
 def test_help_shows_the_value_types_and_float_defaults_in_indonesian():
     """Before: ``--help`` showed typer's '<bool>', '<path>', '<str>', '<int range>', '<float range>' and
     '[bawaan: 10.0]' (a decimal point) in the Indonesian help."""
-    res = runner.invoke(app, ["simulate", "--help"])
+    res = runner.invoke(app, ["simulate", "--help"], env={"COLUMNS": "200"})  # a width that shows every column
     assert res.exit_code == 0
     text = flat(res.output)
     assert "<bilangan>" in text and "<jalur>" in text and "<teks>" in text and "<angka>" in text, text
     assert "[bawaan: 10]" in text and "10.0" not in text
     assert not re.search(r"<(bool|path|str|int|float|int range|float range)>", text), text
-    res = runner.invoke(app, ["simulate", "--help"], env={"OUTREACH_LANG": "en"})  # (help texts: set at import)
+    res = runner.invoke(app, ["simulate", "--help"], env={"OUTREACH_LANG": "en", "COLUMNS": "200"})  # (help texts: set at import)
     text = flat(res.output)
     assert "<path>" in text and "<int range>" in text and "10.0]" in text, text

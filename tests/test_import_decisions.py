@@ -29,8 +29,7 @@ runner = CliRunner()
 SMALL = Path(__file__).parent / "data" / "small"
 
 
-def flat(text: str) -> str:
-    return " ".join(text.split())
+from plaintext import flat  # noqa: E402  (words, not the terminal's wrapping)
 
 
 @pytest.fixture(scope="module")

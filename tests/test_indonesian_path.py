@@ -31,8 +31,7 @@ ENGLISH = re.compile(r"\b(Outputs|Coverage|warning|note|Plan 20|Visits|Invalid|p
                      r"Solving|objective|population is|route sheets|Created|Counts written|Next:|Sheet|columns)\b")
 
 
-def flat(text: str) -> str:
-    return " ".join(text.split())
+from plaintext import flat  # noqa: E402  (words, not the terminal's wrapping)
 
 
 def test_a_new_planner_of_konawe_utara_meets_no_english(tmp_path, monkeypatch):

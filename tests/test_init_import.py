@@ -21,8 +21,7 @@ from outreach_planner.io.init_workspace import init_workspace
 runner = CliRunner()
 
 
-def flat(text: str) -> str:
-    return " ".join(text.split())
+from plaintext import flat  # noqa: E402  (words, not the terminal's wrapping)
 
 
 def counts_of(pop: int) -> list[int]:

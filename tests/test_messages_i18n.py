@@ -21,8 +21,7 @@ from outreach_planner.io import read_workspace
 SMALL = Path(__file__).resolve().parent / "data" / "small"
 
 
-def flat(text: str) -> str:
-    return " ".join(str(text).split())
+from plaintext import flat  # noqa: E402  (words, not the terminal's wrapping)
 
 
 @pytest.fixture(autouse=True)
