@@ -59,7 +59,7 @@ class Desk:
         assert r.status_code == 303, r.text
         jid = r.headers["location"].rsplit("/", 1)[1]
         job = self.app.state.jobs.wait(jid)
-        assert job.state == "done", job.view()
+        assert job.state == "done", [p.get("message") for p in job.problems or []]  # the job's problems when not
         return job.result
 
     def close(self):
@@ -74,11 +74,15 @@ def desk(tmp_path_factory):
     d.close()
 
 
-def _filled_rows(desk, set_id: str) -> list[dict]:
-    """The plan's outcomes_form.csv, downloaded, every visit done as expected."""
+def _filled_rows(desk, set_id: str, before: str = "2026-12-02") -> list[dict]:
+    """The plan's outcomes_form.csv, downloaded, as the officers send it on Wednesday: every visit of the days
+    before ``before`` done as expected, the later days not reported yet (blank: a re-plan from Wednesday re-plans
+    them; a visit recorded done is kept where it happened)."""
     text = desk.client.get(f"/plans/{set_id}/files/outcomes_form.csv").text
     rows = list(csv.DictReader(io.StringIO(text)))
     for r in rows:
+        if r["date"] >= before:
+            continue
         r["status"] = "delivered" if r["kind"] == "delivery" else "done"
         for k in list(r):
             if k.startswith("expected_") and r["kind"] != "delivery":
@@ -254,7 +258,7 @@ def test_recording_the_filled_form_and_again_changes_nothing(desk, tmp_path):
     form = _filled_form(desk, desk.set_id)
     r = desk.post("/record", files={"form": ("outcomes_form.csv", form, "text/csv")})
     assert r.status_code == 200, r.text
-    n = sum(1 for _ in csv.DictReader(io.StringIO(form.decode())))
+    n = sum(1 for r in csv.DictReader(io.StringIO(form.decode())) if r["status"])  # the days reported
     assert f"{n} baru" in _text(r.text)
     with Ledger(desk.ws / "ledger.sqlite") as led:
         assert len(led.outcomes()) == n
@@ -521,5 +525,23 @@ def test_a_whole_workbook_is_checked_then_replaces_every_layer_it_has(tmp_path):
             assert f'{layer} = "workspace.xlsx"' in text
         a, b = read_workspace(SMALL), read_workspace(d.ws)
         assert [v.code for v in a.villages] == [v.code for v in b.villages] and len(a.requests) == len(b.requests)
+    finally:
+        d.close()
+
+
+def test_a_replan_after_every_day_was_recorded_done_says_so(tmp_path):
+    """Every visit of the week recorded done, then a re-plan from Wednesday: the days that happened are kept, so
+    nothing is left; the job says that (before: 'no team works in 2026-W49: check [calendar] working_days')."""
+    d = Desk(tmp_path)
+    try:
+        set_id = d.run("/plan", date="2026-12-02")
+        r = d.post("/record", files={"form": ("f.csv", _csv(_filled_rows(d, set_id, before="2026-12-31")), "text/csv")})
+        assert r.status_code == 200, r.text
+        r = d.post(f"/plans/{set_id}/replan", data={"from_date": "2026-12-02", "team_off": ""})
+        assert r.status_code == 303
+        job = d.app.state.jobs.wait(r.headers["location"].rsplit("/", 1)[1])
+        assert job.state == "failed"
+        said = " ".join(p.get("message", "") for p in job.problems)
+        assert "tidak ada yang bisa direncanakan ulang mulai 2026-12-02" in said and "[calendar]" not in said
     finally:
         d.close()

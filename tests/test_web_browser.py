@@ -104,7 +104,9 @@ def test_the_desk_in_a_browser(server, tmp_path):
         # 4. the filled outcomes form, uploaded
         with open(root / "out" / "2026-W49" / "outcomes_form.csv", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-        for r in rows:
+        for r in rows:  # Monday and Tuesday reported (the re-plan below is from Wednesday); later days blank
+            if r["date"] >= "2026-12-02":
+                continue
             r["status"] = "delivered" if r["kind"] == "delivery" else "done"
             for k in list(r):
                 if k.startswith("expected_") and r["kind"] != "delivery":
@@ -118,7 +120,7 @@ def test_the_desk_in_a_browser(server, tmp_path):
         drv.find_element(By.ID, "record-file").send_keys(str(filled))
         drv.find_element(By.ID, "record-upload").click()
         result = _wait(lambda: drv.find_elements(By.ID, "record-result"), 60)[0]
-        assert f"{len(rows)} baru" in " ".join(result.text.split())
+        assert f"{sum(1 for r in rows if r['status'])} baru" in " ".join(result.text.split())
         drv.get(base + "/history")  # coverage week by week: the start and week 49
         assert drv.find_elements(By.CSS_SELECTOR, "svg.chart polyline")
         assert len(drv.find_elements(By.CSS_SELECTOR, "#history tbody tr")) == 2

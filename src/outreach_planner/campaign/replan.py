@@ -604,6 +604,14 @@ def replan(ws: Workspace, ledger: Ledger, from_date: dt.date, team_off: str | No
     reported = {o.visit_id for o in outcomes}
     ledger.sync_requests(ws)
     ws_rest = remaining_workspace(ledger.apply_progress(ws), week, from_date, kept, reported, team_off)
+    weekdays = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    if not any(d >= from_date and ws_rest.calendar.is_working_day(d) and weekdays[d.weekday()] in t.days
+               and d not in t.days_off for t in ws_rest.teams for d in week.dates):
+        raise NoPlanError(_("replan.all_done", id="tidak ada yang bisa direncanakan ulang mulai {from_date}: setiap "
+                            "hari tersisa tiap tim sudah punya kunjungan yang tercatat selesai (hari itu tetap seperti "
+                            "yang terjadi)", en="nothing can be re-planned from {from_date}: every remaining day of "
+                            "every team already has a visit recorded done (those days stay as they happened)",
+                            from_date=from_date.isoformat()))
 
     def merge(part: Plan) -> Plan:
         renamed = _renumber(part, kept)
