@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -42,35 +40,21 @@ SHOTS = {"coverage": "desk_coverage.png", "plan": "desk_plan.png", "data": "desk
 
 
 def _chrome(window: str):
-    """(driver, profile folder) of a headless chromium set up as tests/browser.py's ``chrome()`` (the same flags and
-    console logging), plus an Indonesian browser locale (navigator.language id-ID), as a planner's browser has it.
-    The browser's own texts (the file input's 'Choose File', the date input's 'mm/dd/yyyy') stay English unless
+    """(driver, profile folder): tests/browser.py's headless chromium (the same browser, driver, flags and console
+    logging) with an Indonesian browser locale (navigator.language id-ID), as a planner's browser has it. The
+    browser's own texts (the file input's 'Choose File', the date input's 'mm/dd/yyyy') stay English unless
     Debian's chromium-l10n package is installed (only en-US.pak otherwise)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import chrome
 
-    browser = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)), None)
-    driver = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedriver") or "")
-                   if p and os.path.exists(p)), None)
-    if not browser or not driver:
-        raise RuntimeError("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
-    os.environ["SE_OFFLINE"] = "true"  # never let Selenium Manager download a driver or a browser
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = browser
-    profile = tempfile.mkdtemp(prefix="outreach-chromium-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--window-size={window}", f"--user-data-dir={profile}", "--lang=id-ID"):
-        opts.add_argument(flag)
-    opts.add_experimental_option("prefs", {"intl.accept_languages": "id-ID,id"})
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(executable_path=driver), options=opts), profile
+    return chrome(window, lang="id-ID")
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import free_port
+
+    return free_port()
 
 
 def _wait(cond, timeout: float = 300.0, what: str = "the page"):

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,8 +24,9 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
-def chrome(window: str = "1366,768", downloads: Path | None = None):
-    """(driver, profile folder) of a headless chromium with console logging; ``downloads``: where files go."""
+def chrome(window: str = "1366,768", downloads: Path | None = None, lang: str | None = None):
+    """(driver, profile folder) of a headless chromium with console logging; ``downloads``: where files go;
+    ``lang`` (e.g. ``id-ID``): the browser's language, as a planner's browser has it."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -41,12 +45,15 @@ def chrome(window: str = "1366,768", downloads: Path | None = None):
     profile = tempfile.mkdtemp(prefix="outreach-chromium-")
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--window-size={window}", f"--user-data-dir={profile}"):
+                 "--disable-dev-shm-usage", f"--window-size={window}", f"--user-data-dir={profile}",
+                 *([f"--lang={lang}"] if lang else [])):
         opts.add_argument(flag)
+    prefs = {"intl.accept_languages": f"{lang},{lang.split('-')[0]}"} if lang else {}
     if downloads is not None:
-        opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                               "download.prompt_for_download": False,
-                                               "plugins.always_open_pdf_externally": True})
+        prefs.update({"download.default_directory": str(downloads), "download.prompt_for_download": False,
+                      "plugins.always_open_pdf_externally": True})
+    if prefs:
+        opts.add_experimental_option("prefs", prefs)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(executable_path=driver), options=opts), profile
 
@@ -65,3 +72,30 @@ def session(window: str = "1366,768", downloads: Path | None = None):
 def severe_console(drv) -> list[dict]:
     """The browser console's SEVERE messages so far (a test expects none)."""
     return [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(app):
+    """The ASGI ``app`` served by uvicorn on a free port of 127.0.0.1 in a thread; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    for _ in range(400):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    assert srv.started
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        th.join(30)

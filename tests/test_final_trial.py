@@ -17,6 +17,20 @@ runner = CliRunner()
 from plaintext import flat  # noqa: E402  (words, not the terminal's wrapping)
 
 
+def _planned_small(tmp_path):
+    """(workspace, output folder) of tests/data/small copied and planned for 2026-W49 (a solution limit)."""
+    import shutil
+    from pathlib import Path
+
+    ws = tmp_path / "ws"
+    shutil.copytree(Path(__file__).parent / "data" / "small", ws)
+    out = tmp_path / "w49"
+    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return ws, out
+
+
 @pytest.fixture(autouse=True)
 def _indonesian(monkeypatch):
     monkeypatch.delenv("OUTREACH_LANG", raising=False)
@@ -168,8 +182,6 @@ def test_import_names_the_columns_it_found_and_the_table_kind_in_words(tmp_path,
 def test_a_bad_row_of_the_xlsx_form_names_the_column_as_the_form_heads_it(tmp_path, monkeypatch):
     """Before: 'hasil.xlsx, baris 2, kolom 'status': ...' and 'kolom 'plan_id'' for columns the workbook heads
     'Status' and 'Id rencana'."""
-    import shutil
-    from pathlib import Path
 
     import openpyxl
 
@@ -177,12 +189,7 @@ def test_a_bad_row_of_the_xlsx_form_names_the_column_as_the_form_heads_it(tmp_pa
 
     monkeypatch.setattr(cli.console, "width", 400)
     monkeypatch.setattr(cli.err_console, "width", 400)
-    ws = tmp_path / "ws"
-    shutil.copytree(Path(__file__).parent / "data" / "small", ws)
-    out = tmp_path / "w49"
-    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools",
-                              "--out", str(out)])
-    assert res.exit_code == 0, res.output
+    ws, out = _planned_small(tmp_path)
     wb = openpyxl.load_workbook(out / "outcomes_form.xlsx")
     sh = wb.worksheets[0]
     head = [c.value for c in sh[1]]
@@ -203,15 +210,8 @@ def test_a_status_that_is_no_status_is_one_problem_not_also_a_missing_reason(tmp
     """Before: status 'sudah' gave 'tidak boleh untuk antar dokumen; ...' and then 'tulis alasan kunjungan ini sudah'
     (a reason demanded for the wrong word)."""
     import csv
-    import shutil
-    from pathlib import Path
 
-    ws = tmp_path / "ws"
-    shutil.copytree(Path(__file__).parent / "data" / "small", ws)
-    out = tmp_path / "w49"
-    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", "--solution-limit", "30", "--engine", "ortools",
-                              "--out", str(out)])
-    assert res.exit_code == 0, res.output
+    ws, out = _planned_small(tmp_path)
     with open(out / "outcomes_form.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     row = next(r for r in rows if r["kind"] == "village_session")

@@ -78,13 +78,20 @@ def test_done_visits_are_not_planned_again(small, first, tmp_path):
     assert s.visit_id not in _ids(res.new_part) + [u.visit_id for u in res.new_part.unassigned]
 
 
-def test_replan_cli_writes_changes_and_updates_the_ledger(tmp_path):
+def _planned_with_the_cli(tmp_path):
+    """(workspace, runner, solve options): tests/data/small copied and planned for 2026-W49 into tmp_path/w49 by
+    ``outreach-planner plan`` with a solution limit."""
     ws = tmp_path / "ws"
     shutil.copytree(SMALL, ws)
     runner = CliRunner()
     args = ["--solution-limit", "30", "--time-limit", "600", "--engine", "ortools"]
     res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", *args, "--out", str(tmp_path / "w49")])
     assert res.exit_code == 0, res.output
+    return ws, runner, args
+
+
+def test_replan_cli_writes_changes_and_updates_the_ledger(tmp_path):
+    ws, runner, args = _planned_with_the_cli(tmp_path)
     res = runner.invoke(app, ["replan", "--from", "2026-12-02", "--workspace", str(ws), *args])
     assert res.exit_code == 2 and "No ledger" in res.output
     res = runner.invoke(app, ["replan", "--from", "2026-12-02", "--team-off", "nobody", "--workspace", str(ws),
@@ -252,12 +259,7 @@ def test_replan_cli_replans_the_plan_given(tmp_path):
     from outreach_planner.campaign.ledger import plan_id_of
     from outreach_planner.io.outcomes import plan_from_document
 
-    ws = tmp_path / "ws"
-    shutil.copytree(SMALL, ws)
-    runner = CliRunner()
-    args = ["--solution-limit", "30", "--time-limit", "600", "--engine", "ortools"]
-    res = runner.invoke(app, ["plan", str(ws), "--week", "2026-W49", *args, "--out", str(tmp_path / "w49")])
-    assert res.exit_code == 0, res.output
+    ws, runner, args = _planned_with_the_cli(tmp_path)
     res = runner.invoke(app, ["replan", str(ws), "--from", "2026-12-09", "--plan", str(tmp_path / "w49" / "plan.json"),
                               *args, "--out", str(tmp_path / "r50")])
     assert res.exit_code == 2 and "is a plan of 2026-W49, but --from 2026-12-09 is in 2026-W50" in " ".join(

@@ -6,49 +6,29 @@ from __future__ import annotations
 
 import csv
 import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 SMALL = Path(__file__).parent / "data" / "small"
-from browser import session, severe_console
+from browser import serving, session, severe_console
 
 
 def _browser(downloads: Path):
     return session("1366,768", downloads)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def server(tmp_path):
     pytest.importorskip("uvicorn")
-    import uvicorn
-
     from outreach_planner.web import DeskConfig, create_app
 
     shutil.copytree(SMALL, tmp_path / "ws")
     app = create_app(DeskConfig(workspace=tmp_path / "ws", out_root=tmp_path / "out", solution_limit=30,
                                 time_limit=600, engine="ortools"))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}", tmp_path
-    srv.should_exit = True
-    th.join(30)
+    with serving(app) as base:
+        yield base, tmp_path
 
 
 def _wait(cond, timeout=600.0):

@@ -6,12 +6,10 @@ Under CI=true a missing browser fails; elsewhere the test is skipped."""
 from __future__ import annotations
 
 import os
-import threading
-import time
 
 import pytest
-from browser import session, severe_console
-from test_web_browser import _free_port, _text_of, _wait
+from browser import serving, session, severe_console
+from test_web_browser import _text_of, _wait
 
 SHOTS = os.environ.get("DESK_SHOTS")  # a folder: the pages are saved there as screenshots (to look at them)
 
@@ -19,26 +17,14 @@ SHOTS = os.environ.get("DESK_SHOTS")  # a folder: the pages are saved there as s
 @pytest.fixture()
 def fresh_server(tmp_path):
     pytest.importorskip("uvicorn")
-    import uvicorn
-
     from outreach_planner.io.init_workspace import init_workspace
     from outreach_planner.web import DeskConfig, create_app
 
     init_workspace("74.09", tmp_path / "ws")
     app = create_app(DeskConfig(workspace=tmp_path / "ws", out_root=tmp_path / "out", solution_limit=5,
                                 time_limit=600))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}", tmp_path
-    srv.should_exit = True
-    th.join(30)
+    with serving(app) as base:
+        yield base, tmp_path
 
 
 def test_a_new_regency_from_the_banner_to_its_coverage_in_a_browser(fresh_server, tmp_path):

@@ -4,13 +4,12 @@ or clipped in its column (a real browser; skipped without chromium, failed under
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from browser import session, severe_console
+from browser import serving, session, severe_console
 
 KOLAKA_UTARA = Path(__file__).resolve().parents[1] / "data" / "kolaka_utara"
 #: Elements that reach past the viewport's right edge, or scroll sideways inside their box.
@@ -30,28 +29,12 @@ return out;
 @pytest.fixture()
 def desk_url(tmp_path):
     pytest.importorskip("uvicorn")
-    import socket
-
-    import uvicorn
 
     from outreach_planner.web import DeskConfig, create_app
 
     shutil.copytree(KOLAKA_UTARA, tmp_path / "ws", ignore=shutil.ignore_patterns("ledger*"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(DeskConfig(workspace=tmp_path / "ws", out_root=tmp_path / "out")),
-                                        host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(400):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(30)
+    with serving(create_app(DeskConfig(workspace=tmp_path / "ws", out_root=tmp_path / "out"))) as base:
+        yield base
 
 
 def test_no_page_overflows_at_1366_in_either_language(desk_url):

@@ -106,7 +106,7 @@ def test_the_map_legend_never_covers_the_layer_button_and_times_stay_on_one_line
 
     import uvicorn
 
-    from test_web_browser import _free_port
+    from browser import free_port as _free_port
 
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(desk.app, host="127.0.0.1", port=port, log_level="warning"))

@@ -76,3 +76,14 @@ class Week:
         """Aware datetime -> absolute seconds in this week's zone."""
         local = when.astimezone(self.tz).replace(tzinfo=None)
         return int((local - dt.datetime.combine(self.monday, dt.time())).total_seconds())
+
+
+def monday_of(text: object) -> dt.date | None:
+    """The Monday of an ISO week written ``2026-W49``; None when ``text`` is no such week (e.g. ``awal``)."""
+    m = _ISO_WEEK.match(str(text).strip())
+    if not m:
+        return None
+    try:
+        return dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+    except ValueError:
+        return None

@@ -347,16 +347,13 @@ def week_words(week, lang: str = "id", dates=()) -> str:
     last of ``dates`` (the plan's working days), else Monday to Friday of ``week``; ``week`` itself when it is no
     ISO week."""
     import datetime as dt
-    import re
+
+    from ..week import monday_of
 
     days = sorted(dates)
     if not days:
-        m = re.fullmatch(r"(\d{4})-W(\d{2})", str(week).strip())
-        if not m:
-            return str(week)
-        try:
-            monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
-        except ValueError:
+        monday = monday_of(week)
+        if monday is None:
             return str(week)
         days = [monday, monday + dt.timedelta(days=4)]
     a, b = days[0], days[-1]

@@ -205,14 +205,10 @@ _CHART_COLOURS = ("#0b4f6c", "#c75000", "#2a7d2e", "#7b3fa0", "#a3190f")
 
 def week_short(week: str) -> str:
     """A week on the chart's axis as its Monday, day/month (``7/12``): a planner reads dates, not ISO weeks."""
-    m = re.fullmatch(r"(\d{4})-W(\d{2})", str(week).strip())
-    if not m:
-        return str(week)
-    try:
-        monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
-    except ValueError:
-        return str(week)
-    return f"{monday.day}/{monday.month}"
+    from ..week import monday_of
+
+    monday = monday_of(week)
+    return str(week) if monday is None else f"{monday.day}/{monday.month}"
 
 
 def coverage_chart(ws, rows: list[dict], start_label: str, target_word: str = "target") -> str:
