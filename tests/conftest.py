@@ -63,3 +63,30 @@ def _language_from_the_environment():
 
     set_language(None)
     yield
+
+
+@pytest.fixture(scope="module")
+def konut(tmp_path_factory) -> Path:
+    """A fresh Konawe Utara workspace (74.09) made by ``init``: villages, boundary, calendar, one example team, no
+    counts yet (tests copy it before changing it)."""
+    from outreach_planner.io.init_workspace import init_workspace
+
+    out = tmp_path_factory.mktemp("init") / "konut"
+    init_workspace("74.09", out, [2026, 2027])
+    return out
+
+
+@pytest.fixture(scope="module")
+def konut_counted(tmp_path_factory, konut) -> Path:
+    """Konawe Utara after ``init`` and the import of an office workbook (tests/test_init_import.dinas_workbook): a
+    valid workspace."""
+    import shutil
+
+    from outreach_planner.io.office_import import import_counts
+    from test_init_import import dinas_workbook
+
+    root = tmp_path_factory.mktemp("counted")
+    shutil.copytree(konut, root / "konut")
+    dinas_workbook(root / "REKAP.xlsx", "74.09")
+    assert import_counts(root / "konut", root / "REKAP.xlsx").written
+    return root / "konut"

@@ -22,7 +22,6 @@ from test_init_import import dinas_workbook
 from outreach_planner.cli import app
 from outreach_planner.errors import InputError, InputWarning
 from outreach_planner.io import read_workspace
-from outreach_planner.io.init_workspace import init_workspace
 from outreach_planner.io.office_import import import_counts
 
 runner = CliRunner()
@@ -31,12 +30,6 @@ SMALL = Path(__file__).parent / "data" / "small"
 
 from plaintext import flat  # noqa: E402  (words, not the terminal's wrapping)
 
-
-@pytest.fixture(scope="module")
-def konut(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("init") / "konut"
-    init_workspace("74.09", out, [2026, 2027])
-    return out
 
 
 def _raw(path: Path) -> tuple[list[str], list[dict]]:

@@ -128,13 +128,6 @@ def grouped_workbook(path: Path, regency_code: str) -> None:
     wb.save(path)
 
 
-@pytest.fixture(scope="module")
-def konut(tmp_path_factory) -> Path:
-    """A fresh Konawe Utara workspace (74.09), made by init."""
-    out = tmp_path_factory.mktemp("init") / "konut"
-    init_workspace("74.09", out, [2026, 2027])
-    return out
-
 
 def test_reference_regency_codes():
     regs = {r.code: r.name for r in reference.regencies()}

@@ -228,14 +228,6 @@ def test_an_outcomes_csv_that_is_a_workbook(tmp_path):
 
 
 # --------------------------------------------------------------------------- the office's workbook
-@pytest.fixture(scope="module")
-def konut(tmp_path_factory) -> Path:
-    from outreach_planner.io.init_workspace import init_workspace
-
-    out = tmp_path_factory.mktemp("init") / "konut"
-    init_workspace("74.09", out, [2026, 2027])
-    return out
-
 
 def test_an_unmatched_office_row_given_a_code_not_in_the_workspace(tmp_path, konut):
     """The planner answers an unmatched row with a village code the workspace does not have."""

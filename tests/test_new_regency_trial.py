@@ -18,12 +18,6 @@ from test_init_import import _copy, dinas_workbook, flat
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def konut(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("trial") / "konut"
-    init_workspace("74.09", out, [2026, 2027])
-    return out
-
 
 def _docx(path: Path) -> Path:
     with zipfile.ZipFile(path, "w") as z:

@@ -15,11 +15,10 @@ from outreach_planner import reference
 from outreach_planner.cli import app
 from outreach_planner.i18n import fmt_dec, fmt_int, fmt_pct, set_language
 from outreach_planner.io import read_workspace
-from outreach_planner.io.init_workspace import init_workspace
 from outreach_planner.planning.coverage import regency_coverage
 from outreach_planner.render.strings import labels
 
-from test_init_import import dinas_workbook, flat
+from test_init_import import flat
 
 runner = CliRunner()
 SMALL = Path(__file__).parent / "data" / "small"
@@ -37,25 +36,14 @@ def test_number_helpers_follow_the_language():
     assert fmt_int(1234567) == "1.234.567"
 
 
-@pytest.fixture(scope="module")
-def konut(tmp_path_factory) -> Path:
-    """Konawe Utara after init and the import of an office workbook: a valid workspace."""
-    base = tmp_path_factory.mktemp("outid")
-    ws = base / "konut"
-    init_workspace("74.09", ws, [2026, 2027])
-    dinas_workbook(base / "REKAP.xlsx", "74.09")
-    res = runner.invoke(app, ["import", str(ws), str(base / "REKAP.xlsx")])
-    assert res.exit_code == 0, res.output
-    return ws
 
-
-def test_check_figures_in_indonesian_and_english(konut):
+def test_check_figures_in_indonesian_and_english(konut_counted):
     """Before: 'Perekaman e-KTP │ 58,412 │ 52,575 │ 90.01%' in Indonesian; the English stays 58,412 / 90.01%."""
-    ws = read_workspace(konut)
+    ws = read_workspace(konut_counted)
     r = next(x for x in regency_coverage(ws) if x.service == "ektp")
     assert r.eligible >= 1000  # the grouping shows
     # a table row is read at a width that holds it (the test sets it: not the terminal's)
-    said = {lang: flat(runner.invoke(app, ["check", str(konut), "--lang", lang], env={"COLUMNS": "200"}).output)
+    said = {lang: flat(runner.invoke(app, ["check", str(konut_counted), "--lang", lang], env={"COLUMNS": "200"}).output)
             for lang in ("id", "en")}
     for lang, text in said.items():
         row = " ".join((fmt_int(r.eligible, lang), fmt_int(r.covered, lang), fmt_pct(r.coverage, 2, lang),
@@ -65,20 +53,20 @@ def test_check_figures_in_indonesian_and_english(konut):
     assert not re.search(r"\d\.\d\d%", said["id"])  # no 90.01% in Indonesian
 
 
-def test_check_names_travel_modes_in_words(konut):
+def test_check_names_travel_modes_in_words(konut_counted):
     """Before: 'dihubungkan 1 penyeberangan untuk car'."""
-    said = flat(runner.invoke(app, ["check", str(konut)]).output)
+    said = flat(runner.invoke(app, ["check", str(konut_counted)]).output)
     assert "penyeberangan untuk mobil;" in said and "untuk car" not in said
-    said_en = flat(runner.invoke(app, ["check", str(konut), "--lang", "en"]).output)
+    said_en = flat(runner.invoke(app, ["check", str(konut_counted), "--lang", "en"]).output)
     assert "crossing(s) for car;" in said_en
 
 
-def test_population_zero_is_named_once_by_check_not_warned_by_every_command(konut):
+def test_population_zero_is_named_once_by_check_not_warned_by_every_command(konut_counted):
     """Before: 'peringatan: villages.geojson, fitur 19 (code 74.09.01.2037): jumlah penduduk 0' on every command
     (plan, check, record, ...) with no fix. Population is for information only: check names those villages once."""
     zero = [v for v in reference.villages("74.09") if v.population == 0]
     assert zero  # the reference has villages with an estimate of 0
-    res = runner.invoke(app, ["check", str(konut)])
+    res = runner.invoke(app, ["check", str(konut_counted)])
     assert res.exit_code == 0, res.output
     said = flat(res.output)
     assert ": jumlah penduduk 0" not in said and "(code " not in said
@@ -86,19 +74,19 @@ def test_population_zero_is_named_once_by_check_not_warned_by_every_command(konu
 
     with warnings.catch_warnings(record=True) as caught:  # what every command reads: no warning about it
         warnings.simplefilter("always")
-        read_workspace(konut)
+        read_workspace(konut_counted)
     assert not [w for w in caught if "penduduk" in str(w.message)]
     named = ", ".join(f"{v.code} {v.name}" for v in zero[:3])
     assert f"{len(zero)} desa berjumlah penduduk 0 ({named}" in said and "boleh dibiarkan" in said
     assert said.count("penduduk 0") == 1
 
 
-def test_check_names_the_few_villages_still_without_counts(konut, tmp_path):
+def test_check_names_the_few_villages_still_without_counts(konut_counted, tmp_path):
     """Before: 'untuk ektp: 2 desa', with no word of which."""
     import shutil
 
     ws = tmp_path / "konut"
-    shutil.copytree(konut, ws)
+    shutil.copytree(konut_counted, ws)
     data = json.loads((ws / "villages.geojson").read_text(encoding="utf-8"))
     blank = data["features"][3:5]
     for f in blank:

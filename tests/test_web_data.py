@@ -23,7 +23,6 @@ from test_web import Desk, _text  # noqa: E402
 from outreach_planner import reference  # noqa: E402
 from outreach_planner.errors import InputWarning  # noqa: E402
 from outreach_planner.io import read_workspace  # noqa: E402
-from outreach_planner.io.init_workspace import init_workspace  # noqa: E402
 
 
 def _files(folder: Path) -> dict[str, str]:
@@ -160,23 +159,11 @@ def test_a_bad_value_is_a_problem_row_and_changes_nothing(tmp_path):
         d.close()
 
 
-@pytest.fixture(scope="module")
-def konut(tmp_path_factory) -> Path:
-    """A Konawe Utara workspace: init (a GeoJSON villages layer), then its counts imported (the CLI's path)."""
-    from outreach_planner.io.office_import import import_counts
 
-    root = tmp_path_factory.mktemp("init")
-    out = root / "ws"
-    init_workspace("74.09", out, [2026, 2027])
-    dinas_workbook(root / "awal.xlsx", "74.09")
-    assert import_counts(out, root / "awal.xlsx").written
-    return out
-
-
-def test_an_office_workbook_with_unmatched_rows_is_resolved_on_the_page(tmp_path, konut):
+def test_an_office_workbook_with_unmatched_rows_is_resolved_on_the_page(tmp_path, konut_counted):
     import shutil
 
-    shutil.copytree(konut, tmp_path / "ws")
+    shutil.copytree(konut_counted, tmp_path / "ws")
     d = Desk(tmp_path)
     try:
         book = tmp_path / "REKAP DESA (Nov).xlsx"
